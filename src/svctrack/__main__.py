@@ -1,0 +1,3 @@
+from svctrack.cli import main
+
+main()

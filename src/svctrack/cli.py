@@ -1,0 +1,185 @@
+"""The command line: parse, call the core, hand the result to render or jsonout. Nothing more."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from svctrack import __version__
+from svctrack.errors import SvcError
+
+if TYPE_CHECKING:
+    from svctrack.core import Tracker
+
+HELP_PANEL_SETUP = "Set up"
+HELP_PANEL_LIFECYCLE = "Lifecycle"
+HELP_PANEL_VIEWS = "Views"
+
+
+class Group(TyperGroup):
+    """The one error boundary: every failure is one `error:` line on stderr and an exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, *a: Any, **kw: Any) -> NoReturn:
+        kw["standalone_mode"] = False
+        try:
+            result = super().main(args, prog_name or "svctrack", *a, **kw)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
+        except click.ClickException as exc:
+            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "svctrack"
+            fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
+        except click.exceptions.Abort:
+            fail("aborted", 130)
+        except SvcError as exc:
+            fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing half-written is left behind", 130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        except Exception as exc:  # the last line of defence: never a traceback
+            if os.environ.get("SVCTRACK_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"error: {_oneline(message)}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _oneline(message: str) -> str:
+    return " ".join(message.split())
+
+
+def warn_broken(problems: list[SvcError]) -> None:
+    for problem in problems:
+        sys.stderr.write(f"error: {_oneline(problem.message)}\n")
+
+
+app = typer.Typer(
+    cls=Group,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Track service realization and client engagements in plain TOML files kept in git.",
+)
+service_app = typer.Typer(no_args_is_help=True, help="Create and list services (offerings).")
+engagement_app = typer.Typer(
+    no_args_is_help=True, help="Create and list engagements (one client each)."
+)
+app.add_typer(service_app, name="service", rich_help_panel=HELP_PANEL_SETUP)
+app.add_typer(engagement_app, name="engagement", rich_help_panel=HELP_PANEL_SETUP)
+
+
+@dataclass
+class State:
+    """What the global options say, and what is opened lazily from them."""
+
+    workspace: str | None = None
+    lang_flag: str | None = None
+    color: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def tracker(self) -> Tracker:
+        from svctrack.core import Tracker
+
+        return Tracker.open(self.workspace)
+
+    @cached_property
+    def lang(self) -> str:
+        from svctrack.i18n import pick_lang
+        from svctrack.store import user_config
+
+        workspace = str(self.tracker.config.get("lang", "")) or None
+        user = str(user_config().get("lang", "")) or None
+        return pick_lang(self.lang_flag, workspace, user)
+
+    @cached_property
+    def out(self) -> Any:
+        from rich.console import Console
+
+        no_color = not self.color or bool(os.environ.get("NO_COLOR"))
+        return Console(highlight=False, markup=False, no_color=no_color, soft_wrap=False)
+
+    @property
+    def width(self) -> int:
+        return self.out.size.width
+
+    def print(self, *renderables: Any) -> None:
+        self.out.print(*renderables)
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"svctrack {__version__}")
+        raise typer.Exit()
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
+NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why; recorded in the history.")]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Item id, or an unambiguous prefix.")]
+
+
+def finish(broken: list[Any]) -> None:
+    """After a read command's output: name the files that could not be read, and exit 1."""
+    if broken:
+        warn_broken(broken)
+        raise typer.Exit(1)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            "-C",
+            help="Workspace folder (else SVCTRACK_WORKSPACE, then the nearest svctrack.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Labels in en or ru.", show_default=False)
+    ] = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour, even on a terminal.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Track service realization and client engagements in plain TOML files kept in git.
+
+    Example: svctrack init my-firm --example && cd my-firm && svctrack status
+    """
+    if lang is not None and lang not in ("en", "ru"):
+        raise click.BadParameter("use en or ru", param_hint="--lang")
+    ctx.obj = State(workspace=workspace, lang_flag=lang, color=not no_color)
+
+
+def main() -> None:
+    """Entry point of the `svctrack` command."""
+    app(prog_name="svctrack")
+
+
+# Commands register themselves on `app` when their modules are imported.
+from svctrack.commands import setup  # noqa: E402, F401, I001  (help panels in this order)
+from svctrack.commands import lifecycle, views  # noqa: E402, F401

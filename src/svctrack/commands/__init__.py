@@ -1,0 +1,1 @@
+"""The commands, grouped as in `svctrack --help`."""

@@ -1,0 +1,196 @@
+"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from svctrack.cli import (
+    HELP_PANEL_LIFECYCLE,
+    IdArg,
+    NoteOpt,
+    app,
+    state,
+)
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+def _moved(move: Any, item_id: str) -> None:
+    suffix = f" (forced past {', '.join(move.skipped)})" if move.forced else ""
+    typer.echo(f"{item_id}: {move.source} → {move.target}{suffix}")
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def advance(
+    ctx: typer.Context,
+    item: IdArg,
+    *,
+    note: NoteOpt = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Move on with gate items open (recorded).")
+    ] = False,
+) -> None:
+    """Move to the next stage; refused while the stage's gate items are open.
+
+    Example: svctrack advance acme-audit --note "client approved the plan"
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    _moved(tracker.advance(item_id, note=note, force=force), item_id)
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def rework(
+    ctx: typer.Context,
+    item: IdArg,
+    *,
+    note: Annotated[str, typer.Option("--note", "-m", help="What must be redone.")],
+) -> None:
+    """Go back for corrections (control→execution, testing→development, monitoring→planning).
+
+    Example: svctrack rework acme-audit --note "the report misses the network scan"
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    _moved(tracker.rework(item_id, note=note), item_id)
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def cancel(
+    ctx: typer.Context,
+    item: IdArg,
+    *,
+    note: Annotated[str, typer.Option("--note", "-m", help="Why it ends early.")],
+) -> None:
+    """End an item early (state cancelled).
+
+    Example: svctrack cancel acme-audit --note "client withdrew"
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    _moved(tracker.cancel(item_id, note=note), item_id)
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def check(
+    ctx: typer.Context,
+    item: IdArg,
+    key: Annotated[
+        str,
+        typer.Argument(metavar="ITEM", help="A gate item of the current stage, or a principle."),
+    ],
+    *,
+    note: Annotated[str, typer.Option("--note", "-m", help="A remark kept beside the tick.")] = "",
+) -> None:
+    """Tick a gate item of the current stage as done, or a principle as honoured.
+
+    Example: svctrack check acme-audit terms-agreed --note "signed 12 Nov"
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    what = tracker.check(item_id, key, ok=True, note=note)
+    typer.echo(f"{item_id}: {key} {'done' if what == 'gate' else 'honoured'}")
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def uncheck(
+    ctx: typer.Context,
+    item: IdArg,
+    key: Annotated[
+        str,
+        typer.Argument(metavar="ITEM", help="A gate item of the current stage, or a principle."),
+    ],
+    *,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the mark (a principle: not assessed).")
+    ] = False,
+    note: Annotated[str, typer.Option("--note", "-m", help="A remark kept beside the mark.")] = "",
+) -> None:
+    """Mark a gate item as not done, or a principle as not honoured (--clear: not assessed).
+
+    Example: svctrack uncheck acme-audit communication --note "two weeks without an update"
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    what = tracker.check(item_id, key, ok=False, note=note, clear=clear)
+    label = "cleared" if clear else ("open" if what == "gate" else "not honoured")
+    typer.echo(f"{item_id}: {key} {label}")
+
+
+@app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE)
+def set_(
+    ctx: typer.Context,
+    item: IdArg,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="FIELD",
+            help="due, start, owner, client, price, currency, mode, contract, name,"
+            " deadline.<stage>, role.<department>",
+        ),
+    ],
+    value: Annotated[
+        str, typer.Argument(metavar="VALUE", help="The new value; '' removes an optional field.")
+    ],
+) -> None:
+    """Change one field of an item.
+
+    Example: svctrack set acme-audit due +2w
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    key, new = tracker.set_field(item_id, name, value)
+    typer.echo(f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed")
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def note(
+    ctx: typer.Context,
+    item: IdArg,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What was said or agreed.")],
+    *,
+    channel: Annotated[str, typer.Option(help="email, call, meeting, chat or other.")] = "other",
+) -> None:
+    """Log a communication with the client (what, when, through which channel).
+
+    Example: svctrack note acme-audit "sent the draft report" --channel email
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    tracker.add_note(item_id, text, channel=channel)
+    typer.echo(f"{item_id}: note added")
+
+
+Score = Annotated[int | None, typer.Option(min=1, max=5, show_default=False)]
+
+
+@app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
+def feedback(
+    ctx: typer.Context,
+    item: IdArg,
+    *,
+    score: Annotated[int, typer.Option(min=1, max=5, help="Overall satisfaction, 1–5.")],
+    speed: Score = None,
+    accuracy: Score = None,
+    availability: Score = None,
+    courtesy: Score = None,
+    comment: Annotated[str, typer.Option(help="The client's words.")] = "",
+) -> None:
+    """Record the client's feedback on an engagement (1–5, overall and per quality).
+
+    Example: svctrack feedback acme-audit --score 5 --speed 4 --comment "clear and on time"
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item, "engagement")[1]
+    tracker.add_feedback(
+        item_id,
+        score,
+        comment=comment,
+        speed=speed,
+        accuracy=accuracy,
+        availability=availability,
+        courtesy=courtesy,
+    )
+    typer.echo(f"{item_id}: feedback {score}/5 recorded")

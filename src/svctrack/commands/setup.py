@@ -1,0 +1,209 @@
+"""Set-up commands: init, service new/list, engagement new/list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svctrack.cli import (
+    HELP_PANEL_SETUP,
+    JsonOpt,
+    app,
+    engagement_app,
+    finish,
+    service_app,
+    state,
+)
+
+# --- set up ---------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=HELP_PANEL_SETUP)
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder to create (default: here).")] = Path("."),
+    *,
+    name: Annotated[str, typer.Option(help="The firm's or team's name.")] = "",
+    lang: Annotated[str, typer.Option("--lang", help="Workspace language: en or ru.")] = "en",
+    currency: Annotated[str, typer.Option(help="Default currency (EUR, or RUB for ru).")] = "",
+    example: Annotated[
+        bool, typer.Option("--example", help="Fill it with a small sample consultancy.")
+    ] = False,
+) -> None:
+    """Create a workspace: svctrack.toml, services/, engagements/ and a .gitignore.
+
+    Example: svctrack init my-firm --name "My Firm" --lang en
+    """
+    from svctrack.core import init_workspace
+
+    root = init_workspace(path, name=name, lang=lang, currency=currency, example=example)
+    typer.echo(f"created workspace {root}")
+
+
+@service_app.command("new")
+def service_new(
+    ctx: typer.Context,
+    item_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="Id (default: from the name).", show_default=False),
+    ] = None,
+    *,
+    name: Annotated[str, typer.Option("--name", "-n", help="The service's name.")],
+    owner: Annotated[str, typer.Option(help="Who answers for it.")] = "",
+    mode: Annotated[str, typer.Option(help="online, offline or hybrid.")] = "",
+    price: Annotated[str, typer.Option(help="List price, an exact amount.")] = "",
+    currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
+) -> None:
+    """Create a service at its first stage (planning).
+
+    Example: svctrack service new --name "Аудит безопасности" --owner anna
+    """
+    from svctrack.core import parse_money
+
+    s = state(ctx)
+    amount = parse_money(price) if price else None
+    item = s.tracker.new_service(
+        name, item_id=item_id, owner=owner, mode=mode, price=amount, currency=currency
+    )
+    typer.echo(f"created service {item.id} ({item.stage})")
+
+
+@engagement_app.command("new")
+def engagement_new(
+    ctx: typer.Context,
+    item_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]", help="Id (default: from service and client).", show_default=False
+        ),
+    ] = None,
+    *,
+    service: Annotated[
+        str, typer.Option("--service", "-s", help="The service delivered (id or prefix).")
+    ],
+    client: Annotated[str, typer.Option("--client", "-c", help="The client.")],
+    due: Annotated[str, typer.Option(help="Due date: YYYY-MM-DD, today, +2w, +1m ...")],
+    name: Annotated[str, typer.Option(help="Name (default: '<service> — <client>').")] = "",
+    start: Annotated[str, typer.Option(help="Start date (default: today).")] = "",
+    owner: Annotated[
+        str, typer.Option(help="Who answers for it (default: the service's owner).")
+    ] = "",
+    mode: Annotated[str, typer.Option(help="online, offline or hybrid.")] = "",
+    price: Annotated[str, typer.Option(help="Agreed price, an exact amount.")] = "",
+    currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
+    contract: Annotated[str, typer.Option(help="Contract number or reference.")] = "",
+) -> None:
+    """Create an engagement (one client, one contract) at its first stage (preparation).
+
+    Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
+    """
+    from svctrack.core import parse_money
+    from svctrack.dates import parse_date
+
+    s = state(ctx)
+    item = s.tracker.new_engagement(
+        service,
+        client,
+        parse_date(due),
+        item_id=item_id,
+        name=name,
+        start=parse_date(start) if start else None,
+        owner=owner,
+        mode=mode,
+        price=parse_money(price) if price else None,
+        currency=currency,
+        contract=contract,
+    )
+    typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
+
+
+def _list(
+    ctx: typer.Context,
+    kind: str,
+    stage: str,
+    service: str,
+    client: str,
+    show_all: bool,
+    json_output: bool,
+) -> None:
+    from svctrack import dates
+    from svctrack.queries import sort_key, summarize
+
+    s = state(ctx)
+    tracker = s.tracker
+    loaded = tracker.load([kind])
+    pipeline = tracker.pipelines[kind]
+    today = dates.today()
+    service_id = tracker.resolve(service, "service")[1] if service else ""
+    rows = []
+    for item in loaded.items:
+        summary = summarize(item, pipeline, today)
+        if not show_all and not summary.is_open and not stage:
+            continue
+        if stage and item.stage != stage:
+            continue
+        if service_id and item.service != service_id:
+            continue
+        if client and client.casefold() not in item.client.casefold():
+            continue
+        rows.append(summary)
+    rows.sort(key=sort_key)
+    if json_output:
+        from svctrack import jsonout
+
+        jsonout.emit([jsonout.summary(r) for r in rows])
+    else:
+        from svctrack import render
+        from svctrack.i18n import word
+
+        if rows:
+            title = (
+                word("services" if kind == "service" else "engagements", s.lang) + f" ({len(rows)})"
+            )
+            s.print(render.summaries_table(rows, tracker.pipelines, s.lang, s.width, title=title))
+        else:
+            typer.echo(f"no {kind}s match", err=True)
+    finish(loaded.broken)
+
+
+StageOpt = Annotated[
+    str, typer.Option("--stage", help="Only items at this stage (closed and cancelled too).")
+]
+AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Include closed and cancelled items.")]
+
+
+@service_app.command("list")
+def service_list(
+    ctx: typer.Context,
+    *,
+    stage: StageOpt = "",
+    show_all: AllOpt = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """List services, overdue and soonest deadline first.
+
+    Example: svctrack service list --stage development
+    """
+    _list(ctx, "service", stage, "", "", show_all, json_output)
+
+
+@engagement_app.command("list")
+def engagement_list(
+    ctx: typer.Context,
+    *,
+    stage: StageOpt = "",
+    service: Annotated[
+        str, typer.Option("--service", "-s", help="Only engagements of this service.")
+    ] = "",
+    client: Annotated[
+        str, typer.Option("--client", "-c", help="Only clients whose name contains this.")
+    ] = "",
+    show_all: AllOpt = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """List engagements, overdue and soonest due first.
+
+    Example: svctrack engagement list --client Ромашка --all --json
+    """
+    _list(ctx, "engagement", stage, service, client, show_all, json_output)

@@ -1,0 +1,455 @@
+"""The use cases: what svctrack can do to a workspace, as a Python API with no terminal in it."""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from svctrack import dates, tomledit
+from svctrack.errors import FileProblem, NotFound, Refused, UsageError
+from svctrack.ids import check_id, slugify, unique
+from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
+from svctrack.pipeline import KINDS, Pipeline, Transition, decide, load_pipelines
+from svctrack.store import CONFIG, FOLDERS, Store, find_root, user_config
+
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+TEXT_SETTABLE = {"owner", "client", "contract", "name", "currency"}
+
+
+def actor() -> str:
+    """Who is acting: SVCTRACK_USER, the user config, git's user.name, the login name."""
+    name = os.environ.get("SVCTRACK_USER") or str(user_config().get("user", ""))
+    if name:
+        return name
+    try:
+        done = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False
+        )
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def parse_money(text: str) -> Decimal:
+    """An exact amount: `450000`, `1 250.50`, `1250,50`."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("_", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise UsageError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise UsageError(f"not an amount: {text!r}")
+    return value
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean X?)' when a choice is close to `word`."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+@dataclass
+class Loaded:
+    """Items of one or both kinds, and the files that could not be read."""
+
+    items: list[Item] = field(default_factory=list)
+    broken: list[FileProblem] = field(default_factory=list)
+
+
+class Tracker:
+    """One workspace: its config, its pipelines, and the use cases over its files."""
+
+    def __init__(self, root: Path) -> None:
+        self.store = Store(root)
+        self.root = root
+
+    @classmethod
+    def open(cls, explicit: str | None = None) -> Tracker:
+        return cls(find_root(explicit))
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        return self.store.config()
+
+    @cached_property
+    def pipelines(self) -> dict[str, Pipeline]:
+        return load_pipelines(self.config, CONFIG)
+
+    @property
+    def lang(self) -> str:
+        return str(self.config.get("lang", "en"))
+
+    @property
+    def currency(self) -> str:
+        return str(self.config.get("currency", ""))
+
+    # --- finding items ------------------------------------------------------------------
+
+    def resolve(self, ref: str, kind: str | None = None) -> tuple[str, str]:
+        """(kind, id) for an id or an unambiguous prefix; an exact id wins over a prefix."""
+        kinds = (kind,) if kind else KINDS
+        what = kind or "item"
+        if not _PREFIX.match(ref):
+            raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
+        for k in kinds:
+            path = self.store.root / FOLDERS[k] / f"{ref}.toml"
+            if path.is_file():
+                return k, ref
+        matches = [(k, i) for k in kinds for i in self.store.ids(k) if i.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = ", ".join(i for _, i in matches[:10])
+            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
+        every = [i for k in kinds for i in self.store.ids(k)]
+        raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+
+    def get(self, ref: str, kind: str | None = None) -> Item:
+        kind, item_id = self.resolve(ref, kind)
+        return item_from_data(kind, item_id, self.store.read(kind, item_id))[0]
+
+    def load(self, kinds: Iterable[str] = KINDS) -> Loaded:
+        """Every item of the given kinds; files that do not parse are listed, not fatal."""
+        loaded = Loaded()
+        for kind in kinds:
+            for item_id in self.store.ids(kind):
+                try:
+                    data = self.store.read(kind, item_id)
+                except FileProblem as exc:
+                    loaded.broken.append(exc)
+                    continue
+                loaded.items.append(item_from_data(kind, item_id, data)[0])
+        return loaded
+
+    def taken(self) -> set[str]:
+        return {i for k in KINDS for i in self.store.ids(k)}
+
+    # --- creating -----------------------------------------------------------------------
+
+    def new_service(
+        self,
+        name: str,
+        *,
+        item_id: str | None = None,
+        owner: str = "",
+        mode: str = "",
+        price: Decimal | None = None,
+        currency: str = "",
+        note: str = "",
+    ) -> Item:
+        """Create a service at the first stage of the service pipeline."""
+        fields = {"name": name, "stage": None, "owner": owner, "mode": mode, "price": price}
+        if price is not None:
+            fields["currency"] = currency or self.currency
+        return self._create("service", name, item_id, fields, ("deadlines", "roles"), note)
+
+    def new_engagement(
+        self,
+        service: str,
+        client: str,
+        due: date,
+        *,
+        item_id: str | None = None,
+        name: str = "",
+        start: date | None = None,
+        owner: str = "",
+        mode: str = "",
+        price: Decimal | None = None,
+        currency: str = "",
+        contract: str = "",
+        note: str = "",
+    ) -> Item:
+        """Create an engagement of an existing service, at the first engagement stage."""
+        _, service_id = self.resolve(service, "service")
+        offering = self.get(service_id, "service")
+        if not client.strip():
+            raise UsageError("--client cannot be empty")
+        start = start or dates.today()
+        if due < start:
+            raise UsageError(f"--due {due} is before the start {start}")
+        name = name or f"{offering.name or service_id} — {client}"
+        fields: dict[str, Any] = {
+            "name": name,
+            "service": service_id,
+            "client": client,
+            "stage": None,
+            "start": start,
+            "due": due,
+            "owner": owner or offering.owner,
+            "mode": mode or offering.mode,
+            "price": price,
+            "currency": (currency or offering.currency or self.currency) if price else "",
+            "contract": contract,
+        }
+        return self._create(
+            "engagement", f"{service_id} {client}", item_id, fields, ("deadlines",), note
+        )
+
+    def _create(
+        self,
+        kind: str,
+        basis: str,
+        item_id: str | None,
+        fields: dict[str, Any],
+        tables: tuple[str, ...],
+        note: str,
+    ) -> Item:
+        import tomlkit
+
+        if not str(fields.get("name", "")).strip():
+            raise UsageError("a name is needed (--name)")
+        if fields.get("mode") and fields["mode"] not in MODES:
+            raise UsageError(f"--mode must be one of {', '.join(MODES)}")
+        taken = self.taken()
+        if item_id:
+            check_id(item_id)
+            if item_id in taken:
+                raise Refused(f"id {item_id!r} is taken", hint="choose another, or leave it out")
+        else:
+            item_id = unique(slugify(basis if kind == "engagement" else fields["name"]), taken)
+        pipeline = self.pipelines[kind]
+        first = pipeline.stages[0].id
+        doc = tomlkit.document()
+        for key, value in (fields | {"stage": first}).items():
+            if value not in (None, ""):
+                tomledit.set_value(doc, key, value)
+        for table in (*tables, "gates", "principles"):
+            doc.add(tomlkit.nl())
+            doc.add(table, tomlkit.table())
+        doc.add(tomlkit.nl())
+        entry = {"to": first, "at": dates.now(), "by": actor(), "note": note or "created"}
+        tomledit.append_entry(doc, "history", entry)
+        self.store.create(kind, item_id, tomlkit.dumps(doc))
+        return self.get(item_id, kind)
+
+    # --- changing -----------------------------------------------------------------------
+
+    def _edit(self, ref: str, change: Callable[[Item, Pipeline, Any], Any]) -> Any:
+        kind, item_id = self.resolve(ref)
+        path = self.store.path(kind, item_id)
+        pipeline = self.pipelines[kind]
+
+        def apply(data: dict[str, Any], doc: Any) -> Any:
+            item = item_from_data(kind, item_id, data)[0]
+            return change(item, pipeline, doc)
+
+        return self.store.edit(path, apply)
+
+    def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
+            move = decide(pipeline, item.stage, action, done=item.ticked(item.stage), force=force)
+            tomledit.set_value(doc, "stage", move.target)
+            for stage in move.cleared:
+                tomledit.remove(doc, f"gates.{stage}")
+            entry: dict[str, Any] = {
+                "from": move.source,
+                "to": move.target,
+                "at": dates.now(),
+                "by": actor(),
+                "note": note,
+            }
+            if move.forced:
+                entry |= {"forced": True, "skipped": list(move.skipped)}
+            tomledit.append_entry(doc, "history", entry)
+            return move
+
+        return self._edit(ref, change)
+
+    def advance(self, ref: str, *, note: str = "", force: bool = False) -> Transition:
+        """Move to the next stage; refused while the stage's gate items are open, unless forced."""
+        return self._step(ref, "advance", note, force)
+
+    def rework(self, ref: str, *, note: str) -> Transition:
+        """Go back along the pipeline's way back, clearing the ticks of both stages."""
+        return self._step(ref, "rework", note)
+
+    def cancel(self, ref: str, *, note: str) -> Transition:
+        """End an item early."""
+        return self._step(ref, "cancel", note)
+
+    def check(
+        self, ref: str, key: str, *, ok: bool | None = True, note: str = "", clear: bool = False
+    ) -> str:
+        """Tick (or untick, or clear) a gate item of the current stage or a principle.
+
+        Returns 'gate' or 'principle'.
+        """
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> str:
+            stage = pipeline.stage(item.stage)
+            if stage and stage.gate(key):
+                where, label = f"gates.{item.stage}.{key}", "done"
+                kind = "gate"
+            elif pipeline.principle(key):
+                where, label = f"principles.{key}", "ok"
+                kind = "principle"
+            else:
+                raise Refused(self._unknown_key(item, pipeline, key))
+            if clear or ok is None:
+                tomledit.remove(doc, where)
+                return kind
+            old = (item.gates.get(item.stage, {}) if kind == "gate" else item.principles).get(key)
+            keep = note or (old.note if old else "")
+            value: Any = {label: ok, "note": keep} if keep else ok
+            tomledit.set_value(doc, where, value)
+            return kind
+
+        return self._edit(ref, change)
+
+    def _unknown_key(self, item: Item, pipeline: Pipeline, key: str) -> str:
+        for stage in pipeline.stages:
+            if stage.gate(key):
+                return f"{key} is a gate item of {stage.id}; {item.id} is at {item.stage}"
+        if item.stage not in pipeline.stage_ids:
+            return f"{item.id} is {item.stage}: it has no open gate items"
+        stage = pipeline.stage(item.stage)
+        names = [g.id for g in stage.gates] + [p.id for p in pipeline.principles] if stage else []
+        return (
+            f"{key!r} is neither a gate item of {item.stage} nor a principle{suggest(key, names)}"
+        )
+
+    def set_field(self, ref: str, name: str, value: str) -> tuple[str, Any]:
+        """Change one field; an empty value removes an optional one. Returns (key, new value)."""
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, Any]:
+            key, parsed = self._field_value(item, pipeline, name, value)
+            if parsed is None:
+                tomledit.remove(doc, key)
+            else:
+                tomledit.set_value(doc, key, parsed)
+            return key, parsed
+
+        return self._edit(ref, change)
+
+    def _field_value(
+        self, item: Item, pipeline: Pipeline, name: str, value: str
+    ) -> tuple[str, Any]:
+        engagement_only = {"due", "start", "client", "contract"}
+        allowed = {
+            "due",
+            "start",
+            "owner",
+            "client",
+            "price",
+            "currency",
+            "mode",
+            "contract",
+            "name",
+        }
+        empty = value.strip() == ""
+        if name.startswith("deadline.") or name.startswith("deadlines."):
+            stage = name.split(".", 1)[1]
+            if stage not in pipeline.stage_ids:
+                hint = suggest(stage, pipeline.stage_ids)
+                raise UsageError(f"no stage {stage!r} in the {item.kind} pipeline{hint}")
+            return f"deadlines.{stage}", None if empty else dates.parse_date(value)
+        if name.startswith("role.") or name.startswith("roles."):
+            if item.kind != "service":
+                raise UsageError("roles belong to services; an engagement has an owner")
+            department = name.split(".", 1)[1]
+            if not _PREFIX.match(department):
+                raise UsageError(f"department {department!r}: use a-z, 0-9 and '-'")
+            return f"roles.{department}", None if empty else value
+        if name not in allowed:
+            extra = ", deadline.<stage>" + (", role.<department>" if item.kind == "service" else "")
+            fields = ", ".join(sorted(allowed)) + extra
+            raise UsageError(f"unknown field {name!r}{suggest(name, allowed)}; fields: {fields}")
+        if item.kind == "service" and name in engagement_only:
+            raise UsageError(f"a service has no {name}; set it on its engagements")
+        if name == "name" and empty:
+            raise UsageError("the name cannot be empty")
+        if empty:
+            if name in ("due", "client"):
+                raise UsageError(f"an engagement needs its {name}")
+            return name, None
+        if name in ("due", "start"):
+            return name, dates.parse_date(value)
+        if name == "price":
+            return name, parse_money(value)
+        if name == "mode":
+            if value not in MODES:
+                raise UsageError(f"mode must be one of {', '.join(MODES)}")
+            return name, value
+        return name, value
+
+    def add_note(self, ref: str, text: str, *, channel: str = "other") -> None:
+        """Log a communication with the client (or a note on a service)."""
+        if channel not in CHANNELS:
+            raise UsageError(
+                f"--channel must be one of {', '.join(CHANNELS)}{suggest(channel, CHANNELS)}"
+            )
+        if not text.strip():
+            raise UsageError("the note is empty")
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
+            entry = {"at": dates.now(), "channel": channel, "by": actor(), "text": text}
+            tomledit.append_entry(doc, "notes", entry)
+
+        self._edit(ref, change)
+
+    def add_feedback(
+        self, ref: str, score: int, *, comment: str = "", **quality: int | None
+    ) -> None:
+        """Record the client's feedback on an engagement: 1–5 overall and per quality."""
+        for key, value in {"score": score, **quality}.items():
+            if value is not None and not 1 <= value <= 5:
+                raise UsageError(f"--{key} must be from 1 to 5, not {value}")
+        unknown = set(quality) - set(QUALITY)
+        if unknown:
+            raise UsageError(f"unknown quality {sorted(unknown)}")
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
+            if item.kind != "engagement":
+                raise Refused(f"{item.id} is a service; feedback is recorded on engagements")
+            entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
+            tomledit.append_entry(doc, "feedback", entry)
+
+        self._edit(ref, change)
+
+
+def init_workspace(
+    path: Path, *, name: str = "", lang: str = "en", currency: str = "", example: bool = False
+) -> Path:
+    """Create a workspace folder: svctrack.toml, services/, engagements/, .gitignore."""
+    import tomlkit
+
+    from svctrack.store import GITIGNORE, write_atomic
+
+    if lang not in ("en", "ru"):
+        raise UsageError("--lang must be en or ru")
+    root = path.resolve()
+    if (root / CONFIG).exists():
+        raise Refused(f"{root / CONFIG} exists already")
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in FOLDERS.values():
+        (root / folder).mkdir(exist_ok=True)
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("svctrack workspace settings; see README.md for every key."))
+    doc["name"] = name or root.name
+    doc["lang"] = lang
+    doc["currency"] = currency or ("RUB" if lang == "ru" else "EUR")
+    write_atomic(root / CONFIG, tomlkit.dumps(doc).encode())
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, GITIGNORE.encode())
+    if example:
+        from svctrack.example import fill
+
+        fill(Tracker(root))
+    return root

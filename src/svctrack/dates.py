@@ -1,0 +1,86 @@
+"""Dates: what "today" is, and the date forms the command line accepts."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from svctrack.errors import UsageError
+
+_RELATIVE = re.compile(r"^\+(\d{1,4})([dwm])$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_AMBIGUOUS = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+
+FORMS = "YYYY-MM-DD, today, tomorrow, +3d, +2w or +1m"
+
+
+def today() -> date:
+    """Today, or the day SVCTRACK_TODAY names (for scripts, tests and reproducible reports)."""
+    fixed = os.environ.get("SVCTRACK_TODAY", "").strip()
+    if fixed:
+        try:
+            return _iso(fixed)
+        except UsageError:
+            raise UsageError(f"SVCTRACK_TODAY={fixed!r} is not a date; use YYYY-MM-DD") from None
+    return date.today()
+
+
+def now() -> datetime:
+    """The current moment with the local offset, to the second; on the day `today()` says."""
+    moment = datetime.now().astimezone().replace(microsecond=0)
+    offset = moment.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # TOML cannot hold an offset with seconds (some historic zones have them).
+        moment = moment.astimezone(_whole_minutes(offset))
+    day = today()
+    if moment.date() != day:
+        moment = moment.replace(year=day.year, month=day.month, day=day.day)
+    return moment
+
+
+def _whole_minutes(offset: timedelta) -> timezone:
+    return timezone(timedelta(minutes=round(offset.total_seconds() / 60)))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (Jan 31 + 1m = Feb 28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def parse_date(text: str, *, base: date | None = None) -> date:
+    """Parse a command-line date; anything else is a usage error that lists the forms."""
+    value = text.strip().lower()
+    start = base or today()
+    if value == "today":
+        return start
+    if value == "tomorrow":
+        return start + timedelta(days=1)
+    if value == "yesterday":
+        return start - timedelta(days=1)
+    match = _RELATIVE.match(value)
+    if match:
+        count, unit = int(match[1]), match[2]
+        if unit == "d":
+            return start + timedelta(days=count)
+        if unit == "w":
+            return start + timedelta(weeks=count)
+        return add_months(start, count)
+    if _AMBIGUOUS.match(value):
+        raise UsageError(
+            f"ambiguous date {text!r}: day and month order is not guessed; use YYYY-MM-DD"
+        )
+    return _iso(text.strip())
+
+
+def _iso(text: str) -> date:
+    match = _ISO.match(text)
+    if not match:
+        raise UsageError(f"not a date: {text!r} (use {FORMS})")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise UsageError(f"impossible date {text!r}: {exc}") from None

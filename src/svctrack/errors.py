@@ -1,0 +1,51 @@
+"""One hierarchy of errors; each knows its exit code and, where it has one, its location."""
+
+from __future__ import annotations
+
+
+class SvcError(Exception):
+    """A refusal or failure the user must see: one line, exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SvcError):
+    """Bad usage: a malformed date, number or value on the command line (exit 2)."""
+
+    exit_code = 2
+
+
+class NotFound(SvcError):
+    """No item, or no workspace, where one was named."""
+
+
+class Refused(SvcError):
+    """A transition or change the rules do not allow."""
+
+
+class LockTimeout(SvcError):
+    """Another svctrack process holds the workspace lock for too long."""
+
+
+class FileProblem(SvcError):
+    """A file that cannot be read or does not hold what svctrack expects."""
+
+    def __init__(
+        self, path: str, message: str, *, line: int = 0, column: int = 0, hint: str = ""
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        location = path
+        if line:
+            location += f":{line}:{column or 1}"
+        super().__init__(f"{location}: {message}", hint=hint)
+        self.detail = message

@@ -1,0 +1,81 @@
+"""Item ids: the rules they follow, and how a name becomes one."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from svctrack.errors import UsageError
+
+ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+
+# ICAO Doc 9303 transliteration, as in Russian passports.
+_ICAO = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu",
+    "я": "ia", "і": "i", "ї": "i", "є": "ie", "ґ": "g",
+}  # fmt: skip
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` is not a valid id, or None when it is."""
+    if not value:
+        return "an id cannot be empty"
+    if len(value) > 64:
+        return f"id {value[:20]!r}... is longer than 64 characters"
+    if not ID_RE.match(value):
+        rule = "use a-z, 0-9 and '-', starting and ending with a letter or digit"
+        return f"invalid id {value!r}: {rule}"
+    if value in RESERVED:
+        return f"id {value!r} is a name Windows reserves; choose another"
+    return None
+
+
+def check_id(value: str) -> str:
+    """Return `value` when it is a valid id; raise a usage error otherwise."""
+    problem = id_problem(value)
+    if problem:
+        raise UsageError(problem)
+    return value
+
+
+def transliterate(text: str) -> str:
+    """Latin letters for Cyrillic ones (ICAO 9303); other text is left as it is."""
+    out = []
+    for char in text:
+        lower = char.lower()
+        out.append(_ICAO.get(lower, lower) if lower in _ICAO else char)
+    return "".join(out)
+
+
+def slugify(name: str) -> str:
+    """An id derived from a name: 'Аудит безопасности' → 'audit-bezopasnosti'."""
+    text = unicodedata.normalize("NFKD", transliterate(name).lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    slug = slug[:64].rstrip("-")
+    if not slug:
+        slug = "item"
+    if slug in RESERVED:
+        slug += "-1"
+    return slug
+
+
+def unique(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... whichever is free."""
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: 64 - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1

@@ -1,0 +1,135 @@
+"""Results as plain JSON for scripts: stable keys, ISO dates, exact numbers; no rich here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from svctrack.model import QUALITY, Item
+from svctrack.pipeline import Pipeline
+from svctrack.queries import CheckRow, Obligation, Summary, gate_rows, principle_rows, summarize
+
+
+def number(value: Decimal) -> int | float:
+    """A JSON number with the decimal's own digits (a float's repr is its shortest exact form)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return number(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def emit(document: Any) -> None:
+    """Write one JSON document to stdout."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_plain) + "\n")
+
+
+def summary(s: Summary) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": s.id,
+        "kind": s.kind,
+        "name": s.name,
+        "stage": s.stage,
+        "progress": s.progress,
+        "next_deadline": s.next_deadline,
+        "overdue": s.overdue,
+    }
+    if s.kind == "engagement":
+        out |= {"service": s.service, "client": s.client, "due": s.due, "days_left": s.days_left}
+    return out
+
+
+def obligation(o: Obligation) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "kind": o.kind,
+        "what": o.what,
+        "date": o.date,
+        "days_left": o.days_left,
+        "overdue": o.overdue,
+    }
+
+
+def gate(row: CheckRow) -> dict[str, Any]:
+    return {
+        "id": row.term.id,
+        "label": row.term.label,
+        "done": bool(row.tick.ok),
+        "note": row.tick.note,
+    }
+
+
+def principle(row: CheckRow) -> dict[str, Any]:
+    return {"id": row.term.id, "label": row.term.label, "ok": row.tick.ok, "note": row.tick.note}
+
+
+def checklist(item: Item, pipeline: Pipeline) -> dict[str, Any]:
+    return {
+        "gates": [gate(r) for r in gate_rows(item, pipeline)],
+        "principles": [principle(r) for r in principle_rows(item, pipeline)],
+    }
+
+
+def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) -> dict[str, Any]:
+    """Everything about one item (`show ID --json`)."""
+    s = summarize(item, pipeline, today)
+    out: dict[str, Any] = {
+        "id": item.id,
+        "kind": item.kind,
+        "name": item.name,
+        "stage": item.stage,
+        "stages": list(pipeline.stage_ids),
+        "progress": s.progress,
+        "next_deadline": s.next_deadline,
+        "overdue": s.overdue,
+        "owner": item.owner,
+        "mode": item.mode,
+        "price": {"amount": item.price, "currency": item.currency}
+        if item.price is not None
+        else None,
+        **checklist(item, pipeline),
+        "history": [
+            {
+                "from": h.source,
+                "to": h.to,
+                "at": h.at,
+                "by": h.by,
+                "note": h.note,
+                "forced": h.forced,
+                **({"skipped": list(h.skipped)} if h.forced else {}),
+            }
+            for h in item.history
+        ],
+        "deadlines": dict(item.deadlines),
+        "notes": [
+            {"at": n.at, "channel": n.channel, "by": n.by, "text": n.text} for n in item.notes
+        ],
+    }
+    if item.kind == "engagement":
+        out |= {
+            "service": item.service,
+            "client": item.client,
+            "start": item.start,
+            "due": item.due,
+            "days_left": s.days_left,
+            "contract": item.contract,
+            "feedback": [
+                {
+                    "at": f.at,
+                    "score": f.score,
+                    **{q: getattr(f, q) for q in QUALITY},
+                    "comment": f.comment,
+                }
+                for f in item.feedback
+            ],
+        }
+    else:
+        out |= {"roles": dict(item.roles), "engagements": engagements}
+    return out

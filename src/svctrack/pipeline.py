@@ -1,0 +1,214 @@
+"""Stages, gate items, ways back and principles as data, and the one rule for transitions."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from svctrack.errors import FileProblem, Refused
+
+KINDS = ("service", "engagement")
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Term:
+    """Anything with an id and a label in English (or the pipeline's own words) and Russian."""
+
+    id: str
+    label: str
+    ru: str = ""
+
+    def text(self, lang: str) -> str:
+        return self.ru if lang == "ru" and self.ru else self.label
+
+
+@dataclass(frozen=True)
+class Stage(Term):
+    gates: tuple[Term, ...] = ()
+
+    def gate(self, gate_id: str) -> Term | None:
+        return next((g for g in self.gates if g.id == gate_id), None)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    kind: str
+    name: Term
+    stages: tuple[Stage, ...]
+    back: dict[str, str]
+    principles: tuple[Term, ...]
+    done: str | None = None  # the state after the last stage; None: no end but `cancel`
+
+    @property
+    def stage_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages)
+
+    @property
+    def ends(self) -> tuple[str, ...]:
+        """The states an item rests in when it is no longer open."""
+        return (self.done, CANCELLED) if self.done else (CANCELLED,)
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def index(self, stage_id: str) -> int:
+        """Position of a stage; the end state counts as past the last stage."""
+        if stage_id == self.done:
+            return len(self.stages)
+        return self.stage_ids.index(stage_id)
+
+    def is_known(self, state: str) -> bool:
+        return state in self.stage_ids or state in self.ends
+
+    def principle(self, principle_id: str) -> Term | None:
+        return next((p for p in self.principles if p.id == principle_id), None)
+
+    def progress(self, state: str) -> float:
+        """Share of the stages completed: 0.0 at the first stage, 1.0 when done."""
+        if state not in self.stage_ids and state != self.done:
+            return 0.0
+        return round(self.index(state) / len(self.stages), 4)
+
+    def state_label(self, state: str, lang: str) -> str:
+        stage = self.stage(state)
+        if stage:
+            return stage.text(lang)
+        return END_LABELS.get(state, Term(state, state)).text(lang)
+
+
+END_LABELS = {
+    "closed": Term("closed", "Closed", "Закрыто"),
+    CANCELLED: Term(CANCELLED, "Cancelled", "Отменено"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What a step does: the states, and what it forced past or cleared."""
+
+    action: str
+    source: str
+    target: str
+    forced: bool = False
+    skipped: tuple[str, ...] = ()
+    cleared: tuple[str, ...] = field(default=())
+
+
+def decide(
+    pipeline: Pipeline, state: str, action: str, *, done: frozenset[str], force: bool = False
+) -> Transition:
+    """Decide whether `action` may move an item from `state`; raise Refused if not.
+
+    `done` holds the gate items of the current stage that are ticked.
+    """
+    if state in pipeline.ends:
+        raise Refused(f"it is {state}; nothing more can happen to it")
+    stage = pipeline.stage(state)
+    if stage is None:
+        raise Refused(
+            f"its stage {state!r} is not a {pipeline.kind} stage",
+            hint="run `svctrack validate` to see what is wrong with the file",
+        )
+    if action == "cancel":
+        return Transition("cancel", state, CANCELLED)
+    if action == "rework":
+        target = pipeline.back.get(state)
+        if target is None:
+            ways = ", ".join(f"{a} → {b}" for a, b in pipeline.back.items()) or "none"
+            raise Refused(
+                f"there is no way back from {state} (ways back: {ways})",
+                hint="`cancel` ends an item early",
+            )
+        return Transition("rework", state, target, cleared=(state, target))
+    if action != "advance":
+        raise ValueError(f"unknown action {action!r}")
+    position = pipeline.index(state)
+    if position + 1 < len(pipeline.stages):
+        target = pipeline.stages[position + 1].id
+    elif pipeline.done:
+        target = pipeline.done
+    else:
+        back = pipeline.back.get(state)
+        raise Refused(
+            f"{state} is the last stage of a {pipeline.kind}",
+            hint=f"`svctrack rework ID --note ...` starts the next iteration at {back}"
+            if back
+            else "`svctrack cancel ID --note ...` retires it",
+        )
+    missing = tuple(g.id for g in stage.gates if g.id not in done)
+    if missing and not force:
+        raise Refused(
+            f"{state} has open gate items: {', '.join(missing)}",
+            hint="tick them with `svctrack check ID ITEM`, or pass --force to skip them",
+        )
+    return Transition("advance", state, target, forced=bool(missing), skipped=missing)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    return tomllib.loads(files("svctrack").joinpath("defaults.toml").read_text("utf-8"))
+
+
+def load_pipelines(config: dict[str, Any], path: str = "svctrack.toml") -> dict[str, Pipeline]:
+    """The pipelines in force: the shipped defaults, with the workspace's redefinitions."""
+    defaults = _defaults()
+    labels = {**defaults["principles"], **_table(config.get("principles", {}), path, "principles")}
+    custom = _table(config.get("pipelines", {}), path, "pipelines")
+    pipelines = {}
+    for kind in KINDS:
+        spec = custom.get(kind, defaults[kind])
+        pipelines[kind] = _pipeline(kind, spec, labels, path)
+    return pipelines
+
+
+def _table(value: Any, path: str, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FileProblem(path, f"[{where}] must be a table")
+    return value
+
+
+def _term(raw: Any, path: str, where: str) -> Term:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise FileProblem(path, f"{where}: each entry needs an `id` string")
+    label = raw.get("label", raw["id"])
+    return Term(raw["id"], str(label), str(raw.get("ru", "")))
+
+
+def _pipeline(kind: str, spec: Any, labels: dict[str, Any], path: str) -> Pipeline:
+    where = f"pipelines.{kind}"
+    spec = _table(spec, path, where)
+    raw_stages = spec.get("stages")
+    if not isinstance(raw_stages, list) or not raw_stages:
+        raise FileProblem(path, f"[{where}] needs a non-empty `stages` array of tables")
+    stages = []
+    for raw in raw_stages:
+        term = _term(raw, path, f"{where}.stages")
+        gates = tuple(
+            _term(g, path, f"{where}.stages.{term.id}.gates") for g in raw.get("gates", [])
+        )
+        stages.append(Stage(term.id, term.label, term.ru, gates))
+    ids = [s.id for s in stages]
+    if len(set(ids)) != len(ids):
+        raise FileProblem(path, f"[{where}] repeats a stage id")
+    back = _table(spec.get("back", {}), path, f"{where}.back")
+    for source, target in back.items():
+        if source not in ids or target not in ids or ids.index(target) >= ids.index(source):
+            raise FileProblem(path, f"[{where}.back] {source} → {target} is not a way back")
+    principles = []
+    for pid in spec.get("principles", []):
+        raw = labels.get(pid, {})
+        principles.append(Term(pid, str(raw.get("label", pid)), str(raw.get("ru", ""))))
+    gate_ids = {g.id for s in stages for g in s.gates}
+    clash = gate_ids & {p.id for p in principles}
+    if clash:
+        raise FileProblem(path, f"[{where}] uses {sorted(clash)} both as gate item and principle")
+    done = spec.get("done")
+    name = Term(kind, str(spec.get("label", kind.title())), str(spec.get("ru", "")))
+    return Pipeline(kind, name, tuple(stages), dict(back), tuple(principles), done or None)

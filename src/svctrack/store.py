@@ -1,0 +1,362 @@
+"""The only module that touches files: finds the workspace, reads, writes atomically, locks."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError
+from svctrack.ids import id_problem
+
+CONFIG = "svctrack.toml"
+LOCK = ".svctrack.lock"
+FOLDERS = {"service": "services", "engagement": "engagements"}
+MAX_BYTES = 1 << 20
+BOM = "\ufeff"
+GITIGNORE = "# svctrack's lock and temporary files\n.svctrack.lock\n.*.tmp\n"
+
+T = TypeVar("T")
+
+_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+# --- finding the workspace ------------------------------------------------------------------
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("svctrack", appauthor=False)) / "config.toml"
+
+
+def user_config() -> dict[str, Any]:
+    """The user config file's contents, or {} when there is none."""
+    path = user_config_path()
+    if not path.is_file():
+        return {}
+    return parse(path.read_bytes(), str(path))
+
+
+def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
+    """The workspace folder: -C, SVCTRACK_WORKSPACE, walking up from cwd, user config."""
+    for source, value in (
+        ("--workspace", explicit),
+        ("SVCTRACK_WORKSPACE", os.environ.get("SVCTRACK_WORKSPACE")),
+    ):
+        if value:
+            root = Path(value).expanduser()
+            if not (root / CONFIG).is_file():
+                raise NotFound(
+                    f"{source} {value}: no {CONFIG} there",
+                    hint=f"create one with `svctrack init {value}`",
+                )
+            return root.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return folder
+    configured = user_config().get("workspace")
+    if isinstance(configured, str) and configured:
+        root = Path(configured).expanduser()
+        if (root / CONFIG).is_file():
+            return root.resolve()
+        raise NotFound(f"the workspace in {user_config_path()} ({configured}) has no {CONFIG}")
+    raise NotFound(
+        f"no svctrack workspace here (no {CONFIG} in {here} or above)",
+        hint="create one with `svctrack init PATH`, or name one with -C PATH",
+    )
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def decode(raw: bytes, path: str) -> tuple[str, bool]:
+    """The text of a file and whether it began with a UTF-8 BOM; refuses other encodings."""
+    if len(raw) > MAX_BYTES:
+        raise FileProblem(path, f"file is {len(raw)} bytes, over the {MAX_BYTES} byte limit")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[1:2] == b"\0" or raw[:1] == b"\0"):
+        raise FileProblem(path, "file is UTF-16, not UTF-8", hint="save it as UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise FileProblem(
+            path,
+            "file is not UTF-8 (saved as cp1251 or another legacy encoding?)",
+            line=line,
+            column=column,
+            hint="save it as UTF-8",
+        ) from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
+    """Parse TOML text; errors name the line and column, or the merge-conflict marker."""
+    try:
+        return tomllib.loads(text, parse_float=Decimal if exact else float)
+    except tomllib.TOMLDecodeError as exc:
+        marker = _MARKER.search(text)
+        if marker:
+            line = text.count("\n", 0, marker.start()) + 1
+            raise FileProblem(
+                path,
+                "unresolved merge conflict (git conflict markers)",
+                line=line,
+                column=1,
+                hint="keep the right lines, remove the markers, then `svctrack validate`",
+            ) from None
+        message = str(exc)
+        found = _POSITION.search(message)
+        line, column = (int(found[1]), int(found[2])) if found else (0, 0)
+        message = _POSITION.sub("", message).replace(" (at end of document)", "")
+        if not found and "end of document" in str(exc):
+            line = text.count("\n") + 1
+            column = len(text) - (text.rfind("\n") + 1) + 1
+        raise FileProblem(path, f"invalid TOML: {message}", line=line, column=column) from None
+    except RecursionError:
+        raise FileProblem(path, "invalid TOML: nested too deeply") from None
+
+
+def parse(raw: bytes, path: str) -> dict[str, Any]:
+    """Decode and parse the bytes of a TOML file."""
+    return parse_text(decode(raw, path)[0], path)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _newlines(text: str, like: str) -> str:
+    """Give `text` the line endings of `like` (tomlkit writes new lines with LF)."""
+    if "\r\n" in like:
+        return re.sub(r"(?<!\r)\n", "\r\n", text)
+    return text
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write via a temp file in the same folder: flushed, fsynced, renamed over, folder fsynced."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def io_error(exc: OSError, path: str) -> SvcError:
+    """A user-facing error for a failed read or write; the file was left as it was."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EROFS: "the file system is read-only",
+        errno.EIO: "an input/output error",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return SvcError(f"{path}: {reason}; nothing was changed")
+
+
+# --- the workspace --------------------------------------------------------------------------
+
+
+@dataclass
+class Store:
+    """Files of one workspace: `services/<id>.toml`, `engagements/<id>.toml`, `svctrack.toml`."""
+
+    root: Path
+    lock_timeout: float = 10.0
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def path(self, kind: str, item_id: str) -> Path:
+        problem = id_problem(item_id)
+        if problem:
+            raise NotFound(problem)
+        return self.root / FOLDERS[kind] / f"{item_id}.toml"
+
+    def ids(self, kind: str) -> list[str]:
+        """Ids of the items of one kind, from file names alone (nothing parsed)."""
+        folder = self.root / FOLDERS[kind]
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return []
+        return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
+
+    def config(self) -> dict[str, Any]:
+        return self.read_file(self.root / CONFIG)
+
+    def read_file(self, path: Path) -> dict[str, Any]:
+        rel = self.rel(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"{rel}: no such file") from None
+        except OSError as exc:
+            raise io_error(exc, rel) from None
+        return parse(raw, rel)
+
+    def read(self, kind: str, item_id: str) -> dict[str, Any]:
+        return self.read_file(self.path(kind, item_id))
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace lock (`.svctrack.lock`); one writer at a time."""
+        path = self.root / LOCK
+        try:
+            handle = open(path, "a+b")  # noqa: SIM115
+        except OSError as exc:
+            raise io_error(exc, LOCK) from None
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while not _try_lock(handle):
+                if time.monotonic() > deadline:
+                    handle.seek(0)
+                    holder = handle.read(200).decode("utf-8", "replace").strip() or "unknown"
+                    raise LockTimeout(
+                        f"the workspace is locked by another svctrack process ({holder})",
+                        hint=f"wait for it to finish; if none is running, delete {path}",
+                    )
+                time.sleep(0.02)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+            handle.flush()
+            try:
+                yield
+            finally:
+                with contextlib.suppress(OSError):
+                    handle.seek(0)
+                    handle.truncate()
+                _unlock(handle)
+        finally:
+            handle.close()
+
+    def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
+        """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
+        and write the result atomically if it differs. Nothing is written if `change` raises."""
+        import tomlkit
+
+        rel = self.rel(path)
+        with self.locked():
+            if path.is_symlink():
+                raise SvcError(f"{rel} is a symbolic link; svctrack does not write through links")
+            try:
+                raw = path.read_bytes()
+                mode = os.stat(path).st_mode & 0o7777
+            except FileNotFoundError:
+                raise NotFound(f"{rel}: no such file") from None
+            except OSError as exc:
+                raise io_error(exc, rel) from None
+            text, bom = decode(raw, rel)
+            data = parse_text(text, rel)
+            doc = tomlkit.parse(text)
+            result = change(data, doc)
+            new = _newlines(tomlkit.dumps(doc), text)
+            if new != text:
+                self._check(new, doc, rel)
+                self._write(path, (BOM if bom else "") + new, mode)
+            return result
+
+    def create(self, kind: str, item_id: str, text: str) -> None:
+        """Write a new item file; refused when an item of that id exists in either folder."""
+        path = self.path(kind, item_id)
+        with self.locked():
+            for other in FOLDERS:
+                if self.path(other, item_id).exists():
+                    raise Refused(f"id {item_id!r} is taken", hint="choose another id")
+            self._write(path, text, None)
+
+    def _check(self, new: str, doc: Any, rel: str) -> None:
+        try:
+            written = tomllib.loads(new)
+        except tomllib.TOMLDecodeError as exc:
+            raise SvcError(
+                f"{rel}: the edit would leave invalid TOML ({exc}); nothing written"
+            ) from None
+        if written != doc.unwrap():
+            raise SvcError(f"{rel}: the edit would not read back as intended; nothing written")
+
+    def _write(self, path: Path, text: str, mode: int | None) -> None:
+        rel = self.rel(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text.encode("utf-8"), mode)
+        except OSError as exc:
+            raise io_error(exc, rel) from None
+
+
+def _try_lock(handle: Any) -> bool:
+    if sys.platform == "win32":  # pragma: no cover
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _unlock(handle: Any) -> None:
+    if sys.platform == "win32":  # pragma: no cover
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

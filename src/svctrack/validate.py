@@ -1,0 +1,186 @@
+"""Check every file of a workspace: what is broken (errors) and what looks wrong (warnings)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from svctrack.errors import FileProblem, SvcError
+from svctrack.ids import id_problem
+from svctrack.model import KNOWN_KEYS, MODES, Item, Problem, item_from_data
+from svctrack.pipeline import KINDS, Pipeline, load_pipelines
+from svctrack.store import CONFIG, FOLDERS, Store, decode, parse_text
+
+CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem located in a file (path relative to the workspace, 1-based line and column)."""
+
+    path: str
+    message: str
+    severity: str = "error"
+    line: int = 0
+    column: int = 0
+
+
+def validate(store: Store) -> list[Finding]:
+    """Every problem in the workspace, in file order."""
+    findings: list[Finding] = []
+    config_text = _text(store, store.root / CONFIG, findings)
+    pipelines = None
+    if config_text is not None:
+        try:
+            config = parse_text(config_text, CONFIG)
+            pipelines = load_pipelines(config, CONFIG)
+            findings += _misspelt(config_text, config, CONFIG_KEYS, CONFIG)
+            if config.get("lang", "en") not in ("en", "ru"):
+                findings.append(
+                    _at(config_text, CONFIG, Problem("`lang` must be en or ru", "lang"))
+                )
+        except FileProblem as exc:
+            findings.append(_finding(exc))
+    if pipelines is None:
+        pipelines = load_pipelines({})
+    seen: dict[str, str] = {}
+    services: set[str] = set(store.ids("service"))
+    for kind in KINDS:
+        for item_id in store.ids(kind):
+            rel = f"{FOLDERS[kind]}/{item_id}.toml"
+            problem = id_problem(item_id)
+            if problem:
+                findings.append(Finding(rel, f"file name: {problem}"))
+                continue
+            if item_id in seen:
+                findings.append(Finding(rel, f"id {item_id!r} is also used by {seen[item_id]}"))
+            seen[item_id] = rel
+            text = _text(store, store.root / rel, findings)
+            if text is None:
+                continue
+            try:
+                data = parse_text(text, rel)
+            except FileProblem as exc:
+                findings.append(_finding(exc))
+                continue
+            item, problems = item_from_data(kind, item_id, data)
+            problems += _consistency(item, pipelines[kind], services)
+            findings += [_at(text, rel, p) for p in problems]
+            findings += _misspelt(text, data, KNOWN_KEYS, rel)
+    return findings
+
+
+def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
+    rel = store.rel(path)
+    try:
+        return decode(path.read_bytes(), rel)[0]
+    except FileProblem as exc:
+        findings.append(_finding(exc))
+    except OSError as exc:
+        findings.append(Finding(rel, f"cannot read: {exc.strerror}"))
+    except SvcError as exc:
+        findings.append(Finding(rel, exc.message))
+    return None
+
+
+def _finding(exc: FileProblem) -> Finding:
+    return Finding(exc.path, exc.detail, "error", exc.line, exc.column)
+
+
+def _consistency(item: Item, pipeline: Pipeline, services: set[str]) -> list[Problem]:
+    problems = []
+    states = [*pipeline.stage_ids, *pipeline.ends]
+    if item.stage and not pipeline.is_known(item.stage):
+        close = difflib.get_close_matches(item.stage, states, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else f" (stages: {', '.join(states)})"
+        problems.append(Problem(f"unknown {item.kind} stage {item.stage!r}{hint}", "stage"))
+    if item.mode and item.mode not in MODES:
+        problems.append(Problem(f"mode {item.mode!r} is not one of {', '.join(MODES)}", "mode"))
+    for stage in item.deadlines:
+        if stage not in pipeline.stage_ids:
+            problems.append(Problem(f"deadline for unknown stage {stage!r}", f"deadlines.{stage}"))
+    for stage, ticks in item.gates.items():
+        known = pipeline.stage(stage)
+        for gate in ticks:
+            if known is None or known.gate(gate) is None:
+                problems.append(
+                    Problem(f"unknown gate item {stage}.{gate}", f"gates.{stage}.{gate}", "warning")
+                )
+    for key in item.principles:
+        if pipeline.principle(key) is None:
+            problems.append(
+                Problem(f"{key!r} is not a {item.kind} principle", f"principles.{key}", "warning")
+            )
+    if item.kind == "engagement":
+        for key in ("service", "client", "due"):
+            if not getattr(item, key):
+                problems.append(Problem(f"`{key}` is missing", key))
+        if item.service and item.service not in services:
+            problems.append(
+                Problem(
+                    f"service {item.service!r} does not exist (no services/{item.service}.toml)",
+                    "service",
+                )
+            )
+        if item.start and item.due and item.due < item.start:
+            problems.append(
+                Problem(f"due {item.due} is before start {item.start}", "due", "warning")
+            )
+    if item.history and item.stage and pipeline.is_known(item.stage):
+        last = item.history[-1].to
+        if last != item.stage:
+            problems.append(
+                Problem(
+                    f"stage is {item.stage!r} but the history ends at {last!r} (edited by hand?)",
+                    "stage",
+                    "warning",
+                )
+            )
+    elif not item.history:
+        problems.append(Problem("no [[history]]: the creation entry is missing", "", "warning"))
+    return problems
+
+
+def _misspelt(
+    text: str, data: dict, known: frozenset[str] | tuple[str, ...], rel: str
+) -> list[Finding]:
+    """Top-level keys of the user's own that look like a known key misspelt."""
+    out = []
+    for key in data:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.8)
+        if close:
+            problem = Problem(f"`{key}` looks like a misspelling of `{close[0]}`", key, "warning")
+            out.append(_at(text, rel, problem))
+    return out
+
+
+def _at(text: str, rel: str, problem: Problem) -> Finding:
+    line, column = locate(text, problem.key)
+    return Finding(rel, problem.message, problem.severity, line, column)
+
+
+def locate(text: str, key: str) -> tuple[int, int]:
+    """Best-effort 1-based line and column of a dotted key (`stage`, `deadlines.control`)."""
+    if not key:
+        return 0, 0
+    *tables, last = key.split(".")
+    lines = text.splitlines()
+    start = 0
+    if tables:
+        header = re.compile(
+            r"^\s*\[\s*" + r"\s*\.\s*".join(re.escape(t) for t in tables) + r"\s*\]"
+        )
+        for number, line in enumerate(lines):
+            if header.match(line):
+                start = number + 1
+                break
+    pattern = re.compile(r'^(\s*)["\']?' + re.escape(last) + r'["\']?\s*=')
+    for number in range(start, len(lines)):
+        found = pattern.match(lines[number])
+        if found:
+            return number + 1, len(found[1]) + 1
+    return 0, 0

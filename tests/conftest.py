@@ -1,0 +1,116 @@
+"""Every test runs in its own world: user dirs in tmp, a fixed today, no colour, a fixed width."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from svctrack.cli import app
+
+TODAY = "2026-11-26"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("SVCTRACK_TODAY", TODAY)
+    monkeypatch.setenv("SVCTRACK_USER", "tester")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    for var in ("SVCTRACK_WORKSPACE", "LC_ALL", "LC_MESSAGES", "SVCTRACK_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+@dataclass
+class Workspace:
+    root: Path
+
+    def run(self, *args: str) -> Result:
+        """Run svctrack in this workspace through CliRunner."""
+        return cli("-C", str(self.root), *args)
+
+    def ok(self, *args: str) -> Result:
+        result = self.run(*args)
+        assert result.code == 0, f"{args}: {result.err or result.out}"
+        return result
+
+    def file(self, item_id: str) -> Path:
+        for folder in ("services", "engagements"):
+            path = self.root / folder / f"{item_id}.toml"
+            if path.exists():
+                return path
+        raise AssertionError(f"no file for {item_id}")
+
+    def text(self, item_id: str) -> str:
+        return self.file(item_id).read_text("utf-8")
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file of the workspace, byte for byte."""
+        return {
+            str(p.relative_to(self.root)): p.read_bytes()
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file() and p.name != ".svctrack.lock"
+        }
+
+
+def cli(*args: str) -> Result:
+    runner = CliRunner()
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    """An empty English workspace."""
+    result = cli(
+        "init", str(tmp_path / "ws"), "--name", "Test Firm", "--lang", "en", "--currency", "EUR"
+    )
+    assert result.code == 0, result.err
+    return Workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def firm(ws: Workspace) -> Workspace:
+    """A workspace with one service and one engagement at the first stages."""
+    ws.ok("service", "new", "audit", "--name", "Security audit", "--owner", "anna")
+    ws.ok(
+        "engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "2026-12-15"
+    )
+    return ws
+
+
+def run_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run svctrack as a real process (for exit codes, stdout vs stderr, concurrency)."""
+    return subprocess.run(
+        [sys.executable, "-m", "svctrack", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -1,0 +1,277 @@
+"""The lifecycle commands, run through the CLI on a real workspace, with the files read back."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from conftest import Workspace
+
+ENGAGEMENT_GATES = {
+    "preparation": ["terms-agreed", "resources-assigned", "interaction-agreed"],
+    "execution": ["work-done"],
+    "control": ["quality-checked", "client-satisfied", "corrections-made"],
+    "completion": ["documents-signed", "final-meeting", "feedback-received"],
+}
+
+
+def data(ws: Workspace, item_id: str) -> dict:
+    return tomllib.loads(ws.text(item_id))
+
+
+def tick_all(ws: Workspace, item_id: str, stage: str) -> None:
+    for gate in ENGAGEMENT_GATES[stage]:
+        ws.ok("check", item_id, gate)
+
+
+def test_new_engagement_file(firm: Workspace) -> None:
+    saved = data(firm, "acme")
+    assert saved["stage"] == "preparation"
+    assert saved["service"] == "audit"
+    assert saved["client"] == "ACME"
+    assert saved["name"] == "Security audit — ACME"
+    assert str(saved["due"]) == "2026-12-15"
+    assert str(saved["start"]) == "2026-11-26"
+    assert saved["owner"] == "anna"  # inherited from the service
+    (created,) = saved["history"]
+    assert created["to"] == "preparation" and "from" not in created
+    assert created["by"] == "tester"
+    assert created["at"].utcoffset() is not None
+    assert str(created["at"].date()) == "2026-11-26"
+
+
+def test_advance_refused_while_gates_open(firm: Workspace) -> None:
+    before = firm.snapshot()
+    result = firm.run("advance", "acme")
+    assert result.code == 1
+    assert result.err.startswith("error: ")
+    assert "terms-agreed" in result.err and "interaction-agreed" in result.err
+    assert firm.snapshot() == before
+
+
+def test_advance_after_ticks_records_history(firm: Workspace) -> None:
+    tick_all(firm, "acme", "preparation")
+    result = firm.ok("advance", "acme", "--note", "plan approved")
+    assert "preparation → execution" in result.out
+    saved = data(firm, "acme")
+    assert saved["stage"] == "execution"
+    last = saved["history"][-1]
+    assert (last["from"], last["to"], last["note"]) == ("preparation", "execution", "plan approved")
+    assert "forced" not in last
+
+
+def test_force_records_skipped_items(firm: Workspace) -> None:
+    firm.ok("check", "acme", "terms-agreed")
+    firm.ok("advance", "acme", "--force", "--note", "client in a hurry")
+    last = data(firm, "acme")["history"][-1]
+    assert last["forced"] is True
+    assert last["skipped"] == ["resources-assigned", "interaction-agreed"]
+    shown = firm.ok("show", "acme", "--json").json()
+    assert shown["history"][-1]["forced"] is True
+    assert shown["history"][0]["forced"] is False
+
+
+def test_full_engagement_to_closed(firm: Workspace) -> None:
+    for stage in ENGAGEMENT_GATES:
+        tick_all(firm, "acme", stage)
+        firm.ok("advance", "acme")
+    saved = data(firm, "acme")
+    assert saved["stage"] == "closed"
+    assert [h["to"] for h in saved["history"]] == [
+        "preparation",
+        "execution",
+        "control",
+        "completion",
+        "closed",
+    ]
+    again = firm.run("advance", "acme")
+    assert again.code == 1 and "closed" in again.err
+    shown = firm.ok("show", "acme", "--json").json()
+    assert shown["progress"] == 1.0
+    assert shown["overdue"] is False
+
+
+def test_rework_clears_ticks_of_both_stages(firm: Workspace) -> None:
+    tick_all(firm, "acme", "preparation")
+    firm.ok("advance", "acme")
+    tick_all(firm, "acme", "execution")
+    firm.ok("advance", "acme")
+    firm.ok("check", "acme", "quality-checked")
+    result = firm.ok("rework", "acme", "--note", "report incomplete")
+    assert "control → execution" in result.out
+    saved = data(firm, "acme")
+    assert saved["stage"] == "execution"
+    assert "control" not in saved["gates"] and "execution" not in saved["gates"]
+    assert saved["gates"]["preparation"]["terms-agreed"] is True
+    assert saved["history"][-1]["note"] == "report incomplete"
+
+
+def test_rework_needs_a_way_back(firm: Workspace) -> None:
+    result = firm.run("rework", "acme", "--note", "x")
+    assert result.code == 1
+    assert "no way back from preparation" in result.err
+
+
+def test_service_pipeline_iterates_from_monitoring(firm: Workspace) -> None:
+    stages = ["planning", "development", "testing", "launch", "delivery", "monitoring"]
+    for _ in stages[:-1]:
+        firm.ok("advance", "audit", "--force")
+    assert data(firm, "audit")["stage"] == "monitoring"
+    refused = firm.run("advance", "audit", "--force")
+    assert refused.code == 1 and "rework" in refused.err
+    firm.ok("rework", "audit", "--note", "next iteration")
+    assert data(firm, "audit")["stage"] == "planning"
+
+
+def test_cancel(firm: Workspace) -> None:
+    firm.ok("cancel", "acme", "--note", "client withdrew")
+    saved = data(firm, "acme")
+    assert saved["stage"] == "cancelled"
+    assert firm.run("cancel", "acme", "--note", "again").code == 1
+    assert firm.ok("engagement", "list", "--json").json() == []
+    listed = firm.ok("engagement", "list", "--all", "--json").json()
+    assert [e["id"] for e in listed] == ["acme"]
+    assert listed[0]["overdue"] is False
+
+
+def test_check_principle_and_uncheck(firm: Workspace) -> None:
+    firm.ok("check", "acme", "communication", "--note", "weekly call")
+    assert data(firm, "acme")["principles"]["communication"] == {"ok": True, "note": "weekly call"}
+    firm.ok("uncheck", "acme", "communication")
+    assert data(firm, "acme")["principles"]["communication"] == {"ok": False, "note": "weekly call"}
+    firm.ok("uncheck", "acme", "communication", "--clear")
+    assert "communication" not in data(firm, "acme")["principles"]
+    principles = firm.ok("checklist", "acme", "--json").json()["principles"]
+    assert {p["id"]: p["ok"] for p in principles}["communication"] is None
+
+
+def test_check_refuses_other_stage_items_and_unknown(firm: Workspace) -> None:
+    result = firm.run("check", "acme", "work-done")
+    assert result.code == 1 and "execution" in result.err
+    result = firm.run("check", "acme", "terms-agred")
+    assert result.code == 1 and "terms-agreed" in result.err
+    result = firm.run("check", "acme", "trust")  # a service principle, not an engagement one
+    assert result.code == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "key", "expected"),
+    [
+        ("due", "2027-01-10", "due", "2027-01-10"),
+        ("due", "+2w", "due", "2026-12-10"),
+        ("start", "today", "start", "2026-11-26"),
+        ("owner", "boris", "owner", "boris"),
+        ("price", "1 250.50", "price", "1250.5"),
+        ("mode", "hybrid", "mode", "hybrid"),
+        ("contract", "C-14", "contract", "C-14"),
+        ("deadline.control", "+1m", "deadlines", "{'control': datetime.date(2026, 12, 26)}"),
+    ],
+)
+def test_set_fields(firm: Workspace, field: str, value: str, key: str, expected: str) -> None:
+    firm.ok("set", "acme", field, value)
+    assert str(data(firm, "acme")[key]) == expected
+
+
+def test_set_price_is_exact(firm: Workspace) -> None:
+    firm.ok("set", "acme", "price", "0.30")
+    assert "price = 0.30\n" in firm.text("acme")
+    assert firm.ok("show", "acme", "--json").json()["price"]["amount"] == 0.3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("due", "31/12/2026", 2),
+        ("due", "2026-02-30", 2),
+        ("price", "lots", 2),
+        ("mode", "telepathy", 2),
+        ("colour", "red", 2),
+        ("deadline.nowhere", "+1d", 2),
+        ("role.marketing", "anna", 2),  # roles belong to services
+    ],
+)
+def test_set_refuses_bad_values(firm: Workspace, field: str, value: str, code: int) -> None:
+    before = firm.snapshot()
+    result = firm.run("set", "acme", field, value)
+    assert result.code == code
+    assert result.err.startswith("error: ")
+    assert firm.snapshot() == before
+
+
+def test_set_role_on_service(firm: Workspace) -> None:
+    firm.ok("set", "audit", "role.marketing", "vera")
+    assert data(firm, "audit")["roles"] == {"marketing": "vera"}
+    assert firm.ok("show", "audit", "--json").json()["roles"] == {"marketing": "vera"}
+
+
+def test_note_and_feedback(firm: Workspace) -> None:
+    firm.ok("note", "acme", "sent the plan", "--channel", "email")
+    firm.ok("feedback", "acme", "--score", "4", "--speed", "5", "--comment", "good")
+    shown = firm.ok("show", "acme", "--json").json()
+    assert shown["notes"][0]["channel"] == "email"
+    assert shown["notes"][0]["text"] == "sent the plan"
+    fb = shown["feedback"][0]
+    assert (fb["score"], fb["speed"], fb["accuracy"], fb["comment"]) == (4, 5, None, "good")
+
+
+@pytest.mark.parametrize(
+    "args", [["--score", "6"], ["--score", "0"], ["--score", "3", "--speed", "9"]]
+)
+def test_feedback_scores_validated(firm: Workspace, args: list[str]) -> None:
+    result = firm.run("feedback", "acme", *args)
+    assert result.code == 2
+
+
+def test_note_channel_validated(firm: Workspace) -> None:
+    result = firm.run("note", "acme", "hi", "--channel", "pigeon")
+    assert result.code == 2 and "email" in result.err
+
+
+def test_prefix_resolution(firm: Workspace) -> None:
+    firm.ok("engagement", "new", "acme-2", "--service", "audit", "--client", "ACME", "--due", "+1m")
+    # exact id wins over a prefix
+    assert firm.ok("show", "acme", "--json").json()["id"] == "acme"
+    assert firm.ok("show", "acme-", "--json").json()["id"] == "acme-2"
+    firm.ok("engagement", "new", "acorn", "--service", "au", "--client", "Acorn", "--due", "+1m")
+    result = firm.run("show", "ac")
+    assert result.code == 1
+    assert "ambiguous" in result.err and "acme" in result.err and "acorn" in result.err
+    assert firm.run("show", "nothing").code == 1
+
+
+def test_derived_ids_transliterate_and_stay_unique(ws: Workspace) -> None:
+    ws.ok("service", "new", "--name", "Аудит безопасности")
+    ws.ok("service", "new", "--name", "Аудит безопасности")
+    assert (ws.root / "services" / "audit-bezopasnosti.toml").exists()
+    assert (ws.root / "services" / "audit-bezopasnosti-2.toml").exists()
+    ws.ok(
+        "engagement",
+        "new",
+        "--service",
+        "audit-bezopasnosti",
+        "--client",
+        "Щука и Ко",
+        "--due",
+        "+1w",
+    )
+    assert (ws.root / "engagements" / "audit-bezopasnosti-shchuka-i-ko.toml").exists()
+
+
+def test_engagement_needs_existing_service(ws: Workspace) -> None:
+    result = ws.run("engagement", "new", "--service", "ghost", "--client", "X", "--due", "+1w")
+    assert result.code == 1
+    assert "no service 'ghost'" in result.err
+
+
+@pytest.mark.parametrize("bad", ["../evil", "UPPER", "with space", "con", "a" * 65, "-x"])
+def test_bad_ids_refused_before_any_path(ws: Workspace, bad: str) -> None:
+    before = ws.snapshot()
+    result = ws.run("service", "new", bad, "--name", "x")
+    assert result.code == 2
+    assert ws.snapshot() == before
+
+
+def test_id_taken_across_kinds(firm: Workspace) -> None:
+    result = firm.run("service", "new", "acme", "--name", "Clash")
+    assert result.code == 1 and "taken" in result.err
