@@ -71,13 +71,18 @@ app = typer.Typer(
     cls=Group,
     no_args_is_help=True,
     add_completion=False,
+    suggest_commands=False,  # click suggests already; typer's would repeat it
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Track service realization and client engagements in plain TOML files kept in git.",
 )
-service_app = typer.Typer(no_args_is_help=True, help="Create and list services (offerings).")
+service_app = typer.Typer(
+    no_args_is_help=True, suggest_commands=False, help="Create and list services (offerings)."
+)
 engagement_app = typer.Typer(
-    no_args_is_help=True, help="Create and list engagements (one client each)."
+    no_args_is_help=True,
+    suggest_commands=False,
+    help="Create and list engagements (one client each).",
 )
 app.add_typer(service_app, name="service", rich_help_panel=HELP_PANEL_SETUP)
 app.add_typer(engagement_app, name="engagement", rich_help_panel=HELP_PANEL_SETUP)
