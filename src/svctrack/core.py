@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from svctrack import dates, tomledit
+from svctrack import dates
 from svctrack.errors import FileProblem, NotFound, Refused, UsageError
 from svctrack.ids import check_id, slugify, unique
 from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
@@ -212,6 +212,8 @@ class Tracker:
     ) -> Item:
         import tomlkit
 
+        from svctrack import tomledit
+
         if not str(fields.get("name", "")).strip():
             raise UsageError("a name is needed (--name)")
         if fields.get("mode") and fields["mode"] not in MODES:
@@ -246,17 +248,19 @@ class Tracker:
         pipeline = self.pipelines[kind]
 
         def apply(data: dict[str, Any], doc: Any) -> Any:
+            from svctrack.tomledit import Editor
+
             item = item_from_data(kind, item_id, data)[0]
-            return change(item, pipeline, doc)
+            return change(item, pipeline, Editor(doc))
 
         return self.store.edit(path, apply)
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
             move = decide(pipeline, item.stage, action, done=item.ticked(item.stage), force=force)
-            tomledit.set_value(doc, "stage", move.target)
+            doc.set("stage", move.target)
             for stage in move.cleared:
-                tomledit.remove(doc, f"gates.{stage}")
+                doc.remove(f"gates.{stage}")
             entry: dict[str, Any] = {
                 "from": move.source,
                 "to": move.target,
@@ -266,7 +270,7 @@ class Tracker:
             }
             if move.forced:
                 entry |= {"forced": True, "skipped": list(move.skipped)}
-            tomledit.append_entry(doc, "history", entry)
+            doc.append("history", entry)
             return move
 
         return self._edit(ref, change)
@@ -302,12 +306,12 @@ class Tracker:
             else:
                 raise Refused(self._unknown_key(item, pipeline, key))
             if clear or ok is None:
-                tomledit.remove(doc, where)
+                doc.remove(where)
                 return kind
             old = (item.gates.get(item.stage, {}) if kind == "gate" else item.principles).get(key)
             keep = note or (old.note if old else "")
             value: Any = {label: ok, "note": keep} if keep else ok
-            tomledit.set_value(doc, where, value)
+            doc.set(where, value)
             return kind
 
         return self._edit(ref, change)
@@ -330,9 +334,9 @@ class Tracker:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, Any]:
             key, parsed = self._field_value(item, pipeline, name, value)
             if parsed is None:
-                tomledit.remove(doc, key)
+                doc.remove(key)
             else:
-                tomledit.set_value(doc, key, parsed)
+                doc.set(key, parsed)
             return key, parsed
 
         return self._edit(ref, change)
@@ -399,7 +403,7 @@ class Tracker:
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
             entry = {"at": dates.now(), "channel": channel, "by": actor(), "text": text}
-            tomledit.append_entry(doc, "notes", entry)
+            doc.append("notes", entry)
 
         self._edit(ref, change)
 
@@ -418,7 +422,7 @@ class Tracker:
             if item.kind != "engagement":
                 raise Refused(f"{item.id} is a service; feedback is recorded on engagements")
             entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
-            tomledit.append_entry(doc, "feedback", entry)
+            doc.append("feedback", entry)
 
         self._edit(ref, change)
 

@@ -94,3 +94,19 @@ def _blank_after(table: Table) -> None:
     body = table.value.body
     if not body or not isinstance(body[-1][1], Whitespace):
         table.add(tomlkit.nl())
+
+
+class Editor:
+    """A tomlkit document with the three edits svctrack makes, so callers never touch tomlkit."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+
+    def set(self, path: str, value: Any) -> None:
+        set_value(self.doc, path, value)
+
+    def remove(self, path: str) -> bool:
+        return remove(self.doc, path)
+
+    def append(self, name: str, entry: Mapping[str, Any]) -> None:
+        append_entry(self.doc, name, entry)
