@@ -95,13 +95,14 @@ class State:
     workspace: str | None = None
     lang_flag: str | None = None
     color: bool = True
+    use_cache: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def tracker(self) -> Tracker:
         from svctrack.core import Tracker
 
-        return Tracker.open(self.workspace)
+        return Tracker.open(self.workspace, use_cache=self.use_cache)
 
     @cached_property
     def lang(self) -> str:
@@ -167,6 +168,9 @@ def root(
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colour, even on a terminal.")
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse every file; do not use the read cache.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -177,7 +181,7 @@ def root(
     """
     if lang is not None and lang not in ("en", "ru"):
         raise click.BadParameter("use en or ru", param_hint="--lang")
-    ctx.obj = State(workspace=workspace, lang_flag=lang, color=not no_color)
+    ctx.obj = State(workspace=workspace, lang_flag=lang, color=not no_color, use_cache=not no_cache)
 
 
 def main() -> None:

@@ -74,13 +74,14 @@ class Loaded:
 class Tracker:
     """One workspace: its config, its pipelines, and the use cases over its files."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, use_cache: bool = True) -> None:
         self.store = Store(root)
         self.root = root
+        self.use_cache = use_cache
 
     @classmethod
-    def open(cls, explicit: str | None = None) -> Tracker:
-        return cls(find_root(explicit))
+    def open(cls, explicit: str | None = None, *, use_cache: bool = True) -> Tracker:
+        return cls(find_root(explicit), use_cache=use_cache)
 
     @cached_property
     def config(self) -> dict[str, Any]:
@@ -124,18 +125,19 @@ class Tracker:
         kind, item_id = self.resolve(ref, kind)
         return item_from_data(kind, item_id, self.store.read(kind, item_id))[0]
 
-    def load(self, kinds: Iterable[str] = KINDS) -> Loaded:
-        """Every item of the given kinds; files that do not parse are listed, not fatal."""
-        loaded = Loaded()
-        for kind in kinds:
-            for item_id in self.store.ids(kind):
-                try:
-                    data = self.store.read(kind, item_id)
-                except FileProblem as exc:
-                    loaded.broken.append(exc)
-                    continue
-                loaded.items.append(item_from_data(kind, item_id, data)[0])
-        return loaded
+    def load(self, kinds: Iterable[str] = KINDS, *, only_open: bool = False) -> Loaded:
+        """Items of the given kinds (only the open ones, if asked); unreadable files are listed.
+
+        Reads through the stat-keyed cache (see index.py) unless `use_cache` is off.
+        """
+        from svctrack.index import Index
+
+        def is_open(kind: str, stage: str) -> bool:
+            return stage not in self.pipelines[kind].ends
+
+        index = Index(self.store, use_cache=self.use_cache)
+        items, broken = index.scan(kinds, is_open if only_open else None)
+        return Loaded(items, broken)
 
     def taken(self) -> set[str]:
         return {i for k in KINDS for i in self.store.ids(k)}

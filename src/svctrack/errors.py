@@ -49,3 +49,11 @@ class FileProblem(SvcError):
             location += f":{line}:{column or 1}"
         super().__init__(f"{location}: {message}", hint=hint)
         self.detail = message
+
+    def __reduce__(self) -> tuple:
+        kwargs = {"line": self.line, "column": self.column, "hint": self.hint}
+        return (_file_problem, (self.path, self.detail, kwargs))
+
+
+def _file_problem(path: str, message: str, kwargs: dict) -> FileProblem:
+    return FileProblem(path, message, **kwargs)

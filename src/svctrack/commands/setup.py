@@ -132,7 +132,7 @@ def _list(
 
     s = state(ctx)
     tracker = s.tracker
-    loaded = tracker.load([kind])
+    loaded = tracker.load([kind], only_open=not show_all and not stage)
     pipeline = tracker.pipelines[kind]
     today = dates.today()
     service_id = tracker.resolve(service, "service")[1] if service else ""

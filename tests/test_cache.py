@@ -1,0 +1,132 @@
+"""The read cache: only ever a cache. Deleting, corrupting or bypassing it changes no result."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import Workspace
+from svctrack.index import cache_file
+from svctrack.store import Store
+
+
+def listing(ws: Workspace, *flags: str) -> list[dict]:
+    return ws.ok(*flags, "engagement", "list", "--all", "--json").json()
+
+
+@pytest.fixture
+def busy(firm: Workspace) -> Workspace:
+    for n in range(5):
+        firm.ok(
+            "engagement",
+            "new",
+            f"e{n}",
+            "--service",
+            "audit",
+            "--client",
+            f"C{n}",
+            "--due",
+            f"+{n + 1}w",
+        )
+    firm.ok("cancel", "e3", "--note", "withdrawn")
+    return firm
+
+
+def cache_of(ws: Workspace) -> Path:
+    path = cache_file(ws.root)
+    assert path is not None
+    return path
+
+
+def test_cache_is_written_outside_the_workspace(busy: Workspace, isolated: Path) -> None:
+    listing(busy)
+    path = cache_of(busy)
+    assert path.exists()
+    assert isolated in path.parents  # the user cache dir, not the workspace
+    assert not [p for p in busy.root.rglob("*") if p.suffix == ".pickle"]
+
+
+def test_deleted_or_corrupt_cache_changes_nothing(busy: Workspace) -> None:
+    first = listing(busy)
+    assert listing(busy) == first  # warm
+    cache_of(busy).unlink()
+    assert listing(busy) == first
+    cache_of(busy).write_bytes(b"\x80\x04garbage")
+    assert listing(busy) == first
+    cache_of(busy).write_bytes(b"")
+    assert listing(busy) == first
+
+
+def test_hand_edit_with_same_size_and_mtime_is_seen(busy: Workspace) -> None:
+    listing(busy)
+    path = busy.file("e1")
+    before = path.stat()
+    text = path.read_text()
+    edited = text.replace('client = "C1"', 'client = "X1"')
+    assert len(edited) == len(text)
+    path.write_text(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime
+    clients = {e["id"]: e["client"] for e in listing(busy)}
+    assert clients["e1"] == "X1"
+
+
+def test_warm_cache_parses_nothing(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    hour_ago = busy.file("e0").stat().st_mtime_ns - 3600 * 10**9
+    for path in busy.root.glob("*/*.toml"):
+        os.utime(path, ns=(hour_ago, hour_ago))
+    first = listing(busy)
+    real = Store.read_file
+
+    def no_item_parsing(self: Store, path: Path) -> dict:
+        assert path.name == "svctrack.toml", f"a warm cache must not parse {path.name}"
+        return real(self, path)
+
+    monkeypatch.setattr(Store, "read_file", no_item_parsing)
+    assert listing(busy) == first
+
+
+def test_recently_modified_files_are_parsed_again(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing(busy)  # every file was written just now: none is trusted yet
+    parsed: list[str] = []
+    real = Store.read_file
+
+    def counting(self: Store, path: Path) -> dict:
+        parsed.append(path.name)
+        return real(self, path)
+
+    monkeypatch.setattr(Store, "read_file", counting)
+    listing(busy)
+    assert "e1.toml" in parsed
+
+
+def test_new_and_removed_files_are_seen(busy: Workspace) -> None:
+    assert len(listing(busy)) == 6
+    busy.file("e4").unlink()
+    assert "e4" not in {e["id"] for e in listing(busy)}
+    busy.ok("engagement", "new", "e9", "--service", "audit", "--client", "N", "--due", "+1w")
+    assert "e9" in {e["id"] for e in listing(busy)}
+
+
+def test_no_cache_flag_and_env(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = listing(busy, "--no-cache")
+    assert not cache_of(busy).exists()
+    monkeypatch.setenv("SVCTRACK_NO_CACHE", "1")
+    assert cache_file(busy.root) is None
+    assert listing(busy) == first
+    monkeypatch.delenv("SVCTRACK_NO_CACHE")
+    assert not cache_of(busy).exists()
+    assert listing(busy) == first
+
+
+def test_broken_file_stays_broken_through_the_cache(busy: Workspace) -> None:
+    listing(busy)
+    busy.file("e0").write_text("stage = \n")
+    for _ in range(2):
+        result = busy.run("engagement", "list", "--all", "--json")
+        assert result.code == 1
+        assert "engagements/e0.toml:1:" in result.err
+        assert "e1" in result.out
