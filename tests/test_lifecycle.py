@@ -275,3 +275,44 @@ def test_bad_ids_refused_before_any_path(ws: Workspace, bad: str) -> None:
 def test_id_taken_across_kinds(firm: Workspace) -> None:
     result = firm.run("service", "new", "acme", "--name", "Clash")
     assert result.code == 1 and "taken" in result.err
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("1.5", "1.5"),
+        ("1,25", "1.25"),
+        ("90m", "1.5"),
+        ("2h30m", "2.5"),
+        ("2h", "2"),
+        ("20m", "0.33"),
+    ],
+)
+def test_log_time_is_exact(firm: Workspace, given: str, written: str) -> None:
+    firm.ok("log", "acme", given, "--note", "work")
+    entry = data(firm, "acme")["time"][-1]
+    assert f"hours = {written}\n" in firm.text("acme")
+    assert (
+        str(entry["date"]) == "2026-11-26" and entry["by"] == "tester" and entry["note"] == "work"
+    )
+
+
+def test_log_time_sums_exactly(firm: Workspace) -> None:
+    for hours in ("0.1", "0.2"):
+        firm.ok("log", "acme", hours)
+    result = firm.ok("log", "acme", "1h", "--date", "2026-11-20", "--by", "boris")
+    assert "1.3 h in all" in result.out
+    assert data(firm, "acme")["time"][-1]["by"] == "boris"
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "abc", "2x", "", "h", "99999"])
+def test_log_time_refuses_bad_durations(firm: Workspace, bad: str) -> None:
+    before = firm.snapshot()
+    assert firm.run("log", "acme", bad).code == 2
+    assert firm.snapshot() == before
+
+
+def test_budget_hours_is_an_engagement_field(firm: Workspace) -> None:
+    firm.ok("set", "acme", "budget_hours", "40")
+    assert data(firm, "acme")["budget_hours"] == 40
+    assert firm.run("set", "audit", "budget_hours", "40").code == 2

@@ -23,7 +23,9 @@ from svctrack.pipeline import KINDS, Pipeline, Transition, decide, load_pipeline
 from svctrack.store import CONFIG, FOLDERS, Store, find_root, user_config
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-TEXT_SETTABLE = {"owner", "client", "contract", "name", "currency"}
+SETTABLE = ("name", "owner", "client", "due", "start", "price", "currency", "budget_hours")
+SETTABLE += ("mode", "contract")
+ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
 
 
 def actor() -> str:
@@ -55,6 +57,26 @@ def parse_money(text: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise UsageError(f"not an amount: {text!r}")
     return value
+
+
+_HOURS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)h)?(?:(\d+)m(?:in)?)?$")
+
+
+def parse_hours(text: str) -> Decimal:
+    """Hours spent, exactly: `1.5`, `1,5`, `90m`, `2h`, `2h30m`."""
+    value = text.strip().lower().replace(" ", "")
+    try:
+        hours = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        match = _HOURS.match(value)
+        if not value or not match or not (match[1] or match[2]):
+            raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)") from None
+        hours = Decimal(match[1].replace(",", ".") if match[1] else 0)
+        hours += Decimal(int(match[2] or 0)) / 60
+        hours = hours.quantize(Decimal("0.01")).normalize()
+    if not hours.is_finite() or hours <= 0 or hours > 24 * 366:
+        raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)")
+    return hours
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -346,18 +368,6 @@ class Tracker:
     def _field_value(
         self, item: Item, pipeline: Pipeline, name: str, value: str
     ) -> tuple[str, Any]:
-        engagement_only = {"due", "start", "client", "contract"}
-        allowed = {
-            "due",
-            "start",
-            "owner",
-            "client",
-            "price",
-            "currency",
-            "mode",
-            "contract",
-            "name",
-        }
         empty = value.strip() == ""
         if name.startswith("deadline.") or name.startswith("deadlines."):
             stage = name.split(".", 1)[1]
@@ -372,11 +382,11 @@ class Tracker:
             if not _PREFIX.match(department):
                 raise UsageError(f"department {department!r}: use a-z, 0-9 and '-'")
             return f"roles.{department}", None if empty else value
-        if name not in allowed:
+        if name not in SETTABLE:
             extra = ", deadline.<stage>" + (", role.<department>" if item.kind == "service" else "")
-            fields = ", ".join(sorted(allowed)) + extra
-            raise UsageError(f"unknown field {name!r}{suggest(name, allowed)}; fields: {fields}")
-        if item.kind == "service" and name in engagement_only:
+            fields = ", ".join(SETTABLE) + extra
+            raise UsageError(f"unknown field {name!r}{suggest(name, SETTABLE)}; fields: {fields}")
+        if item.kind == "service" and name in ENGAGEMENT_ONLY:
             raise UsageError(f"a service has no {name}; set it on its engagements")
         if name == "name" and empty:
             raise UsageError("the name cannot be empty")
@@ -388,6 +398,8 @@ class Tracker:
             return name, dates.parse_date(value)
         if name == "price":
             return name, parse_money(value)
+        if name == "budget_hours":
+            return name, parse_hours(value)
         if name == "mode":
             if value not in MODES:
                 raise UsageError(f"mode must be one of {', '.join(MODES)}")
@@ -408,6 +420,18 @@ class Tracker:
             doc.append("notes", entry)
 
         self._edit(ref, change)
+
+    def log_time(
+        self, ref: str, hours: Decimal, *, on: date | None = None, by: str = "", note: str = ""
+    ) -> Decimal:
+        """Record hours spent on an item; returns the item's total hours."""
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> Decimal:
+            entry = {"date": on or dates.today(), "hours": hours, "by": by or actor()}
+            doc.append("time", entry | ({"note": note} if note else {}))
+            return item.hours + hours
+
+        return self._edit(ref, change)
 
     def add_feedback(
         self, ref: str, score: int, *, comment: str = "", **quality: int | None

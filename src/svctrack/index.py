@@ -11,14 +11,15 @@ import os
 import pickle
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from svctrack.errors import FileProblem, NotFound
 from svctrack.model import Item, item_from_data
 from svctrack.store import FOLDERS, Store, write_atomic
 
-VERSION = 1
+# Pickles of an older Item shape would lack fields: the shape is part of the version.
+VERSION = (1, tuple(f.name for f in fields(Item)))
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 
 Key = tuple[int, int, int, int]

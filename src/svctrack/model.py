@@ -40,6 +40,16 @@ class Note:
 
 
 @dataclass
+class TimeEntry:
+    """Hours spent on an item on one day (`[[time]]` in the file)."""
+
+    on: date
+    hours: Decimal
+    by: str = ""
+    note: str = ""
+
+
+@dataclass
 class Feedback:
     at: datetime | None
     score: int
@@ -74,6 +84,13 @@ class Item:
     history: list[HistoryEntry] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
+    budget_hours: Decimal | None = None
+    time: list[TimeEntry] = field(default_factory=list)
+
+    @property
+    def hours(self) -> Decimal:
+        """Hours spent, exactly."""
+        return sum((t.hours for t in self.time), Decimal(0))
 
     def ticked(self, stage: str) -> frozenset[str]:
         """The gate items of `stage` that are done."""
@@ -97,6 +114,7 @@ KNOWN_KEYS = frozenset(
     TEXT_FIELDS
     + DATE_FIELDS
     + ("price", "roles", "deadlines", "gates", "principles", "history", "notes", "feedback")
+    + ("budget_hours", "time")
 )
 
 
@@ -122,12 +140,13 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
                 setattr(item, key, value)
             else:
                 bad(key, f"`{key}` must be a date (YYYY-MM-DD), not {_type(value)}")
-    if "price" in data:
-        value = data["price"]
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            item.price = Decimal(value)
-        else:
-            bad("price", f"`price` must be a number, not {_type(value)}")
+    for key in ("price", "budget_hours"):
+        if key in data:
+            value = data[key]
+            if isinstance(value, Decimal | int) and not isinstance(value, bool) and value >= 0:
+                setattr(item, key, Decimal(value))
+            else:
+                bad(key, f"`{key}` must be a number ≥ 0, not {_type(value)}")
     if "stage" not in data:
         bad("stage", "`stage` is missing")
     item.roles = _strings(data, "roles", bad)
@@ -142,6 +161,7 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
     item.history = _entries(data, "history", _history, bad)
     item.notes = _entries(data, "notes", _note, bad)
     item.feedback = _entries(data, "feedback", _feedback, bad)
+    item.time = _entries(data, "time", _time, bad)
     return item, problems
 
 
@@ -282,3 +302,13 @@ def _feedback(entry: dict[str, Any]) -> Feedback:
         comment=_text(entry, "comment"),
         **{k: _score(entry, k) for k in QUALITY},
     )
+
+
+def _time(entry: dict[str, Any]) -> TimeEntry:
+    on = entry.get("date")
+    if type(on) is not date:
+        raise TypeError("`date` must be a date (YYYY-MM-DD)")
+    hours = entry.get("hours")
+    if isinstance(hours, bool) or not isinstance(hours, Decimal | int) or hours <= 0:
+        raise ValueError("`hours` must be a number above 0")
+    return TimeEntry(on=on, hours=Decimal(hours), by=_text(entry, "by"), note=_text(entry, "note"))

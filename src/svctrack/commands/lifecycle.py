@@ -194,3 +194,27 @@ def feedback(
         courtesy=courtesy,
     )
     typer.echo(f"{item_id}: feedback {score}/5 recorded")
+
+
+@app.command("log", rich_help_panel=HELP_PANEL_LIFECYCLE)
+def log_time(
+    ctx: typer.Context,
+    item: IdArg,
+    hours: Annotated[str, typer.Argument(metavar="HOURS", help="1.5, 90m or 2h30m.")],
+    *,
+    note: Annotated[str, typer.Option("--note", "-m", help="What the time went on.")] = "",
+    on: Annotated[str, typer.Option("--date", help="The day worked (default: today).")] = "",
+    by: Annotated[str, typer.Option("--by", help="Who worked (default: you).")] = "",
+) -> None:
+    """Record time spent on an item (exact hours; budget in `budget_hours`).
+
+    Example: svctrack log acme-audit 2h30m --note "interviews with the IT team"
+    """
+    from svctrack.core import parse_hours
+    from svctrack.dates import parse_date
+
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item)[1]
+    amount = parse_hours(hours)
+    total = tracker.log_time(item_id, amount, on=parse_date(on) if on else None, by=by, note=note)
+    typer.echo(f"{item_id}: {amount} h logged, {total} h in all")
