@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 HELP_PANEL_SETUP = "Set up"
 HELP_PANEL_LIFECYCLE = "Lifecycle"
 HELP_PANEL_VIEWS = "Views"
+HELP_PANEL_ANALYSIS = "Analysis"
+HELP_PANEL_INTEGRATION = "Integration"
 
 
 class Group(TyperGroup):
@@ -84,8 +86,16 @@ engagement_app = typer.Typer(
     suggest_commands=False,
     help="Create and list engagements (one client each).",
 )
+export_app = typer.Typer(
+    no_args_is_help=True, suggest_commands=False, help="Write reports, calendars and CSV files."
+)
+import_app = typer.Typer(
+    no_args_is_help=True, suggest_commands=False, help="Bring existing records in."
+)
 app.add_typer(service_app, name="service", rich_help_panel=HELP_PANEL_SETUP)
 app.add_typer(engagement_app, name="engagement", rich_help_panel=HELP_PANEL_SETUP)
+app.add_typer(export_app, name="export", rich_help_panel=HELP_PANEL_INTEGRATION)
+app.add_typer(import_app, name="import", rich_help_panel=HELP_PANEL_INTEGRATION)
 
 
 @dataclass
@@ -109,8 +119,16 @@ class State:
         from svctrack.i18n import pick_lang
         from svctrack.store import user_config
 
-        workspace = str(self.tracker.config.get("lang", "")) or None
-        user = str(user_config().get("lang", "")) or None
+        if self.lang_flag:
+            return self.lang_flag
+        try:  # labels never stop a command: a broken file is reported by the command itself
+            workspace = str(self.tracker.config.get("lang", "")) or None
+        except SvcError:
+            workspace = None
+        try:
+            user = str(user_config().get("lang", "")) or None
+        except SvcError:
+            user = None
         return pick_lang(self.lang_flag, workspace, user)
 
     @cached_property
@@ -118,7 +136,9 @@ class State:
         from rich.console import Console
 
         no_color = not self.color or bool(os.environ.get("NO_COLOR"))
-        return Console(highlight=False, markup=False, no_color=no_color, soft_wrap=False)
+        return Console(
+            highlight=False, markup=False, emoji=False, no_color=no_color, soft_wrap=False
+        )
 
     @property
     def width(self) -> int:
@@ -192,3 +212,4 @@ def main() -> None:
 # Commands register themselves on `app` when their modules are imported.
 from svctrack.commands import setup  # noqa: E402, F401, I001  (help panels in this order)
 from svctrack.commands import lifecycle, views  # noqa: E402, F401
+from svctrack.commands import analysis, integrate  # noqa: E402, F401

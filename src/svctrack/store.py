@@ -12,7 +12,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -206,6 +206,7 @@ class Store:
 
     root: Path
     lock_timeout: float = 10.0
+    written: list[Path] = field(default_factory=list)  # files this process wrote, in order
 
     def rel(self, path: Path) -> str:
         try:
@@ -329,6 +330,7 @@ class Store:
             write_atomic(path, text.encode("utf-8"), mode)
         except OSError as exc:
             raise io_error(exc, rel) from None
+        self.written.append(path)
 
 
 def _try_lock(handle: Any) -> bool:

@@ -1,0 +1,1 @@
+"""Analysis commands: report, timeline, export report, export ics."""

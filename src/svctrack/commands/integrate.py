@@ -1,0 +1,1 @@
+"""Integration commands: edit, sync, history, config, import csv, export csv."""
