@@ -218,7 +218,9 @@ class Tracker:
             "owner": owner or offering.owner,
             "mode": mode or offering.mode,
             "price": price,
-            "currency": (currency or offering.currency or self.currency) if price else "",
+            "currency": (currency or offering.currency or self.currency)
+            if price is not None
+            else "",
             "contract": contract,
         }
         return self._create(
@@ -469,17 +471,17 @@ def init_workspace(
     root.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS.values():
         (root / folder).mkdir(exist_ok=True)
+    if example:  # first, so that a refusal leaves no workspace behind to block a retry
+        from svctrack.example import fill
+
+        fill(Tracker(root))
     doc = tomlkit.document()
     doc.add(tomlkit.comment("svctrack workspace settings; see README.md for every key."))
     doc["name"] = name or root.name
     doc["lang"] = lang
     doc["currency"] = currency or ("RUB" if lang == "ru" else "EUR")
-    write_atomic(root / CONFIG, tomlkit.dumps(doc).encode())
     ignore = root / ".gitignore"
     if not ignore.exists():
         write_atomic(ignore, GITIGNORE.encode())
-    if example:
-        from svctrack.example import fill
-
-        fill(Tracker(root))
+    write_atomic(root / CONFIG, tomlkit.dumps(doc).encode())
     return root
