@@ -60,6 +60,26 @@ _WORDS: dict[str, tuple[str, str]] = {
     "accuracy": ("accuracy", "точность"),
     "availability": ("availability", "доступность"),
     "courtesy": ("courtesy", "вежливость"),
+    "where": ("Where", "Где"),
+    "problem": ("Problem", "Проблема"),
+    "error": ("error", "ошибка"),
+    "warning": ("warning", "предупреждение"),
+    "by_stage": ("By stage", "По этапам"),
+    "all_closed": ("nothing open", "открытых нет"),
+    "no_deadlines": ("No dated obligations.", "Сроков нет."),
+    "legend_gates": ("✓ done  ○ open", "✓ выполнено  ○ не выполнено"),
+    "legend_principles": (
+        "✓ honoured  ✗ not honoured  · not assessed",
+        "✓ соблюдён  ✗ не соблюдён  · не оценён",
+    ),
+    "neglected": ("most neglected", "чаще всего упускается"),
+    "open_items": ("Open", "Открыто"),
+    "due_soon": ("due within 7 days", "срок в ближайшие 7 дн."),
+    "more": ("… and {n} more: {command}", "… и ещё {n}: {command}"),
+    "nothing_open": (
+        "Nothing open. Start with: svctrack engagement new --service ID --client NAME --due DATE",
+        "Открытых нет. Начните с: svctrack engagement new --service ID --client ИМЯ --due ДАТА",
+    ),
 }
 
 
@@ -68,6 +88,45 @@ def word(key: str, lang: str) -> str:
     if pair is None:
         return key
     return pair[1] if lang == "ru" else pair[0]
+
+
+def days(count: int, lang: str) -> str:
+    """A number of days, short: `5d`, `5 дн.`."""
+    return f"{count} дн." if lang == "ru" else f"{count}d"
+
+
+def days_overdue(count: int, lang: str) -> str:
+    """`6d overdue`, `просрочка 6 дн.`."""
+    return f"просрочка {count} дн." if lang == "ru" else f"{count}d overdue"
+
+
+_NOUNS: dict[str, tuple[str, str, str, str]] = {
+    # English singular, Russian forms for 1, 2–4 and 5 (21 оказание, 22 оказания, 25 оказаний)
+    "engagement": ("engagement", "оказание", "оказания", "оказаний"),
+    "service": ("service", "услуга", "услуги", "услуг"),
+    "error": ("error", "ошибка", "ошибки", "ошибок"),
+    "warning": ("warning", "предупреждение", "предупреждения", "предупреждений"),
+}
+
+
+def count(number: int, noun: str, lang: str) -> str:
+    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
+    en, one, few, many = _NOUNS[noun]
+    if lang != "ru":
+        return f"{number} {en}" + ("" if number == 1 else "s")
+    if number % 10 == 1 and number % 100 != 11:
+        return f"{number} {one}"
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return f"{number} {few}"
+    return f"{number} {many}"
+
+
+def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: str) -> str:
+    """The dashboard's summary line."""
+    opened = f"{count(engagements, 'engagement', lang)}, {count(services, 'service', lang)}"
+    if lang == "ru":
+        return f"Открыто: {opened} · просрочено: {overdue} · срок в ближайшие 7 дней: {soon}"
+    return f"Open: {opened} · overdue: {overdue} · due within 7 days: {soon}"
 
 
 def pick_lang(flag: str | None, workspace: str | None, user: str | None) -> str:

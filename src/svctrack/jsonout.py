@@ -10,7 +10,15 @@ from typing import Any
 
 from svctrack.model import QUALITY, Item
 from svctrack.pipeline import Pipeline
-from svctrack.queries import CheckRow, Obligation, Summary, gate_rows, principle_rows, summarize
+from svctrack.queries import (
+    CheckRow,
+    Dashboard,
+    Obligation,
+    Summary,
+    gate_rows,
+    principle_rows,
+    summarize,
+)
 
 
 def number(value: Decimal) -> int | float:
@@ -31,7 +39,8 @@ def emit(document: Any) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_plain) + "\n")
 
 
-def summary(s: Summary) -> dict[str, Any]:
+def summary(s: Summary, open_engagements: int | None = None) -> dict[str, Any]:
+    """One item's summary (`status`, `service list`, `engagement list`)."""
     out: dict[str, Any] = {
         "id": s.id,
         "kind": s.kind,
@@ -40,10 +49,25 @@ def summary(s: Summary) -> dict[str, Any]:
         "progress": s.progress,
         "next_deadline": s.next_deadline,
         "overdue": s.overdue,
+        "coverage": {
+            "honoured": s.coverage.honoured,
+            "not_honoured": s.coverage.not_honoured,
+            "not_assessed": s.coverage.not_assessed,
+        },
     }
     if s.kind == "engagement":
         out |= {"service": s.service, "client": s.client, "due": s.due, "days_left": s.days_left}
+    if open_engagements is not None:
+        out["open_engagements"] = open_engagements
     return out
+
+
+def status(board: Dashboard) -> dict[str, Any]:
+    """`status --json`: every shown item, not only the rows that fit on a screen."""
+    return {
+        "services": [summary(s, board.open_engagements.get(s.id, 0)) for s in board.services],
+        "engagements": [summary(s) for s in board.engagements],
+    }
 
 
 def obligation(o: Obligation) -> dict[str, Any]:
@@ -68,6 +92,18 @@ def gate(row: CheckRow) -> dict[str, Any]:
 
 def principle(row: CheckRow) -> dict[str, Any]:
     return {"id": row.term.id, "label": row.term.label, "ok": row.tick.ok, "note": row.tick.note}
+
+
+def principle_matrix(items: list[Item], pipelines: dict[str, Pipeline]) -> list[dict[str, Any]]:
+    """`checklist --json` without an id: each open item's principles."""
+    return [
+        {
+            "id": i.id,
+            "kind": i.kind,
+            "principles": [principle(r) for r in principle_rows(i, pipelines[i.kind])],
+        }
+        for i in items
+    ]
 
 
 def checklist(item: Item, pipeline: Pipeline) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,22 @@ class Obligation:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How many of an item's principles are honoured, not honoured, not assessed."""
+
+    honoured: int
+    not_honoured: int
+    not_assessed: int
+
+    @property
+    def total(self) -> int:
+        return self.honoured + self.not_honoured + self.not_assessed
+
+
+NO_COVERAGE = Coverage(0, 0, 0)
+
+
+@dataclass(frozen=True)
 class Summary:
     """What the dashboard and the lists show of one item."""
 
@@ -37,6 +54,8 @@ class Summary:
     client: str = ""
     due: date | None = None
     days_left: int | None = None
+    next_what: str = ""  # "due" or the stage whose deadline is next_deadline
+    coverage: Coverage = NO_COVERAGE
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,11 @@ def obligations(item: Item, pipeline: Pipeline, today: date) -> list[Obligation]
     )
 
 
+def coverage(item: Item, pipeline: Pipeline) -> Coverage:
+    marks = [row.tick.ok for row in principle_rows(item, pipeline)]
+    return Coverage(marks.count(True), marks.count(False), marks.count(None))
+
+
 def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:
     dated = obligations(item, pipeline, today)
     next_deadline = dated[0].date if dated else None
@@ -98,6 +122,8 @@ def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:
         client=item.client,
         due=item.due,
         days_left=(item.due - today).days if item.due else None,
+        next_what=dated[0].what if dated else "",
+        coverage=coverage(item, pipeline),
     )
 
 
@@ -116,9 +142,93 @@ def principle_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
 
 
 def sort_key(summary: Summary) -> tuple:
-    """Overdue first, then the soonest deadline, then id."""
+    """Overdue first, then the soonest deadline, then id; closed and cancelled items last."""
     return (
         not summary.overdue,
+        not summary.is_open,
         summary.next_deadline or date.max,
         summary.id,
     )
+
+
+def due_within(summary: Summary, today: date, days: int) -> bool:
+    """An open item, not overdue, whose next deadline falls within `days` days of today."""
+    return bool(
+        summary.is_open
+        and not summary.overdue
+        and summary.next_deadline
+        and (summary.next_deadline - today).days <= days
+    )
+
+
+SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What `status` shows: summaries of both kinds, sorted, and the counts of the summary line."""
+
+    today: date
+    services: list[Summary]
+    engagements: list[Summary]
+    open_engagements: dict[str, int]  # service id → its open engagements
+
+    @property
+    def rows(self) -> list[Summary]:
+        return self.services + self.engagements
+
+    def open(self, kind: str | None = None) -> int:
+        return sum(s.is_open for s in self.rows if kind in (None, s.kind))
+
+    @property
+    def overdue(self) -> int:
+        return sum(s.overdue for s in self.rows)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(due_within(s, self.today, SOON_DAYS) for s in self.rows)
+
+
+def dashboard(
+    items: Iterable[Item], pipelines: dict[str, Pipeline], today: date, *, show_all: bool = False
+) -> Dashboard:
+    """Open items (every item with `show_all`), overdue and soonest first."""
+    summaries = [summarize(i, pipelines[i.kind], today) for i in items]
+    counts: dict[str, int] = {}
+    for s in summaries:
+        if s.kind == "engagement" and s.is_open:
+            counts[s.service] = counts.get(s.service, 0) + 1
+    shown = sorted((s for s in summaries if show_all or s.is_open), key=sort_key)
+    return Dashboard(
+        today,
+        [s for s in shown if s.kind == "service"],
+        [s for s in shown if s.kind == "engagement"],
+        {s.id: counts.get(s.id, 0) for s in shown if s.kind == "service"},
+    )
+
+
+def deadlines(
+    items: Iterable[Item],
+    pipelines: dict[str, Pipeline],
+    today: date,
+    *,
+    within: int | None = None,
+    overdue_only: bool = False,
+) -> list[Obligation]:
+    """Every dated obligation of open items, soonest first; `within` keeps the overdue too."""
+    found = [
+        o
+        for i in items
+        for o in obligations(i, pipelines[i.kind], today)
+        if (within is None or o.days_left <= within) and (o.overdue or not overdue_only)
+    ]
+    return sorted(found, key=lambda o: (o.date, o.id, o.what != "due", o.what))
+
+
+def principle_totals(items: Sequence[Item], pipeline: Pipeline) -> dict[str, Coverage]:
+    """Per principle, across items: how many honour it, do not, are not assessed."""
+    totals = {}
+    for term in pipeline.principles:
+        marks = [i.principles.get(term.id, Tick(None)).ok for i in items]
+        totals[term.id] = Coverage(marks.count(True), marks.count(False), marks.count(None))
+    return totals
