@@ -1,41 +1,83 @@
-"""Results as rich renderables for people. User text is always rich `Text`, never markup."""
+"""Results as rich renderables for people. User text is always rich `Text`, never markup.
+
+Nothing here prints: commands hand the renderables to the console. Tables are fitted to the
+width they are given: columns shrink and wrap, and the least important ones are dropped first.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from svctrack.i18n import day, money, word
+from svctrack.i18n import counts_line, day, days, days_overdue, money, word
 from svctrack.model import Item, Tick
 from svctrack.pipeline import Pipeline
-from svctrack.queries import CheckRow, Obligation, Summary, gate_rows, principle_rows, summarize
-from svctrack.validate import Finding
+from svctrack.queries import (
+    Coverage,
+    Dashboard,
+    Obligation,
+    Summary,
+    gate_rows,
+    obligations,
+    principle_rows,
+    principle_totals,
+    progress,
+    summarize,
+)
 
 OVERDUE = "bold red"
 SOON = "yellow"
 DONE = "green"
+CURRENT = "bold cyan"
 DIM = "dim"
+
+ENGAGEMENT_ROWS = 20  # the dashboard stays one screen: at most this many engagements ...
+SERVICE_ROWS = 8  # ... and this many services; the rest are counted and pointed to
+
+# Bidirectional controls reorder what follows them on screen; they are shown, not obeyed.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+# --- user text ------------------------------------------------------------------------------
 
 
 def text(value: object, style: str = "") -> Text:
     """User text, shown literally: `[bold]` in a client's name is not markup."""
-    return Text(_inert(str(value if value is not None else "")), style=style)
+    return Text(inert(str(value if value is not None else "")), style=style)
 
 
-def _inert(value: str) -> str:
-    # Control characters (terminal escape sequences among them) are shown, not obeyed.
-    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in value)
+def inert(value: str) -> str:
+    """Control characters (terminal escape sequences among them) shown as `\\x1b`, not obeyed."""
+    if value.isprintable() and not _BIDI.intersection(value):
+        return value
+    return "".join(_escape(c) for c in value)
 
 
-def stage_track(pipeline: Pipeline, state: str) -> Text:
-    """A small picture of the pipeline: ● done, ◉ current, ○ ahead (✕ cancelled)."""
+def _escape(c: str) -> str:
+    if c in "\n\t":
+        return c
+    if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI:
+        code = ord(c)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return c  # a no-break space, a soft hyphen, a zero-width joiner: harmless
+
+
+# --- small pieces ---------------------------------------------------------------------------
+
+
+def stage_track(pipeline: Pipeline, state: str, reached: float | None = None) -> Text:
+    """A small picture of the pipeline: ● done, ◉ current, ○ ahead; ✕ where a cancelled item
+    stopped (`reached` is the share of stages it had completed)."""
     ids = pipeline.stage_ids
     if state == pipeline.done:
         return Text("●" * len(ids), style=DONE)
@@ -43,35 +85,290 @@ def stage_track(pipeline: Pipeline, state: str) -> Text:
         at = ids.index(state)
         return (
             Text("●" * at, style=DONE)
-            + Text("◉", style="bold cyan")
+            + Text("◉", style=CURRENT)
             + Text("○" * (len(ids) - at - 1), style=DIM)
         )
-    return Text("✕" if state == "cancelled" else "?", style=DIM)
+    if state in pipeline.ends and reached is not None:
+        at = min(round(reached * len(ids)), len(ids) - 1)
+        return Text("●" * at, style=DIM) + Text("✕", style=DIM) + Text("○" * (len(ids) - at - 1))
+    return Text("?" * len(ids), style=DIM)
 
 
-def days_text(days: int | None, lang: str, *, overdue: bool | None = None) -> Text:
-    if days is None:
+def days_text(days_left: int | None, lang: str, *, overdue: bool | None = None) -> Text:
+    """`5d`, `today`, `6d overdue` (in red), or — when there is no date."""
+    if days_left is None:
         return Text("—", style=DIM)
-    late = days < 0 if overdue is None else overdue
+    late = days_left < 0 if overdue is None else overdue
     if late:
-        label = f"{-days} дн. просрочено" if lang == "ru" else f"{-days}d overdue"
-        return Text(label, style=OVERDUE)
-    if days == 0:
+        return Text(days_overdue(-days_left, lang), style=OVERDUE)
+    if days_left == 0:
         return Text(word("today", lang), style=f"bold {SOON}")
-    label = f"{days} дн." if lang == "ru" else f"{days}d"
-    return Text(label, style=SOON if days <= 7 else "")
+    return Text(days(days_left, lang), style=SOON if days_left <= 7 else "")
 
 
-def _table(title: str | None = None, *, caption: str | None = None) -> Table:
+def mark(tick: Tick, *, gate: bool) -> Text:
+    """✓ done or honoured; ✗ not honoured; ○ an open gate item; · not assessed."""
+    if tick.ok:
+        return Text("✓", style=DONE)
+    if tick.ok is False and not gate:
+        return Text("✗", style=OVERDUE)
+    return Text("○" if gate else "·", style=DIM)
+
+
+def _table(title: str | Text | None = None, *, caption: str | Text | None = None) -> Table:
     return Table(
-        title=title,
-        caption=caption,
+        title=text(title) if isinstance(title, str) else title,
+        caption=text(caption, DIM) if isinstance(caption, str) else caption,
         box=box.SIMPLE_HEAD,
         title_justify="left",
         caption_justify="left",
+        title_style="bold",
         pad_edge=False,
         expand=False,
     )
+
+
+def _moment(value: object, lang: str) -> Text:
+    if isinstance(value, datetime):
+        return Text(day(value.date(), lang) + value.strftime(" %H:%M"))
+    return Text("—", style=DIM)
+
+
+# --- fitting columns to the width ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A row that is not data (where today falls): cells by column key, blank elsewhere."""
+
+    cells: dict[str, RenderableType]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column in one or more forms, narrowest first (a stage as `●◉○○`, or with its label).
+
+    `caps` says, per form, how wide it needs to be to stay readable (less if its content is
+    narrower); which forms are shown is decided by `fit` from the width at hand.
+    """
+
+    key: str
+    header: str
+    forms: tuple[Callable[[Any], RenderableType], ...]
+    caps: tuple[int, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def column(
+    key: str, header: str, *forms: tuple[Callable[[Any], Any], int], **options: Any
+) -> Column:
+    return Column(key, header, tuple(f for f, _ in forms), tuple(c for _, c in forms), options)
+
+
+Step = tuple[str, int]  # (column key, form): show the column, or widen it to that form
+
+
+def fit(least: dict[str, Sequence[int]], steps: Sequence[Step], width: int) -> dict[str, int]:
+    """Which columns to show, in which form: each step, in order of importance, is taken if
+    the table still fits in `width` (the first is always taken). Widening a column that is not
+    shown, or naming one the table lacks, does nothing."""
+    chosen: dict[str, int] = {}
+    for key, form in steps:
+        if key not in least or (form and key not in chosen):
+            continue
+        trial = {**chosen, key: form}
+        needed = sum(least[k][f] for k, f in trial.items()) + 3 * len(trial) - 1
+        if not chosen or needed <= width:
+            chosen = trial
+    return chosen
+
+
+def _widest(cells: Iterable[RenderableType]) -> int:
+    widest = 1
+    for cell in cells:
+        plain = cell.plain if isinstance(cell, Text) else str(cell)
+        widest = max(widest, *(cell_len(line) for line in plain.splitlines() or [""]))
+    return widest
+
+
+def fitted_table(
+    rows: Sequence[Any],
+    columns: Sequence[Column],
+    steps: Sequence[Step],
+    width: int,
+    *,
+    title: str | Text | None = None,
+    caption: str | Text | None = None,
+    styles: Callable[[Any], str] | None = None,
+) -> Table:
+    """A table of `rows` no wider than `width`: the columns and forms that fit, in `steps` order;
+    rich then shrinks and wraps what is left to the width."""
+    cells: dict[str, list[list[RenderableType]]] = {}
+    least: dict[str, list[int]] = {}
+    for c in columns:
+        word_width = max((cell_len(w) for w in c.header.split()), default=1)
+        cells[c.key] = []
+        least[c.key] = []
+        for form, cap in zip(c.forms, c.caps, strict=True):
+            made = [r.cells.get(c.key, Text()) if isinstance(r, Marker) else form(r) for r in rows]
+            cells[c.key].append(made)
+            least[c.key].append(max(min(_widest(made), cap), word_width))
+    chosen = fit(least, steps, width)
+    kept = [c for c in columns if c.key in chosen]
+    table = _table(title, caption=caption)
+    for c in kept:
+        table.add_column(text(c.header), **c.options)
+    for n, row in enumerate(rows):
+        style = styles(row) if styles and not isinstance(row, Marker) else None
+        table.add_row(*(cells[c.key][chosen[c.key]][n] for c in kept), style=style)
+    return table
+
+
+# --- the dashboard and the lists --------------------------------------------------------------
+
+
+def _stage_cell(s: Summary, pipeline: Pipeline, lang: str) -> Text:
+    cell = stage_track(pipeline, s.stage, s.progress)
+    cell.append(" ")
+    cell.append_text(text(pipeline.state_label(s.stage, lang), "" if s.is_open else DIM))
+    return cell
+
+
+def _next_cell(s: Summary, pipeline: Pipeline, today: date, lang: str) -> Text:
+    """How long to the next deadline, and which one it is when it is not the due date."""
+    if not s.is_open or s.next_deadline is None:
+        return Text("—", style=DIM)
+    left = (s.next_deadline - today).days
+    cell = days_text(left, lang, overdue=s.overdue)
+    if s.next_what and s.next_what != "due":
+        cell.append(" · ")
+        cell.append_text(text(pipeline.state_label(s.next_what, lang), cell.style))
+    return cell
+
+
+def _coverage_cell(c: Coverage) -> Text:
+    if not c.total:
+        return Text("—", style=DIM)
+    cell = Text(f"{c.honoured}/{c.total}", style=DONE if c.honoured == c.total else "")
+    if c.not_honoured:
+        cell.append(f" ✗{c.not_honoured}", style=OVERDUE)
+    return cell
+
+
+def _stage_column(pipeline: Pipeline, lang: str) -> Column:
+    track = len(pipeline.stages)
+    return column(
+        "stage",
+        word("stage", lang),
+        (lambda s: stage_track(pipeline, s.stage, s.progress), track),
+        (lambda s: _stage_cell(s, pipeline, lang), track + 15),
+        overflow="fold",
+    )
+
+
+ENGAGEMENT_STEPS: list[Step] = [
+    ("id", 0),
+    ("days", 0),
+    ("client", 0),
+    ("stage", 0),
+    ("stage", 1),
+    ("days", 1),
+    ("due", 0),
+    ("service", 0),
+]
+
+
+def _engagement_columns(pipeline: Pipeline, today: date, lang: str) -> list[Column]:
+    def days_only(s: Summary) -> Text:
+        if not s.is_open or s.next_deadline is None:
+            return Text("—", style=DIM)
+        return days_text((s.next_deadline - today).days, lang, overdue=s.overdue)
+
+    return [
+        column("id", word("id", lang), (lambda s: text(s.id), 16), overflow="fold"),
+        column("client", word("client", lang), (lambda s: text(s.client), 14), overflow="fold"),
+        column("service", word("service", lang), (lambda s: text(s.service), 14), overflow="fold"),
+        _stage_column(pipeline, lang),
+        column("due", word("due", lang), (lambda s: Text(day(s.due, lang)), 10), no_wrap=True),
+        column(
+            "days",
+            word("days_left", lang),
+            (days_only, 12),
+            (lambda s: _next_cell(s, pipeline, today, lang), 18),
+            overflow="fold",
+        ),
+    ]
+
+
+SERVICE_STEPS: list[Step] = [
+    ("id", 0),
+    ("next", 0),
+    ("stage", 0),
+    ("principles", 0),
+    ("stage", 1),
+    ("next", 1),
+    ("engagements", 0),
+    ("progress", 0),
+    ("name", 0),
+]
+
+
+def _service_columns(
+    pipeline: Pipeline, today: date, lang: str, counts: dict[str, int] | None
+) -> list[Column]:
+    def days_only(s: Summary) -> Text:
+        if not s.is_open or s.next_deadline is None:
+            return Text("—", style=DIM)
+        return days_text((s.next_deadline - today).days, lang, overdue=s.overdue)
+
+    def with_date(s: Summary) -> Text:
+        if not s.is_open or s.next_deadline is None:
+            return Text("—", style=DIM)
+        cell = Text(day(s.next_deadline, lang) + " ", style=OVERDUE if s.overdue else "")
+        return cell + days_only(s)
+
+    columns = [
+        column("id", word("id", lang), (lambda s: text(s.id), 16), overflow="fold"),
+        column("name", word("name", lang), (lambda s: text(s.name), 16), overflow="fold"),
+        _stage_column(pipeline, lang),
+        column(
+            "progress",
+            word("progress", lang),
+            (lambda s: Text(f"{round(s.progress * 100)}%"), 4),
+            justify="right",
+            no_wrap=True,
+        ),
+        column(
+            "next",
+            word("next_deadline", lang),
+            (days_only, 12),
+            (with_date, 22),
+            overflow="fold",
+        ),
+    ]
+    if counts is not None:
+        columns.append(
+            column(
+                "engagements",
+                word("engagement_count", lang),
+                (lambda s: Text(str(counts.get(s.id, 0))), 3),
+                justify="right",
+                no_wrap=True,
+            )
+        )
+    columns.append(
+        column(
+            "principles",
+            word("coverage", lang),
+            (lambda s: _coverage_cell(s.coverage), 8),
+            no_wrap=True,
+        )
+    )
+    return columns
+
+
+def _row_style(s: Summary) -> str:
+    return "" if s.is_open else DIM
 
 
 def summaries_table(
@@ -82,81 +379,262 @@ def summaries_table(
     *,
     title: str | None = None,
     caption: str | None = None,
-    extra: dict[str, str] | None = None,
+    extra: dict[str, int] | None = None,
+    today: date | None = None,
 ) -> Table:
-    """Services or engagements, one row each; narrow terminals drop the less important columns."""
+    """Services or engagements, one row each; narrow terminals drop the less important columns.
+
+    `extra` (services only) maps a service to its open engagements.
+    """
+    from svctrack import dates
+
     kind = rows[0].kind if rows else "engagement"
     pipeline = pipelines[kind]
-    table = _table(title, caption=caption)
-    table.add_column(word("id", lang), overflow="fold", style="bold", ratio=2, min_width=8)
-    wide = width >= 100
+    when = today or dates.today()
     if kind == "engagement":
-        table.add_column(word("client", lang), overflow="fold", ratio=2, min_width=6)
-        if wide:
-            table.add_column(word("service", lang), overflow="fold", ratio=2)
-    elif wide:
-        table.add_column(word("name", lang), overflow="fold", ratio=3)
-    table.add_column(word("stage", lang), overflow="fold", ratio=2, min_width=6)
-    if kind == "engagement":
-        table.add_column(word("due", lang), no_wrap=True)
-        table.add_column(word("days_left", lang), overflow="fold", min_width=5)
+        columns, steps = _engagement_columns(pipeline, when, lang), ENGAGEMENT_STEPS
     else:
-        table.add_column(word("next_deadline", lang), no_wrap=True)
-        if extra is not None:
-            table.add_column(word("engagement_count", lang), justify="right")
-    for s in rows:
-        stage = stage_track(pipeline, s.stage)
-        stage.append(" " + pipeline.state_label(s.stage, lang), style="" if s.is_open else DIM)
-        cells: list[RenderableType] = [text(s.id, OVERDUE if s.overdue else "")]
-        if kind == "engagement":
-            cells.append(text(s.client))
-            if wide:
-                cells.append(text(s.service))
-        elif wide:
-            cells.append(text(s.name))
-        cells.append(stage)
-        if kind == "engagement":
-            cells.append(Text(day(s.due, lang)))
-            open_days = s.days_left if s.is_open else None
-            cells.append(days_text(open_days, lang))
-        else:
-            deadline = Text(day(s.next_deadline, lang), style=OVERDUE if s.overdue else "")
-            cells.append(deadline)
-            if extra is not None:
-                cells.append(Text(extra.get(s.id, "0")))
-        table.add_row(*cells)
-    return table
+        columns, steps = _service_columns(pipeline, when, lang, extra), SERVICE_STEPS
+    return fitted_table(
+        rows, columns, steps, width, title=title, caption=caption, styles=_row_style
+    )
 
 
-def _ticks(rows: Iterable[CheckRow], lang: str, *, gates: bool) -> Table:
-    table = _table(word("gates" if gates else "principles", lang))
-    table.add_column("", no_wrap=True, width=1)
-    table.add_column(word("item", lang), overflow="fold", ratio=2)
-    table.add_column(word("note", lang), overflow="fold", ratio=2)
-    for row in rows:
-        table.add_row(
-            mark(row.tick, gate=gates),
-            Text(row.term.text(lang)) + Text(f"  {row.term.id}", DIM),
-            text(row.tick.note),
-        )
-    return table
+def stage_counts(rows: Sequence[Summary], pipeline: Pipeline, lang: str) -> Text:
+    """`By stage: Preparation 3 · Execution 1 · ...` (the stages nobody is at are dimmed)."""
+    counts = Counter(s.stage for s in rows)
+    line = Text(word("by_stage", lang) + ": ", style=DIM)
+    states = [s.id for s in pipeline.stages] + [e for e in pipeline.ends if counts.get(e)]
+    others = sorted(set(counts) - set(states))  # hand-set stages svctrack does not know
+    for n, state in enumerate(states + others):
+        if n:
+            line.append(" · ", style=DIM)
+        count = counts.get(state, 0)
+        line.append_text(text(pipeline.state_label(state, lang) + " ", "" if count else DIM))
+        line.append(str(count), style="bold" if count else DIM)
+    return line
 
 
-def mark(tick: Tick, *, gate: bool) -> Text:
-    if tick.ok:
-        return Text("✓", style=DONE)
-    if tick.ok is False and not gate:
-        return Text("✗", style=OVERDUE)
-    return Text("·" if not gate else "○", style=DIM)
-
-
-def checklist(item: Item, pipeline: Pipeline, lang: str) -> Group:
+def status(
+    board: Dashboard,
+    pipelines: dict[str, Pipeline],
+    lang: str,
+    width: int,
+    *,
+    heading: str = "",
+    show_all: bool = False,
+    engagement_rows: int = ENGAGEMENT_ROWS,
+    service_rows: int = SERVICE_ROWS,
+) -> Group:
+    """The dashboard: engagements, then services, each capped to stay on one screen."""
     parts: list[RenderableType] = []
+    top = text(heading, "bold") if heading else Text()
+    if heading:
+        top.append(" · ", style=DIM)
+    top.append(f"{word('today', lang)} {day(board.today, lang)}", style=DIM)
+    parts.append(top)
+    if not board.rows:
+        parts.append(Text(word("nothing_open", lang)))
+        return Group(*parts)
+    flag = " --all" if show_all else ""
+    for kind, rows, cap in (
+        ("engagement", board.engagements, engagement_rows),
+        ("service", board.services, service_rows),
+    ):
+        if not rows:
+            continue
+        pipeline = pipelines[kind]
+        label = word("engagements" if kind == "engagement" else "services", lang)
+        shown = rows[:cap]
+        if kind == "engagement":
+            columns, steps = _engagement_columns(pipeline, board.today, lang), ENGAGEMENT_STEPS
+        else:
+            columns = _service_columns(pipeline, board.today, lang, board.open_engagements)
+            steps = SERVICE_STEPS
+        title = f"{label} ({len(rows)})"
+        parts.append(Text())
+        parts.append(fitted_table(shown, columns, steps, width, title=title, styles=_row_style))
+        if len(rows) > cap:
+            more = word("more", lang).format(n=len(rows) - cap, command=f"svctrack {kind} list")
+            parts.append(Text(more + flag, style=DIM))
+        parts.append(stage_counts(rows, pipeline, lang))
+    line = counts_line(
+        board.open("engagement"), board.open("service"), board.overdue, board.due_soon, lang
+    )
+    parts.append(Text())
+    parts.append(Text(line, style=OVERDUE if board.overdue else "bold"))
+    return Group(*parts)
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def deadlines_table(
+    rows: Sequence[Obligation],
+    names: dict[str, str],
+    today: date,
+    pipelines: dict[str, Pipeline],
+    lang: str,
+    width: int = 80,
+) -> Table:
+    """Dated obligations, soonest first; a marked row shows where today falls among them."""
+
+    def what(o: Obligation) -> Text:
+        if o.what == "due":
+            return Text(word("due", lang))
+        return text(pipelines[o.kind].state_label(o.what, lang))
+
+    columns = [
+        column(
+            "date",
+            word("date", lang),
+            (lambda o: Text(day(o.date, lang), style=OVERDUE if o.overdue else ""), 10),
+            no_wrap=True,
+        ),
+        column(
+            "days",
+            word("days_left", lang),
+            (lambda o: days_text(o.days_left, lang, overdue=o.overdue), 10),
+            overflow="fold",
+        ),
+        column("id", word("id", lang), (lambda o: text(o.id, "bold"), 14), overflow="fold"),
+        column("what", word("what", lang), (what, 10), overflow="fold"),
+        column(
+            "name", word("name", lang), (lambda o: text(names.get(o.id, "")), 24), overflow="fold"
+        ),
+        column(
+            "kind",
+            word("kind", lang),
+            (lambda o: Text(pipelines[o.kind].name.text(lang), style=DIM), 10),
+            overflow="fold",
+        ),
+    ]
+    marker = Marker(
+        {
+            "date": Text(day(today, lang), style=CURRENT),
+            "days": Text("◀ " + word("today", lang), style=CURRENT),
+        }
+    )
+    at = next((n for n, o in enumerate(rows) if o.date >= today), len(rows))
+    shown = [*rows[:at], marker, *rows[at:]]
+    steps = [(c.key, 0) for c in columns]
+    return fitted_table(shown, columns, steps, width, title=word("deadlines", lang))
+
+
+# --- checklists --------------------------------------------------------------------------------
+
+
+def _ticks(rows: Sequence[Any], lang: str, *, gates: bool, title: Text) -> Table:
+    legend = word("legend_gates" if gates else "legend_principles", lang)
+    table = _table(title, caption=legend)
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column(text(word("item", lang)), overflow="fold", ratio=3)
+    table.add_column(text(word("note", lang)), overflow="fold", ratio=2)
+    for row in rows:
+        label = text(row.term.text(lang))
+        label.append_text(text(f"  {row.term.id}", DIM))
+        table.add_row(mark(row.tick, gate=gates), label, text(row.tick.note))
+    return table
+
+
+def checklist(item: Item, pipeline: Pipeline, lang: str, *, heading: bool = False) -> Group:
+    """The current stage's gate items and the principles, ticked or open, with their notes."""
+    parts: list[RenderableType] = []
+    if heading:
+        top = text(item.id, "bold")
+        top.append("  ")
+        top.append_text(text(item.name))
+        top.append(" · ", style=DIM)
+        top.append_text(stage_track(pipeline, item.stage, progress(item, pipeline)))
+        top.append(" ")
+        top.append_text(text(pipeline.state_label(item.stage, lang), CURRENT))
+        parts.append(top)
     gates = gate_rows(item, pipeline)
     if gates:
-        parts.append(_ticks(gates, lang, gates=True))
-    parts.append(_ticks(principle_rows(item, pipeline), lang, gates=False))
-    return Group(*parts)
+        done = sum(bool(r.tick.ok) for r in gates)
+        title = text(f"{word('gates', lang)} · {pipeline.state_label(item.stage, lang)}", "bold")
+        title.append(f" ({done}/{len(gates)})", style=DONE if done == len(gates) else "")
+        parts.append(_ticks(gates, lang, gates=True, title=title))
+    principles = principle_rows(item, pipeline)
+    if principles:
+        honoured = sum(r.tick.ok is True for r in principles)
+        title = Text(word("principles", lang), style="bold")
+        title.append(f" ({honoured}/{len(principles)})")
+        parts.append(_ticks(principles, lang, gates=False, title=title))
+    return _spaced(parts)
+
+
+def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Group:
+    """Open items × principles, then per principle how many honour it: the neglected stand out.
+
+    Columns are numbered so that any number of principles fits; the legend names them.
+    """
+    title = text(f"{word('principles', lang)} · {pipeline.name.text(lang)} ({len(items)})", "bold")
+    matrix = _table(title)
+    matrix.add_column(text(word("id", lang)), overflow="fold", style="bold")
+    for n, _ in enumerate(pipeline.principles, 1):
+        matrix.add_column(str(n), justify="center", no_wrap=True)
+    for item in items:
+        row = [item.principles.get(p.id, Tick(None)) for p in pipeline.principles]
+        matrix.add_row(text(item.id), *(mark(t, gate=False) for t in row))
+    totals = principle_totals(items, pipeline)
+    worst = max((c.total - c.honoured, c.not_honoured) for c in totals.values()) if totals else (0,)
+    legend = _table()
+    legend.add_column("#", justify="right", no_wrap=True)
+    legend.add_column(text(word("principles", lang)), overflow="fold")
+    for symbol in ("✓", "✗", "·"):
+        legend.add_column(symbol, justify="right", no_wrap=True)
+    for n, p in enumerate(pipeline.principles, 1):
+        c = totals[p.id]
+        label = text(p.text(lang))
+        neglected = worst[0] > 0 and (c.total - c.honoured, c.not_honoured) == worst
+        if neglected:
+            label.stylize(OVERDUE)
+            label.append(f"  ◀ {word('neglected', lang)}", style=OVERDUE)
+        legend.add_row(
+            str(n),
+            label,
+            Text(str(c.honoured), style=DONE if c.honoured else DIM),
+            Text(str(c.not_honoured), style=OVERDUE if c.not_honoured else DIM),
+            Text(str(c.not_assessed), style=DIM),
+        )
+    return Group(matrix, legend, Text(word("legend_principles", lang), style=DIM), Text())
+
+
+# --- one item in full ---------------------------------------------------------------------------
+
+
+def pipeline_line(item: Item, pipeline: Pipeline, lang: str) -> Text:
+    """`● Preparation → ◉ Execution → ○ Control → ○ Completion`: the current stage marked."""
+    ids = pipeline.stage_ids
+    if item.stage in ids:
+        at, stopped = ids.index(item.stage), False
+    elif item.stage == pipeline.done:
+        at, stopped = len(ids), False
+    else:
+        reached = progress(item, pipeline)
+        at, stopped = min(round(reached * len(ids)), len(ids) - 1), item.stage in pipeline.ends
+    line = Text()
+    for n, stage in enumerate(pipeline.stages):
+        if n:
+            line.append(" → ", style=DIM)
+        label = text(stage.text(lang))
+        if n < at:
+            line.append("● ", style=DONE)
+            label.stylize(DONE)
+        elif n == at and stopped:
+            line.append("✕ ", style=OVERDUE)
+        elif n == at:
+            line.append("◉ ", style=CURRENT)
+            label.stylize("bold reverse cyan")
+        else:
+            line.append("○ ", style=DIM)
+            label.stylize(DIM)
+        line.append_text(label)
+    if item.stage in pipeline.ends:
+        line.append(" → ", style=DIM)
+        line.append_text(text(pipeline.state_label(item.stage, lang), "bold"))
+    return line
 
 
 def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: list[str]) -> Group:
@@ -171,17 +649,21 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
             return
         fields.add_row(word(key, lang), value if isinstance(value, Text) else text(value))
 
-    field("stage", Text(pipeline.state_label(item.stage, lang)))
+    field("stage", text(pipeline.state_label(item.stage, lang), "bold"))
+    field("progress", Text(f"{round(s.progress * 100)}%"))
     if item.kind == "engagement":
         field("service", item.service)
         field("client", item.client)
         field("start", day(item.start, lang) if item.start else None)
         if item.due:
-            due = Text(day(item.due, lang) + "  ") + days_text(
-                s.days_left if s.is_open else None, lang
-            )
+            due = Text(day(item.due, lang) + "  ")
+            due.append_text(days_text(s.days_left if s.is_open else None, lang))
             field("due", due)
         field("contract", item.contract)
+    if s.next_deadline and s.next_what != "due":
+        nxt = Text(day(s.next_deadline, lang) + "  ")
+        nxt.append_text(_next_cell(s, pipeline, today, lang))
+        field("next_deadline", nxt)
     field("owner", item.owner)
     field("mode", item.mode)
     if item.price is not None:
@@ -190,82 +672,102 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
         fields.add_row(text(department), text(person))
     if item.kind == "service":
         field("engagements", ", ".join(engagements) or word("none", lang))
-    parts: list[RenderableType] = [fields, Text(""), pipeline_line(item, pipeline, lang)]
+    title = text(item.id, "bold")
+    title.append("  ")
+    title.append_text(text(item.name, "bold"))
+    sections: list[RenderableType] = [title, fields, pipeline_line(item, pipeline, lang)]
     if item.deadlines:
-        parts.append(deadline_lines(item, pipeline, today, lang))
-    parts.append(checklist(item, pipeline, lang))
+        sections.append(deadline_lines(item, pipeline, today, lang))
+    sections.append(checklist(item, pipeline, lang))
     if item.history:
-        parts.append(history(item, pipeline, lang))
+        sections.append(history(item, pipeline, lang))
     if item.notes:
-        notes = _table(word("notes", lang))
-        notes.add_column(word("at", lang), no_wrap=True)
-        notes.add_column(word("channel", lang))
-        notes.add_column(word("note", lang), overflow="fold")
-        for n in item.notes:
-            notes.add_row(_moment(n.at, lang), text(n.channel), text(n.text))
-        parts.append(notes)
+        sections.append(notes(item, lang))
     if item.feedback:
-        parts.append(feedback(item, lang))
-    title = Text(item.id, style="bold") + Text("  ") + text(item.name)
-    return Group(Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED))
+        sections.append(feedback(item, lang))
+    return _spaced(sections)
 
 
-def pipeline_line(item: Item, pipeline: Pipeline, lang: str) -> Text:
-    ids = pipeline.stage_ids
-    at = (
-        ids.index(item.stage)
-        if item.stage in ids
-        else (len(ids) if item.stage == pipeline.done else -1)
-    )
-    line = Text()
-    for n, stage in enumerate(pipeline.stages):
-        if n:
-            line.append(" → ", style=DIM)
-        style = DONE if n < at else ("bold reverse cyan" if n == at else DIM)
-        line.append(stage.text(lang), style=style)
-    if item.stage in pipeline.ends:
-        line.append(" → ", style=DIM)
-        line.append(pipeline.state_label(item.stage, lang), style="bold")
-    return line
+def _spaced(sections: Sequence[RenderableType]) -> Group:
+    """Sections one after another with a blank line between them."""
+    parts: list[RenderableType] = []
+    for section in sections:
+        if parts:
+            parts.append(Text())
+        parts.append(section)
+    return Group(*parts)
 
 
 def deadline_lines(item: Item, pipeline: Pipeline, today: date, lang: str) -> Table:
+    """The item's stage deadlines; those of stages already left are met and dimmed."""
     table = _table(word("deadlines", lang))
-    table.add_column(word("stage", lang))
-    table.add_column(word("date", lang), no_wrap=True)
-    table.add_column(word("days_left", lang))
+    table.add_column(text(word("stage", lang)), overflow="fold")
+    table.add_column(text(word("date", lang)), no_wrap=True)
+    table.add_column(text(word("days_left", lang)), overflow="fold")
+    pending = {o.what for o in obligations(item, pipeline, today)}
     for stage, when in sorted(item.deadlines.items(), key=lambda kv: kv[1]):
+        met = stage not in pending
+        left = None if met else (when - today).days
         table.add_row(
-            pipeline.state_label(stage, lang), day(when, lang), days_text((when - today).days, lang)
+            text(pipeline.state_label(stage, lang), DIM if met else ""),
+            Text(day(when, lang), style=DIM if met else ""),
+            Text("✓", style=DONE) if met else days_text(left, lang),
         )
     return table
 
 
-def history(item: Item, pipeline: Pipeline, lang: str) -> Table:
-    table = _table(word("history", lang))
-    table.add_column(word("at", lang), no_wrap=True)
-    table.add_column(word("stage", lang), overflow="fold")
-    table.add_column(word("by", lang), overflow="fold")
-    table.add_column(word("note", lang), overflow="fold", ratio=2)
+def history(item: Item, pipeline: Pipeline, lang: str) -> Group:
+    """The timeline, oldest first: when, the move, who; the note beneath; forced steps in red
+    with the gate items they skipped."""
+    timeline = Table.grid(padding=(0, 1))
+    timeline.add_column(no_wrap=True, width=1)
+    timeline.add_column(overflow="fold")
     for entry in item.history:
-        move = Text()
+        line = _moment(entry.at, lang)
+        line.append("  ")
         if entry.source:
-            move.append(pipeline.state_label(entry.source, lang), style=DIM)
-            move.append(" → ")
-        move.append(pipeline.state_label(entry.to, lang))
-        note = text(entry.note)
+            line.append_text(text(pipeline.state_label(entry.source, lang), DIM))
+            line.append(" → ")
+        line.append_text(text(pipeline.state_label(entry.to, lang), "bold"))
+        if entry.by:
+            line.append(" · ", style=DIM)
+            line.append_text(text(entry.by, DIM))
+        if entry.note:
+            line.append("\n")
+            line.append_text(text(entry.note))
         if entry.forced:
-            note.append(f"  [{word('forced', lang)}: {', '.join(entry.skipped)}]", style=OVERDUE)
-        table.add_row(_moment(entry.at, lang), move, text(entry.by), note)
-    return table
+            skipped = ", ".join(entry.skipped)
+            line.append("\n")
+            line.append_text(text(f"{word('forced', lang)}: {skipped}", OVERDUE))
+        dot = Text("●", style=OVERDUE if entry.forced else CURRENT)
+        timeline.add_row(dot, line)
+    return Group(Text(word("history", lang), style="bold"), timeline)
+
+
+def notes(item: Item, lang: str) -> Group:
+    """Communications with the client, oldest first: when, channel, who, what."""
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(no_wrap=True, width=1)
+    lines.add_column(overflow="fold")
+    for n in item.notes:
+        line = _moment(n.at, lang)
+        line.append("  ")
+        line.append_text(text(n.channel, "bold"))
+        if n.by:
+            line.append(" · ", style=DIM)
+            line.append_text(text(n.by, DIM))
+        line.append("\n")
+        line.append_text(text(n.text))
+        lines.add_row(Text("›", style=DIM), line)
+    return Group(Text(word("notes", lang), style="bold"), lines)
 
 
 def feedback(item: Item, lang: str) -> Table:
     table = _table(word("feedback", lang))
-    table.add_column(word("at", lang), no_wrap=True)
-    table.add_column(word("score", lang), justify="right")
+    table.add_column(text(word("at", lang)), no_wrap=True)
+    table.add_column(text(word("score", lang)), justify="right")
     table.add_column("", overflow="fold")
-    table.add_column(word("comment", lang), overflow="fold", ratio=2)
+    table.add_column(text(word("comment", lang)), overflow="fold", ratio=2)
     for f in item.feedback:
         parts = [
             f"{word(q, lang)} {getattr(f, q)}"
@@ -281,72 +783,16 @@ def feedback(item: Item, lang: str) -> Table:
     return table
 
 
-def _moment(value: object, lang: str) -> Text:
-    from datetime import datetime
-
-    if isinstance(value, datetime):
-        return Text(day(value.date(), lang) + value.strftime(" %H:%M"))
-    return Text("—", style=DIM)
+# --- validate -----------------------------------------------------------------------------------
 
 
-def deadlines_table(
-    rows: Sequence[Obligation],
-    names: dict[str, str],
-    today: date,
-    pipelines: dict[str, Pipeline],
-    lang: str,
-) -> Table:
-    table = _table(f"{word('deadlines', lang)} · {word('today', lang)} {day(today, lang)}")
-    table.add_column(word("date", lang), no_wrap=True)
-    table.add_column(word("days_left", lang), overflow="fold", min_width=5)
-    table.add_column(word("id", lang), overflow="fold", style="bold", ratio=2)
-    table.add_column(word("what", lang), overflow="fold", ratio=2)
-    marked = False
-    for o in rows:
-        if not marked and o.date >= today:
-            marked = True
-            if o is not rows[0]:
-                table.add_section()
-        what = word("due", lang) if o.what == "due" else pipelines[o.kind].state_label(o.what, lang)
-        table.add_row(
-            Text(day(o.date, lang), style=OVERDUE if o.overdue else ""),
-            days_text(o.days_left, lang),
-            text(o.id),
-            Text(what),
-        )
-    return table
-
-
-def findings(rows: Sequence[Finding]) -> Table:
+def findings(rows: Sequence[Any], lang: str = "en") -> Table:
     table = _table()
     table.add_column("", no_wrap=True)
-    table.add_column("where", overflow="fold", ratio=1)
-    table.add_column("problem", overflow="fold", ratio=3)
+    table.add_column(text(word("where", lang)), overflow="fold", ratio=1)
+    table.add_column(text(word("problem", lang)), overflow="fold", ratio=3)
     for f in rows:
         where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
         style = OVERDUE if f.severity == "error" else SOON
-        table.add_row(Text(f.severity, style=style), text(where), text(f.message))
-    return table
-
-
-def stage_counts(rows: Sequence[Summary], pipeline: Pipeline, lang: str) -> Text:
-    counts = Counter(s.stage for s in rows)
-    line = Text()
-    for stage in pipeline.stages:
-        if line:
-            line.append("  ")
-        line.append(f"{stage.text(lang)} ", style=DIM)
-        line.append(str(counts.get(stage.id, 0)), style="bold")
-    return line
-
-
-def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Table:
-    """Open items × principles: which principle is neglected across the firm."""
-    table = _table(f"{word('principles', lang)} · {pipeline.name.text(lang)}")
-    table.add_column(word("id", lang), overflow="fold", style="bold")
-    for principle in pipeline.principles:
-        table.add_column(principle.text(lang), justify="center", overflow="fold")
-    for item in items:
-        row = [item.principles.get(p.id, Tick(None)) for p in pipeline.principles]
-        table.add_row(text(item.id), *(mark(t, gate=False) for t in row))
+        table.add_row(Text(word(f.severity, lang), style=style), text(where), text(f.message))
     return table

@@ -1,4 +1,4 @@
-"""View commands: show, validate (status, deadlines, checklist)."""
+"""View commands: status, deadlines, show, checklist, validate. Read-only, all with --json."""
 
 from __future__ import annotations
 
@@ -16,6 +16,90 @@ from svctrack.cli import (
 )
 
 # --- views ----------------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=HELP_PANEL_VIEWS)
+def status(
+    ctx: typer.Context,
+    *,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Include closed and cancelled items.")
+    ] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """The dashboard: open engagements and services, overdue and soonest due first.
+
+    One screen at any size: the rest are counted by stage and left to `engagement list`;
+    --json carries every item.
+
+    Example: svctrack status --json
+    """
+    from svctrack import dates
+    from svctrack.queries import dashboard
+
+    s = state(ctx)
+    tracker = s.tracker
+    loaded = tracker.load()
+    board = dashboard(loaded.items, tracker.pipelines, dates.today(), show_all=show_all)
+    if json_output:
+        from svctrack import jsonout
+
+        jsonout.emit(jsonout.status(board))
+    else:
+        from svctrack import render
+
+        heading = str(tracker.config.get("name", ""))
+        s.print(
+            render.status(
+                board, tracker.pipelines, s.lang, s.width, heading=heading, show_all=show_all
+            )
+        )
+    finish(loaded.broken)
+
+
+@app.command(rich_help_panel=HELP_PANEL_VIEWS)
+def deadlines(
+    ctx: typer.Context,
+    *,
+    within: Annotated[
+        int | None,
+        typer.Option(
+            "--within",
+            min=0,
+            metavar="DAYS",
+            help="Only what falls due within DAYS days (the overdue included).",
+            show_default=False,
+        ),
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only what is overdue.")] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """Every dated obligation of open items (due dates, stage deadlines), soonest first.
+
+    Example: svctrack deadlines --within 7
+    """
+    from svctrack import dates
+    from svctrack.queries import deadlines as dated
+
+    s = state(ctx)
+    tracker = s.tracker
+    loaded = tracker.load()
+    today = dates.today()
+    rows = dated(loaded.items, tracker.pipelines, today, within=within, overdue_only=overdue)
+    if json_output:
+        from svctrack import jsonout
+
+        jsonout.emit([jsonout.obligation(o) for o in rows])
+    elif rows:
+        from svctrack import render
+
+        names = {i.id: i.name for i in loaded.items}
+        s.print(render.deadlines_table(rows, names, today, tracker.pipelines, s.lang, s.width))
+    else:
+        from svctrack.i18n import word
+
+        typer.echo(word("no_deadlines", s.lang), err=True)
+    finish(loaded.broken)
 
 
 @app.command(rich_help_panel=HELP_PANEL_VIEWS)
@@ -80,10 +164,14 @@ def validate(
     elif found:
         from svctrack import render
 
-        s.print(render.findings(found))
+        s.print(render.findings(found, s.lang))
     errors = sum(f.severity == "error" for f in found)
     if not json_output:
-        typer.echo(f"{errors} errors, {len(found) - errors} warnings", err=True)
+        from svctrack.i18n import count
+
+        warnings = len(found) - errors
+        line = f"{count(errors, 'error', s.lang)}, {count(warnings, 'warning', s.lang)}"
+        typer.echo(line, err=True)
     if failed:
         raise typer.Exit(1)
 
@@ -97,7 +185,7 @@ def checklist(
     *,
     json_output: JsonOpt = False,
 ) -> None:
-    """Gate items and principles, ticked or open; without ID, principles across open items.
+    """Gate items and principles, ticked or open; without ID, open items × principles.
 
     Example: svctrack checklist acme-audit
     """
@@ -113,31 +201,25 @@ def checklist(
         else:
             from svctrack import render
 
-            s.print(render.checklist(found, pipeline, s.lang))
+            s.print(render.checklist(found, pipeline, s.lang, heading=True))
         return
-    from svctrack import jsonout
-    from svctrack.queries import is_open, principle_rows
+    from svctrack.queries import is_open
 
     loaded = tracker.load()
     rows = [i for i in loaded.items if is_open(i, tracker.pipelines[i.kind])]
     if json_output:
-        jsonout.emit(
-            [
-                {
-                    "id": i.id,
-                    "kind": i.kind,
-                    "principles": [
-                        jsonout.principle(r) for r in principle_rows(i, tracker.pipelines[i.kind])
-                    ],
-                }
-                for i in rows
-            ]
-        )
-    else:
+        from svctrack import jsonout
+
+        jsonout.emit(jsonout.principle_matrix(rows, tracker.pipelines))
+    elif rows:
         from svctrack import render
 
-        for kind in ("service", "engagement"):
+        for kind in ("engagement", "service"):
             of_kind = [i for i in rows if i.kind == kind]
             if of_kind:
                 s.print(render.principle_matrix(of_kind, tracker.pipelines[kind], s.lang))
+    else:
+        from svctrack.i18n import word
+
+        typer.echo(word("nothing_open", s.lang), err=True)
     finish(loaded.broken)
