@@ -13,6 +13,8 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import time as dt_time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -314,14 +316,19 @@ class Store:
             self._write(path, text, None)
 
     def _check(self, new: str, doc: Any, rel: str) -> None:
+        """Refuse to write `new` unless it parses to exactly what the edited document holds."""
         try:
             written = tomllib.loads(new)
         except tomllib.TOMLDecodeError as exc:
             raise SvcError(
-                f"{rel}: the edit would leave invalid TOML ({exc}); nothing written"
+                f"{rel}: the edit would leave invalid TOML ({exc}); nothing written",
+                hint="please report this with the file",
             ) from None
-        if written != doc.unwrap():
-            raise SvcError(f"{rel}: the edit would not read back as intended; nothing written")
+        if not same_data(written, doc.unwrap()):
+            raise SvcError(
+                f"{rel}: the edit would not read back as intended; nothing written",
+                hint="please report this with the file",
+            )
 
     def _write(self, path: Path, text: str, mode: int | None) -> None:
         rel = self.rel(path)
@@ -331,6 +338,26 @@ class Store:
         except OSError as exc:
             raise io_error(exc, rel) from None
         self.written.append(path)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Whether two parsed TOML values are the same, strictly: `1`, `1.0` and `true` differ, so
+    do two datetimes of the same instant with different offsets; NaN equals NaN; a newline in a
+    string is the same whether the file says CRLF or LF (tomllib reads CRLF in a multi-line
+    string as LF, tomlkit keeps it)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str):
+        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+    if isinstance(a, float):
+        return a == b or (a != a and b != b)  # noqa: PLR0124  (NaN)
+    if isinstance(a, datetime | dt_time):
+        return a == b and a.utcoffset() == b.utcoffset()
+    return bool(a == b)
 
 
 def _try_lock(handle: Any) -> bool:
