@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -89,3 +90,241 @@ def test_nan_of_the_users_own_does_not_block_edits(firm: Workspace, frozen: date
     path = put(firm, HAND.replace("x-internal = 1", "x-internal = nan"))
     firm.ok("note", "acme", "called Bob")
     assert "x-internal = nan\n" in path.read_text()
+
+
+def diff(before: str, after: str) -> tuple[list[str], list[str]]:
+    """The lines `after` lost and the lines it gained, as difflib sees them."""
+    import difflib
+
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    lost: list[str] = []
+    gained: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, False).get_opcodes():
+        if tag != "equal":
+            lost += old[i1:i2]
+            gained += new[j1:j2]
+    return lost, gained
+
+
+def test_check_changes_the_one_value(firm: Workspace) -> None:
+    path = put(firm, HAND)
+    firm.ok("check", "acme", "terms-agreed")
+    assert path.read_text() == HAND.replace(
+        "terms-agreed = false  # waiting for legal", "terms-agreed = true  # waiting for legal"
+    )
+
+
+def test_set_keeps_spacing_and_inline_comment(firm: Workspace) -> None:
+    path = put(firm, HAND)
+    firm.ok("set", "acme", "due", "2026-12-20")
+    firm.ok("set", "acme", "client", "ACME Corp")
+    expected = HAND.replace("due = 2026-12-15 # moved once", "due = 2026-12-20 # moved once")
+    expected = expected.replace('client    =    "ACME"', 'client    =    "ACME Corp"')
+    assert path.read_text() == expected
+
+
+def test_note_appends_its_table_and_nothing_else(firm: Workspace, frozen: datetime) -> None:
+    path = put(firm, HAND)
+    firm.ok("note", "acme", "called Bob", "--channel", "call")
+    assert path.read_text() == HAND + (
+        "\n"
+        "[[notes]]\n"
+        "at = 2026-11-26T09:30:00+03:00\n"
+        'channel = "call"\n'
+        'by = "tester"\n'
+        'text = "called Bob"\n'
+    )
+
+
+def test_advance_changes_stage_and_appends_history(firm: Workspace, frozen: datetime) -> None:
+    path = put(firm, HAND)
+    firm.ok("advance", "acme", "--force", "--note", "urgent")
+    lost, gained = diff(HAND, path.read_text())
+    assert lost == ['stage = "preparation"\n']
+    assert gained[0] == 'stage = "execution"\n'
+    assert gained[1:] == [
+        "\n",
+        "[[history]]\n",
+        'from = "preparation"\n',
+        'to = "execution"\n',
+        "at = 2026-11-26T09:30:00+03:00\n",
+        'by = "tester"\n',
+        'note = "urgent"\n',
+        "forced = true\n",
+        'skipped = ["terms-agreed", "resources-assigned", "interaction-agreed"]\n',
+    ]
+
+
+# Each command, and the lines of HAND it may change (all others stay, in order).
+COMMANDS = [
+    (("check", "acme", "terms-agreed", "--note", "signed"), ["terms-agreed"]),
+    (("check", "acme", "resources-assigned"), []),
+    (("uncheck", "acme", "terms-agreed", "--clear"), ["terms-agreed"]),
+    (("check", "acme", "communication"), []),
+    (("set", "acme", "due", "+3w"), ["due ="]),
+    (("set", "acme", "price", "1250.50"), []),
+    (("set", "acme", "deadline.control", "2026-12-10"), []),
+    (("set", "acme", "deadline.execution", ""), ["execution ="]),
+    (("set", "acme", "start", ""), ["start ="]),
+    (("note", "acme", 'said "yes"\non the phone'), []),
+    (("advance", "acme", "--force"), ["stage ="]),
+    (("cancel", "acme", "--note", "withdrawn"), ["stage ="]),
+    (("feedback", "acme", "--score", "4", "--speed", "5", "--comment", "ok"), []),
+]
+
+
+def lost_lines_match(lost: list[str], prefixes: list[str]) -> bool:
+    return len(lost) == len(prefixes) and all(
+        line.startswith(prefix) for line, prefix in zip(lost, prefixes, strict=True)
+    )
+
+
+@pytest.mark.parametrize(("args", "may_change"), COMMANDS, ids=lambda v: " ".join(v[:3]))
+def test_every_other_line_is_kept(
+    firm: Workspace, frozen: datetime, args: tuple[str, ...], may_change: list[str]
+) -> None:
+    path = put(firm, HAND)
+    firm.ok(*args)
+    after = path.read_text()
+    lost, _ = diff(HAND, after)
+    assert lost_lines_match(lost, may_change), lost
+    tomllib.loads(after)
+
+
+def test_a_service_file_of_ones_own(firm: Workspace, frozen: datetime) -> None:
+    service = (
+        "# what we sell\n"
+        'name = "Security audit"\n'
+        'stage = "planning"\n'
+        "\n"
+        "[roles]  # who answers\n"
+        'marketing = "olga"\n'
+        "\n"
+        "[[history]]\n"
+        'to = "planning"\n'
+        "at = 2026-11-01T10:00:00+03:00\n"
+    )
+    path = put(firm, service, "audit")
+    firm.ok("set", "audit", "role.development", "ivan")
+    assert path.read_text() == service.replace(
+        'marketing = "olga"\n', 'marketing = "olga"\ndevelopment = "ivan"\n'
+    )
+
+
+# --- line endings, BOM, permissions, no-ops ------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "may_change"), COMMANDS, ids=lambda v: " ".join(v[:3]))
+def test_crlf_stays_crlf(
+    firm: Workspace, frozen: datetime, args: tuple[str, ...], may_change: list[str]
+) -> None:
+    path = put(firm, crlf(HAND))
+    firm.ok(*args)
+    raw = path.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n")  # no bare LF
+    assert b"\r\r" not in raw
+    lost, _ = diff(HAND, raw.decode().replace("\r\n", "\n"))
+    assert lost_lines_match(lost, may_change), lost
+
+
+def test_mixed_endings_keep_each_line_as_it_was(firm: Workspace, frozen: datetime) -> None:
+    # Mostly CRLF, one LF line the user's editor left: untouched lines keep their own ending.
+    mixed = crlf(HAND).replace(b"x-internal = 1\r\n", b"x-internal = 1\n")
+    path = put(firm, mixed)
+    firm.ok("note", "acme", "hello")
+    raw = path.read_bytes()
+    assert raw.startswith(mixed)
+    assert raw[len(mixed) :].count(b"\n") == raw[len(mixed) :].count(b"\r\n")
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_bom_is_kept(firm: Workspace, frozen: datetime, ending: str) -> None:
+    content = "\ufeff" + HAND.replace("\n", ending)
+    path = put(firm, content)
+    firm.ok("note", "acme", "hello")
+    firm.ok("check", "acme", "terms-agreed")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf# ACME audit")
+    assert raw.count(b"\xef\xbb\xbf") == 1
+    assert firm.ok("show", "acme", "--json").json()["notes"][-1]["text"] == "hello"
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_permission_bits_are_kept(firm: Workspace, mode: int) -> None:
+    path = put(firm, HAND)
+    path.chmod(mode)
+    firm.ok("note", "acme", "hello")
+    assert path.stat().st_mode & 0o7777 == mode
+
+
+# tomlkit writes `{ execution = 2026-12-01 }` back as `{ execution = 2026-12-01}`, and
+# `[ 2026-12-01 , 2026-12-08 ]` as `[ 2026-12-01, 2026-12-08]`: lines nobody asked to change.
+INLINE = HAND.replace("[deadlines]\nexecution = 2026-12-01\n\n", "").replace(
+    "x-internal = 1\n",
+    "x-internal = 1\n"
+    "deadlines = { execution = 2026-12-01 }\n"
+    "windows = [ 2026-12-01 , 2026-12-08 ]\n",
+)
+
+NO_OPS = [
+    ("check", "acme", "terms-agreed"),  # after the file says true
+    ("set", "acme", "due", "2026-12-15"),
+    ("set", "acme", "contract", ""),  # nothing to remove
+    ("uncheck", "acme", "resources-assigned", "--clear"),
+    ("set", "acme", "deadline.execution", "2026-12-01"),
+]
+
+
+@pytest.mark.parametrize("args", NO_OPS, ids=" ".join)
+@pytest.mark.parametrize("shape", ["tables", "inline"])
+def test_a_no_op_writes_nothing(firm: Workspace, args: tuple[str, ...], shape: str) -> None:
+    content = (INLINE if shape == "inline" else HAND).replace(
+        "terms-agreed = false", "terms-agreed = true"
+    )
+    path = put(firm, content)
+    os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = path.stat()
+    firm.ok(*args)
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert path.read_text() == content
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_untouched_inline_tables_with_dates_stay_byte_exact(
+    firm: Workspace, frozen: datetime
+) -> None:
+    content = INLINE
+    path = put(firm, content)
+    firm.ok("note", "acme", "hello")
+    firm.ok("advance", "acme", "--force")
+    lost, _ = diff(content, path.read_text())
+    assert lost == ['stage = "preparation"\n']
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_last_line_without_newline(firm: Workspace, frozen: datetime, ending: str) -> None:
+    content = HAND.rstrip("\n").replace("\n", ending)  # ends in "# trailing comment"
+    path = put(firm, content)
+    firm.ok("set", "acme", "due", "2026-12-20")
+    assert path.read_bytes().decode() == content.replace("2026-12-15", "2026-12-20")
+    firm.ok("note", "acme", "hello")
+    after = path.read_bytes().decode()
+    assert after.startswith(content.replace("2026-12-15", "2026-12-20") + ending + ending)
+    assert after.endswith('text = "hello"' + ending)
+    assert tomllib.loads(after)["notes"][0]["text"] == "hello"
+
+
+def test_split_array_of_tables_is_refused_not_reordered(firm: Workspace) -> None:
+    # tomlkit would gather the two [[history]] runs and move [[notes]] after them.
+    content = HAND + (
+        '\n[[notes]]\nat = 2026-11-02T10:00:00+03:00\ntext = "kick-off"\n'
+        '\n[[history]]\nfrom = "preparation"\nto = "preparation"\n'
+        "at = 2026-11-03T10:00:00+03:00\n"
+    )
+    path = put(firm, content)
+    result = firm.run("note", "acme", "hello")
+    assert result.code == 1
+    assert result.err.startswith("error: engagements/acme.toml:")
+    assert "moving" in result.err and result.err.count("\n") == 1
+    assert path.read_text() == content
