@@ -605,15 +605,17 @@ def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Gr
 
 
 def pipeline_line(item: Item, pipeline: Pipeline, lang: str) -> Text:
-    """`● Preparation → ◉ Execution → ○ Control → ○ Completion`: the current stage marked."""
+    """`● Preparation → ◉ Execution → ○ Control → ○ Completion`: the current stage marked;
+    ✕ where a cancelled item stopped; a stage the pipeline does not know is named after it."""
     ids = pipeline.stage_ids
+    at, stopped = -1, False
     if item.stage in ids:
-        at, stopped = ids.index(item.stage), False
+        at = ids.index(item.stage)
     elif item.stage == pipeline.done:
-        at, stopped = len(ids), False
-    else:
-        reached = progress(item, pipeline)
-        at, stopped = min(round(reached * len(ids)), len(ids) - 1), item.stage in pipeline.ends
+        at = len(ids)
+    elif item.stage in pipeline.ends:
+        at = min(round(progress(item, pipeline) * len(ids)), len(ids) - 1)
+        stopped = True
     line = Text()
     for n, stage in enumerate(pipeline.stages):
         if n:
@@ -634,6 +636,9 @@ def pipeline_line(item: Item, pipeline: Pipeline, lang: str) -> Text:
     if item.stage in pipeline.ends:
         line.append(" → ", style=DIM)
         line.append_text(text(pipeline.state_label(item.stage, lang), "bold"))
+    elif at < 0:
+        line.append("   ? ", style=OVERDUE)
+        line.append_text(text(item.stage, OVERDUE))
     return line
 
 
@@ -668,6 +673,9 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     field("mode", item.mode)
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
+    from svctrack.render_analysis import effort_line
+
+    field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
     for department, person in item.roles.items():
         fields.add_row(text(department), text(person))
     if item.kind == "service":
