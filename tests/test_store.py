@@ -328,3 +328,19 @@ def test_split_array_of_tables_is_refused_not_reordered(firm: Workspace) -> None
     assert result.err.startswith("error: engagements/acme.toml:")
     assert "moving" in result.err and result.err.count("\n") == 1
     assert path.read_text() == content
+
+
+def test_the_re_read_check_stops_a_bad_write(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = put(firm, HAND)
+    monkeypatch.setattr("svctrack.store.merge_edit", lambda old, base, new: old + "broken = \n")
+    result = firm.run("note", "acme", "hello")
+    assert result.code == 1
+    assert "would leave invalid TOML" in result.err and result.err.count("\n") == 1
+    monkeypatch.setattr("svctrack.store.merge_edit", lambda old, base, new: old)  # note lost
+    result = firm.run("note", "acme", "hello")
+    assert result.code == 1
+    assert "would not read back as intended" in result.err
+    assert path.read_text() == HAND
+    assert not list(path.parent.glob(".*.tmp"))

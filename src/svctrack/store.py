@@ -397,8 +397,8 @@ class Store:
                     line=exc.line,
                     hint="keep the entries of each [[array]] together, then try again",
                 ) from None
+            self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
             if new != text:
-                self._check(new, doc, rel)
                 self._write(path, (BOM if bom else "") + new, mode)
             return result
 
