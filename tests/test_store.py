@@ -191,6 +191,28 @@ def test_every_other_line_is_kept(
     tomllib.loads(after)
 
 
+def test_rework_clears_the_ticks_of_both_stages_only(firm: Workspace, frozen: datetime) -> None:
+    at_control = (
+        HAND.replace('stage = "preparation"', 'stage = "control"')
+        .replace("[gates.preparation]", "[gates.execution]\nwork-done = true\n\n[gates.control]")
+        .replace("terms-agreed = false  # waiting for legal", "quality-checked = true")
+    )
+    path = put(firm, at_control)
+    firm.ok("rework", "acme", "--note", "scan missing")
+    lost, gained = diff(at_control, path.read_text())
+    assert lost == [
+        'stage = "control"\n',
+        "[gates.execution]\n",
+        "work-done = true\n",
+        "\n",
+        "[gates.control]\n",
+        "quality-checked = true\n",
+        "\n",
+    ]
+    assert gained[0] == 'stage = "execution"\n'
+    assert 'note = "scan missing"\n' in gained
+
+
 def test_a_service_file_of_ones_own(firm: Workspace, frozen: datetime) -> None:
     service = (
         "# what we sell\n"
@@ -328,6 +350,168 @@ def test_split_array_of_tables_is_refused_not_reordered(firm: Workspace) -> None
     assert result.err.startswith("error: engagements/acme.toml:")
     assert "moving" in result.err and result.err.count("\n") == 1
     assert path.read_text() == content
+
+
+# --- shapes a person may choose: each is valid TOML and svctrack edits it in that shape ---------
+
+TOP = """\
+name = "Audit — ACME"
+service = "audit"
+client = "ACME"
+stage = "control"
+due = 2026-12-15
+"""
+HISTORY = """
+[[history]]
+to = "preparation"
+at = 2026-11-01T10:00:00+03:00
+"""
+
+SHAPES = {
+    "dotted keys": TOP
+    + "gates.execution.work-done = true  # done\n"
+    + "gates.control.quality-checked = true\n"
+    + "principles.communication = true\n"
+    + HISTORY,
+    "dotted keys in [gates]": TOP
+    + "\n[gates]\nexecution.work-done = true\ncontrol.quality-checked = true\n"
+    + HISTORY,
+    "inline tables": TOP
+    + "gates = { execution = { work-done = true }, control = { quality-checked = true } }\n"
+    + "principles = { communication = true }\n"
+    + HISTORY,
+    "tables out of order": TOP
+    + "\n[gates.control]\nquality-checked = true\n"
+    + "\n[custom]\nkeep = 1\n"
+    + "\n[gates.execution]\nwork-done = true\n"
+    + HISTORY,
+    "no [gates] header": TOP
+    + "\n[gates.execution]\nwork-done = true\n"
+    + "\n[gates.control]\nquality-checked = true\n"
+    + HISTORY,
+}
+
+
+def gates_of(path: Path) -> dict:
+    return tomllib.loads(path.read_text()).get("gates", {})
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_tick_in_the_files_own_shape(firm: Workspace, shape: str) -> None:
+    path = put(firm, SHAPES[shape])
+    firm.ok("check", "acme", "client-satisfied")
+    firm.ok("check", "acme", "proactivity", "--note", "called first")
+    saved = tomllib.loads(path.read_text())
+    assert saved["gates"]["control"] == {"quality-checked": True, "client-satisfied": True}
+    assert saved["principles"]["proactivity"] == {"ok": True, "note": "called first"}
+    lost, _ = diff(SHAPES[shape], path.read_text())
+    assert all("{" in line for line in lost), lost  # only an inline table's own line changes
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_clear_the_only_tick_of_a_stage(firm: Workspace, shape: str) -> None:
+    # Removing the last key of a table made of dotted keys, or of [a.b] without [a], removes
+    # the table too: tomlkit would keep an empty table that the file can no longer show.
+    path = put(firm, SHAPES[shape])
+    firm.ok("uncheck", "acme", "quality-checked", "--clear")
+    gates = gates_of(path)
+    assert gates.get("control", {}) == {}
+    assert gates["execution"] == {"work-done": True}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_rework_in_the_files_own_shape(firm: Workspace, frozen: datetime, shape: str) -> None:
+    path = put(firm, SHAPES[shape])
+    firm.ok("rework", "acme", "--note", "redo")
+    saved = tomllib.loads(path.read_text())
+    assert saved["stage"] == "execution"
+    assert saved.get("gates", {}) == {}
+    assert saved["history"][-1]["to"] == "execution"
+    if "custom" in SHAPES[shape]:
+        assert saved["custom"] == {"keep": 1}
+
+
+def test_inline_array_of_history_gets_an_inline_entry(firm: Workspace, frozen: datetime) -> None:
+    content = TOP + 'history = [{ to = "preparation", at = 2026-11-01T10:00:00+03:00 }]\n'
+    path = put(firm, content.replace('"control"', '"preparation"'))
+    firm.ok("advance", "acme", "--force")
+    history = tomllib.loads(path.read_text())["history"]
+    assert [h["to"] for h in history] == ["preparation", "execution"]
+    assert path.read_text().count("\n") == content.count("\n")  # still one line
+
+
+def test_new_top_level_key_follows_the_last_one(firm: Workspace) -> None:
+    path = put(firm, HAND)
+    firm.ok("set", "acme", "owner", "olga")
+    assert path.read_text() == HAND.replace(
+        'billing.code = "B-7"   # dotted key, ours\n',
+        'billing.code = "B-7"   # dotted key, ours\nowner = "olga"\n',
+    )
+
+
+WRONG_SHAPES = [
+    ("gates = 3\n", ("check", "acme", "work-done"), "`gates` is an integer"),
+    ('notes = "call them"\n', ("note", "acme", "hi"), "`notes` is a string"),
+    ("history = 1\n", ("advance", "acme", "--force"), "`history` is an integer"),
+    (
+        "\n[gates.execution.work-done]\ndone = false\n",
+        ("check", "acme", "work-done"),
+        "`gates.execution.work-done` is a table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("extra", "args", "says"), WRONG_SHAPES, ids=lambda v: str(v)[:12])
+def test_a_value_of_the_wrong_shape_is_refused(
+    firm: Workspace, extra: str, args: tuple[str, ...], says: str
+) -> None:
+    content = TOP.replace('"control"', '"execution"') + extra
+    path = put(firm, content)
+    result = firm.run(*args)
+    assert result.code == 1
+    assert result.err.startswith("error: engagements/acme.toml: ")
+    assert says in result.err and result.err.count("\n") == 1
+    assert path.read_text() == content
+
+
+# --- tomlkit pitfalls: the written file always re-parses and reads back as meant -------------
+
+
+def test_new_entry_in_the_middle_keeps_the_tables_after_it(
+    firm: Workspace, frozen: datetime
+) -> None:
+    # [[notes]] is followed by a table of the user's own: the new entry must not swallow its keys.
+    content = (
+        TOP.replace('"control"', '"preparation"')
+        + HISTORY
+        + '\n[[notes]]\nat = 2026-11-02T10:00:00+03:00\ntext = "kick-off"\n'
+        + "\n[custom]\nkeep = 1\n"
+        + "\n[[custom.log]]\nline = 1\n"
+    )
+    path = put(firm, content)
+    firm.ok("note", "acme", "second")
+    firm.ok("advance", "acme", "--force")
+    firm.ok("note", "acme", "third")
+    saved = tomllib.loads(path.read_text())
+    assert [n["text"] for n in saved["notes"]] == ["kick-off", "second", "third"]
+    assert [h["to"] for h in saved["history"]] == ["preparation", "execution"]
+    assert saved["custom"] == {"keep": 1, "log": [{"line": 1}]}
+    lost, _ = diff(content, path.read_text())
+    assert lost == ['stage = "preparation"\n']
+
+
+def test_offset_with_seconds_is_written_as_whole_minutes(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Local mean time of Amsterdam until 1937: +00:19:32. TOML offsets have no seconds.
+    lmt = timezone(timedelta(minutes=19, seconds=32))
+    moment = datetime(2026, 11, 26, 9, 30, 0, tzinfo=lmt)
+    monkeypatch.setattr("svctrack.dates.now", lambda: moment)
+    path = firm.file("acme")
+    firm.ok("note", "acme", "old clock")
+    at = tomllib.loads(path.read_text())["notes"][-1]["at"]
+    assert at == moment  # the same instant
+    assert at.utcoffset() == timedelta(minutes=20)
 
 
 def test_the_re_read_check_stops_a_bad_write(

@@ -367,6 +367,8 @@ class Store:
         and write the result atomically if it differs. Nothing is written if `change` raises."""
         import tomlkit
 
+        from svctrack.tomledit import ShapeError
+
         rel = self.rel(path)
         with self.locked():
             if path.is_symlink():
@@ -381,9 +383,19 @@ class Store:
             text, bom = decode(raw, rel)
             data = parse_text(text, rel)
             # A last line without its newline gets one for tomlkit, which may append after it.
-            doc = tomlkit.parse(text if text.endswith("\n") or not text else text + "\n")
+            try:
+                doc = tomlkit.parse(text if text.endswith("\n") or not text else text + "\n")
+            except tomlkit.exceptions.ParseError as exc:  # what tomllib reads, tomlkit may not
+                raise FileProblem(
+                    rel, f"svctrack cannot edit this file: {exc}", line=exc.line, column=exc.col
+                ) from None
             base = tomlkit.dumps(doc)
-            result = change(data, doc)
+            try:
+                result = change(data, doc)
+            except ShapeError as exc:
+                raise FileProblem(
+                    rel, f"{exc}; nothing written", hint="change that part of the file by hand"
+                ) from None
             edited = tomlkit.dumps(doc)
             if edited == base:
                 return result

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Table, Whitespace
+from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
+
+
+class ShapeError(Exception):
+    """The file holds something of another shape where an edit must go: a value where a table
+    is needed, a [table] where a value is set. The edit is refused; the file says what it says."""
 
 
 def to_item(value: Any) -> Any:
@@ -24,53 +29,155 @@ def to_item(value: Any) -> Any:
         array = tomlkit.array()
         array.extend(to_item(v) for v in value)
         return array
-    if isinstance(value, str | bool | int | date | datetime):
+    if isinstance(value, datetime):
+        return tomlkit.item(_whole_minute_offset(value))
+    if isinstance(value, str | bool | int | date):
         return tomlkit.item(value)
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
+def _whole_minute_offset(moment: datetime) -> datetime:
+    """TOML offsets are hours and minutes: an offset with seconds (LMT, some historic zones)
+    becomes the nearest whole minute, the same instant."""
+    offset = moment.utcoffset()
+    if offset is None or not offset % timedelta(minutes=1):
+        return moment
+    minutes = round(offset.total_seconds() / 60)
+    return moment.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+def describe(value: Any) -> str:
+    """What a value of the file is, for a message."""
+    if isinstance(value, AoT):
+        return "an array of tables"
+    if isinstance(value, InlineTable):
+        return "an inline table"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, datetime):
+        return "a datetime"
+    if isinstance(value, date):
+        return "a date"
+    return "a value"
+
+
+def _dotted(container: Any, name: str) -> bool:
+    """Whether `name` in `container` was written with dotted keys (`gates.control.x = true`)."""
+    inner = getattr(container, "value", container)
+    body = getattr(inner, "body", None) or getattr(container, "body", None) or []
+    return any(k is not None and k.key == name and k.is_dotted() for k, _ in body)
+
+
+def _written_inline(container: Any, parent: Any, name: str | None) -> bool:
+    """Whether new tables inside `container` must be written as values, not [table] headers:
+    it is an inline table, or a table made of dotted keys."""
+    if isinstance(container, InlineTable):
+        return True
+    return parent is not None and name is not None and _dotted(parent, name)
+
+
 def set_value(doc: Any, path: str, value: Any) -> None:
-    """Set a dotted key (`due`, `deadlines.control`), creating its tables when missing."""
+    """Set a dotted key (`due`, `deadlines.control`), creating its tables when missing, in the
+    style the file already uses (a [table], dotted keys or an inline table)."""
     *tables, key = path.split(".")
-    current, created = doc, None
-    for name in tables:
+    current, parent, created = doc, None, None
+    for n, name in enumerate(tables):
         if name not in current:
+            if _written_inline(current, parent, tables[n - 1] if n else None):
+                rest = [*tables[n:], key]
+                if isinstance(current, InlineTable):
+                    nested: Any = value
+                    for part in reversed(rest[1:]):
+                        nested = {part: nested}
+                    current[name] = to_item(nested)
+                else:
+                    current.append(tomlkit.key(rest), to_item(value))
+                return
             current[name] = tomlkit.table()
             created = created or current[name]
-        current = current[name]
-        if not isinstance(current, Mapping):
-            raise TypeError(f"`{name}` is not a table")
+        parent, current = current, current[name]
+        if not isinstance(current, Mapping) or isinstance(current, AoT):
+            where = ".".join(tables[: n + 1])
+            raise ShapeError(f"`{where}` is {describe(current)}, not a table: cannot set `{path}`")
+    if key in current:
+        old = current[key]
+        if isinstance(old, Table | AoT) and not isinstance(old, InlineTable):
+            raise ShapeError(
+                f"`{path}` is {describe(old)} in the file; svctrack writes it as `{key} = ...`"
+                " and will not replace the table"
+            )
+    elif current is doc and _insert_after_last_value(doc, key, to_item(value)):
+        return
     current[key] = to_item(value)
     if created is not None and isinstance(current, Table):
         _blank_after(current)
 
 
+def _insert_after_last_value(doc: Any, key: str, item: Any) -> bool:
+    """Put a new top-level key right after the last one (not after the comments and blank lines
+    that lead into the first table); False when the file has no top-level key to follow."""
+    last = None
+    for index, (k, v) in enumerate(doc.body):
+        if k is not None and (not isinstance(v, Table | AoT) or k.is_dotted()):
+            last = index
+        elif isinstance(v, Table | AoT):
+            break
+    if last is None or last + 1 >= len(doc.body):
+        return False
+    doc._insert_at(last + 1, key, item)
+    return True
+
+
 def remove(doc: Any, path: str) -> bool:
-    """Remove a dotted key or table; True when something was there."""
+    """Remove a dotted key or table; True when something was there. A table that only existed
+    to hold it (no [header] of its own: dotted keys, or [a.b] without [a]) goes with it."""
     *tables, key = path.split(".")
-    current = doc
+    chain = [doc]
     for name in tables:
-        if name not in current:
+        current = chain[-1]
+        if not isinstance(current, Mapping) or name not in current:
             return False
-        current = current[name]
-    if key not in current:
+        chain.append(current[name])
+    current = chain[-1]
+    if not isinstance(current, Mapping) or isinstance(current, AoT) or key not in current:
         return False
     del current[key]
+    for depth in range(len(tables), 0, -1):
+        table, parent, name = chain[depth], chain[depth - 1], tables[depth - 1]
+        implicit = _dotted(parent, name) or (isinstance(table, Table) and table.is_super_table())
+        if len(table) or not implicit:
+            break
+        del parent[name]
     return True
 
 
 def append_entry(doc: Any, name: str, entry: Mapping[str, Any]) -> None:
-    """Append an `[[name]]` table, with blank lines around it like its neighbours."""
+    """Append an `[[name]]` table, with blank lines around it like its neighbours; to an inline
+    array of tables (`name = [{...}]`), an inline table."""
+    values = {key: value for key, value in entry.items() if value is not None}
+    if name in doc and not isinstance(doc[name], AoT):
+        existing = doc[name]
+        if isinstance(existing, Array) and all(isinstance(v, Mapping) for v in existing):
+            existing.append(to_item(values))
+            return
+        raise ShapeError(f"`{name}` is {describe(existing)}, not [[{name}]] tables")
     table = tomlkit.table()
-    for key, value in entry.items():
-        if value is not None:
-            table[key] = to_item(value)
+    for key, value in values.items():
+        table[key] = to_item(value)
     if name not in doc:
         _blank_after_last(doc)
         doc.append(name, tomlkit.aot())
     aot = doc[name]
-    if not isinstance(aot, AoT):
-        raise TypeError(f"`{name}` is not an array of tables")
     if len(aot):
         _blank_after(aot[-1])
     aot.append(table)
