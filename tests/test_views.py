@@ -640,3 +640,30 @@ def test_broken_files_and_unknown_stages_do_not_stop_the_views(views: Workspace)
     shown = views.ok("show", "odd").out
     assert "○ Preparation → ○ Execution → ○ Control → ○ Completion   ? weird" in shown
     assert "◉" not in shown
+
+
+def test_deadlines_narrow_keeps_ids_whole(
+    views: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    views.ok("engagement", "new", "an-id-of-twenty-char", "-s", "crm", "-c", "X", "--due", "+3d")
+    for lang in ("en", "ru"):
+        out = views.ok("--lang", lang, "deadlines").out
+        lines_within(out, 60)
+        if lang == "en":  # Russian's wider labels leave it folded at 60 columns
+            assert "an-id-of-twenty-char" in out
+        assert ("-6d" if lang == "en" else "-6 дн.") in out  # above the today mark: overdue
+        assert ("◀ today" if lang == "en" else "◀ сегодня") in out
+
+
+def test_share_gives_room_in_order_of_importance() -> None:
+    from svctrack.render import COMFORTABLE, _share
+
+    least = {"id": 8, "name": 10, "what": 6}
+    natural = {"id": 20, "name": 60, "what": 40}
+    assert _share(least, natural, ["id", "what", "name"], 200) == {}  # everything fits
+    assert _share(least, natural, ["id", "what", "name"], 20) == {}  # nothing can: rich decides
+    assert _share(least, natural, ["id", "what", "name"], 40) == {"id": 20, "name": 10, "what": 10}
+    wide = _share(least, natural, ["id", "what", "name"], 80)
+    assert wide == {"id": 20, "what": 36, "name": COMFORTABLE}
+    assert sum(wide.values()) == 80

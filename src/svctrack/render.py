@@ -41,6 +41,7 @@ DONE = "green"
 CURRENT = "bold cyan"
 DIM = "dim"
 
+COMFORTABLE = 24  # a column this wide reads well; wider ones get room only after the others
 ENGAGEMENT_ROWS = 20  # the dashboard stays one screen: at most this many engagements ...
 SERVICE_ROWS = 8  # ... and this many services; the rest are counted and pointed to
 
@@ -201,27 +202,59 @@ def fitted_table(
     caption: str | Text | None = None,
     styles: Callable[[Any], str] | None = None,
 ) -> Table:
-    """A table of `rows` no wider than `width`: the columns and forms that fit, in `steps` order;
-    rich then shrinks and wraps what is left to the width."""
+    """A table of `rows` no wider than `width`: the columns and forms that fit, in `steps` order.
+
+    When the content is wider than the terminal, each column gets the width it needs to stay
+    readable, and what is left goes to the columns in order of importance (an id is shown whole
+    before a client's name gets room); their content wraps within that.
+    """
     cells: dict[str, list[list[RenderableType]]] = {}
     least: dict[str, list[int]] = {}
+    natural: dict[str, list[int]] = {}
     for c in columns:
-        word_width = max((cell_len(w) for w in c.header.split()), default=1)
-        cells[c.key] = []
-        least[c.key] = []
+        header = max((cell_len(w) for w in c.header.split()), default=1)
+        cells[c.key], least[c.key], natural[c.key] = [], [], []
         for form, cap in zip(c.forms, c.caps, strict=True):
             made = [r.cells.get(c.key, Text()) if isinstance(r, Marker) else form(r) for r in rows]
+            widest = _widest(made)
             cells[c.key].append(made)
-            least[c.key].append(max(min(_widest(made), cap), word_width))
+            least[c.key].append(max(min(widest, cap), header))
+            natural[c.key].append(max(widest, cell_len(c.header)))
     chosen = fit(least, steps, width)
     kept = [c for c in columns if c.key in chosen]
+    widths = _share(
+        {k: least[k][f] for k, f in chosen.items()},
+        {k: natural[k][f] for k, f in chosen.items()},
+        [k for k, _ in steps],
+        width - (3 * len(kept) - 1),
+    )
     table = _table(title, caption=caption)
     for c in kept:
-        table.add_column(text(c.header), **c.options)
+        table.add_column(text(c.header), **(c.options | {"width": widths.get(c.key)}))
     for n, row in enumerate(rows):
         style = styles(row) if styles and not isinstance(row, Marker) else None
         table.add_row(*(cells[c.key][chosen[c.key]][n] for c in kept), style=style)
     return table
+
+
+def _share(
+    least: dict[str, int], natural: dict[str, int], order: Sequence[str], room: int
+) -> dict[str, int]:
+    """Column widths within `room`: none when everything fits as it is (or nothing can);
+    otherwise each its least, then the rest to the columns in `order`: first up to a
+    comfortable width, then up to all they need."""
+    if sum(natural.values()) <= room or sum(least.values()) > room:
+        return {}
+    widths = dict(least)
+    spare = room - sum(widths.values())
+    for comfortable in (COMFORTABLE, None):
+        for key in dict.fromkeys(order):
+            if key in widths:
+                want = natural[key] if comfortable is None else min(natural[key], comfortable)
+                more = max(min(spare, want - widths[key]), 0)
+                widths[key] += more
+                spare -= more
+    return widths
 
 
 # --- the dashboard and the lists --------------------------------------------------------------
@@ -285,7 +318,7 @@ def _engagement_columns(pipeline: Pipeline, today: date, lang: str) -> list[Colu
         return days_text((s.next_deadline - today).days, lang, overdue=s.overdue)
 
     return [
-        column("id", word("id", lang), (lambda s: text(s.id), 16), overflow="fold"),
+        column("id", word("id", lang), (lambda s: text(s.id), 20), overflow="fold"),
         column("client", word("client", lang), (lambda s: text(s.client), 14), overflow="fold"),
         column("service", word("service", lang), (lambda s: text(s.service), 14), overflow="fold"),
         _stage_column(pipeline, lang),
@@ -328,7 +361,7 @@ def _service_columns(
         return cell + days_only(s)
 
     columns = [
-        column("id", word("id", lang), (lambda s: text(s.id), 16), overflow="fold"),
+        column("id", word("id", lang), (lambda s: text(s.id), 20), overflow="fold"),
         column("name", word("name", lang), (lambda s: text(s.name), 16), overflow="fold"),
         _stage_column(pipeline, lang),
         column(
@@ -494,13 +527,20 @@ def deadlines_table(
         column(
             "days",
             word("days_left", lang),
-            (lambda o: days_text(o.days_left, lang, overdue=o.overdue), 10),
+            (lambda o: _days_short(o.days_left, lang), 9),
+            (lambda o: days_text(o.days_left, lang, overdue=o.overdue), 15),
             overflow="fold",
         ),
-        column("id", word("id", lang), (lambda o: text(o.id, "bold"), 14), overflow="fold"),
-        column("what", word("what", lang), (what, 10), overflow="fold"),
         column(
-            "name", word("name", lang), (lambda o: text(names.get(o.id, "")), 24), overflow="fold"
+            "id",
+            word("id", lang),
+            (lambda o: text(o.id, "bold"), 14),
+            (lambda o: text(o.id, "bold"), 20),
+            overflow="fold",
+        ),
+        column("what", word("what", lang), (what, 12), overflow="fold"),
+        column(
+            "name", word("name", lang), (lambda o: text(names.get(o.id, "")), 18), overflow="fold"
         ),
         column(
             "kind",
@@ -517,8 +557,27 @@ def deadlines_table(
     )
     at = next((n for n, o in enumerate(rows) if o.date >= today), len(rows))
     shown = [*rows[:at], marker, *rows[at:]]
-    steps = [(c.key, 0) for c in columns]
+    steps: list[Step] = [
+        ("date", 0),
+        ("days", 0),
+        ("id", 0),
+        ("what", 0),
+        ("id", 1),
+        ("days", 1),
+        ("name", 0),
+        ("kind", 0),
+    ]
     return fitted_table(shown, columns, steps, width, title=word("deadlines", lang))
+
+
+def _days_short(days_left: int, lang: str) -> Text:
+    """`-13d`, `today`, `4d`: where the rows above today's mark are the overdue ones."""
+    if days_left == 0:
+        return Text(word("today", lang), style=f"bold {SOON}")
+    label = days(days_left, lang)
+    if days_left < 0:
+        return Text(label, style=OVERDUE)
+    return Text(label, style=SOON if days_left <= 7 else "")
 
 
 # --- checklists --------------------------------------------------------------------------------
