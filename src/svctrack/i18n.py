@@ -65,7 +65,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "error": ("error", "ошибка"),
     "warning": ("warning", "предупреждение"),
     "by_stage": ("By stage", "По этапам"),
-    "all_closed": ("nothing open", "открытых нет"),
     "no_deadlines": ("No dated obligations.", "Сроков нет."),
     "legend_gates": ("✓ done  ○ open", "✓ выполнено  ○ не выполнено"),
     "legend_principles": (
@@ -73,8 +72,6 @@ _WORDS: dict[str, tuple[str, str]] = {
         "✓ соблюдён  ✗ не соблюдён  · не оценён",
     ),
     "neglected": ("most neglected", "чаще всего упускается"),
-    "open_items": ("Open", "Открыто"),
-    "due_soon": ("due within 7 days", "срок в ближайшие 7 дн."),
     "more": ("… and {n} more: {command}", "… и ещё {n}: {command}"),
     "nothing_open": (
         "Nothing open. Start with: svctrack engagement new --service ID --client NAME --due DATE",

@@ -29,8 +29,8 @@ def status(
 ) -> None:
     """The dashboard: open engagements and services, overdue and soonest due first.
 
-    One screen at any size: the rest are counted by stage and left to `engagement list`;
-    --json carries every item.
+    It stays one screen at any size: what does not fit is counted by stage and left to
+    `engagement list`; --json carries every item.
 
     Example: svctrack status --json
     """
