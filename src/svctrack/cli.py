@@ -30,6 +30,10 @@ class Group(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, *a: Any, **kw: Any) -> NoReturn:
         kw["standalone_mode"] = False
+        if os.environ.get("_SVCTRACK_COMPLETE"):  # the shell asks for completions
+            from typer._completion_classes import completion_init
+
+            completion_init()
         try:
             result = super().main(args, prog_name or "svctrack", *a, **kw)
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -52,6 +56,12 @@ class Group(TyperGroup):
                 raise
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        result = super().invoke(ctx)
+        if isinstance(ctx.obj, State):
+            ctx.obj.commit_changes()  # only after the command succeeded
+        return result
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -106,6 +116,8 @@ class State:
     lang_flag: str | None = None
     color: bool = True
     use_cache: bool = True
+    commit: bool | None = None  # --commit/--no-commit; None: SVCTRACK_COMMIT, then the configs
+    messages: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -147,6 +159,29 @@ class State:
     def print(self, *renderables: Any) -> None:
         self.out.print(*renderables)
 
+    def changed(self, message: str, why: str = "") -> None:
+        """Describe what a write command did, for the commit message: a short `why` goes in
+        brackets (`acme: execution → control (client approved)`), a long one in the body."""
+        why = why.strip()
+        if why and "\n" not in why and len(message) + len(why) <= 69:
+            message = f"{message} ({why})"
+        elif why:
+            message = f"{message}\n\n{why}"
+        self.messages.append(message)
+
+    def commit_changes(self) -> None:
+        """Commit the files this command wrote, when --commit or the configs ask for it."""
+        if "tracker" not in self.__dict__ or not self.tracker.store.written:
+            return
+        from svctrack.gitops import commit_wanted
+
+        if commit_wanted(self.commit, self.tracker.config):
+            from svctrack.gitops import commit_change
+
+            sha, subject = commit_change(self.tracker.store, self.messages)
+            if sha:
+                typer.echo(f"committed {sha}: {subject}", err=True)
+
 
 def state(ctx: typer.Context) -> State:
     return ctx.ensure_object(State)
@@ -158,9 +193,51 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Shell completion hooks: tiny, so that only a completing shell imports svctrack.completion.
+def complete_ids(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+    from svctrack.completion import ids
+
+    return ids(ctx, incomplete)
+
+
+def complete_services(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+    from svctrack.completion import services
+
+    return services(ctx, incomplete)
+
+
+def complete_stages(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+    from svctrack.completion import stages
+
+    return stages(ctx, incomplete)
+
+
+def complete_gates(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+    from svctrack.completion import gates
+
+    return gates(ctx, incomplete)
+
+
+def complete_fields(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+    from svctrack.completion import fields
+
+    return fields(ctx, incomplete)
+
+
+def complete_channels(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+    from svctrack.completion import channels
+
+    return channels(ctx, incomplete)
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
 NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why; recorded in the history.")]
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Item id, or an unambiguous prefix.")]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="Item id, or an unambiguous prefix.", autocompletion=complete_ids
+    ),
+]
 
 
 def finish(broken: list[Any]) -> None:
@@ -191,6 +268,14 @@ def root(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse every file; do not use the read cache.")
     ] = False,
+    commit: Annotated[
+        bool | None,
+        typer.Option(
+            "--commit/--no-commit",
+            help="Commit each change to git (else SVCTRACK_COMMIT, git.commit, the user config).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -201,7 +286,13 @@ def root(
     """
     if lang is not None and lang not in ("en", "ru"):
         raise click.BadParameter("use en or ru", param_hint="--lang")
-    ctx.obj = State(workspace=workspace, lang_flag=lang, color=not no_color, use_cache=not no_cache)
+    ctx.obj = State(
+        workspace=workspace,
+        lang_flag=lang,
+        color=not no_color,
+        use_cache=not no_cache,
+        commit=commit,
+    )
 
 
 def main() -> None:

@@ -11,15 +11,19 @@ from svctrack.cli import (
     IdArg,
     NoteOpt,
     app,
+    complete_channels,
+    complete_fields,
+    complete_gates,
     state,
 )
 
 # --- lifecycle ------------------------------------------------------------------------------
 
 
-def _moved(move: Any, item_id: str) -> None:
+def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
     suffix = f" (forced past {', '.join(move.skipped)})" if move.forced else ""
     typer.echo(f"{item_id}: {move.source} → {move.target}{suffix}")
+    state(ctx).changed(f"{item_id}: {move.source} → {move.target}{suffix}", note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -38,7 +42,7 @@ def advance(
     """
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    _moved(tracker.advance(item_id, note=note, force=force), item_id)
+    _moved(ctx, tracker.advance(item_id, note=note, force=force), item_id, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -54,7 +58,7 @@ def rework(
     """
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    _moved(tracker.rework(item_id, note=note), item_id)
+    _moved(ctx, tracker.rework(item_id, note=note), item_id, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -70,7 +74,7 @@ def cancel(
     """
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    _moved(tracker.cancel(item_id, note=note), item_id)
+    _moved(ctx, tracker.cancel(item_id, note=note), item_id, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -79,7 +83,11 @@ def check(
     item: IdArg,
     key: Annotated[
         str,
-        typer.Argument(metavar="ITEM", help="A gate item of the current stage, or a principle."),
+        typer.Argument(
+            metavar="ITEM",
+            help="A gate item of the current stage, or a principle.",
+            autocompletion=complete_gates,
+        ),
     ],
     *,
     note: Annotated[str, typer.Option("--note", "-m", help="A remark kept beside the tick.")] = "",
@@ -92,6 +100,7 @@ def check(
     item_id = tracker.resolve(item)[1]
     what = tracker.check(item_id, key, ok=True, note=note)
     typer.echo(f"{item_id}: {key} {'done' if what == 'gate' else 'honoured'}")
+    state(ctx).changed(f"{item_id}: {key} {'done' if what == 'gate' else 'honoured'}", note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -100,7 +109,11 @@ def uncheck(
     item: IdArg,
     key: Annotated[
         str,
-        typer.Argument(metavar="ITEM", help="A gate item of the current stage, or a principle."),
+        typer.Argument(
+            metavar="ITEM",
+            help="A gate item of the current stage, or a principle.",
+            autocompletion=complete_gates,
+        ),
     ],
     *,
     clear: Annotated[
@@ -117,6 +130,7 @@ def uncheck(
     what = tracker.check(item_id, key, ok=False, note=note, clear=clear)
     label = "cleared" if clear else ("open" if what == "gate" else "not honoured")
     typer.echo(f"{item_id}: {key} {label}")
+    state(ctx).changed(f"{item_id}: {key} {label}", note)
 
 
 @app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -129,6 +143,7 @@ def set_(
             metavar="FIELD",
             help="due, start, owner, client, price, currency, mode, contract, name,"
             " deadline.<stage>, role.<department>",
+            autocompletion=complete_fields,
         ),
     ],
     value: Annotated[
@@ -143,6 +158,9 @@ def set_(
     item_id = tracker.resolve(item)[1]
     key, new = tracker.set_field(item_id, name, value)
     typer.echo(f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed")
+    state(ctx).changed(
+        f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed"
+    )
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -151,7 +169,10 @@ def note(
     item: IdArg,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What was said or agreed.")],
     *,
-    channel: Annotated[str, typer.Option(help="email, call, meeting, chat or other.")] = "other",
+    channel: Annotated[
+        str,
+        typer.Option(help="email, call, meeting, chat or other.", autocompletion=complete_channels),
+    ] = "other",
 ) -> None:
     """Log a communication with the client (what, when, through which channel).
 
@@ -161,6 +182,7 @@ def note(
     item_id = tracker.resolve(item)[1]
     tracker.add_note(item_id, text, channel=channel)
     typer.echo(f"{item_id}: note added")
+    state(ctx).changed(f"{item_id}: {channel} note", text)
 
 
 Score = Annotated[int | None, typer.Option(min=1, max=5, show_default=False)]
@@ -194,6 +216,7 @@ def feedback(
         courtesy=courtesy,
     )
     typer.echo(f"{item_id}: feedback {score}/5 recorded")
+    state(ctx).changed(f"{item_id}: feedback {score}/5", comment)
 
 
 @app.command("log", rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -218,3 +241,4 @@ def log_time(
     amount = parse_hours(hours)
     total = tracker.log_time(item_id, amount, on=parse_date(on) if on else None, by=by, note=note)
     typer.echo(f"{item_id}: {amount} h logged, {total} h in all")
+    state(ctx).changed(f"{item_id}: {amount} h logged", note)

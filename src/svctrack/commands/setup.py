@@ -11,6 +11,8 @@ from svctrack.cli import (
     HELP_PANEL_SETUP,
     JsonOpt,
     app,
+    complete_services,
+    complete_stages,
     engagement_app,
     finish,
     service_app,
@@ -67,6 +69,7 @@ def service_new(
         name, item_id=item_id, owner=owner, mode=mode, price=amount, currency=currency
     )
     typer.echo(f"created service {item.id} ({item.stage})")
+    s.changed(f"{item.id}: new service, {item.name}")
 
 
 @engagement_app.command("new")
@@ -80,7 +83,13 @@ def engagement_new(
     ] = None,
     *,
     service: Annotated[
-        str, typer.Option("--service", "-s", help="The service delivered (id or prefix).")
+        str,
+        typer.Option(
+            "--service",
+            "-s",
+            help="The service delivered (id or prefix).",
+            autocompletion=complete_services,
+        ),
     ],
     client: Annotated[str, typer.Option("--client", "-c", help="The client.")],
     due: Annotated[str, typer.Option(help="Due date: YYYY-MM-DD, today, +2w, +1m ...")],
@@ -116,6 +125,7 @@ def engagement_new(
         contract=contract,
     )
     typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
+    s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 
 def _list(
@@ -168,7 +178,12 @@ def _list(
 
 
 StageOpt = Annotated[
-    str, typer.Option("--stage", help="Only items at this stage (closed and cancelled too).")
+    str,
+    typer.Option(
+        "--stage",
+        help="Only items at this stage (closed and cancelled too).",
+        autocompletion=complete_stages,
+    ),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Include closed and cancelled items.")]
 
@@ -194,7 +209,13 @@ def engagement_list(
     *,
     stage: StageOpt = "",
     service: Annotated[
-        str, typer.Option("--service", "-s", help="Only engagements of this service.")
+        str,
+        typer.Option(
+            "--service",
+            "-s",
+            help="Only engagements of this service.",
+            autocompletion=complete_services,
+        ),
     ] = "",
     client: Annotated[
         str, typer.Option("--client", "-c", help="Only clients whose name contains this.")

@@ -136,16 +136,27 @@ def validate(
     ctx: typer.Context,
     *,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    staged: Annotated[
+        bool,
+        typer.Option("--staged", help="Check the files as git's index holds them (pre-commit)."),
+    ] = False,
     json_output: JsonOpt = False,
 ) -> None:
     """Check every file: errors exit 1; warnings are shown and exit 0 unless --strict.
 
+    --staged checks what the next commit would hold (each file as `git show :path` gives it).
+
     Example: svctrack validate --strict
     """
-    from svctrack.validate import validate as run
-
     s = state(ctx)
-    found = run(s.tracker.store)
+    if staged:
+        from svctrack.gitops import staged_findings
+
+        found = staged_findings(s.workspace)
+    else:
+        from svctrack.validate import validate as run
+
+        found = run(s.tracker.store)
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
         from svctrack import jsonout
