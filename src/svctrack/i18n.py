@@ -80,6 +80,133 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# --- analysis: report, timeline, client report, calendar (src/svctrack/analysis.py & co) ----
+_WORDS.update(
+    {
+        "report": ("Monitoring report", "Отчёт о результатах"),
+        "period": ("Period", "Период"),
+        "all_time": ("all time", "за всё время"),
+        "closed_in_period": ("engagements closed", "закрыто оказаний"),
+        "no_closed": (
+            "No closed engagements in this period.",
+            "В этом периоде нет закрытых оказаний.",
+        ),
+        "undated_closed": (
+            "Left out, closed without a dated transition: {ids}",
+            "Не учтены (закрыты без даты перехода): {ids}",
+        ),
+        "overall": ("All services", "Все услуги"),
+        "closed": ("Closed", "Закрыто"),
+        "on_time": ("On time", "В срок"),
+        "late_mean": ("Avg late", "Опозд. ср."),
+        "late_max": ("Max late", "Опозд. макс."),
+        "rework_rate": ("Rework", "Доработки"),
+        "reworks_mean": ("Reworks avg", "Доработок ср."),
+        "stage_days": ("Days in each stage", "Дней на каждом этапе"),
+        "mean": ("Mean", "Среднее"),
+        "median": ("Median", "Медиана"),
+        "engagements_n": ("Eng.", "Оказ."),
+        "slowest": ("slowest", "самый долгий"),
+        "satisfaction": ("Client satisfaction", "Удовлетворённость клиентов"),
+        "overall_score": ("overall", "в целом"),
+        "weakest": ("weakest", "слабее всего"),
+        "principle_coverage": ("Principles honoured", "Соблюдение принципов"),
+        "least_honoured": ("least honoured", "реже всего"),
+        "money": ("Revenue and effort", "Выручка и трудозатраты"),
+        "revenue": ("Revenue", "Выручка"),
+        "hours": ("Hours", "Часы"),
+        "budget": ("Budget", "Бюджет"),
+        "over_budget": ("Over budget", "Сверх бюджета"),
+        "rate": ("Rate", "Ставка"),
+        "per_hour": ("/h", "/ч"),
+        "h": ("h", "ч"),
+        "effort_line": ("{hours} h of {budget} h ({burn})", "{hours} ч из {budget} ч ({burn})"),
+        "effort_spent": ("{hours} h", "{hours} ч"),
+        "weak_spots": ("Weak spots", "Слабые места"),
+        "no_weak_spots": ("No weak spots found.", "Слабых мест не найдено."),
+        "finding_late": (
+            "{late} of {count} engagements closed late ({rate} on time); late by {mean_days} "
+            "days on average, {max_days} at worst.",
+            "С опозданием закрыто {late} из {count} (в срок — {rate}); опоздание в среднем "
+            "{mean_days} дн., наибольшее — {max_days} дн.",
+        ),
+        "finding_slow_stage": (
+            "{subject} takes {mean_days} days on average, {ratio}× any other stage.",
+            "Этап «{subject}» длится в среднем {mean_days} дн., в {ratio} раза дольше "
+            "любого другого.",
+        ),
+        "finding_rework": (
+            "{with} of {count} engagements needed rework ({rate}), {mean} reworks per engagement.",
+            "Доработка понадобилась в {with} из {count} ({rate}); доработок на оказание: {mean}.",
+        ),
+        "finding_low_score": (
+            "Mean client satisfaction is {score} of 5 (engagements with feedback: {count}).",
+            "Средняя оценка клиентов — {score} из 5 (оказаний с отзывом: {count}).",
+        ),
+        "finding_weak_dimension": (
+            "Clients rate {subject} lowest: {mean} of 5 (overall score {score}).",
+            "Ниже всего клиенты оценивают {subject}: {mean} из 5 (общая оценка {score}).",
+        ),
+        "finding_no_feedback": (
+            "{without} of {count} closed engagements have no client feedback recorded.",
+            "Закрыто без отзыва клиента: {without} из {count}.",
+        ),
+        "finding_principle": (
+            "“{subject}” is honoured in only {honoured} of {count} engagements ({rate}).",
+            "Принцип «{subject}» соблюдён лишь в {honoured} из {count} ({rate}).",
+        ),
+        "finding_over_budget": (
+            "{over} of {with_budget} engagements with a budget went over it, by {hours} h in all.",
+            "Бюджет часов превышен в {over} из {with_budget} (всего на {hours} ч).",
+        ),
+        "finding_service_late": (
+            "{subject}: {on_time} of {count} on time ({rate}), against {overall} overall.",
+            "{subject}: в срок {on_time} из {count} ({rate}) при {overall} в целом.",
+        ),
+        "finding_service_rate": (
+            "{subject} earns {rate} an hour, against {best_rate} for {best}.",
+            "{subject} приносит {rate} в час, а {best} — {best_rate}.",
+        ),
+        "timeline": ("Timeline", "График"),
+        "no_open_engagements": ("No open engagements.", "Открытых оказаний нет."),
+        "no_dates": ("no dates", "без дат"),
+        "legend_today": ("│ today", "│ сегодня"),
+        "legend_overdue": ("▒ overdue", "▒ просрочено"),
+        "legend_clipped": ("◀ ▶ goes on beyond the chart", "◀ ▶ за пределами графика"),
+        "status_report": ("Status report", "Отчёт о ходе работ"),
+        "prepared_on": ("Prepared on", "Дата отчёта"),
+        "stage_progress": ("Stage and progress", "Этап и ход работ"),
+        "dates_deadlines": ("Dates and deadlines", "Сроки"),
+        "what_happened": ("What happened", "Что сделано"),
+        "next_steps": ("Next steps", "Следующие шаги"),
+        "internal": ("Internal", "Для внутреннего пользования"),
+        "internal_mark": ("Internal: not for the client", "Внутренний документ: не для клиента"),
+        "stage_deadline": ("{stage} deadline", "Срок этапа «{stage}»"),
+        "event_created": ("Engagement opened", "Работа открыта"),
+        "event_advance": (
+            "{source} completed; {to} started",
+            "Этап «{source}» завершён, начат этап «{to}»",
+        ),
+        "event_rework": (
+            "Back from {source} to {to} for corrections",
+            "Возврат с этапа «{source}» на этап «{to}» для доработки",
+        ),
+        "event_closed": ("Work completed; engagement closed", "Работа завершена и закрыта"),
+        "event_cancelled": ("Engagement cancelled", "Работа отменена"),
+        "event_moved": ("Moved to {to}", "Переход на этап «{to}»"),
+        "then_stage": ("Then: {stage}", "Далее: {stage}"),
+        "nothing_pending": ("Nothing is pending at this stage.", "На этом этапе всё выполнено."),
+        "completed_on": ("Completed on {date}.", "Работа завершена {date}."),
+        "cancelled_on": ("Cancelled on {date}.", "Работа отменена {date}."),
+        "days_left_n": ("{n} days left", "осталось {n} дн."),
+        "due_today": ("due today", "срок сегодня"),
+        "burn": ("Budget used", "Израсходовано"),
+        "deadline_event": ("{stage} deadline: {name}", "Срок этапа «{stage}»: {name}"),
+        "due_event": ("Due: {name}", "Срок: {name}"),
+    }
+)
+
+
 def word(key: str, lang: str) -> str:
     pair = _WORDS.get(key)
     if pair is None:

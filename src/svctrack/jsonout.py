@@ -168,4 +168,7 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
         }
     else:
         out |= {"roles": dict(item.roles), "engagements": engagements}
+    from svctrack.analysis import effort, effort_document
+
+    out |= effort_document(effort(item))  # hours, budget_hours, burn, rate
     return out

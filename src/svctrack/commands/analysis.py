@@ -1,1 +1,231 @@
 """Analysis commands: report, timeline, export report, export ics."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svctrack.cli import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, app, export_app, finish, state
+from svctrack.errors import SvcError, UsageError
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    from svctrack.dates import parse_date
+
+    try:
+        return parse_date(value)
+    except UsageError as exc:
+        raise UsageError(f"{option}: {exc.message}") from None
+
+
+def _write(content: str, output: str | None, newline: bool = True) -> None:
+    """To stdout, or atomically to a file (`-o -` is stdout too)."""
+    if output in (None, "-"):
+        typer.echo(content, nl=newline)
+        return
+    from svctrack.store import write_atomic
+
+    path = Path(output).expanduser()
+    if path.is_dir():
+        raise UsageError(f"-o {output}: is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
+    write_atomic(path, content.encode("utf-8"))
+    typer.echo(f"wrote {path}", err=True)
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically), not stdout."),
+]
+
+
+@app.command(rich_help_panel=HELP_PANEL_ANALYSIS)
+def report(
+    ctx: typer.Context,
+    *,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Engagements closed on or after DATE.",
+            show_default=False,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="DATE", help="... and on or before DATE.", show_default=False
+        ),
+    ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option("--service", "-s", metavar="ID", help="Only this service's engagements."),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """The monitoring stage as numbers: deadlines met, rework, time in each stage,
+    satisfaction, principles, revenue and hours, and the weak spots they show.
+
+    Counts the engagements closed in the period, overall and per service.
+
+    Example: svctrack report --since 2026-01-01 --until 2026-06-30
+    """
+    from svctrack import dates
+    from svctrack.analysis import Period
+    from svctrack.analysis import report as build
+
+    s = state(ctx)
+    tracker = s.tracker
+    period = Period(_date(since, "--since"), _date(until, "--until"))
+    if period.since and period.until and period.since > period.until:
+        raise UsageError(f"--since {period.since} is after --until {period.until}")
+    service_id = tracker.resolve(service, "service")[1] if service else None
+    loaded = tracker.load()
+    names = {i.id: i.name or i.id for i in loaded.items if i.kind == "service"}
+    pipeline = tracker.pipelines["engagement"]
+    result = build(
+        loaded.items,
+        pipeline,
+        dates.today(),
+        period=period,
+        service=service_id,
+        service_names=names,
+        default_currency=tracker.currency,
+    )
+    if json_output:
+        from svctrack import jsonout
+        from svctrack.analysis import report_document
+
+        jsonout.emit(report_document(result, pipeline, names))
+    else:
+        from svctrack import render_analysis
+
+        heading = str(tracker.config.get("name", ""))
+        s.print(
+            render_analysis.report(
+                result, pipeline, s.lang, s.width, heading=heading, service_names=names
+            )
+        )
+    finish(loaded.broken)
+
+
+@app.command(rich_help_panel=HELP_PANEL_ANALYSIS)
+def timeline(
+    ctx: typer.Context,
+    *,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="First day shown (default: the Monday two weeks before today's).",
+            show_default=False,
+        ),
+    ] = None,
+    weeks: Annotated[
+        int, typer.Option("--weeks", "-w", min=1, max=520, help="How many weeks to show.")
+    ] = 12,
+    json_output: JsonOpt = False,
+) -> None:
+    """A Gantt chart of the open engagements: start to due, the stage, today, the overdue.
+
+    Example: svctrack timeline --from 2026-11-01 --weeks 8
+    """
+    from svctrack import dates
+    from svctrack.analysis import timeline as build
+
+    s = state(ctx)
+    tracker = s.tracker
+    loaded = tracker.load(["engagement"], only_open=True)
+    pipeline = tracker.pipelines["engagement"]
+    chart = build(loaded.items, pipeline, dates.today(), start=_date(start, "--from"), weeks=weeks)
+    if json_output:
+        from svctrack import jsonout
+        from svctrack.analysis import timeline_document
+
+        jsonout.emit(timeline_document(chart))
+    else:
+        from svctrack import render_analysis
+
+        s.print(render_analysis.timeline(chart, pipeline, s.lang, s.width))
+    finish(loaded.broken)
+
+
+@export_app.command("report")
+def export_report(
+    ctx: typer.Context,
+    item: IdArg,
+    *,
+    form: Annotated[
+        str, typer.Option("--format", "-f", metavar="md|html", help="Markdown or HTML.")
+    ] = "md",
+    output: OutputOpt = None,
+    internal: Annotated[
+        bool,
+        typer.Option("--internal", help="Add hours, budget, rates and internal notes."),
+    ] = False,
+) -> None:
+    """A report on one engagement to send to its client: stage and progress, dates, what
+    happened, next steps. Hours, budget, rates and notes stay out unless --internal.
+
+    Example: svctrack export report acme-audit --format html -o acme.html
+    """
+    from svctrack import dates
+    from svctrack.export_report import FORMATS, build
+
+    if form not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
+    s = state(ctx)
+    tracker = s.tracker
+    found = tracker.get(item, "engagement")
+    offering = None
+    if found.service:
+        try:
+            offering = tracker.get(found.service, "service")
+        except SvcError:  # a missing or broken service file: the report names it by id
+            offering = None
+    document = build(
+        found,
+        tracker.pipelines["engagement"],
+        dates.today(),
+        s.lang,
+        form=form,
+        internal=internal,
+        service=offering,
+        firm=str(tracker.config.get("name", "")),
+        default_currency=tracker.currency,
+    )
+    _write(document, output, newline=False)
+
+
+@export_app.command("ics")
+def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
+    """Every deadline of open items as all-day calendar events (iCalendar, RFC 5545).
+
+    UIDs are stable: importing the file again updates the events instead of duplicating them.
+
+    Example: svctrack export ics -o deadlines.ics
+    """
+    from svctrack import dates
+    from svctrack.ics import calendar
+
+    s = state(ctx)
+    tracker = s.tracker
+    loaded = tracker.load(only_open=True)
+    content = calendar(
+        loaded.items,
+        tracker.pipelines,
+        dates.today(),
+        s.lang,
+        workspace=str(tracker.config.get("name", "")) or tracker.root.name,
+        stamp=dates.now(),
+    )
+    _write(content, output, newline=False)
+    finish(loaded.broken)

@@ -1,0 +1,809 @@
+"""The monitoring stage as numbers: effort and budget, the period report, the timeline.
+
+Pure functions: items in, frozen dataclasses out. Money and hours stay exact decimals; shares
+and means are decimals rounded once, here, so that the JSON and the tables show the same digits.
+Nothing here reads a file or knows the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+from typing import Any
+
+from svctrack.model import QUALITY, Feedback, Item, Tick
+from svctrack.pipeline import Pipeline
+
+RATE_PLACES = Decimal("0.0001")  # shares: 0.6667
+DAY_PLACES = Decimal("0.01")  # days and scores: 9.52
+MONEY_PLACES = Decimal("0.01")  # an hourly rate: 301.18
+SECONDS_A_DAY = Decimal(86400)
+
+# What makes a weak spot (see `findings`).
+ON_TIME_TARGET = Decimal("0.8")
+REWORK_LIMIT = Decimal("0.25")
+SLOW_RATIO = Decimal("1.5")
+SCORE_TARGET = Decimal(4)
+PRINCIPLE_TARGET = Decimal("0.8")
+SERVICE_GAP = Decimal("0.25")
+RATE_GAP = Decimal("0.75")
+
+
+def _round(value: Decimal, places: Decimal) -> Decimal:
+    return value.quantize(places, rounding=ROUND_HALF_UP).normalize() + 0  # no -0, no 1E+1
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """part / whole rounded to four places, or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return _round(Decimal(part) / Decimal(whole), RATE_PLACES)
+
+
+def mean(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
+    if not values:
+        return None
+    return _round(sum((Decimal(v) for v in values), Decimal(0)) / len(values), places)
+
+
+def median(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
+    if not values:
+        return None
+    ordered = sorted(Decimal(v) for v in values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return _round(ordered[middle], places)
+    return _round((ordered[middle - 1] + ordered[middle]) / 2, places)
+
+
+# --- effort and budget (one item) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Effort:
+    """Hours spent against the budget, and what the price makes of them."""
+
+    hours: Decimal
+    budget: Decimal | None
+    burn: Decimal | None  # hours / budget: 0.5 is half the budget used, 1.2 is 20 % over
+    rate: Decimal | None  # price / hours, in `currency`
+    currency: str
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.hours > self.budget
+
+    @property
+    def over_by(self) -> Decimal:
+        return self.hours - self.budget if self.budget is not None and self.over_budget else 0
+
+
+def effort(item: Item, default_currency: str = "") -> Effort:
+    """Hours, budget, burn and effective hourly rate of one item.
+
+    The rate is an engagement's: a service's price is a list price, not earned by its hours.
+    """
+    hours = item.hours
+    budget = item.budget_hours
+    burn = share(hours, budget) if budget else None
+    rate = None
+    if item.kind == "engagement" and item.price is not None and hours > 0:
+        rate = _round(item.price / hours, MONEY_PLACES)
+    return Effort(hours, budget, burn, rate, item.currency or default_currency)
+
+
+# --- the period report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive bounds; None is open-ended."""
+
+    since: date | None = None
+    until: date | None = None
+
+    def __contains__(self, day: date) -> bool:
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The facts of one engagement closed, as its file records them."""
+
+    item: Item
+    closed_on: date
+    days_late: int | None  # closed_on − due: ≤ 0 on time; None without a due date
+    reworks: int
+    stage_days: dict[str, Decimal]  # stage → days spent in it, all visits together
+    feedback: Feedback | None  # the latest
+    effort: Effort
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def closed_on(item: Item, pipeline: Pipeline) -> date | None:
+    """The day an engagement was closed: its last dated transition to the pipeline's end."""
+    if pipeline.done is None or item.stage != pipeline.done:
+        return None
+    for entry in reversed(item.history):
+        if entry.to == pipeline.done and entry.at is not None:
+            return entry.at.date()
+    return None
+
+
+def stage_days(item: Item, pipeline: Pipeline) -> dict[str, Decimal]:
+    """Days spent at each stage, from the history: each entry is entered at its `at` and left
+    at the next entry's. Undated or out-of-order entries give no interval."""
+    spent: dict[str, Decimal] = {}
+    entries = item.history
+    for entry, following in pairwise(entries):
+        if entry.at is None or following.at is None or entry.to not in pipeline.stage_ids:
+            continue
+        seconds = (_aware(following.at) - _aware(entry.at)).total_seconds()
+        if seconds < 0:
+            continue
+        spent[entry.to] = spent.get(entry.to, Decimal(0)) + Decimal(int(seconds)) / SECONDS_A_DAY
+    return spent
+
+
+def reworks(item: Item, pipeline: Pipeline) -> int:
+    """How many times the item went back along a way back of its pipeline."""
+    ways = set(pipeline.back.items())
+    return sum((h.source, h.to) in ways for h in item.history)
+
+
+def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> Closed | None:
+    """The facts of a closed engagement, or None when it is not closed (or has no dated close)."""
+    day = closed_on(item, pipeline)
+    if day is None:
+        return None
+    return Closed(
+        item=item,
+        closed_on=day,
+        days_late=(day - item.due).days if item.due else None,
+        reworks=reworks(item, pipeline),
+        stage_days=stage_days(item, pipeline),
+        feedback=item.feedback[-1] if item.feedback else None,  # appended in time order
+        effort=effort(item, default_currency),
+    )
+
+
+@dataclass(frozen=True)
+class OnTime:
+    count: int  # closed with a due date
+    on_time: int
+    late: int
+    rate: Decimal | None
+    late_mean_days: Decimal | None  # over the late ones
+    late_max_days: int | None
+    without_due: int
+
+
+@dataclass(frozen=True)
+class Rework:
+    count: int  # engagements with at least one rework
+    rate: Decimal | None
+    total: int
+    mean: Decimal | None  # reworks per engagement
+
+
+@dataclass(frozen=True)
+class StageTime:
+    id: str
+    count: int  # engagements that spent time at it
+    mean_days: Decimal | None
+    median_days: Decimal | None
+    total_days: Decimal
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    count: int
+    mean: Decimal | None
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    count: int  # engagements with feedback (the latest of each counts)
+    score: Decimal | None
+    dimensions: tuple[Dimension, ...]
+    weakest: str | None
+    without: int  # closed without any feedback
+
+
+@dataclass(frozen=True)
+class PrincipleShare:
+    id: str
+    honoured: int
+    not_honoured: int
+    not_assessed: int
+    rate: Decimal | None  # honoured / engagements
+
+
+@dataclass(frozen=True)
+class Principles:
+    rate: Decimal | None  # ticks honoured / (engagements × principles)
+    items: tuple[PrincipleShare, ...]
+    least: str | None
+
+
+@dataclass(frozen=True)
+class Money:
+    revenue: dict[str, Decimal]  # currency → the prices of the engagements closed
+    hours: Decimal
+    budget_hours: Decimal  # of those with a budget
+    with_budget: int
+    over_budget: int
+    over_hours: Decimal  # hours beyond the budget, over-budget engagements together
+    rates: dict[str, Decimal]  # currency → price / hours over engagements with both
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The monitoring numbers for one group of closed engagements."""
+
+    count: int
+    ids: tuple[str, ...]
+    on_time: OnTime
+    rework: Rework
+    stages: tuple[StageTime, ...]
+    slowest: str | None
+    slowest_ratio: Decimal | None  # the slowest stage's mean ÷ the next slowest's
+    satisfaction: Satisfaction
+    principles: Principles
+    money: Money
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A weak spot: what (`code`), of what (`subject`), and the numbers behind it."""
+
+    code: str
+    subject: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ServiceStats:
+    id: str
+    name: str
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    today: date
+    service: str | None  # the --service filter
+    overall: Stats
+    services: tuple[ServiceStats, ...]
+    findings: tuple[Finding, ...]
+    undated: tuple[str, ...]  # closed, but no dated transition to closed: left out
+
+    @property
+    def empty(self) -> bool:
+        return self.overall.count == 0
+
+
+def _on_time(facts: Sequence[Closed]) -> OnTime:
+    dated = [f.days_late for f in facts if f.days_late is not None]
+    late = [d for d in dated if d > 0]
+    return OnTime(
+        count=len(dated),
+        on_time=len(dated) - len(late),
+        late=len(late),
+        rate=share(len(dated) - len(late), len(dated)),
+        late_mean_days=mean(late),
+        late_max_days=max(late, default=None),
+        without_due=len(facts) - len(dated),
+    )
+
+
+def _rework(facts: Sequence[Closed]) -> Rework:
+    counts = [f.reworks for f in facts]
+    return Rework(
+        count=sum(c > 0 for c in counts),
+        rate=share(sum(c > 0 for c in counts), len(counts)),
+        total=sum(counts),
+        mean=mean(counts),
+    )
+
+
+def _stages(facts: Sequence[Closed], pipeline: Pipeline) -> tuple[StageTime, ...]:
+    out = []
+    for stage in pipeline.stage_ids:
+        spent = [f.stage_days[stage] for f in facts if stage in f.stage_days]
+        total = _round(sum(spent, Decimal(0)), DAY_PLACES)
+        out.append(StageTime(stage, len(spent), mean(spent), median(spent), total))
+    return tuple(out)
+
+
+def _slowest(stages: Sequence[StageTime]) -> tuple[str | None, Decimal | None]:
+    timed = sorted(
+        (s for s in stages if s.mean_days is not None),
+        key=lambda s: s.mean_days or 0,
+        reverse=True,
+    )
+    if not timed:
+        return None, None
+    if len(timed) < 2 or not timed[1].mean_days:
+        return timed[0].id, None
+    return timed[0].id, _round(
+        (timed[0].mean_days or Decimal(0)) / timed[1].mean_days, Decimal("0.1")
+    )
+
+
+def _satisfaction(facts: Sequence[Closed]) -> Satisfaction:
+    latest = [f.feedback for f in facts if f.feedback is not None]
+    dimensions = []
+    for q in QUALITY:
+        marks = [getattr(f, q) for f in latest if getattr(f, q) is not None]
+        dimensions.append(Dimension(q, len(marks), mean(marks)))
+    rated = [d for d in dimensions if d.mean is not None]
+    weakest = min(rated, key=lambda d: d.mean or 0).id if rated else None
+    return Satisfaction(
+        count=len(latest),
+        score=mean([f.score for f in latest]),
+        dimensions=tuple(dimensions),
+        weakest=weakest,
+        without=len(facts) - len(latest),
+    )
+
+
+def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
+    shares = []
+    for term in pipeline.principles:
+        marks = [f.item.principles.get(term.id, Tick(None)).ok for f in facts]
+        shares.append(
+            PrincipleShare(
+                term.id,
+                marks.count(True),
+                marks.count(False),
+                marks.count(None),
+                share(marks.count(True), len(marks)),
+            )
+        )
+    honoured = sum(s.honoured for s in shares)
+    slots = len(facts) * len(shares)
+    least = None
+    if facts and shares:
+        worst = min(shares, key=lambda s: (s.honoured, -s.not_honoured))
+        least = worst.id if worst.honoured < len(facts) else None
+    return Principles(share(honoured, slots), tuple(shares), least)
+
+
+def _money(facts: Sequence[Closed]) -> Money:
+    revenue: dict[str, Decimal] = {}
+    earned: dict[str, Decimal] = {}
+    worked: dict[str, Decimal] = {}
+    for f in facts:
+        price, currency, hours = f.item.price, f.effort.currency, f.effort.hours
+        if price is None:
+            continue
+        revenue[currency] = revenue.get(currency, Decimal(0)) + price
+        if hours > 0:
+            earned[currency] = earned.get(currency, Decimal(0)) + price
+            worked[currency] = worked.get(currency, Decimal(0)) + hours
+    budgeted = [f.effort for f in facts if f.effort.budget is not None]
+    over = [e for e in budgeted if e.over_budget]
+    return Money(
+        revenue=dict(sorted(revenue.items())),
+        hours=sum((f.effort.hours for f in facts), Decimal(0)),
+        budget_hours=sum((e.budget or Decimal(0) for e in budgeted), Decimal(0)),
+        with_budget=len(budgeted),
+        over_budget=len(over),
+        over_hours=sum((e.over_by for e in over), Decimal(0)),
+        rates={c: _round(earned[c] / worked[c], MONEY_PLACES) for c in sorted(earned)},
+    )
+
+
+def stats(facts: Sequence[Closed], pipeline: Pipeline) -> Stats:
+    """Every monitoring number for a group of closed engagements (none: zeros and None)."""
+    stages = _stages(facts, pipeline)
+    slowest, ratio = _slowest(stages)
+    return Stats(
+        count=len(facts),
+        ids=tuple(f.item.id for f in facts),
+        on_time=_on_time(facts),
+        rework=_rework(facts),
+        stages=stages,
+        slowest=slowest,
+        slowest_ratio=ratio,
+        satisfaction=_satisfaction(facts),
+        principles=_principles(facts, pipeline),
+        money=_money(facts),
+    )
+
+
+def report(
+    engagements: Iterable[Item],
+    pipeline: Pipeline,
+    today: date,
+    *,
+    period: Period | None = None,
+    service: str | None = None,
+    service_names: dict[str, str] | None = None,
+    default_currency: str = "",
+) -> Report:
+    """The monitoring report over the engagements closed in `period` (of `service`, if given)."""
+    names = service_names or {}
+    facts: list[Closed] = []
+    undated: list[str] = []
+    for item in sorted(engagements, key=lambda i: i.id):
+        if item.kind != "engagement" or (service and item.service != service):
+            continue
+        fact = close_facts(item, pipeline, default_currency)
+        if fact is None:
+            if pipeline.done and item.stage == pipeline.done:
+                undated.append(item.id)
+            continue
+        if period is None or fact.closed_on in period:
+            facts.append(fact)
+    overall = stats(facts, pipeline)
+    groups: dict[str, list[Closed]] = {}
+    for f in facts:
+        groups.setdefault(f.item.service, []).append(f)
+    services = tuple(
+        ServiceStats(sid, names.get(sid, sid), stats(group, pipeline))
+        for sid, group in sorted(groups.items())
+    )
+    return Report(
+        period=period or Period(),
+        today=today,
+        service=service,
+        overall=overall,
+        services=services,
+        findings=tuple(findings(overall, services)),
+        undated=tuple(undated),
+    )
+
+
+# --- weak spots -------------------------------------------------------------------------------
+
+
+def findings(overall: Stats, services: Sequence[ServiceStats] = ()) -> list[Finding]:
+    """The weak spots, most telling first; each carries the numbers its sentence quotes."""
+    out: list[Finding] = []
+    o = overall
+    if o.on_time.late and o.on_time.rate is not None and o.on_time.rate < ON_TIME_TARGET:
+        out.append(
+            Finding(
+                "late",
+                "",
+                {
+                    "late": o.on_time.late,
+                    "count": o.on_time.count,
+                    "rate": o.on_time.rate,
+                    "mean_days": o.on_time.late_mean_days,
+                    "max_days": o.on_time.late_max_days,
+                },
+            )
+        )
+    if o.slowest and o.slowest_ratio is not None and o.slowest_ratio >= SLOW_RATIO:
+        slow = next(s for s in o.stages if s.id == o.slowest)
+        out.append(
+            Finding(
+                "slow_stage", o.slowest, {"mean_days": slow.mean_days, "ratio": o.slowest_ratio}
+            )
+        )
+    if o.rework.rate is not None and o.rework.rate >= REWORK_LIMIT:
+        values = {"with": o.rework.count, "count": o.count, "rate": o.rework.rate}
+        out.append(Finding("rework", "", values | {"mean": o.rework.mean}))
+    sat = o.satisfaction
+    if sat.score is not None and sat.score < SCORE_TARGET:
+        out.append(Finding("low_score", "", {"score": sat.score, "count": sat.count}))
+    if sat.weakest:
+        weak = next(d for d in sat.dimensions if d.id == sat.weakest)
+        if weak.mean is not None and weak.mean < SCORE_TARGET:
+            out.append(Finding("weak_dimension", weak.id, {"mean": weak.mean, "score": sat.score}))
+    if sat.without:
+        out.append(Finding("no_feedback", "", {"without": sat.without, "count": o.count}))
+    if o.principles.least:
+        least = next(p for p in o.principles.items if p.id == o.principles.least)
+        if least.rate is not None and least.rate < PRINCIPLE_TARGET:
+            out.append(
+                Finding(
+                    "principle",
+                    least.id,
+                    {"honoured": least.honoured, "count": o.count, "rate": least.rate},
+                )
+            )
+    m = o.money
+    if m.over_budget:
+        out.append(
+            Finding(
+                "over_budget",
+                "",
+                {"over": m.over_budget, "with_budget": m.with_budget, "hours": m.over_hours},
+            )
+        )
+    out.extend(_service_findings(overall, services))
+    return out
+
+
+def _service_findings(overall: Stats, services: Sequence[ServiceStats]) -> list[Finding]:
+    if len(services) < 2:
+        return []
+    out = []
+    base = overall.on_time.rate
+    for s in services:
+        rate = s.stats.on_time.rate
+        if base is not None and rate is not None and rate <= base - SERVICE_GAP:
+            values = {"on_time": s.stats.on_time.on_time, "count": s.stats.on_time.count}
+            out.append(Finding("service_late", s.id, values | {"rate": rate, "overall": base}))
+    currencies = sorted({c for s in services for c in s.stats.money.rates})
+    for currency in currencies:
+        rated = [
+            (s.stats.money.rates[currency], s) for s in services if currency in s.stats.money.rates
+        ]
+        if len(rated) < 2:
+            continue
+        low, worst = min(rated, key=lambda r: r[0])
+        high, best = max(rated, key=lambda r: r[0])
+        if low < high * RATE_GAP:
+            out.append(
+                Finding(
+                    "service_rate",
+                    worst.id,
+                    {"rate": low, "currency": currency, "best_rate": high, "best": best.id},
+                )
+            )
+    return out
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One open engagement on the timeline: from its start to its due date."""
+
+    id: str
+    name: str
+    client: str
+    service: str
+    stage: str
+    start: date | None
+    due: date | None
+    overdue: bool
+    days_left: int | None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    start: date  # the first day shown
+    end: date  # the last day shown
+    today: date
+    bars: tuple[Bar, ...]
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def timeline(
+    engagements: Iterable[Item],
+    pipeline: Pipeline,
+    today: date,
+    *,
+    start: date | None = None,
+    weeks: int = 12,
+) -> Timeline:
+    """Open engagements from start to due, over `weeks` weeks from `start` (by default the
+    Monday two weeks before today's), soonest start first."""
+    first = start or monday(today) - timedelta(weeks=2)
+    bars = []
+    for item in engagements:
+        if item.kind != "engagement" or item.stage in pipeline.ends:
+            continue
+        begin = item.start
+        if begin is None:
+            begin = next((h.at.date() for h in item.history if h.at is not None), None)
+        bars.append(
+            Bar(
+                id=item.id,
+                name=item.name,
+                client=item.client,
+                service=item.service,
+                stage=item.stage,
+                start=begin,
+                due=item.due,
+                overdue=bool(item.due and item.due < today),
+                days_left=(item.due - today).days if item.due else None,
+            )
+        )
+    bars.sort(key=lambda b: (b.start or date.max, b.due or date.max, b.id))
+    return Timeline(first, first + timedelta(weeks=weeks) - timedelta(days=1), today, tuple(bars))
+
+
+# --- in words --------------------------------------------------------------------------------
+
+
+def num(value: Decimal | int | None, lang: str) -> str:
+    """A number as people write it: `9.5`, in Russian `9,5`; `—` for none."""
+    if value is None:
+        return "—"
+    text = format(Decimal(value).normalize() + 0, "f")
+    return text.replace(".", ",") if lang == "ru" else text
+
+
+def pct(rate: Decimal | None, lang: str) -> str:
+    """A share as a whole percentage: `67%`, in Russian `67 %`."""
+    if rate is None:
+        return "—"
+    whole = _round(rate * 100, Decimal(1))
+    return f"{whole}\u00a0%" if lang == "ru" else f"{whole}%"
+
+
+def sentence(
+    finding: Finding, pipeline: Pipeline, lang: str, service_names: dict[str, str] | None = None
+) -> str:
+    """A finding as one sentence, with the numbers behind it."""
+    from svctrack.i18n import money, word
+
+    names = service_names or {}
+    v = finding.values
+    subject = finding.subject
+    if finding.code == "slow_stage":
+        subject = pipeline.state_label(subject, lang)
+    elif finding.code == "weak_dimension":
+        subject = word(subject, lang)
+    elif finding.code == "principle":
+        term = pipeline.principle(subject)
+        subject = term.text(lang) if term else subject
+    elif finding.code in ("service_late", "service_rate"):
+        subject = names.get(subject, subject)
+    fields: dict[str, str] = {"subject": subject}
+    for key, value in v.items():
+        if key in ("rate", "overall") and finding.code != "service_rate":
+            fields[key] = pct(value, lang)
+        elif isinstance(value, Decimal | int) and not isinstance(value, bool):
+            fields[key] = num(value, lang)
+        else:
+            fields[key] = str(value)
+    if finding.code == "service_rate":
+        fields["rate"] = money(v["rate"], v["currency"], lang)
+        fields["best_rate"] = money(v["best_rate"], v["currency"], lang)
+        fields["best"] = names.get(v["best"], v["best"])
+    return word(f"finding_{finding.code}", lang).format(**fields)
+
+
+# --- as JSON (Decimals and dates are written by jsonout.emit: exact numbers, ISO dates) -------
+
+
+def stats_document(s: Stats, pipeline: Pipeline) -> dict[str, Any]:
+    sat, m = s.satisfaction, s.money
+    return {
+        "count": s.count,
+        "ids": list(s.ids),
+        "on_time": {
+            "count": s.on_time.count,
+            "on_time": s.on_time.on_time,
+            "late": s.on_time.late,
+            "rate": s.on_time.rate,
+            "late_mean_days": s.on_time.late_mean_days,
+            "late_max_days": s.on_time.late_max_days,
+            "without_due": s.on_time.without_due,
+        },
+        "rework": {
+            "count": s.rework.count,
+            "rate": s.rework.rate,
+            "total": s.rework.total,
+            "mean": s.rework.mean,
+        },
+        "stages": [
+            {
+                "id": t.id,
+                "label": pipeline.state_label(t.id, "en"),
+                "count": t.count,
+                "mean_days": t.mean_days,
+                "median_days": t.median_days,
+                "total_days": t.total_days,
+            }
+            for t in s.stages
+        ],
+        "slowest_stage": s.slowest,
+        "slowest_ratio": s.slowest_ratio,
+        "satisfaction": {
+            "count": sat.count,
+            "score": sat.score,
+            "dimensions": {d.id: {"mean": d.mean, "count": d.count} for d in sat.dimensions},
+            "weakest": sat.weakest,
+            "without_feedback": sat.without,
+        },
+        "principles": {
+            "rate": s.principles.rate,
+            "items": [
+                {
+                    "id": p.id,
+                    "label": term.label if (term := pipeline.principle(p.id)) else p.id,
+                    "honoured": p.honoured,
+                    "not_honoured": p.not_honoured,
+                    "not_assessed": p.not_assessed,
+                    "rate": p.rate,
+                }
+                for p in s.principles.items
+            ],
+            "least_honoured": s.principles.least,
+        },
+        "money": {
+            "revenue": [{"amount": a, "currency": c} for c, a in m.revenue.items()],
+            "hours": m.hours,
+            "budget_hours": m.budget_hours,
+            "with_budget": m.with_budget,
+            "over_budget": m.over_budget,
+            "over_budget_hours": m.over_hours,
+            "rate": [{"amount": a, "currency": c} for c, a in m.rates.items()],
+        },
+    }
+
+
+def report_document(
+    r: Report, pipeline: Pipeline, service_names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """`report --json`: every number of the report; text in English, as all JSON is."""
+    return {
+        "period": {"since": r.period.since, "until": r.period.until},
+        "today": r.today,
+        "service": r.service,
+        "empty": r.empty,
+        "message": "no closed engagements in this period" if r.empty else None,
+        "overall": stats_document(r.overall, pipeline),
+        "services": [
+            {"id": s.id, "name": s.name, **stats_document(s.stats, pipeline)} for s in r.services
+        ],
+        "findings": [
+            {
+                "code": f.code,
+                "subject": f.subject or None,
+                "values": f.values,
+                "text": sentence(f, pipeline, "en", service_names),
+            }
+            for f in r.findings
+        ],
+        "undated": list(r.undated),
+    }
+
+
+def effort_document(e: Effort) -> dict[str, Any]:
+    """The keys `show --json` adds: hours spent, budget_hours, burn, rate."""
+    return {
+        "hours": e.hours,
+        "budget_hours": e.budget,
+        "burn": e.burn,
+        "rate": {"amount": e.rate, "currency": e.currency} if e.rate is not None else None,
+    }
+
+
+def timeline_document(t: Timeline) -> dict[str, Any]:
+    return {
+        "from": t.start,
+        "to": t.end,
+        "today": t.today,
+        "engagements": [
+            {
+                "id": b.id,
+                "name": b.name,
+                "client": b.client,
+                "service": b.service,
+                "stage": b.stage,
+                "start": b.start,
+                "due": b.due,
+                "days_left": b.days_left,
+                "overdue": b.overdue,
+            }
+            for b in t.bars
+        ],
+    }

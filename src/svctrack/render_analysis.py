@@ -1,0 +1,439 @@
+"""The report and the timeline as rich renderables: tables, horizontal bars, a Gantt chart.
+
+Human output only (JSON is built in analysis.py); nothing here prints or computes a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from svctrack.analysis import (
+    Bar,
+    Report,
+    Stats,
+    Timeline,
+    effort,
+    num,
+    pct,
+    sentence,
+)
+from svctrack.i18n import day, days, days_overdue, money, word
+from svctrack.model import Item
+from svctrack.pipeline import Pipeline
+from svctrack.render import inert
+
+DIM = "dim"
+BAD = "bold red"
+GOOD = "green"
+ACCENT = "bold cyan"
+STAGE_COLOURS = ("blue", "cyan", "magenta", "green", "yellow", "bright_blue", "bright_magenta")
+STAGE_GLYPHS = ("░", "▒", "▓", "█")  # denser as an engagement advances; readable without colour
+OVERDUE_GLYPH = "×"
+EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def text(value: object, style: str = "") -> Text:
+    """User text, shown literally."""
+    return Text(inert(str(value if value is not None else "")), style=style)
+
+
+def bar(value: Decimal | float | int | None, top: Decimal | float | int, width: int) -> str:
+    """A horizontal bar of `width` cells at most, in eighths of a cell."""
+    if value is None or not top or width <= 0:
+        return ""
+    eighths = round(float(value) / float(top) * width * 8)
+    eighths = max(0, min(eighths, width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+def _grid() -> Table:
+    return Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title_justify="left", expand=False
+    )
+
+
+def _bar_width(width: int, label: int, value: int) -> int:
+    return max(8, min(40, width - label - value - 8))
+
+
+# --- effort (a line of `show`) ---------------------------------------------------------------
+
+
+def effort_line(item: Item, lang: str) -> Text | None:
+    """`42.5 h of 60 h (71%) · 301.18 EUR/h`; red over budget; None with no hours nor budget."""
+    e = effort(item)
+    if not e.hours and e.budget is None:
+        return None
+    h = word("h", lang)
+    line = Text(f"{num(e.hours, lang)} {h}")
+    if e.budget is not None:
+        line.append(f" / {num(e.budget, lang)} {h}")
+        if e.burn is not None:
+            line.append(f" ({pct(e.burn, lang)})", style=BAD if e.over_budget else "")
+    if e.rate is not None:
+        line.append(f" · {money(e.rate, e.currency, lang)}{word('per_hour', lang)}")
+    return line
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def report(
+    r: Report,
+    pipeline: Pipeline,
+    lang: str,
+    width: int,
+    *,
+    heading: str = "",
+    service_names: dict[str, str] | None = None,
+) -> Group:
+    """The monitoring report: key figures overall and per service, bars, the weak spots."""
+    names = service_names or {}
+    parts: list[RenderableType] = [_heading(r, lang, heading)]
+    if r.undated:
+        note = word("undated_closed", lang).format(ids=", ".join(r.undated))
+        parts.append(text(note, DIM))
+    if r.empty:
+        parts.append(Text(word("no_closed", lang), style="bold"))
+        return Group(*parts)
+    o = r.overall
+    parts += [Text(), key_figures(r, lang)]
+    parts += [Text(), stage_bars(o, pipeline, lang, width)]
+    if o.satisfaction.count:
+        parts += [Text(), satisfaction_bars(o, lang, width)]
+    if pipeline.principles:
+        parts += [Text(), principle_bars(o, pipeline, lang, width)]
+    parts += [Text(), money_table(r, lang)]
+    parts += [Text(), weak_spots(r, pipeline, lang, names)]
+    return Group(*parts)
+
+
+def _heading(r: Report, lang: str, heading: str) -> Text:
+    top = Text(word("report", lang), style="bold")
+    if heading:
+        top.append(" · ")
+        top.append_text(text(heading, "bold"))
+    if r.service:
+        top.append(" · ")
+        top.append_text(text(r.service, ACCENT))
+    top.append("\n")
+    since, until = r.period.since, r.period.until
+    if since or until:
+        span = f"{day(since, lang) if since else '…'} – {day(until, lang) if until else '…'}"
+    else:
+        span = word("all_time", lang)
+    top.append(f"{word('period', lang)}: {span}", style=DIM)
+    top.append(f" · {word('closed_in_period', lang)}: {r.overall.count}", style=DIM)
+    top.append(f" · {word('today', lang)} {day(r.today, lang)}", style=DIM)
+    return top
+
+
+def key_figures(r: Report, lang: str) -> Table:
+    """One row for all services, one per service: the numbers to compare them by."""
+    table = _grid()
+    table.add_column(text(word("service", lang)), overflow="fold", min_width=8)
+    headers = ("closed", "on_time", "late_mean", "late_max", "rework_rate", "reworks_mean")
+    for key in (*headers, "score", "hours"):
+        table.add_column(text(word(key, lang)), justify="right", overflow="fold")
+    rows: list[tuple[Text, Stats]] = [(Text(word("overall", lang), style="bold"), r.overall)]
+    if len(r.services) > 1 or r.service is None:
+        rows += [(text(s.name), s.stats) for s in r.services]
+    for label, s in rows:
+        late = s.on_time.rate is not None and s.on_time.late > 0
+        table.add_row(
+            label,
+            str(s.count),
+            Text(pct(s.on_time.rate, lang), style=BAD if late else GOOD),
+            num(s.on_time.late_mean_days, lang),
+            num(s.on_time.late_max_days, lang),
+            Text(pct(s.rework.rate, lang), style=BAD if s.rework.count else ""),
+            num(s.rework.mean, lang),
+            num(s.satisfaction.score, lang),
+            num(s.money.hours, lang),
+        )
+    return table
+
+
+def _bars(
+    title: Text,
+    rows: Sequence[tuple[Text, Decimal | None, str, str]],
+    top: Decimal | float | int,
+    width: int,
+) -> Table:
+    """Rows of (label, value, value text, style); the bar scaled to `top`."""
+    label_width = max((r[0].cell_len for r in rows), default=4)
+    value_width = max((len(r[2]) for r in rows), default=4)
+    cells = _bar_width(width, min(label_width, 30), value_width)
+    table = Table.grid(padding=(0, 1))
+    table.title = title
+    table.title_justify = "left"
+    table.add_column(overflow="fold", max_width=30)
+    table.add_column(no_wrap=True, width=cells)
+    table.add_column(no_wrap=True)
+    for label, value, shown, style in rows:
+        table.add_row(label, Text(bar(value, top, cells), style=style or "cyan"), text(shown))
+    return table
+
+
+def stage_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table:
+    """Mean days in each stage; the slowest marked. The median follows the mean."""
+    top = max((t.mean_days or 0 for t in s.stages), default=0)
+    rows = []
+    for t in s.stages:
+        shown = (
+            f"{num(t.mean_days, lang)} · {word('median', lang).lower()} {num(t.median_days, lang)}"
+        )
+        slowest = t.id == s.slowest and len([x for x in s.stages if x.mean_days]) > 1
+        if slowest:
+            shown += f"  ◀ {word('slowest', lang)}"
+        label = text(pipeline.state_label(t.id, lang), BAD if slowest else "")
+        rows.append((label, t.mean_days, shown, BAD if slowest else "cyan"))
+    title = Text(word("stage_days", lang), style="bold")
+    return _bars(title, rows, top, width)
+
+
+def satisfaction_bars(s: Stats, lang: str, width: int) -> Table:
+    """The mean score and each quality dimension, out of 5; the weakest marked."""
+    sat = s.satisfaction
+    rows = [
+        (
+            Text(word("overall_score", lang), style="bold"),
+            sat.score,
+            f"{num(sat.score, lang)} / 5",
+            "bold cyan",
+        )
+    ]
+    for d in sat.dimensions:
+        weakest = d.id == sat.weakest
+        shown = f"{num(d.mean, lang)} / 5" if d.mean is not None else "—"
+        if weakest:
+            shown += f"  ◀ {word('weakest', lang)}"
+        rows.append(
+            (text(word(d.id, lang), BAD if weakest else ""), d.mean, shown, BAD if weakest else "")
+        )
+    title = Text(f"{word('satisfaction', lang)} ({sat.count})", style="bold")
+    return _bars(title, rows, 5, width)
+
+
+def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table:
+    """Per principle, the share of engagements that honoured it; the least honoured marked."""
+    rows = []
+    for p in s.principles.items:
+        term = pipeline.principle(p.id)
+        least = p.id == s.principles.least
+        shown = f"{pct(p.rate, lang)} ({p.honoured}/{s.count})"
+        if p.not_honoured:
+            shown += f" ✗{p.not_honoured}"
+        if least:
+            shown += f"  ◀ {word('least_honoured', lang)}"
+        label = text(term.text(lang) if term else p.id, BAD if least else "")
+        rows.append((label, p.rate, shown, BAD if least else GOOD))
+    title = Text(
+        f"{word('principle_coverage', lang)}: {pct(s.principles.rate, lang)}", style="bold"
+    )
+    return _bars(title, rows, 1, width)
+
+
+def money_table(r: Report, lang: str) -> Table:
+    """Revenue by currency, hours against budgets, the effective hourly rate."""
+    m = r.overall.money
+    table = Table.grid(padding=(0, 2))
+    table.title = Text(word("money", lang), style="bold")
+    table.title_justify = "left"
+    table.add_column(style=DIM, no_wrap=True)
+    table.add_column(overflow="fold")
+    revenue = " · ".join(money(a, c, lang) for c, a in m.revenue.items()) or "—"
+    table.add_row(word("revenue", lang), Text(revenue))
+    hours = f"{num(m.hours, lang)} {word('h', lang)}"
+    if m.with_budget:
+        hours += f" · {word('budget', lang).lower()} {num(m.budget_hours, lang)} {word('h', lang)}"
+    table.add_row(word("hours", lang), Text(hours))
+    over = f"{m.over_budget} / {m.with_budget}"
+    if m.over_budget:
+        over += f" (+{num(m.over_hours, lang)} {word('h', lang)})"
+    table.add_row(word("over_budget", lang), Text(over, style=BAD if m.over_budget else ""))
+    rates = " · ".join(money(a, c, lang) + word("per_hour", lang) for c, a in m.rates.items())
+    table.add_row(word("rate", lang), Text(rates or "—"))
+    return table
+
+
+def weak_spots(r: Report, pipeline: Pipeline, lang: str, names: dict[str, str]) -> Group:
+    lines: list[RenderableType] = [Text(word("weak_spots", lang), style="bold")]
+    if not r.findings:
+        lines.append(Text(word("no_weak_spots", lang), style=GOOD))
+    for f in r.findings:
+        line = Text("• ", style=BAD)
+        line.append_text(text(sentence(f, pipeline, lang, names)))
+        lines.append(line)
+    return Group(*lines)
+
+
+# --- the timeline -------------------------------------------------------------------------
+
+
+def timeline(t: Timeline, pipeline: Pipeline, lang: str, width: int) -> Group:
+    """A Gantt chart: one row per open engagement, a bar from start to due in its stage's
+    glyph and colour, a line where today falls, the overdue part marked ×, fitted to `width`."""
+    title = Text(word("timeline", lang), style="bold")
+    title.append(f" · {day(t.start, lang)} – {day(t.end, lang)}", style=DIM)
+    title.append(f" · {word('today', lang)} {day(t.today, lang)}", style=DIM)
+    if not t.bars:
+        return Group(title, Text(word("no_open_engagements", lang)))
+    right = [_left(b.days_left, b.overdue, lang) for b in t.bars]
+    right_width = max(len(r) for r in right)
+    label_width = min(max(len(b.id) for b in t.bars), max(8, width // 5))
+    chart = width - label_width - right_width - 2
+    if chart < 12:  # too narrow for the days column: the chart comes first
+        right_width, chart = 0, width - label_width - 1
+    chart = max(chart, 4)
+    scale = _Scale(t.start, t.days, chart)
+    lines: list[RenderableType] = [title, Text()]
+    pad = " " * (label_width + 1)
+    lines.append(Text(pad) + _months(t, scale, lang))
+    lines.append(Text(pad) + _ticks(t, scale))
+    for b, r in zip(t.bars, right, strict=True):
+        line = _fit_label(b.id, label_width, BAD if b.overdue else "bold")
+        line.append(" ")
+        line.append_text(_bar_cells(b, t, scale, pipeline))
+        if right_width:
+            line.append(" ")
+            line.append(r.rjust(right_width), style=BAD if b.overdue else DIM)
+        lines.append(line)
+    lines.append(Text())
+    lines.append(_legend(pipeline, lang))
+    return Group(*lines)
+
+
+class _Scale:
+    """Days to columns: the chart spans `days` days over `cells` columns."""
+
+    def __init__(self, start: date, days: int, cells: int) -> None:
+        self.start, self.days, self.cells = start, days, cells
+
+    def col(self, when: date) -> int:
+        """The column of a day; may fall outside 0..cells-1."""
+        return (when - self.start).days * self.cells // self.days
+
+
+def _left(days_left: int | None, overdue: bool, lang: str) -> str:
+    if days_left is None:
+        return "—"
+    if overdue:
+        return days_overdue(-days_left, lang)
+    if days_left == 0:
+        return word("today", lang)
+    return days(days_left, lang)
+
+
+def _fit_label(value: str, width: int, style: str) -> Text:
+    shown = inert(value)
+    if len(shown) > width:
+        shown = shown[: width - 1] + "…"
+    return Text(shown.ljust(width), style=style)
+
+
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "ru": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+}
+
+
+def _months(t: Timeline, scale: _Scale, lang: str) -> Text:
+    """Month names where each month begins (the first month at the left edge)."""
+    cells = [" "] * scale.cells
+    names = _MONTHS.get(lang, _MONTHS["en"])
+    current = date(t.start.year, t.start.month, 1)
+    free = 0
+    while current <= t.end:
+        col = max(0, scale.col(current))
+        label = names[current.month - 1] + (f" {current.year}" if current.month == 1 else "")
+        if col >= free and col + len(label) <= scale.cells:
+            cells[col : col + len(label)] = list(label)
+            free = col + len(label) + 1
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return Text("".join(cells), style=DIM)
+
+
+def _ticks(t: Timeline, scale: _Scale) -> Text:
+    """The day of each Monday where it fits, and ▼ over today."""
+    cells = [" "] * scale.cells
+    now = scale.col(t.today) if t.start <= t.today <= t.end else None
+    monday = t.start + timedelta(days=(7 - t.start.weekday()) % 7)
+    free = 0
+    while monday <= t.end:
+        col = scale.col(monday)
+        label = f"{monday.day:02d}"
+        clear = now is None or not col - 1 <= now <= col + len(label)
+        if clear and col >= free and col + len(label) <= scale.cells:
+            cells[col : col + len(label)] = list(label)
+            free = col + len(label) + 1
+        monday += timedelta(weeks=1)
+    line = Text("".join(cells), style=DIM)
+    if now is not None:
+        line = line[:now] + Text("▼", style=ACCENT) + line[now + 1 :]
+    return line
+
+
+def _bar_cells(b: Bar, t: Timeline, scale: _Scale, pipeline: Pipeline) -> Text:
+    """The row of one engagement: its bar, the overdue stretch up to today, today's line."""
+    ids = pipeline.stage_ids
+    at = ids.index(b.stage) if b.stage in ids else 0
+    glyph = STAGE_GLYPHS[min(at, len(STAGE_GLYPHS) - 1)]
+    style = BAD if b.overdue else STAGE_COLOURS[at % len(STAGE_COLOURS)]
+    cells: list[tuple[str, str]] = [(" ", "")] * scale.cells
+    if b.start is not None and b.due is not None:
+        if b.overdue:
+            for col in _span(b.due + timedelta(days=1), t.today, t, scale):
+                cells[col] = (OVERDUE_GLYPH, BAD)
+        covered = _span(b.start, b.due, t, scale)
+        for col in covered:
+            cells[col] = (glyph, style)
+        if covered and b.start < t.start:
+            cells[0] = ("◀", style)
+        if covered and b.due > t.end:
+            cells[-1] = ("▶", style)
+    line = Text()
+    for glyph_, style_ in cells:
+        line.append(glyph_, style=style_)
+    now = scale.col(t.today) if t.start <= t.today <= t.end else None
+    return _today(line, now)
+
+
+def _span(first: date, last: date, t: Timeline, scale: _Scale) -> range:
+    """The columns that show the days first..last, clipped to the chart."""
+    if last < t.start or first > t.end or last < first:
+        return range(0)
+    return range(scale.col(max(first, t.start)), scale.col(min(last, t.end)) + 1)
+
+
+def _today(line: Text, now: int | None) -> Text:
+    if now is None or now >= len(line):
+        return line
+    if line.plain[now] == " ":
+        return line[:now] + Text("│", style=ACCENT) + line[now + 1 :]
+    line.stylize("reverse", now, now + 1)
+    return line
+
+
+def _legend(pipeline: Pipeline, lang: str) -> Text:
+    legend = Text()
+    for n, stage in enumerate(pipeline.stages):
+        glyph = STAGE_GLYPHS[min(n, len(STAGE_GLYPHS) - 1)]
+        legend.append(glyph * 2, style=STAGE_COLOURS[n % len(STAGE_COLOURS)])
+        legend.append(" ")
+        legend.append_text(text(stage.text(lang)))
+        legend.append("  ")
+    legend.append(f"{OVERDUE_GLYPH} {word('overdue', lang)}", style=BAD)
+    legend.append("  ")
+    legend.append(word("legend_today", lang), style=ACCENT)
+    legend.append("  ")
+    legend.append(word("legend_clipped", lang), style=DIM)
+    return legend
