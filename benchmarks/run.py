@@ -1,0 +1,630 @@
+"""Time whole svctrack processes on generated workspaces, beside Taskwarrior and a Python floor.
+
+    python benchmarks/run.py [--sizes 1000,10000] [--runs 7] [--out benchmarks/RESULTS.md]
+
+For each size: generate a workspace (benchmarks/generate.py), import the same data into a scratch
+Taskwarrior when `task` is installed, build the floor's cache (benchmarks/floor.py), then run
+every command as a fresh process: one warm-up, then --runs timed runs; report the median, the
+min-max range and the peak resident memory (ru_maxrss of that very process, from wait4).
+A command svctrack does not have (yet) is reported as n/a. Results go to --out as Markdown,
+with the goals of the issue checked at the largest size.
+
+The processes run with their own user dirs (XDG_CACHE_HOME, XDG_CONFIG_HOME under the work
+folder), SVCTRACK_TODAY set to the generator's today, SVCTRACK_USER set (no `git config` call),
+NO_COLOR, COLUMNS=120, and PYTHONDONTWRITEBYTECODE removed (a user's installation has its .pyc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import generate
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / "results" / "work"
+MISSING = ("no such command", "no such option")
+
+
+# --- what is run, and what it took ---------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    """One command line, measured as whole processes."""
+
+    label: str  # as the table shows it
+    argv: list[str]
+    tool: str = "python"  # svctrack | taskwarrior | floor | python
+    cache: str = ""  # warm | cold | no cache | changed | "" (does not apply)
+    env: dict[str, str] = field(default_factory=dict)
+    before: Callable[[], None] | None = None  # before every run, the warm-up included
+    is_json: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.label} [{self.cache}]" if self.cache else self.label
+
+
+@dataclass
+class Timing:
+    bench: Bench
+    status: str = "ok"  # ok | n/a | error: ...
+    times: list[float] = field(default_factory=list)
+    peaks_kb: list[int] = field(default_factory=list)
+    out_bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and bool(self.times)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.peaks_kb, default=0) / 1024
+
+
+@dataclass
+class Context:
+    """One size: the workspace, the environment, where outputs go."""
+
+    size: int
+    root: Path
+    work: Path
+    env: dict[str, str]
+    svctrack: list[str]
+    target: str  # an open engagement: show, note
+    service: str  # an open service: engagement new
+    task_env: dict[str, str] | None = None
+    facts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cache_dir(self) -> Path:
+        return Path(self.env["XDG_CACHE_HOME"]) / "svctrack"
+
+
+def run_once(argv: list[str], env: dict[str, str], out: Path, err: Path) -> tuple[float, int]:
+    """Wall time and exit code of one process."""
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, env=env
+        )
+        _, status, _ = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    return seconds, code
+
+
+# Linux carries a process's peak RSS across fork and exec, so a child of this (large) harness
+# reports at least the harness's own size. Peak memory is therefore taken in one more run under
+# a small parent: GNU time, else a fresh `python -S` (whose ~10 MB is then the floor).
+LAUNCHER = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
+
+
+def peak_kb(argv: list[str], env: dict[str, str], out: Path, err: Path) -> tuple[int, int]:
+    """Exit code and peak RSS (KB) of one more run of `argv`."""
+    where = out.with_name("maxrss")
+    if os.access("/usr/bin/time", os.X_OK):
+        wrapped = ["/usr/bin/time", "-f", "%M", "-o", str(where), *argv]
+    else:
+        wrapped = [sys.executable, "-S", "-c", LAUNCHER, str(where), *argv]
+    _, code = run_once(wrapped, env, out, err)
+    try:
+        return code, int(where.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return code, 0
+
+
+def failure(code: int, err: Path) -> str:
+    message = err.read_text("utf-8", "replace").strip()
+    if any(m in message.lower() for m in MISSING):
+        return "n/a"
+    first = message.splitlines()[0] if message else ""
+    return f"error: exit {code}: {first[:120]}"
+
+
+def measure(group: list[Bench], ctx: Context, runs: int, warmup: int) -> list[Timing]:
+    """Run the benches of a group in turn, run after run (a svctrack command and the
+    Taskwarrior command it is compared with see the same machine load), then once more each
+    for peak memory and to check the output."""
+    timings = [Timing(b) for b in group]
+    out, err = ctx.work / "stdout", ctx.work / "stderr"
+
+    def env(b: Bench) -> dict[str, str]:
+        return {**(ctx.task_env if b.tool == "taskwarrior" and ctx.task_env else ctx.env), **b.env}
+
+    for number in range(warmup + runs):
+        for t in timings:
+            if t.status != "ok":
+                continue
+            if t.bench.before:
+                t.bench.before()
+            seconds, code = run_once(t.bench.argv, env(t.bench), out, err)
+            if code != 0:
+                t.status = failure(code, err)
+            elif number >= warmup:
+                t.times.append(seconds)
+    for t in timings:
+        if t.status != "ok":
+            continue
+        if t.bench.before:
+            t.bench.before()
+        code, kb = peak_kb(t.bench.argv, env(t.bench), out, err)
+        if code != 0:
+            t.status = failure(code, err)
+            continue
+        t.peaks_kb.append(kb)
+        t.out_bytes = out.stat().st_size
+        if t.bench.is_json:
+            try:
+                json.loads(out.read_bytes())
+            except ValueError as exc:
+                t.status = f"error: stdout is not JSON ({exc})"
+    return timings
+
+
+# --- the benches ---------------------------------------------------------------------------------
+
+
+def benches(ctx: Context, floor_cache: Path) -> list[list[Bench]]:
+    """Groups of benches, each measured interleaved: a svctrack command with the Taskwarrior
+    command (and the floor) it is compared with. Cache states never share a group."""
+    sv = [*ctx.svctrack, "-C", str(ctx.root)]
+    changed = ctx.root / "engagements" / f"{ctx.target}.toml"
+    py = sys.executable
+
+    def cold() -> None:
+        shutil.rmtree(ctx.cache_dir, ignore_errors=True)
+
+    def touch() -> None:
+        # A new mtime, 10 s old (so the cache trusts it): one file changed since the last run.
+        moment = time.time_ns() - 10_000_000_000
+        os.utime(changed, ns=(moment, moment))
+
+    def read(label: str, mode: str) -> Bench:
+        args = label.split()
+        env = {"SVCTRACK_NO_CACHE": "1"} if mode == "no cache" else {}
+        before = {"cold": cold, "changed": touch}.get(mode)
+        return Bench(label, sv + args, "svctrack", mode, env, before, "--json" in args)
+
+    def task(label: str) -> list[Bench]:
+        if ctx.task_env is None:
+            return []
+        argv = ["task", *label.split()[1:]]
+        return [Bench(label, argv, "taskwarrior", is_json="export" in argv)]
+
+    def write(label: str, *args: str) -> Bench:
+        return Bench(label, [*sv, *args], "svctrack")
+
+    floor = Bench("floor.py", [py, str(HERE / "floor.py"), str(ctx.root), str(floor_cache)])
+    floor.tool, floor.is_json = "floor", True
+    new = ("engagement", "new", "--service", ctx.service, "--client", "Bench", "--due", "+2w")
+    return [
+        [Bench("python -S -c pass", [py, "-S", "-c", "pass"], "python")],
+        [Bench("python -c pass", [py, "-c", "pass"], "python")],
+        [Bench("python -c 'import typer'", [py, "-c", "import typer"], "python")],
+        [Bench("svctrack --version", [*ctx.svctrack, "--version"], "svctrack")],
+        [read("status --json", "warm"), floor, *task("task status:pending export")],
+        [read("status --json", "cold")],
+        [read("status --json", "no cache")],
+        [read("status --json", "changed")],
+        [read("status", "warm"), *task("task next")],
+        [read("status", "cold")],
+        [read("engagement list --all --json", "warm"), *task("task export")],
+        [read("engagement list --all --json", "cold")],
+        [read("engagement list", "warm"), *task("task list")],
+        [read("deadlines --json", "warm")],
+        [read("deadlines --json", "cold")],
+        [read("report --json", "warm")],
+        [read("report --json", "cold")],
+        [write(f"show {ctx.target}", "show", ctx.target)],
+        [Bench("validate", [*sv, "validate"], "svctrack", "cold", before=cold)],
+        [
+            write(f"note {ctx.target} TEXT", "note", ctx.target, "benchmark note"),
+            *task("task 1 annotate benchmark-note"),
+        ],
+        [
+            write(f"engagement new --service {ctx.service} ...", *new),
+            *task("task add benchmark-task project:bench"),
+        ],
+    ]
+
+
+# --- setting a size up ---------------------------------------------------------------------------
+
+
+def child_env(work: Path, today: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for var in (
+        "SVCTRACK_WORKSPACE",
+        "SVCTRACK_NO_CACHE",
+        "SVCTRACK_DEBUG",
+        "PYTHONDONTWRITEBYTECODE",
+    ):
+        env.pop(var, None)
+    home = work / "home"
+    env |= {
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "SVCTRACK_TODAY": today,
+        "SVCTRACK_USER": "bench",
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+        "LINES": "40",
+    }
+    return env
+
+
+def setup_taskwarrior(
+    ws: generate.Workspace, work: Path, env: dict[str, str]
+) -> tuple[dict[str, str], float] | None:
+    """A scratch Taskwarrior holding the same items, and the seconds its import took;
+    None when `task` is not installed."""
+    if shutil.which("task") is None:
+        return None
+    data = work / "taskdata"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    version = subprocess.run(["task", "--version"], capture_output=True, text=True, check=True)
+    rc = work / "taskrc"
+    rc.write_text(
+        f"data.location={data}\nconfirmation=off\nnews.version={version.stdout.strip()}\n",
+        encoding="utf-8",
+    )
+    tasks = work / "tasks.json"
+    tasks.write_text(json.dumps(generate.taskwarrior_tasks(ws), ensure_ascii=False), "utf-8")
+    task_env = {**env, "TASKRC": str(rc), "TASKDATA": str(data)}
+    started = time.perf_counter()
+    subprocess.run(["task", "import", str(tasks)], env=task_env, capture_output=True, check=True)
+    return task_env, time.perf_counter() - started
+
+
+def svctrack_command(explicit: str | None) -> list[str]:
+    """The installed entry point next to this Python (not a pyenv or asdf shim), else -m."""
+    if explicit:
+        return [explicit]
+    script = Path(sys.executable).with_name("svctrack")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "svctrack"]
+
+
+def prepare(size: int, args: argparse.Namespace) -> tuple[Context, generate.Workspace]:
+    work = args.work / f"n{size}"
+    root = work / "workspace"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ws = generate.generate(root, size, args.services, args.seed)
+    env = child_env(work, ws.today.isoformat())
+    opened = sorted(r.id for r in ws.open_engagements())
+    live = sorted(r.id for r in ws.of("service") if r.stage in ("delivery", "monitoring"))
+    ctx = Context(size, root, work, env, svctrack_command(args.svctrack), opened[0], live[0])
+    services = ws.of("service")
+    ctx.facts = {
+        "files": f"{len(ws.records):,}",
+        "engagements": f"{len(ws.of('engagement')):,}",
+        "open engagements": f"{len(opened):,}",
+        "services": f"{len(services):,} ({sum(r.is_open for r in services)} open)",
+        "bytes": f"{ws.bytes / 1e6:.1f} MB",
+        "generated in": f"{ws.seconds:.1f} s",
+    }
+    if not args.no_taskwarrior:
+        found = setup_taskwarrior(ws, work, env)
+        if found is not None:
+            ctx.task_env, seconds = found
+            ctx.facts["Taskwarrior import"] = f"{len(ws.records):,} tasks in {seconds:.1f} s"
+    return ctx, ws
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def run_size(size: int, args: argparse.Namespace) -> tuple[Context, list[Timing]]:
+    print(f"\n== {size:,} engagements, {args.services} services", flush=True)
+    ctx, _ = prepare(size, args)
+    print("   " + ", ".join(f"{k}: {v}" for k, v in ctx.facts.items()), flush=True)
+    floor_cache = ctx.work / "floor.pickle"
+    subprocess.run(
+        [sys.executable, str(HERE / "floor.py"), "--build", str(ctx.root), str(floor_cache)],
+        env=ctx.env,
+        check=True,
+    )
+    time.sleep(max(0.0, 2.5 - (time.time() - ws_mtime(ctx.root))))  # svctrack trusts 2 s old files
+    timings = []
+    load = os.getloadavg()[0]
+    for group in benches(ctx, floor_cache):
+        if args.only:
+            words = args.only.split(",")
+            group = [b for b in group if any(word in b.key for word in words)]  # noqa: PLW2901
+        for timing in measure(group, ctx, args.runs, args.warmup):
+            timings.append(timing)
+            print("   " + line(timing), flush=True)
+    ctx.facts["load average (1 min) before/after"] = f"{load:.1f} / {os.getloadavg()[0]:.1f}"
+    return ctx, timings
+
+
+def ws_mtime(root: Path) -> float:
+    return max(p.stat().st_mtime for p in (root / "engagements").iterdir())
+
+
+def line(t: Timing) -> str:
+    b = t.bench
+    if not t.ok:
+        return f"{b.label:<48} {b.cache:<9} {t.status}"
+    lo, hi = min(t.times) * 1000, max(t.times) * 1000
+    return (
+        f"{b.label:<48} {b.cache:<9} {t.median * 1000:7.0f} ms  ({lo:.0f}–{hi:.0f})"
+        f"  {t.peak_mb:5.1f} MB"
+    )
+
+
+# --- goals and ratios ----------------------------------------------------------------------------
+
+PAIRS = [
+    ("status --json [warm]", "task status:pending export"),
+    ("status [warm]", "task next"),
+    ("engagement list --all --json [warm]", "task export"),
+    ("engagement list [warm]", "task list"),
+    ("note", "task 1 annotate benchmark-note"),
+    ("engagement new", "task add benchmark-task project:bench"),
+]
+
+GOALS = [
+    ("`status --json` ≤ 1.3 × the floor", "status --json [warm]", "floor.py", 1.3),
+    (
+        "`status --json` ≤ 2.5 × `task status:pending export`",
+        "status --json [warm]",
+        "task status:pending export",
+        2.5,
+    ),
+    (
+        "`engagement list --all --json` ≤ 1.0 × `task export`",
+        "engagement list --all --json [warm]",
+        "task export",
+        1.0,
+    ),
+    ("`status` ≤ 3.0 × `task next`", "status [warm]", "task next", 3.0),
+    ("`note ID text` ≤ 6.0 × `task 1 annotate`", "note", "task 1 annotate benchmark-note", 6.0),
+]
+VALIDATE_LIMIT = 3.2
+MEMORY_LIMIT_MB = 60
+
+
+def find(timings: list[Timing], key: str) -> Timing | None:
+    for t in timings:
+        if t.bench.key == key or t.bench.key.startswith(key + " "):
+            return t
+    return None
+
+
+def ms(t: Timing) -> str:
+    return f"{t.median * 1000:,.0f} ms"
+
+
+def goals(timings: list[Timing]) -> list[tuple[str, str, str]]:
+    """(goal, measured, PASS/MISS/n/a) for each goal of the issue."""
+    out = []
+    for text, mine, theirs, limit in GOALS:
+        a, b = find(timings, mine), find(timings, theirs)
+        if a is None or b is None or not a.ok or not b.ok:
+            missing = a if a is None or not a.ok else b
+            why = "not measured" if missing is None else missing.status
+            out.append((text, why, "n/a"))
+            continue
+        ratio = a.median / b.median
+        verdict = "PASS" if ratio <= limit else "MISS"
+        out.append((text, f"{ratio:.2f} × ({ms(a)} / {ms(b)})", verdict))
+    v = find(timings, "validate [cold]")
+    if v and v.ok:
+        verdict = "PASS" if v.median <= VALIDATE_LIMIT else "MISS"
+        out.append(
+            (
+                f"`validate` (every file parsed, cold) ≤ {VALIDATE_LIMIT} s",
+                f"{v.median:.2f} s",
+                verdict,
+            )
+        )
+    else:
+        out.append((f"`validate` ≤ {VALIDATE_LIMIT} s", v.status if v else "not measured", "n/a"))
+    mine = [t for t in timings if t.bench.tool == "svctrack" and t.ok]
+    if mine:
+        worst = max(mine, key=lambda t: t.peak_mb)
+        verdict = "PASS" if worst.peak_mb <= MEMORY_LIMIT_MB else "MISS"
+        measured = f"{worst.peak_mb:.0f} MB (`{worst.bench.key}`)"
+        out.append(
+            (f"peak memory of any svctrack command ≤ {MEMORY_LIMIT_MB} MB", measured, verdict)
+        )
+    return out
+
+
+def ratios(timings: list[Timing]) -> list[tuple[str, str, str, str, str]]:
+    out = []
+    for mine, theirs in PAIRS:
+        a, b = find(timings, mine), find(timings, theirs)
+        if a is None or b is None:
+            continue
+        if a.ok and b.ok:
+            out.append((a.bench.key, ms(a), b.bench.label, ms(b), f"{a.median / b.median:.2f}"))
+        else:
+            out.append(
+                (
+                    a.bench.key,
+                    ms(a) if a.ok else a.status,
+                    b.bench.label,
+                    ms(b) if b.ok else b.status,
+                    "n/a",
+                )
+            )
+    return out
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    info = {
+        "CPU": f"{cpu}, {cores} cores{memory}",
+        "OS": platform.platform(),
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "svctrack": git_state(),
+    }
+    if shutil.which("task"):
+        version = subprocess.run(["task", "--version"], capture_output=True, text=True, check=False)
+        info["Taskwarrior"] = version.stdout.strip()
+    else:
+        info["Taskwarrior"] = "not installed (its rows are skipped)"
+    return info
+
+
+def git_state() -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("svctrack")
+    except PackageNotFoundError:
+        release = "?"
+    commit = git("rev-parse", "--short", "HEAD") or "no git"
+    dirty = " + uncommitted changes in src/" if git("status", "--porcelain", "--", "src") else ""
+    return f"{release}, commit {commit}{dirty}"
+
+
+def table(rows: list[tuple], header: tuple[str, ...], align: str) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(a for a in align.split()) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def timing_rows(timings: list[Timing]) -> list[tuple]:
+    rows = []
+    for t in timings:
+        b = t.bench
+        label = f"`{b.label}`" if b.tool != "python" else b.label
+        if t.ok:
+            lo, hi = min(t.times) * 1000, max(t.times) * 1000
+            out = f"{t.out_bytes / 1024:,.0f} KB" if t.out_bytes >= 1024 else f"{t.out_bytes} B"
+            rows.append(
+                (
+                    b.tool,
+                    label,
+                    b.cache or "—",
+                    ms(t),
+                    f"{lo:,.0f}–{hi:,.0f}",
+                    f"{t.peak_mb:.0f} MB",
+                    out,
+                )
+            )
+        else:
+            rows.append((b.tool, label, b.cache or "—", t.status, "", "", ""))
+    return rows
+
+
+LEGEND = """\
+Memory is the peak resident set size of the process (ru_maxrss) in one more run under a small
+parent (`/usr/bin/time -f %M`; Linux carries a peak across fork and exec, so a child of the
+harness itself would report the harness's size); stdout is what that run wrote.
+Cache: **warm** = svctrack's read cache matches every file; **cold** = the cache folder
+($XDG_CACHE_HOME/svctrack) deleted before each run, so every file is parsed and the cache written
+again; **no cache** = `SVCTRACK_NO_CACHE=1` (every file parsed, nothing written); **changed** =
+warm, but one engagement file got a new mtime before each run (the cache re-parses it and is
+saved again, as after any edit). `validate` never uses the cache; `show`, `note` and
+`engagement new` read or write single files. n/a = the command does not exist in this build."""
+
+
+def report(results: list[tuple[Context, list[Timing]]], args: argparse.Namespace) -> str:
+    info = machine()
+    lines = [
+        "# svctrack benchmark results",
+        "",
+        f"Measured on {datetime.now():%Y-%m-%d} with `python benchmarks/run.py --sizes "
+        f"{','.join(str(c.size) for c, _ in results)} --runs {args.runs}` "
+        "(see [README.md](README.md) for what each number means).",
+        "",
+        *[f"- {k}: {v}" for k, v in info.items()],
+        "",
+        f"Each row is a whole process, started {args.warmup + args.runs} times: "
+        f"{args.warmup} warm-up, then the median and the min–max of {args.runs} timed runs. "
+        + LEGEND,
+    ]
+    for ctx, timings in results:
+        lines += ["", f"## {ctx.size:,} engagements", ""]
+        lines += [", ".join(f"{k}: {v}" for k, v in ctx.facts.items()) + "."]
+        lines += [""]
+        header = ("tool", "command", "cache", "median", "min–max (ms)", "peak memory", "stdout")
+        lines += table(timing_rows(timings), header, "--- --- --- ---: ---: ---: ---:")
+        pairs = ratios(timings)
+        if pairs:
+            lines += ["", "svctrack / Taskwarrior, same data:", ""]
+            header = ("svctrack", "median", "Taskwarrior", "median", "ratio")
+            lines += table(pairs, header, "--- ---: --- ---: ---:")
+    ctx, timings = results[-1]
+    lines += ["", f"## Goals at {ctx.size:,} engagements", ""]
+    lines += table(goals(timings), ("goal", "measured", "result"), "--- --- ---")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="1000,10000", help="engagement counts (default 1000,10000)"
+    )
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (default 7)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    parser.add_argument("--services", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="Markdown report")
+    parser.add_argument("--work", type=Path, default=WORK, help="where workspaces go (regenerated)")
+    parser.add_argument("--svctrack", help="the svctrack executable (default: next to this Python)")
+    parser.add_argument("--no-taskwarrior", action="store_true", help="skip Taskwarrior")
+    parser.add_argument("--only", help="comma-separated substrings: run only matching commands")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    results = [run_size(size, args) for size in sizes]
+    ctx, timings = results[-1]
+    print(f"\n== goals at {ctx.size:,} engagements")
+    for text, measured, verdict in goals(timings):
+        print(f"   {verdict:<5} {text}: {measured}")
+    if args.out:
+        args.out.write_text(report(results, args), encoding="utf-8")
+        print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
