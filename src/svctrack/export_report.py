@@ -210,11 +210,12 @@ def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[
 # --- Markdown -------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x85\u2028\u2029][\s]*")
 
 
 def md_escape(value: str) -> str:
     """User text inert in Markdown: no emphasis, links, tables or raw HTML; one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    return _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", value).strip())
 
 
 _MD_MARKS = {"done": "✓", "current": "▶", "ahead": "○", "stopped": "✕"}

@@ -25,8 +25,8 @@ def _date(value: str | None, option: str) -> date | None:
 
 def _write(content: str, output: str | None, newline: bool = True) -> None:
     """To stdout, or atomically to a file (`-o -` is stdout too)."""
-    if output in (None, "-"):
-        typer.echo(content, nl=newline)
+    if output in (None, "-"):  # bytes: CRLF and UTF-8 whatever the locale
+        typer.echo(content.encode("utf-8") + (b"\n" if newline else b""), nl=False)
         return
     from svctrack.store import write_atomic
 
