@@ -74,7 +74,7 @@ def last_words(done: subprocess.CompletedProcess[bytes]) -> str:
     text = (done.stderr or b"").decode("utf-8", "replace") + "\n"
     text += (done.stdout or b"").decode("utf-8", "replace")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for prefix in ("fatal:", "error:", "!", "CONFLICT"):
+    for prefix in ("error:", "fatal:", "!", "CONFLICT"):
         for line in lines:
             if line.startswith(prefix):
                 return line
@@ -451,8 +451,14 @@ def sync(root: Path) -> SyncResult:
                 if found:
                     raise SyncConflict([explain(root, p) for p in found])
                 raise GitError(f"git rebase failed: {last_words(done)}")
-    elif exists:
-        git(root, "reset", "--quiet", "--hard", remote_ref)
+    elif exists:  # a branch with no commit yet: take the remote's as it is
+        result.pulled = count(root, remote_ref)
+        done = git(root, "merge", "--quiet", "--ff-only", remote_ref, check=False)
+        if done.returncode != 0:
+            raise GitError(
+                f"git merge failed: {last_words(done)}",
+                hint="move the files it names out of the way, then sync again",
+            )
     return result
 
 
@@ -506,8 +512,9 @@ def push(root: Path, target: str) -> int:
     done = git(root, *args, check=False)
     if done.returncode != 0:
         words = last_words(done)
+        said = (done.stderr or b"").decode("utf-8", "replace")
         hint = "someone pushed meanwhile: run `svctrack sync` again"
-        if "rejected" not in words and "fetch first" not in words:
+        if "rejected" not in said and "fetch first" not in said:
             hint = "check the remote's address and your access (`git remote -v`)"
         raise GitError(f"git push failed: {words}; your commits are kept", hint=hint)
     return ahead
