@@ -350,6 +350,8 @@ def test_service_filter_takes_a_prefix(agency: Workspace) -> None:
     assert result["overall"]["ids"] == ["c1", "c2"]
     assert [s["id"] for s in result["services"]] == ["crm"]
     assert agency.run("report", "--service", "nothing").code == 1
+    human = agency.ok("report", "--service", "crm").out
+    assert "CRM rollout" in human and "All services" not in human
 
 
 def test_empty_period_divides_by_nothing(agency: Workspace) -> None:

@@ -143,7 +143,10 @@ def key_figures(r: Report, lang: str) -> Table:
     headers = ("closed", "on_time", "late_mean", "late_max", "rework_rate", "reworks_mean")
     for key in (*headers, "score", "hours"):
         table.add_column(text(word(key, lang)), justify="right", overflow="fold")
-    rows: list[tuple[Text, Stats]] = [(Text(word("overall", lang), style="bold"), r.overall)]
+    first = Text(word("overall", lang), style="bold")
+    if r.service and r.services:  # one service asked for: its row is the whole report
+        first = text(r.services[0].name, "bold")
+    rows: list[tuple[Text, Stats]] = [(first, r.overall)]
     if len(r.services) > 1 or r.service is None:
         rows += [(text(s.name), s.stats) for s in r.services]
     for label, s in rows:
