@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError
+from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.ids import id_problem
 
 CONFIG = "svctrack.toml"
@@ -289,7 +289,7 @@ class Store:
     """Files of one workspace: `services/<id>.toml`, `engagements/<id>.toml`, `svctrack.toml`."""
 
     root: Path
-    lock_timeout: float = 10.0
+    lock_timeout: float | None = None  # seconds; None: SVCTRACK_LOCK_TIMEOUT, else 10
     written: list[Path] = field(default_factory=list)  # files this process wrote, in order
 
     def rel(self, path: Path) -> str:
@@ -329,23 +329,47 @@ class Store:
     def read(self, kind: str, item_id: str) -> dict[str, Any]:
         return self.read_file(self.path(kind, item_id))
 
+    def timeout(self) -> float:
+        """How long to wait for the lock: `lock_timeout`, SVCTRACK_LOCK_TIMEOUT, or 10 seconds."""
+        if self.lock_timeout is not None:
+            return self.lock_timeout
+        value = os.environ.get("SVCTRACK_LOCK_TIMEOUT", "").strip()
+        if not value:
+            return 10.0
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds < float("inf"):
+            raise UsageError(f"SVCTRACK_LOCK_TIMEOUT={value!r} is not a number of seconds")
+        return seconds
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the workspace lock (`.svctrack.lock`); one writer at a time."""
         path = self.root / LOCK
+        timeout = self.timeout()
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            handle = open(path, "a+b")  # noqa: SIM115
+            fd = os.open(path, flags, 0o644)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a link would have us truncate whatever it points to
+                raise SvcError(
+                    f"{LOCK} is a symbolic link; svctrack does not lock through links",
+                    hint=f"delete {path}",
+                ) from None
             raise io_error(exc, LOCK) from None
+        handle = os.fdopen(fd, "r+b")
         try:
-            deadline = time.monotonic() + self.lock_timeout
+            deadline = time.monotonic() + timeout
             while not _try_lock(handle):
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
                     handle.seek(0)
-                    holder = handle.read(200).decode("utf-8", "replace").strip() or "unknown"
+                    holder = handle.read(200).decode("utf-8", "replace").strip()
+                    holder = "".join(c if c.isprintable() else "?" for c in holder) or "unknown"
                     raise LockTimeout(
                         f"the workspace is locked by another svctrack process ({holder})",
-                        hint=f"wait for it to finish; if none is running, delete {path}",
+                        hint="wait for it to finish, or give SVCTRACK_LOCK_TIMEOUT more seconds",
                     )
                 time.sleep(0.02)
             handle.seek(0)
