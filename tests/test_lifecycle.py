@@ -316,3 +316,11 @@ def test_budget_hours_is_an_engagement_field(firm: Workspace) -> None:
     firm.ok("set", "acme", "budget_hours", "40")
     assert data(firm, "acme")["budget_hours"] == 40
     assert firm.run("set", "audit", "budget_hours", "40").code == 2
+
+
+def test_set_price_brings_the_workspace_currency(firm: Workspace) -> None:
+    firm.ok("set", "acme", "price", "1000")
+    assert firm.ok("show", "acme", "--json").json()["price"] == {"amount": 1000, "currency": "EUR"}
+    firm.ok("set", "acme", "currency", "RUB")
+    firm.ok("set", "acme", "price", "2000")
+    assert data(firm, "acme")["currency"] == "RUB"

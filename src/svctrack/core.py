@@ -363,6 +363,8 @@ class Tracker:
                 doc.remove(key)
             else:
                 doc.set(key, parsed)
+            if key == "price" and parsed is not None and not item.currency and self.currency:
+                doc.set("currency", self.currency)  # a price is never without its currency
             return key, parsed
 
         return self._edit(ref, change)
