@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import random
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -13,9 +17,255 @@ import pytest
 
 from conftest import Workspace, run_process
 
+ERRNOS = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied"}
+ERRNOS[errno.EIO] = "an input/output error"
+
+
+def failing(code: int):
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+def half_then_fail(code: int):
+    """os.write that writes half of what it is given once, then fails: a disk filling up."""
+    real = os.write
+    calls = []
+
+    def write(fd: int, data: bytes) -> int:
+        calls.append(fd)
+        if len(calls) == 1:
+            return real(fd, bytes(data[: max(1, len(data) // 2)]))
+        raise OSError(code, os.strerror(code))
+
+    return write
+
+
+# Where the write can fail: creating the temp file, writing it, syncing it, renaming it.
+FAULTS = {
+    "mkstemp": lambda mp, code: mp.setattr(tempfile, "mkstemp", failing(code)),
+    "write": lambda mp, code: mp.setattr(os, "write", failing(code)),
+    "short write": lambda mp, code: mp.setattr(os, "write", half_then_fail(code)),
+    "fchmod": lambda mp, code: mp.setattr(os, "fchmod", failing(code)),
+    "fsync": lambda mp, code: mp.setattr(os, "fsync", failing(code)),
+    "close": lambda mp, code: mp.setattr(os, "close", failing_close(code)),
+    "replace": lambda mp, code: mp.setattr(os, "replace", failing(code)),
+}
+
+
+def failing_close(code: int):
+    """os.close that closes, then reports an error (as NFS may on a delayed write)."""
+    real = os.close
+
+    def close(fd: int) -> None:
+        real(fd)
+        raise OSError(code, os.strerror(code))
+
+    return close
+
+
+def assert_failed_cleanly(ws: Workspace, result, before: dict[str, bytes], reason: str) -> None:
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.err
+    assert reason in lines[0] and "nothing was changed" in lines[0]
+    assert "Traceback" not in result.err + result.out
+    assert ws.snapshot() == before  # every file as it was, and no temp file left
+
+
+@pytest.mark.parametrize("code", ERRNOS, ids=errno.errorcode.get)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_failed_write_changes_nothing(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch, fault: str, code: int
+) -> None:
+    before = firm.snapshot()
+    FAULTS[fault](monkeypatch, code)
+    result = firm.run("note", "acme", "this note does not make it")
+    monkeypatch.undo()
+    assert_failed_cleanly(firm, result, before, ERRNOS[code])
+    assert result.err.startswith("error: engagements/acme.toml: ")
+
+
+COMMANDS = [
+    ("check", "acme", "terms-agreed"),
+    ("set", "acme", "due", "2026-12-20"),
+    ("advance", "acme", "--force"),
+    ("rework", "audit", "--note", "x"),  # refused before any write: planning has no way back
+    ("feedback", "acme", "--score", "5"),
+    ("cancel", "acme", "--note", "withdrawn"),
+    ("service", "new", "--name", "Pen test"),
+    ("engagement", "new", "--service", "audit", "--client", "Initech", "--due", "+2w"),
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_every_writing_command_fails_cleanly(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    before = firm.snapshot()
+    monkeypatch.setattr(os, "replace", failing(errno.ENOSPC))
+    result = firm.run(*args)
+    monkeypatch.undo()
+    if args[0] == "rework":
+        assert result.code == 1 and "no way back" in result.err
+        assert firm.snapshot() == before
+        return
+    assert_failed_cleanly(firm, result, before, "the disk is full")
+
+
+def test_a_failing_folder_sync_after_the_rename_is_no_error(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is in place once renamed: saying "nothing was changed" then would be a lie.
+    real_fsync, synced = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        if len(synced) > 1:  # the folder's
+            raise OSError(errno.EIO, "folder sync failed")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = firm.run("note", "acme", "kept")
+    monkeypatch.undo()
+    assert result.code == 0, result.err
+    assert len(synced) == 2
+    assert tomllib.loads(firm.text("acme"))["notes"][-1]["text"] == "kept"
+
+
+@pytest.mark.skipif(os.name == "posix" and os.geteuid() == 0, reason="root writes anywhere")
+def test_read_only_folder(firm: Workspace) -> None:
+    folder = firm.root / "engagements"
+    before = firm.snapshot()
+    folder.chmod(0o555)
+    try:
+        result = firm.run("note", "acme", "nope")
+    finally:
+        folder.chmod(0o755)
+    assert_failed_cleanly(firm, result, before, "permission denied")
+
+
+# --- stale temp files ------------------------------------------------------------------------
+
+
+def plant_temp(folder: Path, name: str, age: float) -> Path:
+    path = folder / name
+    path.write_bytes(b'name = "half a file')  # what a killed write leaves: not TOML
+    moment = time.time() - age
+    os.utime(path, (moment, moment))
+    return path
+
+
+READS = [
+    ("validate", "--strict"),
+    ("engagement", "list", "--all"),
+    ("service", "list", "--all"),
+    ("status",),
+    ("deadlines",),
+    ("checklist",),
+    ("show", "acme"),
+    ("show", "audit", "--json"),
+]
+
+
+@pytest.mark.parametrize("args", READS, ids=" ".join)
+def test_stray_temp_files_are_ignored(firm: Workspace, args: tuple[str, ...]) -> None:
+    plant_temp(firm.root / "engagements", ".acme.toml.k2x9_q1z.tmp", 0)
+    plant_temp(firm.root / "services", ".audit.toml.abcd1234.tmp", 3600)
+    firm.ok(*args)
+
+
+def test_stale_temp_files_go_at_the_next_write_in_their_folder(firm: Workspace) -> None:
+    engagements, services = firm.root / "engagements", firm.root / "services"
+    stale = plant_temp(engagements, ".acme.toml.k2x9_q1z.tmp", 3600)
+    other_stale = plant_temp(engagements, ".old-item.toml.zz99zz99.tmp", 120)
+    fresh = plant_temp(engagements, ".acme.toml.n3w_f1l3.tmp", 0)  # a live writer's, maybe
+    not_ours = plant_temp(engagements, ".notes.tmp", 3600)
+    elsewhere = plant_temp(services, ".audit.toml.abcd1234.tmp", 3600)
+    firm.ok("note", "acme", "hello")
+    assert not stale.exists() and not other_stale.exists()
+    assert fresh.exists() and not_ours.exists() and elsewhere.exists()
+    firm.ok("set", "audit", "owner", "olga")
+    assert not elsewhere.exists()
+
+
+# --- real processes: SIGKILL in a burst of writes, two writers, a held lock ---------------------
+
+WRITER = """
+import sys
+from svctrack.cli import app
+
+root, item, prefix, start, count = sys.argv[1:6]
+for n in range(int(start), int(start) + int(count)):
+    try:
+        app(["-C", root, "note", item, f"{prefix}{n}"], prog_name="svctrack")
+    except SystemExit as done:
+        if done.code:
+            sys.exit(done.code)
+    print(n, flush=True)
+"""
+
+
+def writer(ws: Workspace, prefix: str, start: int, count: int) -> subprocess.Popen[str]:
+    args = [str(ws.root), "acme", prefix, str(start), str(count)]
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
 
 def note_texts(ws: Workspace) -> list[str]:
     return [n["text"] for n in tomllib.loads(ws.text("acme")).get("notes", [])]
+
+
+def numbers(lines: str) -> list[str]:
+    """The writer's own progress lines among svctrack's output."""
+    return [line for line in lines.split() if line.isdigit()]
+
+
+def test_sigkill_in_a_burst_of_writes_leaves_old_or_new(firm: Workspace) -> None:
+    chance = random.Random(20261126)
+    done = 0  # notes in the file
+    for _ in range(6):
+        child = writer(firm, "n", done, 100_000)
+        try:
+            assert child.stdout is not None
+            while not numbers(child.stdout.readline()):  # it writes: now kill it at some moment
+                assert child.poll() is None, "the writer stopped"
+            time.sleep(chance.uniform(0.0, 0.4))
+        finally:
+            child.send_signal(signal.SIGKILL)
+            rest, _ = child.communicate()
+        reported = 1 + len(numbers(rest))
+        texts = note_texts(firm)  # parses: never a half-written file
+        # Every reported note is there, in order; at most one more was renamed in as it died.
+        assert texts[: done + reported] == [f"n{i}" for i in range(done + reported)]
+        assert len(texts) in (done + reported, done + reported + 1)
+        done = len(texts)
+        for path in (firm.root / "engagements").glob("*.toml"):
+            tomllib.loads(path.read_text())
+    plant_temp(firm.root / "engagements", ".acme.toml.deadbeef.tmp", 3600)
+    firm.ok("validate", "--strict")
+    listed = firm.ok("engagement", "list", "--json").json()
+    assert [e["id"] for e in listed] == ["acme"]
+    firm.ok("note", "acme", "after the crashes")
+    assert note_texts(firm)[-1] == "after the crashes"
+    assert not list((firm.root / "engagements").glob(".acme.toml.deadbeef.tmp"))
+
+
+def test_two_processes_writing_at_once_lose_nothing(firm: Workspace) -> None:
+    children = [writer(firm, prefix, 0, 20) for prefix in ("a", "b")]
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        assert numbers(out) == [str(n) for n in range(20)]
+    texts = note_texts(firm)
+    assert sorted(texts) == sorted([f"a{n}" for n in range(20)] + [f"b{n}" for n in range(20)])
+    for prefix in ("a", "b"):  # each writer's notes in its own order
+        assert [t for t in texts if t[0] == prefix] == [f"{prefix}{n}" for n in range(20)]
 
 
 HOLDER = """

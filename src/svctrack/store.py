@@ -8,6 +8,7 @@ import errno
 import os
 import re
 import socket
+import stat
 import sys
 import tempfile
 import time
@@ -232,21 +233,54 @@ def _trailing_blank(lines: list[str]) -> int:
     return count
 
 
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write via a temp file in the same folder: flushed, fsynced, renamed over, folder fsynced."""
+def write_atomic(
+    path: Path, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None
+) -> None:
+    """Write via a temp file in the same folder: written, fsynced, renamed over, folder fsynced.
+    On any failure the temp file is removed and `path` is as it was."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode if mode is not None else 0o666 & ~_umask())
+            if owner is not None and hasattr(os, "fchown"):
+                with contextlib.suppress(OSError):  # only root may give a file away
+                    os.fchown(fd, *owner)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if not hasattr(os, "fchmod"):  # pragma: no cover  (Windows)
+            os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_folder(path.parent)
+
+
+STALE_SECONDS = 60
+_TEMP = re.compile(r"^\..+\.toml\.[A-Za-z0-9_]+\.tmp$")
+
+
+def clean_stale_temps(folder: Path) -> None:
+    """Remove temp files that a killed svctrack left in `folder` (`.<name>.toml.*.tmp`, older
+    than a minute: a live writer's temp file lives for milliseconds). Best effort."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        if not _TEMP.match(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_SECONDS:
+                os.unlink(entry.path)
 
 
 def _umask() -> int:
@@ -256,9 +290,13 @@ def _umask() -> int:
 
 
 def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable; best effort, as the file is already in place."""
     if os.name != "posix":
         return
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
     except OSError:
@@ -267,18 +305,24 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.EIO: "an input/output error",
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why an operation on a file failed, in words."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
 def io_error(exc: OSError, path: str) -> SvcError:
     """A user-facing error for a failed read or write; the file was left as it was."""
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exhausted",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "operation not permitted",
-        errno.EROFS: "the file system is read-only",
-        errno.EIO: "an input/output error",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
-    return SvcError(f"{path}: {reason}; nothing was changed")
+    return SvcError(f"{path}: {reason(exc)}; nothing was changed")
 
 
 # --- the workspace --------------------------------------------------------------------------
@@ -399,7 +443,7 @@ class Store:
                 raise SvcError(f"{rel} is a symbolic link; svctrack does not write through links")
             try:
                 raw = path.read_bytes()
-                mode = os.stat(path).st_mode & 0o7777
+                st = os.stat(path)
             except FileNotFoundError:
                 raise NotFound(f"{rel}: no such file") from None
             except OSError as exc:
@@ -435,7 +479,8 @@ class Store:
                 ) from None
             self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
             if new != text:
-                self._write(path, (BOM if bom else "") + new, mode)
+                encoded = ((BOM if bom else "") + new).encode("utf-8")
+                self._write(path, encoded, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
             return result
 
     def create(self, kind: str, item_id: str, text: str) -> None:
@@ -445,7 +490,7 @@ class Store:
             for other in FOLDERS:
                 if self.path(other, item_id).exists():
                     raise Refused(f"id {item_id!r} is taken", hint="choose another id")
-            self._write(path, text, None)
+            self._write(path, text.encode("utf-8"), None)
 
     def _check(self, new: str, doc: Any, rel: str) -> None:
         """Refuse to write `new` unless it parses to exactly what the edited document holds."""
@@ -462,11 +507,15 @@ class Store:
                 hint="please report this with the file",
             )
 
-    def _write(self, path: Path, text: str, mode: int | None) -> None:
+    def _write(
+        self, path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None
+    ) -> None:
+        """Write under the lock; temp files a killed svctrack left beside it go first."""
         rel = self.rel(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, text.encode("utf-8"), mode)
+            clean_stale_temps(path.parent)
+            write_atomic(path, data, mode, owner)
         except OSError as exc:
             raise io_error(exc, rel) from None
         self.written.append(path)
