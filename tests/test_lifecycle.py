@@ -102,9 +102,52 @@ def test_rework_clears_ticks_of_both_stages(firm: Workspace) -> None:
     assert "control → execution" in result.out
     saved = data(firm, "acme")
     assert saved["stage"] == "execution"
-    assert "control" not in saved["gates"] and "execution" not in saved["gates"]
+    assert not saved["gates"].get("control") and not saved["gates"].get("execution")
     assert saved["gates"]["preparation"]["terms-agreed"] is True
     assert saved["history"][-1]["note"] == "report incomplete"
+
+
+def test_rework_keeps_comments_of_the_tables_it_clears(firm: Workspace) -> None:
+    tick_all(firm, "acme", "preparation")
+    firm.ok("advance", "acme")
+    path = firm.file("acme")
+    path.write_text(
+        path.read_text().replace("[gates.preparation]", "[gates.preparation]  # by Anna")
+    )
+    tick_all(firm, "acme", "execution")
+    firm.ok("advance", "acme")
+    text = firm.text("acme").replace("[gates.execution]", "# QA-7 applies\n[gates.execution]")
+    path.write_text(text)
+    firm.ok("rework", "acme", "--note", "again")
+    after = firm.text("acme")
+    assert "# QA-7 applies\n[gates.execution]\n" in after
+    assert "work-done" not in after.split("[principles]")[0]
+    assert "# by Anna" in after
+
+
+@pytest.mark.parametrize("command", ["rework", "cancel"])
+def test_rework_and_cancel_need_a_note(firm: Workspace, command: str) -> None:
+    before = firm.snapshot()
+    result = firm.run(command, "acme", "--note", "  ")
+    assert result.code == 2 and "--note" in result.err
+    assert firm.snapshot() == before
+
+
+def test_set_refuses_due_before_start_and_odd_currencies(firm: Workspace) -> None:
+    before = firm.snapshot()
+    assert firm.run("set", "acme", "due", "2026-11-01").code == 2
+    assert firm.run("set", "acme", "start", "2027-01-01").code == 2
+    assert firm.run("set", "acme", "currency", "EURO").code == 2
+    assert firm.snapshot() == before
+    firm.ok("set", "acme", "currency", "rub")
+    assert data(firm, "acme")["currency"] == "RUB"
+    firm.ok("set", "acme", "price", "10")
+    assert firm.run("set", "acme", "currency", "").code == 2
+
+
+def test_list_refuses_an_unknown_stage(firm: Workspace) -> None:
+    result = firm.run("engagement", "list", "--stage", "exection")
+    assert result.code == 2 and "execution" in result.err
 
 
 def test_rework_needs_a_way_back(firm: Workspace) -> None:

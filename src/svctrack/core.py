@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack import dates
-from svctrack.errors import FileProblem, NotFound, Refused, UsageError
+from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.ids import check_id, slugify, unique
 from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
 from svctrack.pipeline import KINDS, Pipeline, Transition, decide, load_pipelines
@@ -26,6 +26,7 @@ _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SETTABLE = ("name", "owner", "client", "due", "start", "price", "currency", "budget_hours")
 SETTABLE += ("mode", "contract")
 ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
+REQUIRED = {"service": {"name"}, "engagement": {"name", "due", "client"}}
 
 
 def actor() -> str:
@@ -79,10 +80,40 @@ def parse_hours(text: str) -> Decimal:
     return hours
 
 
+def _required(note: str, what: str) -> str:
+    if not note.strip():
+        raise UsageError(f"--note is needed: say {what}")
+    return note
+
+
+def parse_currency(text: str) -> str:
+    """An ISO 4217 code, upper-cased: `eur` → `EUR`."""
+    code = text.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise UsageError(f"currency {text!r}: use a three-letter code such as EUR, RUB or USD")
+    return code
+
+
+def parse_mode(text: str) -> str:
+    if text not in MODES:
+        raise UsageError(f"mode must be one of {', '.join(MODES)}")
+    return text
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' when a choice is close to `word`."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
+    "due": dates.parse_date,
+    "start": dates.parse_date,
+    "price": parse_money,
+    "budget_hours": parse_hours,
+    "currency": parse_currency,
+    "mode": parse_mode,
+}
 
 
 @dataclass
@@ -178,6 +209,7 @@ class Tracker:
         note: str = "",
     ) -> Item:
         """Create a service at the first stage of the service pipeline."""
+        currency = parse_currency(currency) if currency else ""
         fields = {"name": name, "stage": None, "owner": owner, "mode": mode, "price": price}
         if price is not None:
             fields["currency"] = currency or self.currency
@@ -200,6 +232,7 @@ class Tracker:
         note: str = "",
     ) -> Item:
         """Create an engagement of an existing service, at the first engagement stage."""
+        currency = parse_currency(currency) if currency else ""
         _, service_id = self.resolve(service, "service")
         offering = self.get(service_id, "service")
         if not client.strip():
@@ -283,10 +316,16 @@ class Tracker:
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
-            move = decide(pipeline, item.stage, action, done=item.ticked(item.stage), force=force)
+            try:
+                move = decide(
+                    pipeline, item.stage, action, done=item.ticked(item.stage), force=force
+                )
+            except Refused as refused:
+                raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
             doc.set("stage", move.target)
-            for stage in move.cleared:
-                doc.remove(f"gates.{stage}")
+            for stage in move.cleared:  # the ticks go; the tables and their comments stay
+                for gate in item.gates.get(stage, {}):
+                    doc.remove(f"gates.{stage}.{gate}")
             entry: dict[str, Any] = {
                 "from": move.source,
                 "to": move.target,
@@ -307,11 +346,11 @@ class Tracker:
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""
-        return self._step(ref, "rework", note)
+        return self._step(ref, "rework", _required(note, "what must be redone"))
 
     def cancel(self, ref: str, *, note: str) -> Transition:
         """End an item early."""
-        return self._step(ref, "cancel", note)
+        return self._step(ref, "cancel", _required(note, "why it ends early"))
 
     def check(
         self, ref: str, key: str, *, ok: bool | None = True, note: str = "", clear: bool = False
@@ -392,23 +431,18 @@ class Tracker:
             raise UsageError(f"unknown field {name!r}{suggest(name, SETTABLE)}; fields: {fields}")
         if item.kind == "service" and name in ENGAGEMENT_ONLY:
             raise UsageError(f"a service has no {name}; set it on its engagements")
-        if name == "name" and empty:
-            raise UsageError("the name cannot be empty")
-        if empty:
-            if name in ("due", "client"):
-                raise UsageError(f"an engagement needs its {name}")
+        if value.strip() == "":
+            if name in REQUIRED[item.kind]:
+                raise UsageError(f"a {item.kind} needs its {name}")
+            if name == "currency" and item.price is not None:
+                raise UsageError("a price needs its currency; remove the price first")
             return name, None
-        if name in ("due", "start"):
-            return name, dates.parse_date(value)
-        if name == "price":
-            return name, parse_money(value)
-        if name == "budget_hours":
-            return name, parse_hours(value)
-        if name == "mode":
-            if value not in MODES:
-                raise UsageError(f"mode must be one of {', '.join(MODES)}")
-            return name, value
-        return name, value
+        parsed = FIELD_PARSERS.get(name, str)(value)
+        if name == "due" and item.start and parsed < item.start:
+            raise UsageError(f"due {parsed} is before the start {item.start}")
+        if name == "start" and item.due and parsed > item.due:
+            raise UsageError(f"start {parsed} is after the due date {item.due}")
+        return name, parsed
 
     def add_note(self, ref: str, text: str, *, channel: str = "other") -> None:
         """Log a communication with the client (or a note on a service)."""
@@ -458,32 +492,43 @@ class Tracker:
 
 
 def init_workspace(
-    path: Path, *, name: str = "", lang: str = "en", currency: str = "", example: bool = False
+    path: str | Path, *, name: str = "", lang: str = "en", currency: str = "", example: bool = False
 ) -> Path:
-    """Create a workspace folder: svctrack.toml, services/, engagements/, .gitignore."""
+    """Create a workspace folder: svctrack.toml, services/, engagements/, .gitignore.
+
+    With `example`, the sample consultancy fills it, and names it unless `name` is given.
+    """
     import tomlkit
 
     from svctrack.store import GITIGNORE, write_atomic
 
     if lang not in ("en", "ru"):
         raise UsageError("--lang must be en or ru")
-    root = path.resolve()
+    if not str(path).strip():
+        raise UsageError("the workspace path is empty")
+    currency = parse_currency(currency) if currency else ""
+    root = Path(path).resolve()
     if (root / CONFIG).exists():
         raise Refused(f"{root / CONFIG} exists already")
-    root.mkdir(parents=True, exist_ok=True)
-    for folder in FOLDERS.values():
-        (root / folder).mkdir(exist_ok=True)
-    if example:  # first, so that a refusal leaves no workspace behind to block a retry
-        from svctrack.example import fill
+    defaults = {"name": root.name, "currency": "RUB" if lang == "ru" else "EUR"}
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for folder in FOLDERS.values():
+            (root / folder).mkdir(exist_ok=True)
+        if example:  # first, so that a refusal leaves no workspace behind to block a retry
+            from svctrack.example import fill, sample_config
 
-        fill(Tracker(root))
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment("svctrack workspace settings; see README.md for every key."))
-    doc["name"] = name or root.name
-    doc["lang"] = lang
-    doc["currency"] = currency or ("RUB" if lang == "ru" else "EUR")
-    ignore = root / ".gitignore"
-    if not ignore.exists():
-        write_atomic(ignore, GITIGNORE.encode())
-    write_atomic(root / CONFIG, tomlkit.dumps(doc).encode())
+            fill(Tracker(root))
+            defaults |= sample_config()
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment("svctrack workspace settings; see README.md for every key."))
+        doc["name"] = name or defaults["name"]
+        doc["lang"] = lang
+        doc["currency"] = currency or defaults["currency"]
+        ignore = root / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, GITIGNORE.encode())
+        write_atomic(root / CONFIG, tomlkit.dumps(doc).encode())
+    except OSError as exc:
+        raise SvcError(f"cannot create a workspace at {path}: {exc.strerror or exc}") from None
     return root

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import SvcError
+from svctrack.pipeline import a_kind
 
 BOM = "\ufeff"
 
@@ -427,7 +428,7 @@ def _stage(text: str, pipeline: Any, bad: Any) -> str:
         if text.casefold() in (stage.label.casefold(), stage.ru.casefold()):
             return stage.id
     known = ", ".join([*pipeline.stage_ids, *pipeline.ends])
-    bad(f"stage: {text!r} is not a {pipeline.kind} stage ({known})")
+    bad(f"stage: {text!r} is not a stage of {a_kind(pipeline.kind)} ({known})")
     return ""
 
 

@@ -14,6 +14,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _AMBIGUOUS = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 
 FORMS = "YYYY-MM-DD, today, tomorrow, +3d, +2w or +1m"
+FIRST, LAST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def today() -> date:
@@ -64,11 +65,9 @@ def parse_date(text: str, *, base: date | None = None) -> date:
     match = _RELATIVE.match(value)
     if match:
         count, unit = int(match[1]), match[2]
-        if unit == "d":
-            return start + timedelta(days=count)
-        if unit == "w":
-            return start + timedelta(weeks=count)
-        return add_months(start, count)
+        days = {"d": 1, "w": 7}.get(unit)
+        moved = start + timedelta(days=count * days) if days else add_months(start, count)
+        return _in_range(moved, text)
     if _AMBIGUOUS.match(value):
         raise UsageError(
             f"ambiguous date {text!r}: day and month order is not guessed; use YYYY-MM-DD"
@@ -81,6 +80,14 @@ def _iso(text: str) -> date:
     if not match:
         raise UsageError(f"not a date: {text!r} (use {FORMS})")
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise UsageError(f"impossible date {text!r}: {exc}") from None
+    return _in_range(day, text)
+
+
+def _in_range(day: date, text: str) -> date:
+    # Far dates are typos, and date arithmetic (calendars, charts) overflows near year 9999.
+    if not FIRST <= day <= LAST:
+        raise UsageError(f"date {text!r} is out of range ({FIRST.year}–{LAST.year})")
+    return day

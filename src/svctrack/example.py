@@ -36,6 +36,14 @@ def sample() -> Traversable:
     return files("svctrack").joinpath("sample")
 
 
+def sample_config() -> dict[str, str]:
+    """The sample's own `name` and `currency`, for a workspace that `init --example` names."""
+    import tomllib
+
+    config = tomllib.loads(sample().joinpath("svctrack.toml").read_text("utf-8"))
+    return {key: str(config[key]) for key in ("name", "currency") if key in config}
+
+
 def sample_items() -> list[tuple[str, str, str]]:
     """(kind, id, text) of every item of the sample, services first, each kind by id."""
     items = []

@@ -14,6 +14,11 @@ KINDS = ("service", "engagement")
 CANCELLED = "cancelled"
 
 
+def a_kind(kind: str) -> str:
+    """'a service', 'an engagement'."""
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
 @dataclass(frozen=True)
 class Term:
     """Anything with an id and a label in English (or the pipeline's own words) and Russian."""
@@ -110,7 +115,7 @@ def decide(
     stage = pipeline.stage(state)
     if stage is None:
         raise Refused(
-            f"its stage {state!r} is not a {pipeline.kind} stage",
+            f"its stage {state!r} is not a stage of {a_kind(pipeline.kind)}",
             hint="run `svctrack validate` to see what is wrong with the file",
         )
     if action == "cancel":
@@ -134,7 +139,7 @@ def decide(
     else:
         back = pipeline.back.get(state)
         raise Refused(
-            f"{state} is the last stage of a {pipeline.kind}",
+            f"{state} is the last stage of {a_kind(pipeline.kind)}",
             hint=f"`svctrack rework ID --note ...` starts the next iteration at {back}"
             if back
             else "`svctrack cancel ID --note ...` retires it",

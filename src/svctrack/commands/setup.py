@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,7 +23,7 @@ from svctrack.cli import (
 
 @app.command(rich_help_panel=HELP_PANEL_SETUP)
 def init(
-    path: Annotated[Path, typer.Argument(help="Folder to create (default: here).")] = Path("."),
+    path: Annotated[str, typer.Argument(help="Folder to create (default: here).")] = ".",
     *,
     name: Annotated[str, typer.Option(help="The firm's or team's name.")] = "",
     lang: Annotated[str, typer.Option("--lang", help="Workspace language: en or ru.")] = "en",
@@ -142,8 +141,16 @@ def _list(
 
     s = state(ctx)
     tracker = s.tracker
-    loaded = tracker.load([kind], only_open=not show_all and not stage)
     pipeline = tracker.pipelines[kind]
+    if stage and not pipeline.is_known(stage):
+        from svctrack.core import suggest
+        from svctrack.errors import UsageError
+        from svctrack.pipeline import a_kind
+
+        states = (*pipeline.stage_ids, *pipeline.ends)
+        hint = suggest(stage, states)
+        raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
+    loaded = tracker.load([kind], only_open=not show_all and not stage)
     today = dates.today()
     service_id = tracker.resolve(service, "service")[1] if service else ""
     rows = []
