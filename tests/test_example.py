@@ -292,9 +292,9 @@ def test_init_example_too_far_in_time(
 ) -> None:
     monkeypatch.setenv("SVCTRACK_TODAY", today)
     result = cli("init", str(tmp_path / "demo"), "--example")
-    assert result.code == 1
-    assert result.err.startswith("error: ") and "Traceback" not in result.err
-    assert not list((tmp_path / "demo" / "engagements").iterdir())
+    assert result.code == 2
+    assert result.err.startswith("error: SVCTRACK_TODAY: ") and "out of range" in result.err
+    assert not (tmp_path / "demo" / "svctrack.toml").exists()
 
 
 # --- shift ----------------------------------------------------------------------------------

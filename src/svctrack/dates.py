@@ -23,8 +23,8 @@ def today() -> date:
     if fixed:
         try:
             return _iso(fixed)
-        except UsageError:
-            raise UsageError(f"SVCTRACK_TODAY={fixed!r} is not a date; use YYYY-MM-DD") from None
+        except UsageError as exc:
+            raise UsageError(f"SVCTRACK_TODAY: {exc.message}") from None
     return date.today()
 
 
