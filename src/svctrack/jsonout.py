@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,22 +22,35 @@ from svctrack.queries import (
 )
 
 
-def number(value: Decimal) -> int | float:
-    """A JSON number with the decimal's own digits (a float's repr is its shortest exact form)."""
-    return int(value) if value == value.to_integral_value() else float(value)
+def number(value: Decimal) -> int | float | Decimal:
+    """A JSON number with the decimal's own digits: an int, a float whose repr (its shortest
+    exact form) has those digits, or else the Decimal itself, which `emit` writes verbatim."""
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    return as_float if Decimal(repr(as_float)) == value else value
+
+
+# Decimals no float can hold pass through json as marked strings, then lose their quotes.
+_MARK = "\ue000decimal:"
+_MARKED = re.compile('"' + _MARK + r'(-?[0-9.]+(?:E[+-]?[0-9]+)?)"')
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return number(value)
+        exact = number(value)
+        return _MARK + str(exact) if isinstance(exact, Decimal) else exact
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def emit(document: Any) -> None:
     """Write one JSON document to stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_plain) + "\n")
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_plain)
+    if _MARK in text:
+        text = _MARKED.sub(r"\1", text)
+    sys.stdout.write(text + "\n")
 
 
 def summary(s: Summary, open_engagements: int | None = None) -> dict[str, Any]:
