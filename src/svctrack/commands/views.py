@@ -14,6 +14,7 @@ from svctrack.cli import (
     finish,
     state,
 )
+from svctrack.errors import SvcError
 
 # --- views ----------------------------------------------------------------------------------
 
@@ -176,15 +177,15 @@ def validate(
         from svctrack import render
 
         s.print(render.findings(found, s.lang))
-    errors = sum(f.severity == "error" for f in found)
-    if not json_output:
-        from svctrack.i18n import count
+    from svctrack.i18n import count
 
-        warnings = len(found) - errors
-        line = f"{count(errors, 'error', s.lang)}, {count(warnings, 'warning', s.lang)}"
+    errors = sum(f.severity == "error" for f in found)
+    warnings = len(found) - errors
+    line = f"{count(errors, 'error', s.lang)}, {count(warnings, 'warning', s.lang)}"
+    if failed:  # the last line a script sees on stderr is the `error:` one
+        raise SvcError(line + (" (warnings fail under --strict)" if not errors else ""))
+    if not json_output:
         typer.echo(line, err=True)
-    if failed:
-        raise typer.Exit(1)
 
 
 @app.command(rich_help_panel=HELP_PANEL_VIEWS)
