@@ -170,7 +170,7 @@ def _value(value: Any) -> str:
 
 @app.command(rich_help_panel=HELP_PANEL_INTEGRATION)
 def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> None:
-    """An item's story: its [[history]] merged with the git log of its file, oldest first.
+    """An item's story: its history entries merged with the git log of its file, oldest first.
 
     Example: svctrack history acme-audit
     """
@@ -222,7 +222,7 @@ def _story(item: Any, commits: list[Any]) -> list[dict[str, Any]]:
                 "commit": None,
             }
         )
-    for commit in commits:
+    for commit in reversed(commits):  # oldest first, so that a stable sort keeps git's order
         twin = next(
             (
                 r
