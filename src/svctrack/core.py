@@ -19,7 +19,7 @@ from svctrack import dates
 from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.ids import check_id, slugify, unique
 from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
-from svctrack.pipeline import KINDS, Pipeline, Transition, decide, load_pipelines
+from svctrack.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
 from svctrack.store import CONFIG, FOLDERS, Store, find_root, user_config
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -171,6 +171,9 @@ class Tracker:
             names = ", ".join(i for _, i in matches[:10])
             more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
             raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
+        for other in KINDS:
+            if other not in kinds and (self.store.root / FOLDERS[other] / f"{ref}.toml").is_file():
+                raise NotFound(f"{ref} is {a_kind(other)}, not {a_kind(what)}")
         every = [i for k in kinds for i in self.store.ids(k)]
         raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
 
