@@ -367,3 +367,13 @@ def test_set_price_brings_the_workspace_currency(firm: Workspace) -> None:
     firm.ok("set", "acme", "currency", "RUB")
     firm.ok("set", "acme", "price", "2000")
     assert data(firm, "acme")["currency"] == "RUB"
+
+
+@pytest.mark.parametrize("bad", ["25", "1e3", "24h30m"])
+def test_log_refuses_more_than_a_day(firm: Workspace, bad: str) -> None:
+    assert firm.run("log", "acme", bad).code == 2
+
+
+def test_budget_may_exceed_a_day(firm: Workspace) -> None:
+    firm.ok("set", "acme", "budget_hours", "120")
+    assert data(firm, "acme")["budget_hours"] == 120

@@ -66,9 +66,9 @@ _HOURS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)h)?(?:(\d+)m(?:in)?)?$")
 def parse_hours(text: str) -> Decimal:
     """Hours spent, exactly: `1.5`, `1,5`, `90m`, `2h`, `2h30m`."""
     value = text.strip().lower().replace(" ", "")
-    try:
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", value):
         hours = Decimal(value.replace(",", "."))
-    except InvalidOperation:
+    else:
         match = _HOURS.match(value)
         if not value or not match or not (match[1] or match[2]):
             raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)") from None
@@ -465,7 +465,9 @@ class Tracker:
     def log_time(
         self, ref: str, hours: Decimal, *, on: date | None = None, by: str = "", note: str = ""
     ) -> Decimal:
-        """Record hours spent on an item; returns the item's total hours."""
+        """Record hours spent on an item on one day; returns the item's total hours."""
+        if hours > 24:
+            raise UsageError(f"{hours} hours in one day: log each day on its own (--date)")
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Decimal:
             entry = {"date": on or dates.today(), "hours": hours, "by": by or actor()}
