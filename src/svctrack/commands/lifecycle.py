@@ -141,7 +141,7 @@ def set_(
         str,
         typer.Argument(
             metavar="FIELD",
-            help="due, start, owner, client, price, currency, mode, contract, name,"
+            help="name, owner, client, due, start, price, currency, budget_hours, mode, contract,"
             " deadline.<stage>, role.<department>",
             autocompletion=complete_fields,
         ),
