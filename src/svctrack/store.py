@@ -34,7 +34,8 @@ GITIGNORE = "# svctrack's lock and temporary files\n.svctrack.lock\n.*.tmp\n"
 T = TypeVar("T")
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+_MARKER = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?: |\r?$)")
+MAX_DEPTH = 50  # arrays and tables in one another; tomlkit, which writes, stops at 100
 
 
 # --- finding the workspace ------------------------------------------------------------------
@@ -97,7 +98,8 @@ def decode(raw: bytes, path: str) -> tuple[str, bool]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+        column = len(before.decode("utf-8", "replace")) + 1  # characters, not bytes
         raise FileProblem(
             path,
             "file is not UTF-8 (saved as cp1251 or another legacy encoding?)",
@@ -113,18 +115,8 @@ def decode(raw: bytes, path: str) -> tuple[str, bool]:
 def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
     """Parse TOML text; errors name the line and column, or the merge-conflict marker."""
     try:
-        return tomllib.loads(text, parse_float=Decimal if exact else float)
+        data = tomllib.loads(text, parse_float=Decimal if exact else float)
     except tomllib.TOMLDecodeError as exc:
-        marker = _MARKER.search(text)
-        if marker:
-            line = text.count("\n", 0, marker.start()) + 1
-            raise FileProblem(
-                path,
-                "unresolved merge conflict (git conflict markers)",
-                line=line,
-                column=1,
-                hint="keep the right lines, remove the markers, then `svctrack validate`",
-            ) from None
         message = str(exc)
         found = _POSITION.search(message)
         line, column = (int(found[1]), int(found[2])) if found else (0, 0)
@@ -132,9 +124,48 @@ def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
         if not found and "end of document" in str(exc):
             line = text.count("\n") + 1
             column = len(text) - (text.rfind("\n") + 1) + 1
+        conflict = _conflict(text, line)
+        if conflict:
+            raise FileProblem(
+                path,
+                "unresolved merge conflict (git conflict markers)",
+                line=conflict,
+                column=1,
+                hint="keep the right lines, remove the markers, then `svctrack validate`",
+            ) from None
         raise FileProblem(path, f"invalid TOML: {message}", line=line, column=column) from None
     except RecursionError:
-        raise FileProblem(path, "invalid TOML: nested too deeply") from None
+        raise FileProblem(path, f"values nested more than {MAX_DEPTH} levels deep") from None
+    deep = _too_deep(data)
+    if deep is not None:
+        where = re.compile(r"^\s*(?:\[+\s*)?[\"']?" + re.escape(deep) + r"[\"']?\s*[=.\]]")
+        line = next((n for n, row in enumerate(text.split("\n"), 1) if where.match(row)), 0)
+        raise FileProblem(
+            path, f"`{deep}` is nested more than {MAX_DEPTH} levels deep", line=line, column=1
+        )
+    return data
+
+
+def _conflict(text: str, line: int) -> int:
+    """When the parse error is on a git conflict marker line, the line of the `<<<<<<<` that
+    opens that conflict; else 0 (`=======` inside a multi-line string is no conflict)."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines) or not _MARKER.match(lines[line - 1]):
+        return 0
+    return next((n for n in range(line, 0, -1) if lines[n - 1].startswith("<" * 7)), line)
+
+
+def _too_deep(data: dict[str, Any]) -> str | None:
+    """The top-level key under which values nest deeper than MAX_DEPTH, if any."""
+    stack: list[tuple[Any, int, str]] = [(v, 1, k) for k, v in data.items()]
+    while stack:
+        value, depth, key = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                return key
+            inner = value.values() if isinstance(value, dict) else value
+            stack.extend((v, depth + 1, key) for v in inner)
+    return None
 
 
 def parse(raw: bytes, path: str) -> dict[str, Any]:
