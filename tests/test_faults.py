@@ -55,12 +55,18 @@ FAULTS = {
 
 
 def failing_close(code: int):
-    """os.close that closes, then reports an error (as NFS may on a delayed write)."""
+    """os.close that closes the temp file, then reports an error (as NFS may on a delayed
+    write); other files close as usual."""
     real = os.close
 
     def close(fd: int) -> None:
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
         real(fd)
-        raise OSError(code, os.strerror(code))
+        if name.endswith(".tmp"):
+            raise OSError(code, os.strerror(code))
 
     return close
 
@@ -79,6 +85,8 @@ def assert_failed_cleanly(ws: Workspace, result, before: dict[str, bytes], reaso
 def test_a_failed_write_changes_nothing(
     firm: Workspace, monkeypatch: pytest.MonkeyPatch, fault: str, code: int
 ) -> None:
+    if fault == "close" and not Path("/proc/self/fd").is_dir():
+        pytest.skip("telling the temp file's descriptor apart needs /proc")
     before = firm.snapshot()
     FAULTS[fault](monkeypatch, code)
     result = firm.run("note", "acme", "this note does not make it")
@@ -144,6 +152,20 @@ def test_read_only_folder(firm: Workspace) -> None:
     finally:
         folder.chmod(0o755)
     assert_failed_cleanly(firm, result, before, "permission denied")
+
+
+def test_read_only_file_is_refused(firm: Workspace) -> None:
+    path = firm.file("acme")
+    path.chmod(0o444)
+    before = firm.snapshot()
+    result = firm.run("note", "acme", "nope")
+    assert result.code == 1
+    assert result.err.startswith(
+        "error: engagements/acme.toml: the file is read-only; nothing was changed"
+    )
+    assert result.err.count("\n") == 1
+    assert firm.snapshot() == before
+    assert path.stat().st_mode & 0o777 == 0o444
 
 
 # --- stale temp files ------------------------------------------------------------------------

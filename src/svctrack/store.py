@@ -379,27 +379,79 @@ class Store:
             raise NotFound(problem)
         return self.root / FOLDERS[kind] / f"{item_id}.toml"
 
-    def ids(self, kind: str) -> list[str]:
-        """Ids of the items of one kind, from file names alone (nothing parsed)."""
+    def names(self, kind: str) -> list[str]:
+        """Stems of the `*.toml` files of one kind's folder, valid ids or not (hidden and
+        temporary files aside)."""
         folder = self.root / FOLDERS[kind]
         try:
             names = os.listdir(folder)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
         return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
+
+    def ids(self, kind: str) -> list[str]:
+        """Ids of the items of one kind, from file names alone (nothing parsed); a file whose
+        name is not an id (`acme (copy).toml`) is no item: `validate` reports it."""
+        return [n for n in self.names(kind) if id_problem(n) is None]
 
     def config(self) -> dict[str, Any]:
         return self.read_file(self.root / CONFIG)
 
     def read_file(self, path: Path) -> dict[str, Any]:
+        return parse(self.read_bytes(path), self.rel(path))
+
+    def read_bytes(self, path: Path) -> bytes:
+        """The bytes of a file of the workspace (see `_open`)."""
+        return self._open(path)[0]
+
+    def _inside(self, path: Path) -> bool:
+        real, root = os.path.realpath(path), os.path.realpath(self.root)
+        return real.startswith(root.rstrip(os.sep) + os.sep)
+
+    def _open(self, path: Path, *, for_write: bool = False) -> tuple[bytes, os.stat_result]:
+        """The bytes and the status of a regular file inside the workspace, at most MAX_BYTES.
+        A symbolic link is followed only to a file inside the workspace, and never for a write
+        (the new file would replace the link)."""
         rel = self.rel(path)
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+            link = os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
             raise NotFound(f"{rel}: no such file") from None
         except OSError as exc:
-            raise io_error(exc, rel) from None
-        return parse(raw, rel)
+            raise FileProblem(rel, f"cannot read it: {reason(exc)}") from None
+        if stat.S_ISLNK(link.st_mode) and for_write:
+            raise FileProblem(
+                rel,
+                "the file is a symbolic link; svctrack does not write through links",
+                hint="put the file itself in its place",
+            )
+        if not self._inside(path):
+            how = "a symbolic link" if stat.S_ISLNK(link.st_mode) else "in a linked folder"
+            raise FileProblem(
+                rel,
+                f"the file is {how} that leads out of the workspace; svctrack does not follow it",
+            )
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO never blocks
+        except FileNotFoundError:
+            raise NotFound(f"{rel}: no such file (a symbolic link to nothing?)") from None
+        except OSError as exc:
+            raise FileProblem(rel, f"cannot read it: {reason(exc)}") from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                what = "a folder" if stat.S_ISDIR(st.st_mode) else "a special file"
+                raise FileProblem(rel, f"{what}, not a regular file")
+            if st.st_size > MAX_BYTES:
+                raise FileProblem(
+                    rel, f"file is {st.st_size} bytes, over the {MAX_BYTES} byte limit"
+                )
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                return handle.read(MAX_BYTES + 1), st
+        except OSError as exc:
+            raise FileProblem(rel, f"cannot read it: {reason(exc)}") from None
+        finally:
+            os.close(fd)
 
     def read(self, kind: str, item_id: str) -> dict[str, Any]:
         return self.read_file(self.path(kind, item_id))
@@ -470,15 +522,13 @@ class Store:
 
         rel = self.rel(path)
         with self.locked():
-            if path.is_symlink():
-                raise SvcError(f"{rel} is a symbolic link; svctrack does not write through links")
-            try:
-                raw = path.read_bytes()
-                st = os.stat(path)
-            except FileNotFoundError:
-                raise NotFound(f"{rel}: no such file") from None
-            except OSError as exc:
-                raise io_error(exc, rel) from None
+            raw, st = self._open(path, for_write=True)
+            if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+                raise FileProblem(
+                    rel,
+                    "the file is read-only; nothing was changed",
+                    hint="make it writable (chmod u+w) to let svctrack change it",
+                )
             text, bom = decode(raw, rel)
             data = parse_text(text, rel)
             # A last line without its newline gets one for tomlkit, which may append after it.
@@ -511,6 +561,12 @@ class Store:
             self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
             if new != text:
                 encoded = ((BOM if bom else "") + new).encode("utf-8")
+                if len(encoded) > MAX_BYTES:
+                    raise Refused(
+                        f"{rel}: the change would take the file over {MAX_BYTES} bytes,"
+                        " the most svctrack reads; nothing written",
+                        hint="move old notes or history to a file of their own",
+                    )
                 self._write(path, encoded, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
             return result
 
@@ -519,7 +575,7 @@ class Store:
         path = self.path(kind, item_id)
         with self.locked():
             for other in FOLDERS:
-                if self.path(other, item_id).exists():
+                if os.path.lexists(self.path(other, item_id)):
                     raise Refused(f"id {item_id!r} is taken", hint="choose another id")
             self._write(path, text.encode("utf-8"), None)
 

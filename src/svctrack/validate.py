@@ -48,7 +48,7 @@ def validate(store: Store) -> list[Finding]:
     seen: dict[str, str] = {}
     services: set[str] = set(store.ids("service"))
     for kind in KINDS:
-        for item_id in store.ids(kind):
+        for item_id in store.names(kind):
             rel = f"{FOLDERS[kind]}/{item_id}.toml"
             problem = id_problem(item_id)
             if problem:
@@ -75,13 +75,13 @@ def validate(store: Store) -> list[Finding]:
 def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
     rel = store.rel(path)
     try:
-        return decode(path.read_bytes(), rel)[0]
+        return decode(store.read_bytes(path), rel)[0]
     except FileProblem as exc:
         findings.append(_finding(exc))
     except OSError as exc:
         findings.append(Finding(rel, f"cannot read: {exc.strerror}"))
     except SvcError as exc:
-        findings.append(Finding(rel, exc.message))
+        findings.append(Finding(rel, exc.message.removeprefix(f"{rel}: ")))
     return None
 
 
