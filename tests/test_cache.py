@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Workspace
+from svctrack.core import Tracker
 from svctrack.index import cache_file
 from svctrack.store import Store
 
@@ -130,3 +131,22 @@ def test_broken_file_stays_broken_through_the_cache(busy: Workspace) -> None:
         assert result.code == 1
         assert "engagements/e0.toml:1:" in result.err
         assert "e1" in result.out
+
+
+def test_briefs_and_full_items_agree(busy: Workspace) -> None:
+    busy.ok("note", "e1", "called the client", "--channel", "call")
+    listing(busy)  # a brief read first: the note's item is parsed, its full form kept aside
+    tracker = Tracker(busy.root)
+    (brief,) = [i for i in tracker.load(brief=True).items if i.id == "e1"]
+    assert brief.notes == [] and len(brief.history) == 1
+    (full,) = [i for i in tracker.load().items if i.id == "e1"]
+    assert [n.text for n in full.notes] == ["called the client"]
+    report = busy.ok("report", "--json").json()
+    shown = busy.ok("show", "audit", "--json").json()
+    assert "e1" in shown["engagements"]
+    items_file = cache_of(busy).with_suffix(".items.pickle")
+    assert items_file.exists()
+    items_file.write_bytes(b"not a pickle")
+    assert busy.ok("report", "--json").json() == report
+    items_file.unlink()
+    assert busy.ok("report", "--json").json() == report

@@ -188,7 +188,7 @@ def colours(text: str) -> list[str]:
 
 def test_no_color_flag_and_environment(firm: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR")
-    firm.ok("set", "acme", "due", "2026-11-20")  # overdue: shown in colour on a terminal
+    firm.ok("set", "acme", "deadline.preparation", "2026-11-20")  # overdue: in colour on a terminal
     env = {"FORCE_COLOR": "1", "TERM": "xterm-256color"}
     coloured = run_process("-C", str(firm.root), "status", env=env)
     assert colours(coloured.stdout)

@@ -181,10 +181,14 @@ class Tracker:
         kind, item_id = self.resolve(ref, kind)
         return item_from_data(kind, item_id, self.store.read(kind, item_id))[0]
 
-    def load(self, kinds: Iterable[str] = KINDS, *, only_open: bool = False) -> Loaded:
-        """Items of the given kinds (only the open ones, if asked); unreadable files are listed.
+    def load(
+        self, kinds: Iterable[str] = KINDS, *, only_open: bool = False, brief: bool = False
+    ) -> Loaded:
+        """Items of the given kinds; unreadable files are listed, not fatal.
 
-        Reads through the stat-keyed cache (see index.py) unless `use_cache` is off.
+        `only_open` leaves closed and cancelled items out; `brief` gives items without notes,
+        feedback, time and all but the last history entry (all that lists and dashboards
+        need), read from the small cache index alone.
         """
         from svctrack.index import Index
 
@@ -192,7 +196,7 @@ class Tracker:
             return stage not in self.pipelines[kind].ends
 
         index = Index(self.store, use_cache=self.use_cache)
-        items, broken = index.scan(kinds, is_open if only_open else None)
+        items, broken = index.scan(kinds, is_open if only_open else None, full=not brief)
         return Loaded(items, broken)
 
     def taken(self) -> set[str]:

@@ -150,7 +150,7 @@ def _list(
         states = (*pipeline.stage_ids, *pipeline.ends)
         hint = suggest(stage, states)
         raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
-    loaded = tracker.load([kind], only_open=not show_all and not stage)
+    loaded = tracker.load([kind], only_open=not show_all and not stage, brief=True)
     today = dates.today()
     service_id = tracker.resolve(service, "service")[1] if service else ""
     rows = []

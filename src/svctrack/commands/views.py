@@ -40,7 +40,7 @@ def status(
 
     s = state(ctx)
     tracker = s.tracker
-    loaded = tracker.load()
+    loaded = tracker.load(only_open=not show_all, brief=True)
     board = dashboard(loaded.items, tracker.pipelines, dates.today(), show_all=show_all)
     if json_output:
         from svctrack import jsonout
@@ -84,7 +84,7 @@ def deadlines(
 
     s = state(ctx)
     tracker = s.tracker
-    loaded = tracker.load()
+    loaded = tracker.load(only_open=True, brief=True)
     today = dates.today()
     rows = dated(loaded.items, tracker.pipelines, today, within=within, overdue_only=overdue)
     if json_output:
@@ -118,7 +118,7 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
     broken: list[Any] = []
     engagements: list[str] = []
     if found.kind == "service":
-        loaded = tracker.load(["engagement"])
+        loaded = tracker.load(["engagement"], brief=True)
         broken = loaded.broken
         engagements = [e.id for e in loaded.items if e.service == found.id]
     if json_output:
@@ -217,7 +217,7 @@ def checklist(
         return
     from svctrack.queries import is_open
 
-    loaded = tracker.load()
+    loaded = tracker.load(only_open=True, brief=True)
     rows = [i for i in loaded.items if is_open(i, tracker.pipelines[i.kind])]
     if json_output:
         from svctrack import jsonout
