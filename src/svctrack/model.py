@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -143,10 +144,12 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
     for key in ("price", "budget_hours"):
         if key in data:
             value = data[key]
-            if isinstance(value, Decimal | int) and not isinstance(value, bool) and value >= 0:
-                setattr(item, key, Decimal(value))
+            amount = _amount(value)
+            if amount is not None and amount >= 0:
+                setattr(item, key, amount)
             else:
-                bad(key, f"`{key}` must be a number ≥ 0, not {_type(value)}")
+                shown = value if amount is not None or isinstance(value, Decimal) else _type(value)
+                bad(key, f"`{key}` must be a number ≥ 0, not {shown}")
     if "stage" not in data:
         bad("stage", "`stage` is missing")
     item.roles = _strings(data, "roles", bad)
@@ -221,34 +224,57 @@ def _ticks(table: Any, where: str, bad: Any) -> dict[str, Tick]:
     return out
 
 
+def _amount(value: Any) -> Decimal | None:
+    """A finite number of the file as an exact decimal; None for anything else (nan, inf)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return None
+    amount = Decimal(value)
+    return amount if amount.is_finite() else None
+
+
+_NAMED = re.compile(r"^`([^`]+)`")
+
+
 def _entries(data: dict[str, Any], key: str, build: Any, bad: Any) -> list[Any]:
+    """The entries of an array of tables. Problems are located at the entry (`notes[2]`) or its
+    key (`notes[2].at`); an entry whose time is unusable is kept without one."""
     raw = data.get(key, [])
     if not isinstance(raw, list):
         bad(key, f"`{key}` must be an array of tables ([[{key}]])")
         return []
     out = []
     for number, entry in enumerate(raw, 1):
+        where = f"{key}[{number}]"
         if not isinstance(entry, dict):
-            bad(key, f"[[{key}]] entry {number} must be a table")
+            bad(where, f"[[{key}]] entry {number} must be a table")
             continue
+
+        def complain(message: str, field: str = "", where: str = where, n: int = number) -> None:
+            bad(f"{where}.{field}" if field else where, f"[[{key}]] entry {n}: {message}")
+
         try:
-            out.append(build(entry))
+            out.append(build(entry, complain))
         except (TypeError, ValueError) as exc:
-            bad(key, f"[[{key}]] entry {number}: {exc}")
+            named = _NAMED.match(str(exc))
+            complain(str(exc), named[1] if named else "")
     return out
 
 
-def _moment(entry: dict[str, Any], key: str = "at") -> datetime | None:
+def _moment(entry: dict[str, Any], complain: Any, key: str = "at") -> datetime | None:
+    """An offset datetime; anything else is a problem and no moment (the entry stays)."""
     value = entry.get(key)
     if value is None:
         return None
-    if type(value) is date:
-        return datetime(value.year, value.month, value.day)
-    if not isinstance(value, datetime):
-        raise TypeError(f"`{key}` must be a datetime with offset")
-    if value.tzinfo is None:
-        raise ValueError(f"`{key}` = {value.isoformat()} has no UTC offset (add e.g. +03:00)")
-    return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value
+        complain(f"`{key}` = {value.isoformat()} has no UTC offset (add e.g. +03:00)", key)
+    elif type(value) is date:
+        example = f"{value}T12:00:00+03:00"
+        complain(f"`{key}` = {value} is a date without a time and UTC offset ({example})", key)
+    else:
+        complain(f"`{key}` must be a datetime with a UTC offset, not {_type(value)}", key)
+    return None
 
 
 def _text(entry: dict[str, Any], key: str) -> str:
@@ -258,14 +284,14 @@ def _text(entry: dict[str, Any], key: str) -> str:
     return value
 
 
-def _history(entry: dict[str, Any]) -> HistoryEntry:
+def _history(entry: dict[str, Any], complain: Any) -> HistoryEntry:
     source = entry.get("from")
     if source is not None and not isinstance(source, str):
         raise TypeError("`from` must be a string")
     skipped = entry.get("skipped", [])
     return HistoryEntry(
         to=_text(entry, "to"),
-        at=_moment(entry),
+        at=_moment(entry, complain),
         by=_text(entry, "by"),
         note=_text(entry, "note"),
         source=source,
@@ -274,9 +300,9 @@ def _history(entry: dict[str, Any]) -> HistoryEntry:
     )
 
 
-def _note(entry: dict[str, Any]) -> Note:
+def _note(entry: dict[str, Any], complain: Any) -> Note:
     return Note(
-        at=_moment(entry),
+        at=_moment(entry, complain),
         text=_text(entry, "text"),
         channel=_text(entry, "channel") or "other",
         by=_text(entry, "by"),
@@ -292,23 +318,23 @@ def _score(entry: dict[str, Any], key: str) -> int | None:
     return value
 
 
-def _feedback(entry: dict[str, Any]) -> Feedback:
+def _feedback(entry: dict[str, Any], complain: Any) -> Feedback:
     score = _score(entry, "score")
     if score is None:
         raise ValueError("`score` is missing")
     return Feedback(
-        at=_moment(entry),
+        at=_moment(entry, complain),
         score=score,
         comment=_text(entry, "comment"),
         **{k: _score(entry, k) for k in QUALITY},
     )
 
 
-def _time(entry: dict[str, Any]) -> TimeEntry:
+def _time(entry: dict[str, Any], complain: Any) -> TimeEntry:
     on = entry.get("date")
     if type(on) is not date:
         raise TypeError("`date` must be a date (YYYY-MM-DD)")
-    hours = entry.get("hours")
-    if isinstance(hours, bool) or not isinstance(hours, Decimal | int) or hours <= 0:
+    hours = _amount(entry.get("hours"))
+    if hours is None or hours <= 0:
         raise ValueError("`hours` must be a number above 0")
-    return TimeEntry(on=on, hours=Decimal(hours), by=_text(entry, "by"), note=_text(entry, "note"))
+    return TimeEntry(on=on, hours=hours, by=_text(entry, "by"), note=_text(entry, "note"))

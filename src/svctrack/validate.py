@@ -163,12 +163,19 @@ def _at(text: str, rel: str, problem: Problem) -> Finding:
     return Finding(rel, problem.message, problem.severity, line, column)
 
 
+_ENTRY = re.compile(r"^([A-Za-z0-9_-]+)\[(\d+)\](?:\.(.+))?$")
+
+
 def locate(text: str, key: str) -> tuple[int, int]:
-    """Best-effort 1-based line and column of a dotted key (`stage`, `deadlines.control`)."""
+    """Best-effort 1-based line and column of a dotted key (`stage`, `deadlines.control`) or of
+    an entry of an array of tables and a key in it (`history[2]`, `history[2].at`)."""
     if not key:
         return 0, 0
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    entry = _ENTRY.match(key)
+    if entry:
+        return _locate_entry(lines, entry[1], int(entry[2]), entry[3] or "")
     *tables, last = key.split(".")
-    lines = text.splitlines()
     start = 0
     if tables:
         header = re.compile(
@@ -178,9 +185,32 @@ def locate(text: str, key: str) -> tuple[int, int]:
             if header.match(line):
                 start = number + 1
                 break
-    pattern = re.compile(r'^(\s*)["\']?' + re.escape(last) + r'["\']?\s*=')
-    for number in range(start, len(lines)):
+    return _key_line(lines, last, start, len(lines))
+
+
+def _key_line(lines: list[str], key: str, start: int, end: int) -> tuple[int, int]:
+    pattern = re.compile(r'^(\s*)["\']?' + re.escape(key) + r'["\']?\s*=')
+    for number in range(start, end):
         found = pattern.match(lines[number])
         if found:
             return number + 1, len(found[1]) + 1
     return 0, 0
+
+
+def _locate_entry(lines: list[str], name: str, number: int, key: str) -> tuple[int, int]:
+    """The `number`th `[[name]]` header, or `key` within that entry."""
+    header = re.compile(r"^(\s*)\[\[\s*[\"']?" + re.escape(name) + r"[\"']?\s*\]\]")
+    starts = [n for n, line in enumerate(lines) if header.match(line)]
+    if len(starts) < number:
+        return _key_line(lines, name, 0, len(lines))  # an inline array: its line
+    start = starts[number - 1]
+    if key:
+        end = next(
+            (n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")),
+            len(lines),
+        )
+        line, column = _key_line(lines, key, start + 1, end)
+        if line:
+            return line, column
+    found = header.match(lines[start])
+    return start + 1, len(found[1]) + 1 if found else 1
