@@ -30,7 +30,7 @@ def id_problem(value: str) -> str | None:
         return "an id cannot be empty"
     if len(value) > 64:
         return f"id {value[:20]!r}... is longer than 64 characters"
-    if not ID_RE.match(value):
+    if not ID_RE.fullmatch(value):  # match() would let a final newline through
         rule = "use a-z, 0-9 and '-', starting and ending with a letter or digit"
         return f"invalid id {value!r}: {rule}"
     if value in RESERVED:
