@@ -71,6 +71,8 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def _oneline(message: str) -> str:
+    # A file name or a value from a file may hold escape sequences: shown, never obeyed.
+    message = "".join(c if c.isprintable() or c.isspace() else f"\\x{ord(c):02x}" for c in message)
     return " ".join(message.split())
 
 
