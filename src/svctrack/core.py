@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-import getpass
 import os
 import re
-import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +31,9 @@ def actor() -> str:
     name = os.environ.get("SVCTRACK_USER") or str(user_config().get("user", ""))
     if name:
         return name
+    import getpass
+    import subprocess
+
     try:
         done = subprocess.run(
             ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False
@@ -102,6 +102,8 @@ def parse_mode(text: str) -> str:
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' when a choice is close to `word`."""
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 

@@ -15,9 +15,9 @@ import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from svctrack.errors import FileProblem, NotFound
 from svctrack.ids import id_problem
@@ -25,20 +25,18 @@ from svctrack.model import Item, item_from_data
 from svctrack.store import FOLDERS, Store, write_atomic
 
 # Pickles of an older Item shape would lack fields: the shape is part of the version.
-VERSION = (2, tuple(f.name for f in fields(Item)))
+VERSION = (3, tuple(f.name for f in fields(Item)))
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 
 Key = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     key: Key  # size, mtime_ns, ctime_ns, inode
     kind: str
     stage: str  # "" when the file does not parse
     brief: bytes  # the pickled brief Item, or the pickled FileProblem
     trusted: bool  # False when the file was modified just before it was parsed
-    full: bytes | None = None  # the pickled full Item, until it moves to the items file
 
 
 def brief(item: Item) -> Item:
@@ -93,69 +91,82 @@ class Index:
         self, kinds: tuple[str, ...], want: Callable[[str, str], bool] | None, full: bool
     ) -> tuple[list[Item], list[FileProblem]]:
         old = self._load_index()
-        stored = self._load_items() if full else {}
+        stored = self._load_items() if full else {}  # rel → (key, pickled full item)
         new: dict[str, Entry] = {rel: e for rel, e in old.items() if e.kind not in kinds}
-        changed = False
+        changed = stored_changed = False
         items: list[Item] = []
         broken: list[FileProblem] = []
         for kind in kinds:
-            for rel, path, key in self._files(kind):
+            for rel, where, key in self._files(kind, old):
                 entry = old.get(rel)
+                whole = None
                 if entry is None or entry.key != key or not entry.trusted:
-                    entry = self._parse(kind, path, key)
-                    if entry is None:
+                    parsed = self._parse(kind, where, key)
+                    if parsed is None:
                         continue
+                    entry, whole = parsed
                     changed = True
                 new[rel] = entry
                 if not entry.stage:
                     broken.append(pickle.loads(entry.brief))
-                elif want is None or want(kind, entry.stage):
-                    blob = (entry.full or stored.get(rel)) if full else entry.brief
-                    if blob is None:  # the items file lost it: parse the file again
-                        entry = self._parse(kind, path, key) or entry
-                        new[rel], changed, blob = entry, True, entry.full or entry.brief
-                    items.append(pickle.loads(blob))
-        if full and any(e.full for e in new.values()):
-            # Move the full items parsed since the last full read into the items file.
-            stored = {rel: blob for rel, blob in stored.items() if rel in new}
-            for rel, entry in new.items():
-                if entry.full:
-                    stored[rel] = entry.full
-                    new[rel] = replace(entry, full=None)
-            self._save(self._items_path(), stored)
-            changed = True
+                    continue
+                if want is not None and not want(kind, entry.stage):
+                    continue
+                if not full:
+                    items.append(pickle.loads(entry.brief))
+                    continue
+                if whole is None:
+                    kept = stored.get(rel)
+                    if kept is not None and kept[0] == key:
+                        whole = kept[1]
+                    else:  # not in the items file yet, or stale there
+                        parsed = self._parse(kind, where, key)
+                        if parsed is None:
+                            continue
+                        entry, whole = parsed
+                        new[rel] = entry
+                if stored.get(rel, (None,))[0] != key or not entry.trusted:
+                    stored[rel] = (key, whole)
+                    stored_changed = True
+                items.append(pickle.loads(whole))
         if changed or new.keys() != old.keys():
             self._save(self.path, new)
+        if stored_changed:
+            self._save(self._items_path(), {rel: v for rel, v in stored.items() if rel in new})
+        items.sort(key=lambda item: (item.kind != kinds[0], item.id))
+        broken.sort(key=lambda problem: problem.path)
         return items, broken
 
-    def _files(self, kind: str) -> Iterator[tuple[str, Path, Key]]:
-        folder = self.store.root / FOLDERS[kind]
+    def _files(self, kind: str, known: dict[str, Entry]) -> Iterator[tuple[str, str, Key]]:
+        folder = FOLDERS[kind]
         try:
-            listing = sorted(
-                (d for d in os.scandir(folder) if _is_item(d.name)), key=lambda d: d.name
-            )
+            listing = os.scandir(self.store.root / folder)
         except FileNotFoundError:
             return
-        for found in listing:
-            try:
-                st = found.stat()
-            except FileNotFoundError:
-                continue
-            key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            yield f"{FOLDERS[kind]}/{found.name}", Path(found.path), key
+        with listing:
+            for found in listing:
+                rel = f"{folder}/{found.name}"
+                if rel not in known and not _is_item(found.name):  # names known are valid
+                    continue
+                try:
+                    st = found.stat()
+                except FileNotFoundError:
+                    continue
+                key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                yield rel, found.path, key  # a Path only for the files parsed
 
-    def _parse(self, kind: str, path: Path, key: Key) -> Entry | None:
+    def _parse(self, kind: str, where: str, key: Key) -> tuple[Entry, bytes | None] | None:
         trusted = time.time_ns() - key[1] > FRESH_NS
+        path = Path(where)
         try:
             data = self.store.read_file(path)
         except NotFound:
             return None  # removed while we looked
         except FileProblem as problem:
-            return Entry(key, kind, "", pickle.dumps(problem), trusted)
+            return Entry(key, kind, "", pickle.dumps(problem), trusted), None
         item = item_from_data(kind, path.name[:-5], data)[0]
-        return Entry(
-            key, kind, item.stage or "?", pickle.dumps(brief(item)), trusted, pickle.dumps(item)
-        )
+        entry = Entry(key, kind, item.stage or "?", pickle.dumps(brief(item)), trusted)
+        return entry, pickle.dumps(item)
 
     def _items_path(self) -> Path | None:
         return self.path.with_suffix(".items.pickle") if self.path else None
@@ -164,7 +175,7 @@ class Index:
         entries = self._read(self.path)
         return entries if isinstance(entries, dict) else {}
 
-    def _load_items(self) -> dict[str, bytes]:
+    def _load_items(self) -> dict[str, tuple[Key, bytes]]:
         blobs = self._read(self._items_path())
         return blobs if isinstance(blobs, dict) else {}
 
