@@ -17,6 +17,7 @@ from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.ids import check_id, slugify, unique
 from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
 from svctrack.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
+from svctrack.queries import Summary, summarize
 from svctrack.store import CONFIG, FOLDERS, Store, find_root, user_config
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -200,6 +201,23 @@ class Tracker:
         index = Index(self.store, use_cache=self.use_cache)
         items, broken = index.scan(kinds, is_open if only_open else None, full=not brief)
         return Loaded(items, broken)
+
+    def summaries(
+        self, kinds: Iterable[str] = KINDS, *, only_open: bool = False
+    ) -> tuple[list[Summary], list[FileProblem]]:
+        """What lists show of every item (see `queries.summarize`), read item by item."""
+        from svctrack.index import Index
+
+        today = dates.today()
+
+        def summary(item: Item) -> Summary:
+            return summarize(item, self.pipelines[item.kind], today)
+
+        def is_open(kind: str, stage: str) -> bool:
+            return stage not in self.pipelines[kind].ends
+
+        index = Index(self.store, use_cache=self.use_cache)
+        return index.scan(kinds, is_open if only_open else None, full=False, each=summary)
 
     def taken(self) -> set[str]:
         return {i for k in KINDS for i in self.store.ids(k)}

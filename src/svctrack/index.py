@@ -56,12 +56,14 @@ def cache_file(root: Path) -> Path | None:
 
 @contextmanager
 def _no_gc() -> Iterator[None]:
-    # Unpickling thousands of objects triggers collections that find nothing to free.
+    # Unpickling thousands of objects triggers collections that find nothing to free; frozen
+    # afterwards, the items are not scanned again by the collections that follow.
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -79,17 +81,24 @@ class Index:
         want: Callable[[str, str], bool] | None = None,
         *,
         full: bool = True,
-    ) -> tuple[list[Item], list[FileProblem]]:
+        each: Callable[[Item], Any] | None = None,
+    ) -> tuple[list[Any], list[FileProblem]]:
         """Items of `kinds` (those `want(kind, stage)` accepts), and the files that do not parse.
 
         With `full=False` the items are briefs (see `brief`), read from the small index alone.
+        `each` turns every item into what the caller keeps (a summary, say) as it is read, so
+        that thousands of items are never all in memory at once.
         """
         with _no_gc():
-            return self._scan(tuple(kinds), want, full)
+            return self._scan(tuple(kinds), want, full, each or _same)
 
     def _scan(
-        self, kinds: tuple[str, ...], want: Callable[[str, str], bool] | None, full: bool
-    ) -> tuple[list[Item], list[FileProblem]]:
+        self,
+        kinds: tuple[str, ...],
+        want: Callable[[str, str], bool] | None,
+        full: bool,
+        each: Callable[[Item], Any],
+    ) -> tuple[list[Any], list[FileProblem]]:
         old = self._load_index()
         stored = self._load_items() if full else {}  # rel → (key, pickled full item)
         new: dict[str, Entry] = {rel: e for rel, e in old.items() if e.kind not in kinds}
@@ -113,7 +122,7 @@ class Index:
                 if want is not None and not want(kind, entry.stage):
                     continue
                 if not full:
-                    items.append(pickle.loads(entry.brief))
+                    items.append(each(pickle.loads(entry.brief)))
                     continue
                 if whole is None:
                     kept = stored.get(rel)
@@ -128,12 +137,12 @@ class Index:
                 if stored.get(rel, (None,))[0] != key or not entry.trusted:
                     stored[rel] = (key, whole)
                     stored_changed = True
-                items.append(pickle.loads(whole))
+                items.append(each(pickle.loads(whole)))
         if changed or new.keys() != old.keys():
             self._save(self.path, new)
         if stored_changed:
             self._save(self._items_path(), {rel: v for rel, v in stored.items() if rel in new})
-        items.sort(key=lambda item: (item.kind != kinds[0], item.id))
+        items.sort(key=lambda item: (item.kind != kinds[0], item.id))  # Items and Summaries
         broken.sort(key=lambda problem: problem.path)
         return items, broken
 
@@ -200,6 +209,10 @@ class Index:
             write_atomic(path, data)
         except OSError:
             pass  # a cache that cannot be written is only slower
+
+
+def _same(item: Item) -> Item:
+    return item
 
 
 def _is_item(name: str) -> bool:

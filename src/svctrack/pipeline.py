@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -48,7 +48,7 @@ class Pipeline:
     principles: tuple[Term, ...]
     done: str | None = None  # the state after the last stage; None: no end but `cancel`
 
-    @property
+    @cached_property
     def stage_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.stages)
 

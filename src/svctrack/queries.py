@@ -102,7 +102,7 @@ def obligations(item: Item, pipeline: Pipeline, today: date) -> list[Obligation]
 
 
 def coverage(item: Item, pipeline: Pipeline) -> Coverage:
-    marks = [row.tick.ok for row in principle_rows(item, pipeline)]
+    marks = [getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles]
     return Coverage(marks.count(True), marks.count(False), marks.count(None))
 
 

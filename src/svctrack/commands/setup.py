@@ -136,8 +136,7 @@ def _list(
     show_all: bool,
     json_output: bool,
 ) -> None:
-    from svctrack import dates
-    from svctrack.queries import sort_key, summarize
+    from svctrack.queries import sort_key
 
     s = state(ctx)
     tracker = s.tracker
@@ -150,21 +149,15 @@ def _list(
         states = (*pipeline.stage_ids, *pipeline.ends)
         hint = suggest(stage, states)
         raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
-    loaded = tracker.load([kind], only_open=not show_all and not stage, brief=True)
-    today = dates.today()
     service_id = tracker.resolve(service, "service")[1] if service else ""
-    rows = []
-    for item in loaded.items:
-        summary = summarize(item, pipeline, today)
-        if not show_all and not summary.is_open and not stage:
-            continue
-        if stage and item.stage != stage:
-            continue
-        if service_id and item.service != service_id:
-            continue
-        if client and client.casefold() not in item.client.casefold():
-            continue
-        rows.append(summary)
+    found, broken = tracker.summaries([kind], only_open=not show_all and not stage)
+    rows = [
+        summary
+        for summary in found
+        if (not stage or summary.stage == stage)
+        and (not service_id or summary.service == service_id)
+        and (not client or client.casefold() in summary.client.casefold())
+    ]
     rows.sort(key=sort_key)
     if json_output:
         from svctrack import jsonout
@@ -181,7 +174,7 @@ def _list(
             s.print(render.summaries_table(rows, tracker.pipelines, s.lang, s.width, title=title))
         else:
             typer.echo(f"no {kind}s match", err=True)
-    finish(loaded.broken)
+    finish(broken)
 
 
 StageOpt = Annotated[
