@@ -161,14 +161,14 @@ def _conflict(text: str, line: int) -> int:
 
 def _too_deep(data: dict[str, Any]) -> str | None:
     """The top-level key under which values nest deeper than MAX_DEPTH, if any."""
-    stack: list[tuple[Any, int, str]] = [(v, 1, k) for k, v in data.items()]
+    containers = dict | list
+    stack = [(v, 1, k) for k, v in data.items() if isinstance(v, containers)]
     while stack:
         value, depth, key = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                return key
-            inner = value.values() if isinstance(value, dict) else value
-            stack.extend((v, depth + 1, key) for v in inner)
+        if depth > MAX_DEPTH:
+            return key
+        inner = value.values() if isinstance(value, dict) else value
+        stack.extend((v, depth + 1, key) for v in inner if isinstance(v, containers))
     return None
 
 
@@ -370,6 +370,7 @@ class Store:
     root: Path
     lock_timeout: float | None = None  # seconds; None: SVCTRACK_LOCK_TIMEOUT, else 10
     written: list[Path] = field(default_factory=list)  # files this process wrote, in order
+    _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
 
     def rel(self, path: Path) -> str:
         try:
@@ -408,9 +409,19 @@ class Store:
         """The bytes of a file of the workspace (see `_open`)."""
         return self._open(path)[0]
 
-    def _inside(self, path: Path) -> bool:
-        real, root = os.path.realpath(path), os.path.realpath(self.root)
-        return real.startswith(root.rstrip(os.sep) + os.sep)
+    def _inside(self, path: Path, link: os.stat_result) -> bool:
+        """Whether the file really lies in the workspace; only links and linked folders can
+        lead out, so only they are resolved (a folder once per process)."""
+        if stat.S_ISLNK(link.st_mode):
+            real = os.path.realpath(path)
+        else:
+            real = os.path.join(self._real_folder(str(path.parent)), path.name)
+        return real.startswith(self._real_folder(str(self.root)).rstrip(os.sep) + os.sep)
+
+    def _real_folder(self, folder: str) -> str:
+        if folder not in self._folders:
+            self._folders[folder] = os.path.realpath(folder)
+        return self._folders[folder]
 
     def _open(self, path: Path, *, for_write: bool = False) -> tuple[bytes, os.stat_result]:
         """The bytes and the status of a regular file inside the workspace, at most MAX_BYTES.
@@ -429,7 +440,7 @@ class Store:
                 "the file is a symbolic link; svctrack does not write through links",
                 hint="put the file itself in its place",
             )
-        if not self._inside(path):
+        if not self._inside(path, link):
             how = "a symbolic link" if stat.S_ISLNK(link.st_mode) else "in a linked folder"
             raise FileProblem(
                 rel,
