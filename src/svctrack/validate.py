@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,29 +48,72 @@ def validate(store: Store) -> list[Finding]:
     if pipelines is None:
         pipelines = load_pipelines({})
     seen: dict[str, str] = {}
-    services: set[str] = set(store.ids("service"))
+    services = frozenset(store.ids("service"))
+    slots: list[list[Finding] | None] = []  # per file, in order; None: to be checked
+    jobs: list[tuple[str, str]] = []
     for kind in KINDS:
         for item_id in store.names(kind):
             rel = f"{FOLDERS[kind]}/{item_id}.toml"
             problem = id_problem(item_id)
             if problem:
-                findings.append(Finding(rel, f"file name: {problem}"))
+                slots.append([Finding(rel, f"file name: {problem}")])
                 continue
             if item_id in seen:
-                findings.append(Finding(rel, f"id {item_id!r} is also used by {seen[item_id]}"))
+                slots.append([Finding(rel, f"id {item_id!r} is also used by {seen[item_id]}")])
             seen[item_id] = rel
-            text = _text(store, store.root / rel, findings)
-            if text is None:
-                continue
-            try:
-                data = parse_text(text, rel)
-            except FileProblem as exc:
-                findings.append(_finding(exc))
-                continue
-            item, problems = item_from_data(kind, item_id, data)
-            problems += _consistency(item, pipelines[kind], services)
-            findings += [_at(text, rel, p) for p in problems]
-            findings += _misspelt(text, data, KNOWN_KEYS, rel)
+            slots.append(None)
+            jobs.append((kind, item_id))
+    checked = iter(_check_all(store, jobs, pipelines, services))
+    for slot in slots:
+        findings += next(checked) if slot is None else slot
+    return findings
+
+
+PARALLEL_FROM = 2000  # files; below this, starting processes costs more than it saves
+
+
+def _check_all(
+    store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: frozenset[str]
+) -> list[list[Finding]]:
+    """The findings of each item file, parsed on every core for a large workspace."""
+    import multiprocessing as mp
+
+    cores = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+        return [_check(store, kind, item_id, pipelines, services) for kind, item_id in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(jobs) // (cores * 4))
+    chunks = [jobs[n : n + size] for n in range(0, len(jobs), size)]
+    context = mp.get_context("fork")
+    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+        done = pool.map(_check_chunk, [(store.root, c, pipelines, services) for c in chunks])
+        return [found for chunk in done for found in chunk]
+
+
+def _check_chunk(job: tuple[Path, list[tuple[str, str]], dict, frozenset[str]]) -> list:
+    root, items, pipelines, services = job
+    store = Store(root)
+    return [_check(store, kind, item_id, pipelines, services) for kind, item_id in items]
+
+
+def _check(
+    store: Store, kind: str, item_id: str, pipelines: dict, services: frozenset[str]
+) -> list[Finding]:
+    """Every problem of one item file."""
+    rel = f"{FOLDERS[kind]}/{item_id}.toml"
+    findings: list[Finding] = []
+    text = _text(store, store.root / rel, findings)
+    if text is None:
+        return findings
+    try:
+        data = parse_text(text, rel)
+    except FileProblem as exc:
+        return [*findings, _finding(exc)]
+    item, problems = item_from_data(kind, item_id, data)
+    problems += _consistency(item, pipelines[kind], services)
+    findings += [_at(text, rel, p) for p in problems]
+    findings += _misspelt(text, data, KNOWN_KEYS, rel)
     return findings
 
 
@@ -89,7 +134,7 @@ def _finding(exc: FileProblem) -> Finding:
     return Finding(exc.path, exc.detail, "error", exc.line, exc.column)
 
 
-def _consistency(item: Item, pipeline: Pipeline, services: set[str]) -> list[Problem]:
+def _consistency(item: Item, pipeline: Pipeline, services: AbstractSet[str]) -> list[Problem]:
     problems = []
     states = [*pipeline.stage_ids, *pipeline.ends]
     if item.stage and not pipeline.is_known(item.stage):

@@ -1,0 +1,24 @@
+"""validate checks a large workspace on every core; the findings are those of a serial run."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Workspace
+from svctrack import validate as module
+from svctrack.store import Store
+
+
+def test_parallel_findings_equal_serial(firm: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(12):
+        firm.ok(
+            "engagement", "new", f"e{n:02}", "--service", "audit", "--client", "C", "--due", "+1w"
+        )
+    (firm.root / "engagements" / "e03.toml").write_text("stage = \n")
+    (firm.root / "engagements" / "e07.toml").write_text('stage = "nowhere"\nservice = "ghost"\n')
+    (firm.root / "engagements" / "Bad Name.toml").write_text("")
+    serial = module.validate(Store(firm.root))
+    assert len(serial) >= 4
+    monkeypatch.setattr(module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    assert module.validate(Store(firm.root)) == serial
