@@ -328,7 +328,7 @@ def csv_date(text: str) -> date:
 
 
 def _money(text: str) -> tuple[Decimal, str]:
-    from svctrack.core import parse_money
+    from svctrack.values import parse_money
 
     currency = ""
     value = text.strip()
@@ -382,8 +382,8 @@ def _engagement(
 def _fields(
     kind: str, values: dict[str, str], services: dict[str, Any], tracker: Any, today: date, bad: Any
 ) -> dict[str, Any]:
-    from svctrack.core import parse_hours
     from svctrack.model import MODES
+    from svctrack.values import parse_hours
 
     offering = None
     if kind == "engagement":

@@ -295,7 +295,7 @@ def completion(
 
 def _check_key(key: str) -> None:
     if key not in CONFIG_KEYS:
-        from svctrack.core import suggest
+        from svctrack.values import suggest
 
         raise UsageError(
             f"unknown config key {key!r}{suggest(key, CONFIG_KEYS)}; keys: {', '.join(CONFIG_KEYS)}"

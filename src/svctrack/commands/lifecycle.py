@@ -233,8 +233,8 @@ def log_time(
 
     Example: svctrack log acme-audit 2h30m --note "interviews with the IT team"
     """
-    from svctrack.core import parse_hours
     from svctrack.dates import parse_date
+    from svctrack.values import parse_hours
 
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]

@@ -60,7 +60,7 @@ def service_new(
 
     Example: svctrack service new --name "Аудит безопасности" --owner anna
     """
-    from svctrack.core import parse_money
+    from svctrack.values import parse_money
 
     s = state(ctx)
     amount = parse_money(price) if price else None
@@ -106,8 +106,8 @@ def engagement_new(
 
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
-    from svctrack.core import parse_money
     from svctrack.dates import parse_date
+    from svctrack.values import parse_money
 
     s = state(ctx)
     item = s.tracker.new_engagement(
@@ -142,9 +142,9 @@ def _list(
     tracker = s.tracker
     pipeline = tracker.pipelines[kind]
     if stage and not pipeline.is_known(stage):
-        from svctrack.core import suggest
         from svctrack.errors import UsageError
         from svctrack.pipeline import a_kind
+        from svctrack.values import suggest
 
         states = (*pipeline.stage_ids, *pipeline.ends)
         hint = suggest(stage, states)
