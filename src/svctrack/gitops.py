@@ -439,18 +439,7 @@ def sync(root: Path) -> SyncResult:
     if exists and has_commits(root):
         result.pulled = count(root, f"HEAD..{remote_ref}")
         if result.pulled:
-            done = git(
-                root,
-                "rebase",
-                remote_ref,
-                check=False,
-                env={"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"},
-            )
-            if done.returncode != 0:
-                found = conflicted(root)
-                if found:
-                    raise SyncConflict([explain(root, p) for p in found])
-                raise GitError(f"git rebase failed: {last_words(done)}")
+            _rebase(root, remote_ref)
     elif exists:  # a branch with no commit yet: take the remote's as it is
         result.pulled = count(root, remote_ref)
         done = git(root, "merge", "--quiet", "--ff-only", remote_ref, check=False)
@@ -476,18 +465,19 @@ def resume(root: Path) -> None:
             )
     if left:
         git(root, "add", "--", *left)
-    done = git(
-        root,
-        "rebase",
-        "--continue",
-        check=False,
-        env={"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"},
-    )
+    _rebase(root, "--continue")
+
+
+def _rebase(root: Path, *args: str) -> None:
+    """`git rebase ARGS`, never opening an editor; a conflict is explained per item."""
+    no_editor = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true"}
+    done = git(root, "rebase", *args, check=False, env=no_editor)
     if done.returncode != 0:
         found = conflicted(root)
         if found:
             raise SyncConflict([explain(root, p) for p in found])
-        raise GitError(f"git rebase --continue failed: {last_words(done)}")
+        what = "git rebase --continue" if "--continue" in args else "git rebase"
+        raise GitError(f"{what} failed: {last_words(done)}")
 
 
 def abort(root: Path) -> None:
