@@ -196,40 +196,22 @@ def _version(value: bool) -> None:
 
 
 # Shell completion hooks: tiny, so that only a completing shell imports svctrack.completion.
-def complete_ids(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-    from svctrack.completion import ids
+def _completer(name: str) -> Any:
+    def complete(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+        from svctrack import completion
 
-    return ids(ctx, incomplete)
+        return getattr(completion, name)(ctx, incomplete)
 
-
-def complete_services(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-    from svctrack.completion import services
-
-    return services(ctx, incomplete)
+    complete.__name__ = f"complete_{name}"
+    return complete
 
 
-def complete_stages(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-    from svctrack.completion import stages
-
-    return stages(ctx, incomplete)
-
-
-def complete_gates(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-    from svctrack.completion import gates
-
-    return gates(ctx, incomplete)
-
-
-def complete_fields(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-    from svctrack.completion import fields
-
-    return fields(ctx, incomplete)
-
-
-def complete_channels(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-    from svctrack.completion import channels
-
-    return channels(ctx, incomplete)
+complete_ids = _completer("ids")
+complete_services = _completer("services")
+complete_stages = _completer("stages")
+complete_gates = _completer("gates")
+complete_fields = _completer("fields")
+complete_channels = _completer("channels")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
