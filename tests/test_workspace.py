@@ -130,3 +130,37 @@ def test_process_exit_codes_and_streams(firm: Workspace) -> None:
     assert bad_date.returncode == 2 and bad_date.stderr.startswith("error: not a date")
     version = run_process("--version")
     assert version.returncode == 0 and version.stdout.startswith("svctrack ")
+
+
+def test_every_command_is_loaded_with_its_module() -> None:
+    import click
+    import typer.main
+
+    from svctrack.cli import app, command_name
+    from svctrack.commands import COMMANDS
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    for name, command in group.commands.items():
+        inner = command.commands.values() if isinstance(command, click.Group) else [command]
+        modules = {c.callback.__module__.rsplit(".", 1)[-1] for c in inner if c.callback}
+        assert modules <= set(COMMANDS[name]), name
+    assert command_name(["-C", "ws", "--lang", "ru", "--no-cache", "status", "--json"]) == "status"
+    assert command_name(["--workspace=ws", "show", "x"]) == "show"
+    assert command_name(["--help"]) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--lang", "ru", "status", "--json"],
+        ["engagement", "list", "--json"],
+        ["export", "csv"],
+        ["config", "path"],
+        ["checklist", "acme", "--json"],
+    ],
+)
+def test_commands_run_as_processes(firm: Workspace, args: list[str]) -> None:
+    done = run_process("-C", str(firm.root), *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -81,7 +81,7 @@ def warn_broken(problems: list[SvcError]) -> None:
         sys.stderr.write(f"error: {_oneline(problem.message)}\n")
 
 
-app = typer.Typer(
+root = typer.Typer(
     cls=Group,
     no_args_is_help=True,
     add_completion=False,
@@ -104,10 +104,10 @@ export_app = typer.Typer(
 import_app = typer.Typer(
     no_args_is_help=True, suggest_commands=False, help="Bring existing records in."
 )
-app.add_typer(service_app, name="service", rich_help_panel=HELP_PANEL_SETUP)
-app.add_typer(engagement_app, name="engagement", rich_help_panel=HELP_PANEL_SETUP)
-app.add_typer(export_app, name="export", rich_help_panel=HELP_PANEL_INTEGRATION)
-app.add_typer(import_app, name="import", rich_help_panel=HELP_PANEL_INTEGRATION)
+root.add_typer(service_app, name="service", rich_help_panel=HELP_PANEL_SETUP)
+root.add_typer(engagement_app, name="engagement", rich_help_panel=HELP_PANEL_SETUP)
+root.add_typer(export_app, name="export", rich_help_panel=HELP_PANEL_INTEGRATION)
+root.add_typer(import_app, name="import", rich_help_panel=HELP_PANEL_INTEGRATION)
 
 
 @dataclass
@@ -231,8 +231,8 @@ def finish(broken: list[Any]) -> None:
         raise typer.Exit(1)
 
 
-@app.callback()
-def root(
+@root.callback()
+def global_options(
     ctx: typer.Context,
     workspace: Annotated[
         str | None,
@@ -281,10 +281,30 @@ def root(
 
 def main() -> None:
     """Entry point of the `svctrack` command."""
-    app(prog_name="svctrack")
+    from svctrack.commands import load
+
+    load(None if os.environ.get("_SVCTRACK_COMPLETE") else command_name(sys.argv[1:]))
+    root(prog_name="svctrack")
 
 
-# Commands register themselves on `app` when their modules are imported.
-from svctrack.commands import setup  # noqa: E402, F401, I001  (help panels in this order)
-from svctrack.commands import lifecycle, views  # noqa: E402, F401
-from svctrack.commands import analysis, integrate  # noqa: E402, F401
+def __getattr__(name: str) -> Any:
+    # `svctrack.cli.app` is the whole CLI, every command registered, for tests and embedders;
+    # the commands themselves register on `root`, and `main` loads only the one it runs.
+    if name == "app":
+        from svctrack.commands import load
+
+        load()
+        return root
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def command_name(args: list[str]) -> str | None:
+    """The command a command line names: its first word that is not a global option."""
+    takes_value = {"-C", "--workspace", "--lang"}
+    words = iter(args)
+    for word in words:
+        if word in takes_value:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None

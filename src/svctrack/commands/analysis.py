@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from svctrack.cli import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, app, export_app, finish, state
+from svctrack.cli import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, export_app, finish, state
+from svctrack.cli import root as app
 from svctrack.errors import SvcError, UsageError
 
 

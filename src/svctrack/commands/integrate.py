@@ -14,12 +14,12 @@ from svctrack.cli import (
     HELP_PANEL_SETUP,
     IdArg,
     JsonOpt,
-    app,
     export_app,
     finish,
     import_app,
     state,
 )
+from svctrack.cli import root as app
 from svctrack.errors import Refused, UsageError
 
 CONFIG_KEYS = {

@@ -10,12 +10,12 @@ from svctrack.cli import (
     HELP_PANEL_LIFECYCLE,
     IdArg,
     NoteOpt,
-    app,
     complete_channels,
     complete_fields,
     complete_gates,
     state,
 )
+from svctrack.cli import root as app
 
 # --- lifecycle ------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ import typer
 from svctrack.cli import (
     HELP_PANEL_SETUP,
     JsonOpt,
-    app,
     complete_services,
     complete_stages,
     engagement_app,
@@ -17,6 +16,7 @@ from svctrack.cli import (
     service_app,
     state,
 )
+from svctrack.cli import root as app
 
 # --- set up ---------------------------------------------------------------------------------
 

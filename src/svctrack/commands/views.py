@@ -10,10 +10,10 @@ from svctrack.cli import (
     HELP_PANEL_VIEWS,
     IdArg,
     JsonOpt,
-    app,
     finish,
     state,
 )
+from svctrack.cli import root as app
 from svctrack.errors import SvcError
 
 # --- views ----------------------------------------------------------------------------------
