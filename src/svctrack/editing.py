@@ -52,20 +52,11 @@ def interactive() -> bool:
 
 def problems(tracker: Any, kind: str, item_id: str, text: str) -> list[Any]:
     """What `validate` would say about this text as the item's file (errors and warnings)."""
-    from svctrack.model import item_from_data
-    from svctrack.store import parse_text
-    from svctrack.validate import Finding, _at, _consistency, _misspelt
+    from svctrack.validate import check_text
 
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
-    try:
-        data = parse_text(text, rel)
-    except FileProblem as exc:
-        return [Finding(exc.path, exc.detail, "error", exc.line, exc.column)]
-    from svctrack.model import KNOWN_KEYS
-
-    item, found = item_from_data(kind, item_id, data)
-    found += _consistency(item, tracker.pipelines[kind], set(tracker.store.ids("service")))
-    return [_at(text, rel, p) for p in found] + _misspelt(text, data, KNOWN_KEYS, rel)
+    services = set(tracker.store.ids("service"))
+    return check_text(text, rel, kind, item_id, tracker.pipelines[kind], services)
 
 
 def edit(

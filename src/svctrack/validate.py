@@ -106,15 +106,20 @@ def _check(
     text = _text(store, store.root / rel, findings)
     if text is None:
         return findings
+    return check_text(text, rel, kind, item_id, pipelines[kind], services)
+
+
+def check_text(
+    text: str, rel: str, kind: str, item_id: str, pipeline: Pipeline, services: AbstractSet[str]
+) -> list[Finding]:
+    """Every problem of `text` as the file `rel` of an item (what `validate` says of it)."""
     try:
         data = parse_text(text, rel)
     except FileProblem as exc:
-        return [*findings, _finding(exc)]
+        return [_finding(exc)]
     item, problems = item_from_data(kind, item_id, data)
-    problems += _consistency(item, pipelines[kind], services)
-    findings += [_at(text, rel, p) for p in problems]
-    findings += _misspelt(text, data, KNOWN_KEYS, rel)
-    return findings
+    problems += _consistency(item, pipeline, services)
+    return [_at(text, rel, p) for p in problems] + _misspelt(text, data, KNOWN_KEYS, rel)
 
 
 def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
