@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -73,10 +74,15 @@ def test_hand_edit_with_same_size_and_mtime_is_seen(busy: Workspace) -> None:
     assert clients["e1"] == "X1"
 
 
-def test_warm_cache_parses_nothing(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    hour_ago = busy.file("e0").stat().st_mtime_ns - 3600 * 10**9
-    for path in busy.root.glob("*/*.toml"):
+def age(*paths: Path) -> None:
+    """Make files an hour old, so that the cache trusts what it parses of them."""
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for path in paths:
         os.utime(path, ns=(hour_ago, hour_ago))
+
+
+def test_warm_cache_parses_nothing(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    age(*busy.root.glob("*/*.toml"))
     first = listing(busy)
     real = Store.read_file
 
@@ -88,10 +94,8 @@ def test_warm_cache_parses_nothing(busy: Workspace, monkeypatch: pytest.MonkeyPa
     assert listing(busy) == first
 
 
-def test_recently_modified_files_are_parsed_again(
-    busy: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    listing(busy)  # every file was written just now: none is trusted yet
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the names of the files svctrack parses, in order."""
     parsed: list[str] = []
     real = Store.read_file
 
@@ -100,6 +104,14 @@ def test_recently_modified_files_are_parsed_again(
         return real(self, path)
 
     monkeypatch.setattr(Store, "read_file", counting)
+    return parsed
+
+
+def test_recently_modified_files_are_parsed_again(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing(busy)  # every file was written just now: none is trusted yet
+    parsed = count_parses(monkeypatch)
     listing(busy)
     assert "e1.toml" in parsed
 
@@ -135,18 +147,69 @@ def test_broken_file_stays_broken_through_the_cache(busy: Workspace) -> None:
 
 def test_briefs_and_full_items_agree(busy: Workspace) -> None:
     busy.ok("note", "e1", "called the client", "--channel", "call")
-    listing(busy)  # a brief read first: the note's item is parsed, its full form kept aside
+    listing(busy)  # a list reads rows alone: the full items are left for a report
     tracker = Tracker(busy.root)
-    (brief,) = [i for i in tracker.load(brief=True).items if i.id == "e1"]
+    (brief,) = [i for i in tracker.briefs().items if i.id == "e1"]
     assert brief.notes == [] and len(brief.history) == 1
+    assert "e3" not in {i.id for i in tracker.briefs().items}  # cancelled: no brief
     (full,) = [i for i in tracker.load().items if i.id == "e1"]
     assert [n.text for n in full.notes] == ["called the client"]
     report = busy.ok("report", "--json").json()
     shown = busy.ok("show", "audit", "--json").json()
     assert "e1" in shown["engagements"]
-    items_file = cache_of(busy).with_suffix(".items.pickle")
+    items_file = cache_of(busy).with_suffix(".engagements.pickle")
     assert items_file.exists()
     items_file.write_bytes(b"not a pickle")
     assert busy.ok("report", "--json").json() == report
     items_file.unlink()
     assert busy.ok("report", "--json").json() == report
+
+
+def notes_by_id(ws: Workspace) -> dict[str, list[str]]:
+    return {i.id: [n.text for n in i.notes] for i in Tracker(ws.root).load(["engagement"]).items}
+
+
+def test_full_items_follow_every_change(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream of full items: kept in id order, rewritten from its first stale record."""
+    age(*busy.root.glob("*/*.toml"))
+    first = notes_by_id(busy)
+    items_file = cache_of(busy).with_suffix(".engagements.pickle")
+    assert items_file.exists()
+    assert notes_by_id(busy) == first  # warm
+    busy.ok("note", "e2", "a change in the middle")
+    age(busy.file("e2"))
+    parsed = count_parses(monkeypatch)
+    expected = dict(first, e2=[*first["e2"], "a change in the middle"])
+    assert notes_by_id(busy) == expected
+    assert parsed == ["svctrack.toml", "e2.toml"]  # acme, e0, e1 copied; e3, e4 read on
+    assert notes_by_id(busy) == expected  # from the rewritten stream
+    assert parsed == ["svctrack.toml", "e2.toml", "svctrack.toml"]
+    busy.file("e0").unlink()  # a record is gone
+    busy.ok("engagement", "new", "e99", "--service", "audit", "--client", "Z", "--due", "+1w")
+    age(busy.file("e99"))
+    del expected["e0"]
+    expected["e99"] = []
+    assert notes_by_id(busy) == expected
+    assert notes_by_id(busy) == expected
+    data = items_file.read_bytes()
+    items_file.write_bytes(data[: len(data) * 2 // 3])  # a truncated stream
+    assert notes_by_id(busy) == expected
+    assert items_file.stat().st_size == len(data)  # whole again
+    assert not [p for p in items_file.parent.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_a_pipeline_change_in_config_changes_the_rows(busy: Workspace) -> None:
+    before = {e["id"]: e["coverage"] for e in listing(busy)}
+    assert before["e1"]["not_assessed"] == 5
+    stages = "".join(
+        f'[[pipelines.engagement.stages]]\nid = "{stage}"\n'
+        for stage in ("preparation", "execution", "control", "completion")
+    )
+    config = busy.root / "svctrack.toml"
+    config.write_text(
+        config.read_text()
+        + '\n[pipelines.engagement]\nprinciples = ["individual"]\ndone = "closed"\n'
+        + stages
+    )
+    after = {e["id"]: e["coverage"] for e in listing(busy)}
+    assert after["e1"]["not_assessed"] == 1

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
-from svctrack.model import QUALITY, Feedback, Item, Tick
+from svctrack.model import QUALITY, Feedback, Item
 from svctrack.pipeline import Pipeline
 
 RATE_PLACES = Decimal("0.0001")  # shares: 0.6667
@@ -113,19 +113,27 @@ class Period:
 
 @dataclass(frozen=True)
 class Closed:
-    """The facts of one engagement closed, as its file records them."""
+    """The facts of one engagement closed, as its file records them: all a report keeps of it."""
 
-    item: Item
-    closed_on: date
+    id: str
+    service: str
+    closed_on: date | None  # None: closed, but no dated step says when
     days_late: int | None  # closed_on − due: ≤ 0 on time; None without a due date
     reworks: int
     stage_days: dict[str, Decimal]  # stage → days spent in it, all visits together
     feedback: Feedback | None  # the latest
     effort: Effort
+    price: Decimal | None
+    principles: dict[str, bool | None]  # principle → honoured, not, not assessed
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _mark(item: Item, principle: str) -> bool | None:
+    tick = item.principles.get(principle)
+    return tick.ok if tick else None
 
 
 def closed_on(item: Item, pipeline: Pipeline) -> date | None:
@@ -160,18 +168,23 @@ def reworks(item: Item, pipeline: Pipeline) -> int:
 
 
 def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> Closed | None:
-    """The facts of a closed engagement, or None when it is not closed (or has no dated close)."""
-    day = closed_on(item, pipeline)
-    if day is None:
+    """The facts of a closed engagement, or None when it is not closed."""
+    if item.kind != "engagement" or pipeline.done is None or item.stage != pipeline.done:
         return None
+    day = closed_on(item, pipeline)
     return Closed(
-        item=item,
+        id=item.id,
+        service=item.service,
         closed_on=day,
-        days_late=(day - item.due).days if item.due else None,
+        days_late=(day - item.due).days if item.due and day else None,
         reworks=reworks(item, pipeline),
         stage_days=stage_days(item, pipeline),
         feedback=item.feedback[-1] if item.feedback else None,  # appended in time order
         effort=effort(item, default_currency),
+        price=item.price,
+        principles={
+            p.id: getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
+        },
     )
 
 
@@ -361,7 +374,7 @@ def _satisfaction(facts: Sequence[Closed]) -> Satisfaction:
 def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
     shares = []
     for term in pipeline.principles:
-        marks = [f.item.principles.get(term.id, Tick(None)).ok for f in facts]
+        marks = [f.principles.get(term.id) for f in facts]
         shares.append(
             PrincipleShare(
                 term.id,
@@ -385,7 +398,7 @@ def _money(facts: Sequence[Closed]) -> Money:
     earned: dict[str, Decimal] = {}
     worked: dict[str, Decimal] = {}
     for f in facts:
-        price, currency, hours = f.item.price, f.effort.currency, f.effort.hours
+        price, currency, hours = f.price, f.effort.currency, f.effort.hours
         if price is None:
             continue
         revenue[currency] = revenue.get(currency, Decimal(0)) + price
@@ -411,7 +424,7 @@ def stats(facts: Sequence[Closed], pipeline: Pipeline) -> Stats:
     slowest, ratio = _slowest(stages)
     return Stats(
         count=len(facts),
-        ids=tuple(f.item.id for f in facts),
+        ids=tuple(f.id for f in facts),
         on_time=_on_time(facts),
         rework=_rework(facts),
         stages=stages,
@@ -424,33 +437,30 @@ def stats(facts: Sequence[Closed], pipeline: Pipeline) -> Stats:
 
 
 def report(
-    engagements: Iterable[Item],
+    closed: Iterable[Closed],
     pipeline: Pipeline,
     today: date,
     *,
     period: Period | None = None,
     service: str | None = None,
     service_names: dict[str, str] | None = None,
-    default_currency: str = "",
 ) -> Report:
-    """The monitoring report over the engagements closed in `period` (of `service`, if given)."""
+    """The monitoring report over the engagements closed in `period` (of `service`, if given),
+    from their facts (see `close_facts`)."""
     names = service_names or {}
     facts: list[Closed] = []
     undated: list[str] = []
-    for item in sorted(engagements, key=lambda i: i.id):
-        if item.kind != "engagement" or (service and item.service != service):
+    for fact in sorted(closed, key=lambda f: f.id):
+        if service and fact.service != service:
             continue
-        fact = close_facts(item, pipeline, default_currency)
-        if fact is None:
-            if pipeline.done and item.stage == pipeline.done:
-                undated.append(item.id)
-            continue
-        if period is None or fact.closed_on in period:
+        if fact.closed_on is None:
+            undated.append(fact.id)
+        elif period is None or fact.closed_on in period:
             facts.append(fact)
     overall = stats(facts, pipeline)
     groups: dict[str, list[Closed]] = {}
     for f in facts:
-        groups.setdefault(f.item.service, []).append(f)
+        groups.setdefault(f.service, []).append(f)
     services = tuple(
         ServiceStats(sid, names.get(sid, sid), stats(group, pipeline))
         for sid, group in sorted(groups.items())

@@ -10,14 +10,14 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from svctrack import dates
 from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.ids import check_id, slugify, unique
 from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
 from svctrack.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
-from svctrack.queries import Summary, summarize
+from svctrack.queries import Summary, summary
 from svctrack.store import CONFIG, FOLDERS, Store, find_root, user_config
 from svctrack.values import (
     parse_currency,
@@ -27,6 +27,10 @@ from svctrack.values import (
     suggest,
 )
 
+if TYPE_CHECKING:
+    from svctrack.index import Index
+
+T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SETTABLE = ("name", "owner", "client", "due", "start", "price", "currency", "budget_hours")
 SETTABLE += ("mode", "contract")
@@ -137,40 +141,35 @@ class Tracker:
         kind, item_id = self.resolve(ref, kind)
         return item_from_data(kind, item_id, self.store.read(kind, item_id))[0]
 
-    def load(
-        self, kinds: Iterable[str] = KINDS, *, only_open: bool = False, brief: bool = False
-    ) -> Loaded:
-        """Items of the given kinds; unreadable files are listed, not fatal.
-
-        `only_open` leaves closed and cancelled items out; `brief` gives items without notes,
-        feedback, time and all but the last history entry (all that lists and dashboards
-        need), read from the small cache index alone.
-        """
+    def _index(self) -> Index:
         from svctrack.index import Index
 
-        def is_open(kind: str, stage: str) -> bool:
-            return stage not in self.pipelines[kind].ends
+        return Index(self.store, self.pipelines, use_cache=self.use_cache)
 
-        index = Index(self.store, use_cache=self.use_cache)
-        items, broken = index.scan(kinds, is_open if only_open else None, full=not brief)
+    def load(self, kinds: Iterable[str] = KINDS, *, only_open: bool = False) -> Loaded:
+        """Full items of the given kinds; unreadable files are listed, not fatal."""
+        items, broken = self._index().items(kinds, _same, only_open=only_open)
+        return Loaded(items, broken)
+
+    def each(
+        self, kinds: Iterable[str], each: Callable[[Item], T], *, only_open: bool = False
+    ) -> tuple[list[T], list[FileProblem]]:
+        """`each(item)` of every full item, read one at a time: for what keeps less than items."""
+        return self._index().items(kinds, each, only_open=only_open)
+
+    def briefs(self, kinds: Iterable[str] = KINDS) -> Loaded:
+        """The open items, without notes, feedback, time and all but the last history entry:
+        all that deadlines and checklists need, read from the cache's index alone."""
+        items, broken = self._index().briefs(kinds)
         return Loaded(items, broken)
 
     def summaries(
         self, kinds: Iterable[str] = KINDS, *, only_open: bool = False
     ) -> tuple[list[Summary], list[FileProblem]]:
-        """What lists show of every item (see `queries.summarize`), read item by item."""
-        from svctrack.index import Index
-
+        """What lists and the dashboard show of every item (see `queries.summarize`)."""
         today = dates.today()
-
-        def summary(item: Item) -> Summary:
-            return summarize(item, self.pipelines[item.kind], today)
-
-        def is_open(kind: str, stage: str) -> bool:
-            return stage not in self.pipelines[kind].ends
-
-        index = Index(self.store, use_cache=self.use_cache)
-        return index.scan(kinds, is_open if only_open else None, full=False, each=summary)
+        rows, broken = self._index().rows(kinds, only_open=only_open)
+        return [summary(kind, item_id, row, today) for kind, item_id, row in rows], broken
 
     def taken(self) -> set[str]:
         return {i for k in KINDS for i in self.store.ids(k)}
@@ -514,3 +513,7 @@ def init_workspace(
     except OSError as exc:
         raise SvcError(f"cannot create a workspace at {path}: {exc.strerror or exc}") from None
     return root
+
+
+def _same(item: Item) -> Item:
+    return item

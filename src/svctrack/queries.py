@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from svctrack.model import Item, Tick
 from svctrack.pipeline import Pipeline, Term
@@ -22,8 +23,7 @@ class Obligation:
     overdue: bool
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):
     """How many of an item's principles are honoured, not honoured, not assessed."""
 
     honoured: int
@@ -38,9 +38,23 @@ class Coverage:
 NO_COVERAGE = Coverage(0, 0, 0)
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What the dashboard and the lists show of one item."""
+class Row(NamedTuple):
+    """An item's summary less what depends on today: what the read cache keeps of every item."""
+
+    name: str
+    stage: str
+    progress: float
+    next_deadline: date | None
+    next_what: str  # "due" or the stage whose deadline is next_deadline
+    is_open: bool
+    service: str
+    client: str
+    due: date | None
+    coverage: Coverage
+
+
+class Summary(NamedTuple):
+    """What the dashboard and the lists show of one item: its row, and how it stands today."""
 
     id: str
     kind: str
@@ -48,14 +62,14 @@ class Summary:
     stage: str
     progress: float
     next_deadline: date | None
-    overdue: bool
+    next_what: str
     is_open: bool
-    service: str = ""
-    client: str = ""
-    due: date | None = None
-    days_left: int | None = None
-    next_what: str = ""  # "due" or the stage whose deadline is next_deadline
-    coverage: Coverage = NO_COVERAGE
+    service: str
+    client: str
+    due: date | None
+    coverage: Coverage
+    overdue: bool
+    days_left: int | None  # to the due date
 
 
 @dataclass(frozen=True)
@@ -106,25 +120,32 @@ def coverage(item: Item, pipeline: Pipeline) -> Coverage:
     return Coverage(marks.count(True), marks.count(False), marks.count(None))
 
 
-def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:
-    dated = obligations(item, pipeline, today)
-    next_deadline = dated[0].date if dated else None
-    return Summary(
-        id=item.id,
-        kind=item.kind,
-        name=item.name,
-        stage=item.stage,
-        progress=progress(item, pipeline),
-        next_deadline=next_deadline,
-        overdue=bool(next_deadline and next_deadline < today),
-        is_open=is_open(item, pipeline),
-        service=item.service,
-        client=item.client,
-        due=item.due,
-        days_left=(item.due - today).days if item.due else None,
-        next_what=dated[0].what if dated else "",
-        coverage=coverage(item, pipeline),
+def row(item: Item, pipeline: Pipeline) -> Row:
+    """The summary fields that do not depend on today."""
+    dated = obligations(item, pipeline, date.min)
+    return Row(
+        item.name,
+        item.stage,
+        progress(item, pipeline),
+        dated[0].date if dated else None,
+        dated[0].what if dated else "",
+        is_open(item, pipeline),
+        item.service,
+        item.client,
+        item.due,
+        coverage(item, pipeline),
     )
+
+
+def summary(kind: str, item_id: str, fields: Row | tuple, today: date) -> Summary:
+    """The summary of an item from its row (a Row, or the plain tuple the cache keeps)."""
+    nearest, due = fields[3], fields[8]
+    overdue = nearest is not None and nearest < today
+    return Summary(item_id, kind, *fields, overdue, (due - today).days if due else None)
+
+
+def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:
+    return summary(item.kind, item.id, row(item, pipeline), today)
 
 
 def gate_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
@@ -189,11 +210,9 @@ class Dashboard:
         return sum(due_within(s, self.today, SOON_DAYS) for s in self.rows)
 
 
-def dashboard(
-    items: Iterable[Item], pipelines: dict[str, Pipeline], today: date, *, show_all: bool = False
-) -> Dashboard:
+def dashboard(summaries: Iterable[Summary], today: date, *, show_all: bool = False) -> Dashboard:
     """Open items (every item with `show_all`), overdue and soonest first."""
-    summaries = [summarize(i, pipelines[i.kind], today) for i in items]
+    summaries = list(summaries)
     counts: dict[str, int] = {}
     for s in summaries:
         if s.kind == "engagement" and s.is_open:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from svctrack.cli import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, export_app, finish, state
 from svctrack.cli import root as app
 from svctrack.errors import SvcError, UsageError
+
+if TYPE_CHECKING:
+    from svctrack.analysis import Closed
+    from svctrack.model import Item
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -79,7 +83,7 @@ def report(
     Example: svctrack report --since 2026-01-01 --until 2026-06-30
     """
     from svctrack import dates
-    from svctrack.analysis import Period
+    from svctrack.analysis import Period, close_facts
     from svctrack.analysis import report as build
 
     s = state(ctx)
@@ -88,17 +92,21 @@ def report(
     if period.since and period.until and period.since > period.until:
         raise UsageError(f"--since {period.since} is after --until {period.until}")
     service_id = tracker.resolve(service, "service")[1] if service else None
-    loaded = tracker.load()
-    names = {i.id: i.name or i.id for i in loaded.items if i.kind == "service"}
     pipeline = tracker.pipelines["engagement"]
+    services, broken = tracker.summaries(["service"])
+    names = {s.id: s.name or s.id for s in services}
+
+    def facts(item: Item) -> Closed | None:
+        return close_facts(item, pipeline, tracker.currency)
+
+    closed, more = tracker.each(["engagement"], facts)  # one item at a time: memory stays flat
     result = build(
-        loaded.items,
+        filter(None, closed),
         pipeline,
         dates.today(),
         period=period,
         service=service_id,
         service_names=names,
-        default_currency=tracker.currency,
     )
     if json_output:
         from svctrack import jsonout
@@ -114,7 +122,7 @@ def report(
                 result, pipeline, s.lang, s.width, heading=heading, service_names=names
             )
         )
-    finish(loaded.broken)
+    finish(sorted(broken + more, key=lambda problem: problem.path))
 
 
 @app.command(rich_help_panel=HELP_PANEL_ANALYSIS)

@@ -40,8 +40,8 @@ def status(
 
     s = state(ctx)
     tracker = s.tracker
-    loaded = tracker.load(only_open=not show_all, brief=True)
-    board = dashboard(loaded.items, tracker.pipelines, dates.today(), show_all=show_all)
+    found, broken = tracker.summaries(only_open=not show_all)
+    board = dashboard(found, dates.today(), show_all=show_all)
     if json_output:
         from svctrack import jsonout
 
@@ -55,7 +55,7 @@ def status(
                 board, tracker.pipelines, s.lang, s.width, heading=heading, show_all=show_all
             )
         )
-    finish(loaded.broken)
+    finish(broken)
 
 
 @app.command(rich_help_panel=HELP_PANEL_VIEWS)
@@ -84,7 +84,7 @@ def deadlines(
 
     s = state(ctx)
     tracker = s.tracker
-    loaded = tracker.load(only_open=True, brief=True)
+    loaded = tracker.briefs()
     today = dates.today()
     rows = dated(loaded.items, tracker.pipelines, today, within=within, overdue_only=overdue)
     if json_output:
@@ -118,9 +118,8 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
     broken: list[Any] = []
     engagements: list[str] = []
     if found.kind == "service":
-        loaded = tracker.load(["engagement"], brief=True)
-        broken = loaded.broken
-        engagements = [e.id for e in loaded.items if e.service == found.id]
+        listed, broken = tracker.summaries(["engagement"])
+        engagements = [e.id for e in listed if e.service == found.id]
     if json_output:
         from svctrack import jsonout
 
@@ -215,10 +214,8 @@ def checklist(
 
             s.print(render.checklist(found, pipeline, s.lang, heading=True))
         return
-    from svctrack.queries import is_open
-
-    loaded = tracker.load(only_open=True, brief=True)
-    rows = [i for i in loaded.items if is_open(i, tracker.pipelines[i.kind])]
+    loaded = tracker.briefs()
+    rows = loaded.items
     if json_output:
         from svctrack import jsonout
 
