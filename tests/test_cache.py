@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Workspace
 from svctrack.core import Tracker
-from svctrack.index import cache_file
+from svctrack.index import cache_dir
 from svctrack.store import Store
 
 
@@ -37,7 +37,8 @@ def busy(firm: Workspace) -> Workspace:
 
 
 def cache_of(ws: Workspace) -> Path:
-    path = cache_file(ws.root)
+    """The workspace's cache folder."""
+    path = cache_dir(ws.root)
     assert path is not None
     return path
 
@@ -47,18 +48,38 @@ def test_cache_is_written_outside_the_workspace(busy: Workspace, isolated: Path)
     path = cache_of(busy)
     assert path.exists()
     assert isolated in path.parents  # the user cache dir, not the workspace
-    assert not [p for p in busy.root.rglob("*") if p.suffix == ".pickle"]
+    assert sorted(p.name for p in path.iterdir()) == ["engagements.index"]
+    busy.ok("report")
+    assert sorted(p.name for p in path.iterdir()) == [
+        "engagements.index",
+        "engagements.items",
+        "services.index",
+    ]
+    files = {p.relative_to(busy.root).as_posix() for p in busy.root.rglob("*") if p.is_file()}
+    items = {f for f in files if f.startswith(("services/", "engagements/"))}
+    assert files - items <= {".gitignore", ".svctrack.lock", "svctrack.toml"}
+    assert all(f.endswith(".toml") for f in items)
 
 
-def test_deleted_or_corrupt_cache_changes_nothing(busy: Workspace) -> None:
-    first = listing(busy)
-    assert listing(busy) == first  # warm
-    cache_of(busy).unlink()
-    assert listing(busy) == first
-    cache_of(busy).write_bytes(b"\x80\x04garbage")
-    assert listing(busy) == first
-    cache_of(busy).write_bytes(b"")
-    assert listing(busy) == first
+@pytest.mark.parametrize("damage", ["delete", "garbage", "empty", "folder"])
+def test_deleted_or_corrupt_cache_changes_nothing(busy: Workspace, damage: str) -> None:
+    def seen() -> tuple:
+        return listing(busy), busy.ok("report", "--json").json(), busy.ok("deadlines").out
+
+    first = seen()
+    assert seen() == first  # warm
+    for path in cache_of(busy).iterdir():
+        if damage == "delete":
+            path.unlink()
+        elif damage == "garbage":
+            path.write_bytes(b"\x80\x04garbage")
+        elif damage == "empty":
+            path.write_bytes(b"")
+        else:
+            path.unlink()
+            path.mkdir()  # a folder where a file should be: not even writable as a cache
+    assert seen() == first
+    assert seen() == first
 
 
 def test_hand_edit_with_same_size_and_mtime_is_seen(busy: Workspace) -> None:
@@ -128,7 +149,7 @@ def test_no_cache_flag_and_env(busy: Workspace, monkeypatch: pytest.MonkeyPatch)
     first = listing(busy, "--no-cache")
     assert not cache_of(busy).exists()
     monkeypatch.setenv("SVCTRACK_NO_CACHE", "1")
-    assert cache_file(busy.root) is None
+    assert cache_dir(busy.root) is None
     assert listing(busy) == first
     monkeypatch.delenv("SVCTRACK_NO_CACHE")
     assert not cache_of(busy).exists()
@@ -157,7 +178,7 @@ def test_briefs_and_full_items_agree(busy: Workspace) -> None:
     report = busy.ok("report", "--json").json()
     shown = busy.ok("show", "audit", "--json").json()
     assert "e1" in shown["engagements"]
-    items_file = cache_of(busy).with_suffix(".engagements.pickle")
+    items_file = cache_of(busy) / "engagements.items"
     assert items_file.exists()
     items_file.write_bytes(b"not a pickle")
     assert busy.ok("report", "--json").json() == report
@@ -173,7 +194,7 @@ def test_full_items_follow_every_change(busy: Workspace, monkeypatch: pytest.Mon
     """The stream of full items: kept in id order, rewritten from its first stale record."""
     age(*busy.root.glob("*/*.toml"))
     first = notes_by_id(busy)
-    items_file = cache_of(busy).with_suffix(".engagements.pickle")
+    items_file = cache_of(busy) / "engagements.items"
     assert items_file.exists()
     assert notes_by_id(busy) == first  # warm
     busy.ok("note", "e2", "a change in the middle")

@@ -62,7 +62,7 @@ def median(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Dec
 # --- effort and budget (one item) -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Effort:
     """Hours spent against the budget, and what the price makes of them."""
 
@@ -111,7 +111,7 @@ class Period:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # thousands at a time: no __dict__ each
 class Closed:
     """The facts of one engagement closed, as its file records them: all a report keeps of it."""
 
@@ -124,16 +124,11 @@ class Closed:
     feedback: Feedback | None  # the latest
     effort: Effort
     price: Decimal | None
-    principles: dict[str, bool | None]  # principle → honoured, not, not assessed
+    principles: tuple[bool | None, ...]  # the pipeline's principles: honoured, not, unassessed
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _mark(item: Item, principle: str) -> bool | None:
-    tick = item.principles.get(principle)
-    return tick.ok if tick else None
 
 
 def closed_on(item: Item, pipeline: Pipeline) -> date | None:
@@ -182,9 +177,9 @@ def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> C
         feedback=item.feedback[-1] if item.feedback else None,  # appended in time order
         effort=effort(item, default_currency),
         price=item.price,
-        principles={
-            p.id: getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
-        },
+        principles=tuple(
+            getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
+        ),
     )
 
 
@@ -373,8 +368,8 @@ def _satisfaction(facts: Sequence[Closed]) -> Satisfaction:
 
 def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
     shares = []
-    for term in pipeline.principles:
-        marks = [f.principles.get(term.id) for f in facts]
+    for n, term in enumerate(pipeline.principles):
+        marks = [f.principles[n] for f in facts]
         shares.append(
             PrincipleShare(
                 term.id,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from svctrack.model import QUALITY, Item
@@ -55,35 +57,66 @@ def emit(document: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
-def summary(s: Summary, open_engagements: int | None = None) -> dict[str, Any]:
-    """One item's summary (`status`, `service list`, `engagement list`)."""
-    out: dict[str, Any] = {
-        "id": s.id,
-        "kind": s.kind,
-        "name": s.name,
-        "stage": s.stage,
-        "progress": s.progress,
-        "next_deadline": s.next_deadline,
-        "overdue": s.overdue,
-        "coverage": {
-            "honoured": s.coverage.honoured,
-            "not_honoured": s.coverage.not_honoured,
-            "not_assessed": s.coverage.not_assessed,
-        },
-    }
+def emit_text(text: str | Iterable[str]) -> None:
+    """Write a document already written as one line of JSON, whole or in pieces: as it is for a
+    pipe (piece by piece: thousands of rows are never all in memory), indented as `emit` would
+    on a terminal."""
+    pieces = (text,) if isinstance(text, str) else text
+    if sys.stdout.isatty():
+        document = json.loads("".join(pieces))
+        pieces = (json.dumps(document, ensure_ascii=False, indent=2),)
+    for piece in pieces:
+        sys.stdout.write(piece)
+    sys.stdout.write("\n")
+
+
+# Lists of thousands of summaries are written as text: json.dumps over dicts takes ten times as
+# long. The text is what json.dumps(..., ensure_ascii=False) writes on one line (tests hold it to
+# the same bytes), with json's own string escaping.
+_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _day(value: date | None) -> str:
+    return f'"{value.isoformat()}"' if value else "null"
+
+
+def summary(s: Summary, open_engagements: int | None = None) -> str:
+    """One item's summary (`status`, `service list`, `engagement list`), as JSON text."""
+    c = s.coverage
+    text = (
+        f'{{"id": {_string(s.id)}, "kind": {_string(s.kind)}, "name": {_string(s.name)}, '
+        f'"stage": {_string(s.stage)}, "progress": {s.progress!r}, '
+        f'"next_deadline": {_day(s.next_deadline)}, "overdue": {"true" if s.overdue else "false"}, '
+        f'"coverage": {{"honoured": {c.honoured}, "not_honoured": {c.not_honoured}, '
+        f'"not_assessed": {c.not_assessed}}}'
+    )
     if s.kind == "engagement":
-        out |= {"service": s.service, "client": s.client, "due": s.due, "days_left": s.days_left}
+        left = "null" if s.days_left is None else s.days_left
+        text += (
+            f', "service": {_string(s.service)}, "client": {_string(s.client)}, '
+            f'"due": {_day(s.due)}, "days_left": {left}'
+        )
     if open_engagements is not None:
-        out["open_engagements"] = open_engagements
-    return out
+        text += f', "open_engagements": {open_engagements}'
+    return text + "}"
 
 
-def status(board: Dashboard) -> dict[str, Any]:
-    """`status --json`: every shown item, not only the rows that fit on a screen."""
-    return {
-        "services": [summary(s, board.open_engagements.get(s.id, 0)) for s in board.services],
-        "engagements": [summary(s) for s in board.engagements],
-    }
+def summaries(rows: Iterable[Summary]) -> Iterator[str]:
+    """`service list`, `engagement list`: an array of summaries, as pieces of JSON text."""
+    texts = map(summary, rows)
+    yield "["
+    yield ", ".join(islice(texts, 500))
+    while batch := ", ".join(islice(texts, 500)):
+        yield ", "
+        yield batch
+    yield "]"
+
+
+def status(board: Dashboard) -> str:
+    """`status --json`: every shown item, not only the rows that fit on a screen; JSON text."""
+    services = (summary(s, board.open_engagements.get(s.id, 0)) for s in board.services)
+    engagements = "".join(summaries(board.engagements))
+    return f'{{"services": [{", ".join(services)}], "engagements": {engagements}}}'
 
 
 def obligation(o: Obligation) -> dict[str, Any]:

@@ -138,10 +138,24 @@ def row(item: Item, pipeline: Pipeline) -> Row:
 
 
 def summary(kind: str, item_id: str, fields: Row | tuple, today: date) -> Summary:
-    """The summary of an item from its row (a Row, or the plain tuple the cache keeps)."""
-    nearest, due = fields[3], fields[8]
-    overdue = nearest is not None and nearest < today
-    return Summary(item_id, kind, *fields, overdue, (due - today).days if due else None)
+    """The summary of an item from its row (a Row, or the plain tuples the cache keeps)."""
+    name, stage, progress, nearest, what, is_open, service, client, due, marks = fields
+    return Summary(
+        item_id,
+        kind,
+        name,
+        stage,
+        progress,
+        nearest,
+        what,
+        is_open,
+        service,
+        client,
+        due,
+        Coverage(*marks),
+        nearest is not None and nearest < today,
+        (due - today).days if due else None,
+    )
 
 
 def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:

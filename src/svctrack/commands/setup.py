@@ -162,7 +162,7 @@ def _list(
     if json_output:
         from svctrack import jsonout
 
-        jsonout.emit([jsonout.summary(r) for r in rows])
+        jsonout.emit_text(jsonout.summaries(rows))
     else:
         from svctrack import render
         from svctrack.i18n import word

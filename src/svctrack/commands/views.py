@@ -45,7 +45,7 @@ def status(
     if json_output:
         from svctrack import jsonout
 
-        jsonout.emit(jsonout.status(board))
+        jsonout.emit_text(jsonout.status(board))
     else:
         from svctrack import render
 
@@ -119,7 +119,7 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
     engagements: list[str] = []
     if found.kind == "service":
         listed, broken = tracker.summaries(["engagement"])
-        engagements = [e.id for e in listed if e.service == found.id]
+        engagements = sorted(e.id for e in listed if e.service == found.id)
     if json_output:
         from svctrack import jsonout
 
