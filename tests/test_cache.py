@@ -234,3 +234,24 @@ def test_a_pipeline_change_in_config_changes_the_rows(busy: Workspace) -> None:
     )
     after = {e["id"]: e["coverage"] for e in listing(busy)}
     assert after["e1"]["not_assessed"] == 1
+
+
+def test_a_cache_built_on_every_core_holds_the_same(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from svctrack import parallel
+
+    busy.file("e2").write_text("stage = \n")
+
+    def seen(*flags: str) -> tuple:
+        listed = busy.run(*flags, "engagement", "list", "--all", "--json")
+        matrix = busy.run(*flags, "checklist", "--json")
+        return listed.code, listed.out, listed.err, matrix.code, matrix.out, matrix.err
+
+    serial = seen("--no-cache")
+    assert serial[0] == 1 and "engagements/e2.toml:1:" in serial[2]
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    assert seen("--no-cache") == serial
+    assert seen() == serial  # built on two processes
+    assert seen() == serial  # read back

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Workspace
+from svctrack import parallel
 from svctrack import validate as module
 from svctrack.store import Store
 
@@ -19,6 +20,6 @@ def test_parallel_findings_equal_serial(firm: Workspace, monkeypatch: pytest.Mon
     (firm.root / "engagements" / "Bad Name.toml").write_text("")
     serial = module.validate(Store(firm.root))
     assert len(serial) >= 4
-    monkeypatch.setattr(module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     assert module.validate(Store(firm.root)) == serial

@@ -28,6 +28,7 @@ from typing import IO, TypeVar
 from svctrack.errors import FileProblem, NotFound
 from svctrack.ids import id_problem
 from svctrack.model import Item, item_from_data
+from svctrack.parallel import map_chunks
 from svctrack.pipeline import Pipeline
 from svctrack.queries import Row, row
 from svctrack.store import FOLDERS, Store, write_atomic
@@ -157,20 +158,26 @@ class Index:
         self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None]
     ) -> list[FileProblem]:
         """Visit the index entry of every readable item of `kinds`, and return the files that do
-        not parse; the entries of the files changed since are parsed again and saved."""
+        not parse; the files changed since their entry was made are parsed again (on every core
+        when there are thousands) and their entries saved."""
         broken: list[FileProblem] = []
         with _no_gc():
             for kind in kinds:
                 old = self._load_index(kind)
-                new = {}
+                new: dict[str, Entry] = {}
+                stale: list[tuple[str, str, Key]] = []
                 for item_id, where, key in self._files(kind, known=old):
                     entry = old.get(item_id)
                     if entry is None or entry[KEY] != key or not entry[TRUSTED]:
-                        parsed = self._parse(kind, item_id, where, key)
-                        if parsed is None:
-                            continue  # removed while we looked
-                        entry = parsed[0]
-                    new[item_id] = entry
+                        stale.append((item_id, where, key))
+                    else:
+                        new[item_id] = entry
+                shared = (self.store.root, kind, self.pipelines[kind])
+                parsed = map_chunks(_entries, stale, shared)
+                new.update(
+                    (item_id, e) for (item_id, _, _), e in zip(stale, parsed, strict=True) if e
+                )
+                for item_id, entry in new.items():
                     if entry[STAGE]:
                         visit(kind, item_id, entry)
                     else:
@@ -208,23 +215,7 @@ class Index:
     def _parse(
         self, kind: str, item_id: str, where: str, key: Key
     ) -> tuple[Entry, Item | None] | None:
-        trusted = time.time_ns() - key[1] > FRESH_NS
-        try:
-            data = self.store.read_file(Path(where))
-        except NotFound:
-            return None  # removed while we looked
-        except FileProblem as problem:
-            return (key, "", trusted, None, pickle.dumps(problem)), None
-        item = item_from_data(kind, item_id, data)[0]
-        summary = row(item, self.pipelines[kind])
-        kept = summary._replace(  # the same few strings over and over: pickled once each
-            stage=sys.intern(summary.stage),
-            next_what=sys.intern(summary.next_what),
-            service=sys.intern(summary.service),
-            coverage=tuple(summary.coverage),
-        )
-        blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
-        return (key, item.stage or "?", trusted, tuple(kept), blob), item
+        return _parse(self.store, self.pipelines[kind], kind, item_id, where, key)
 
     # --- the cache files ------------------------------------------------------------------------
 
@@ -257,6 +248,40 @@ class Index:
             write_atomic(path, pickle.dumps((self.stamps[kind], entries), PROTOCOL))
         except OSError:
             pass  # a cache that cannot be written is only slower
+
+
+def _parse(
+    store: Store, pipeline: Pipeline, kind: str, item_id: str, where: str, key: Key
+) -> tuple[Entry, Item | None] | None:
+    """The file's index entry and its item (None when the file does not parse), or None when
+    the file is gone."""
+    trusted = time.time_ns() - key[1] > FRESH_NS
+    try:
+        data = store.read_file(Path(where))
+    except NotFound:
+        return None  # removed while we looked
+    except FileProblem as problem:
+        return (key, "", trusted, None, pickle.dumps(problem)), None
+    item = item_from_data(kind, item_id, data)[0]
+    summary = row(item, pipeline)
+    kept = summary._replace(  # the same few strings over and over: pickled once each
+        stage=sys.intern(summary.stage),
+        next_what=sys.intern(summary.next_what),
+        service=sys.intern(summary.service),
+        coverage=tuple(summary.coverage),
+    )
+    blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
+    return (key, item.stage or "?", trusted, tuple(kept), blob), item
+
+
+def _entries(
+    files: list[tuple[str, str, Key]], shared: tuple[Path, str, Pipeline]
+) -> list[Entry | None]:
+    """The index entries of files (None for a file gone), for `map_chunks`."""
+    root, kind, pipeline = shared
+    store = Store(root)
+    parsed = (_parse(store, pipeline, kind, item_id, where, key) for item_id, where, key in files)
+    return [found[0] if found else None for found in parsed]
 
 
 Record = tuple  # (id, key, trusted, open, pickled item): a full item in its kind's stream

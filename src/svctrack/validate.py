@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -69,30 +68,19 @@ def validate(store: Store) -> list[Finding]:
     return findings
 
 
-PARALLEL_FROM = 2000  # files; below this, starting processes costs more than it saves
-
-
 def _check_all(
     store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: frozenset[str]
 ) -> list[list[Finding]]:
     """The findings of each item file, parsed on every core for a large workspace."""
-    import multiprocessing as mp
+    from svctrack.parallel import map_chunks
 
-    cores = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
-        return [_check(store, kind, item_id, pipelines, services) for kind, item_id in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = -(-len(jobs) // (cores * 4))
-    chunks = [jobs[n : n + size] for n in range(0, len(jobs), size)]
-    context = mp.get_context("fork")
-    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
-        done = pool.map(_check_chunk, [(store.root, c, pipelines, services) for c in chunks])
-        return [found for chunk in done for found in chunk]
+    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services))
 
 
-def _check_chunk(job: tuple[Path, list[tuple[str, str]], dict, frozenset[str]]) -> list:
-    root, items, pipelines, services = job
+def _check_chunk(
+    items: list[tuple[str, str]], shared: tuple[Path, dict, frozenset[str]]
+) -> list[list[Finding]]:
+    root, pipelines, services = shared
     store = Store(root)
     return [_check(store, kind, item_id, pipelines, services) for kind, item_id in items]
 

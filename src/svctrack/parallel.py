@@ -1,0 +1,30 @@
+"""Work over thousands of files on every core: forked processes, chunks, results in order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from itertools import repeat
+from typing import TypeVar
+
+J = TypeVar("J")
+S = TypeVar("S")
+R = TypeVar("R")
+
+PARALLEL_FROM = 2000  # jobs; below this, starting processes costs more than it saves
+
+
+def map_chunks(work: Callable[[list[J], S], list[R]], jobs: list[J], shared: S) -> list[R]:
+    """`work(chunk, shared)` over chunks of `jobs`, on every core when there are many of them
+    (and processes can be forked); one result per job, in the order of the jobs."""
+    import multiprocessing as mp
+
+    cores = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+        return work(jobs, shared)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(jobs) // (cores * 4))
+    chunks = [jobs[n : n + size] for n in range(0, len(jobs), size)]
+    with ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("fork")) as pool:
+        return [result for done in pool.map(work, chunks, repeat(shared)) for result in done]
