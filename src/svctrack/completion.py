@@ -6,7 +6,6 @@ parses the whole workspace; a failure of any kind completes nothing rather than 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import click
 
 from svctrack.store import CONFIG, FOLDERS, find_root
+from svctrack.tomlparse import tomllib
 
 Choices = list[tuple[str, str]]
 

@@ -12,13 +12,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused, SvcError, UsageError
+from svctrack.tomlparse import tomllib
 
 
 @dataclass

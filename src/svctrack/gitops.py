@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import Refused, SvcError
+from svctrack.tomlparse import tomllib
 
 TIMEOUT = 120  # seconds; a pull or push over a slow link
 

@@ -13,11 +13,10 @@ time taken.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
+import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -31,7 +30,7 @@ from svctrack.model import Item, item_from_data
 from svctrack.parallel import map_chunks
 from svctrack.pipeline import Pipeline
 from svctrack.queries import Row, row
-from svctrack.store import FOLDERS, Store, write_atomic
+from svctrack.store import FOLDERS, Store
 
 # Pickles of an older Item or Row shape would lack fields: the shapes are part of the version.
 VERSION = (4, tuple(f.name for f in fields(Item)), Row._fields)
@@ -58,13 +57,18 @@ def brief(item: Item) -> Item:
 
 
 def cache_dir(root: Path) -> Path | None:
-    """The folder of this workspace's cache, or None when caching is off."""
+    """The folder of this workspace's cache (named after its path), or None when caching is off.
+    Two paths that share a name share a folder and take turns: each entry knows its root."""
     if os.environ.get("SVCTRACK_NO_CACHE", "") not in ("", "0"):
         return None
+    import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
+
     from platformdirs import user_cache_dir
 
-    digest = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:20]
-    return Path(user_cache_dir("svctrack", appauthor=False)) / digest
+    real = os.fsencode(root.resolve())
+    tail = re.sub(rb"[^A-Za-z0-9]+", b"-", real).strip(b"-")[-40:].decode()
+    name = f"{tail}-{zlib.crc32(real):08x}".lstrip("-")
+    return Path(user_cache_dir("svctrack", appauthor=False)) / name
 
 
 def shape(pipeline: Pipeline) -> tuple:
@@ -244,10 +248,40 @@ class Index:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, pickle.dumps((self.stamps[kind], entries), PROTOCOL))
+            out = _Replacement(path)
         except OSError:
-            pass  # a cache that cannot be written is only slower
+            return  # a cache that cannot be written is only slower
+        try:
+            pickle.dump((self.stamps[kind], entries), out.file, PROTOCOL)
+            out.commit()
+        except OSError:
+            out.discard()
+        except BaseException:
+            out.discard()
+            raise
+
+
+class _Replacement:
+    """A temp file beside a cache file, written in place of it: renamed over it when committed
+    (unsynced: a cache lost in a crash is only slower), removed when discarded."""
+
+    def __init__(self, path: Path) -> None:
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        self.path = path
+        self.file = os.fdopen(fd, "wb")
+
+    def commit(self) -> None:
+        self.file.close()
+        os.replace(self.temp, self.path)
+
+    def discard(self) -> None:
+        with suppress(OSError):
+            self.file.close()
+        with suppress(OSError):
+            os.unlink(self.temp)
 
 
 def _parse(
@@ -303,8 +337,7 @@ class _Stream:
         self.copy: IO[bytes] | None = None
         self.ahead: tuple | None = None  # the next record, read but not yet matched
         self.kept = 0  # records put so far
-        self.writer: IO[bytes] | None = None
-        self.temp = ""
+        self.writer: _Replacement | None = None
         if path is None:
             return
         try:
@@ -346,7 +379,7 @@ class _Stream:
             self._dirty()
         if self.writer is not None:
             try:
-                pickle.dump(record, self.writer, PROTOCOL)
+                pickle.dump(record, self.writer.file, PROTOCOL)
             except OSError:
                 self._abandon()
         self.kept += 1
@@ -361,11 +394,9 @@ class _Stream:
             return
         writer, self.writer = self.writer, None
         try:
-            writer.close()
-            os.replace(self.temp, self.path)  # type: ignore[arg-type]
+            writer.commit()
         except OSError:
-            with suppress(OSError):
-                os.unlink(self.temp)
+            writer.discard()
 
     def _next(self) -> tuple | None:
         if self.ahead is not None:
@@ -384,24 +415,20 @@ class _Stream:
         if self.writer is not None or self.path is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self.temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-            self.writer = os.fdopen(fd, "wb")
-            pickle.dump(self.stamp, self.writer, PROTOCOL)
+            self.writer = _Replacement(self.path)
+            out = self.writer.file
+            pickle.dump(self.stamp, out, PROTOCOL)
             if self.kept:
                 pickle.load(self.copy)  # type: ignore[arg-type]
                 for _ in range(self.kept):
-                    pickle.dump(pickle.load(self.copy), self.writer, PROTOCOL)  # type: ignore[arg-type]
+                    pickle.dump(pickle.load(self.copy), out, PROTOCOL)  # type: ignore[arg-type]
         except Exception:  # no room, no rights, the old records unreadable: no cache
             self._abandon()
 
     def _abandon(self) -> None:
         """Give up writing: the stream stays as it was, or gone, which is only slower."""
         if self.writer is not None:
-            with suppress(OSError):
-                self.writer.close()
-            with suppress(OSError):
-                os.unlink(self.temp)
+            self.writer.discard()
             self.writer = None
         self.path = None
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused
+from svctrack.tomlparse import tomllib
 
 KINDS = ("service", "engagement")
 CANCELLED = "cancelled"
@@ -158,7 +158,7 @@ def decide(
 
 @cache
 def _defaults() -> dict[str, Any]:
-    return tomllib.loads(files("svctrack").joinpath("defaults.toml").read_text("utf-8"))
+    return tomllib.loads(Path(__file__).with_name("defaults.toml").read_text("utf-8"))
 
 
 def load_pipelines(config: dict[str, Any], path: str = "svctrack.toml") -> dict[str, Pipeline]:

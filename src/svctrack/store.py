@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import errno
 import os
 import re
-import socket
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,13 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-try:  # the standard library's parser, compiled (mypyc): parses three times faster
-    import tomli as tomllib
-except ImportError:  # pragma: no cover
-    import tomllib
-
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.ids import id_problem
+from svctrack.tomlparse import tomllib
 
 CONFIG = "svctrack.toml"
 LOCK = ".svctrack.lock"
@@ -204,6 +197,8 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
     codes = [("equal", 0, head, 0, head)] if head else []
+    import difflib  # writes only: reads never pay for it
+
     middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], False)
     for tag, i1, i2, j1, j2 in middle.get_opcodes():
         codes.append((tag, head + i1, head + i2, head + j1, head + j2))
@@ -273,6 +268,8 @@ def write_atomic(
 ) -> None:
     """Write via a temp file in the same folder: written, fsynced, renamed over, folder fsynced.
     On any failure the temp file is removed and `path` is as it was."""
+    import tempfile  # writes only
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         try:
@@ -516,6 +513,8 @@ class Store:
                 time.sleep(0.02)
             handle.seek(0)
             handle.truncate()
+            import socket  # writes only
+
             handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
             handle.flush()
             try:
