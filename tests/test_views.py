@@ -667,3 +667,21 @@ def test_share_gives_room_in_order_of_importance() -> None:
     wide = _share(least, natural, ["id", "what", "name"], 80)
     assert wide == {"id": 20, "what": 36, "name": COMFORTABLE}
     assert sum(wide.values()) == 80
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status",),
+        ("engagement", "list", "--all"),
+        ("deadlines",),
+        ("checklist",),
+        ("show", "late"),
+        ("report",),
+        ("timeline",),
+    ],
+)
+def test_piped_tables_have_no_trailing_spaces(views: Workspace, command: tuple[str, ...]) -> None:
+    out = views.ok(*command).out
+    assert out.strip()
+    assert [line for line in out.splitlines() if line != line.rstrip()] == []

@@ -159,7 +159,15 @@ class State:
         return self.out.size.width
 
     def print(self, *renderables: Any) -> None:
-        self.out.print(*renderables)
+        """Print to the terminal; for a pipe or a file, without the spaces rich pads lines
+        with (they would only trail in what scripts grep and files keep)."""
+        if self.out.is_terminal:
+            self.out.print(*renderables)
+            return
+        with self.out.capture() as captured:
+            self.out.print(*renderables)
+        text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+        self.out.file.write(text)
 
     def changed(self, message: str, why: str = "") -> None:
         """Describe what a write command did, for the commit message: a short `why` goes in
