@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Workspace
+from svctrack import index
 from svctrack.core import Tracker
 from svctrack.index import cache_dir
 from svctrack.store import Store
@@ -95,15 +96,14 @@ def test_hand_edit_with_same_size_and_mtime_is_seen(busy: Workspace) -> None:
     assert clients["e1"] == "X1"
 
 
-def age(*paths: Path) -> None:
-    """Make files an hour old, so that the cache trusts what it parses of them."""
-    hour_ago = time.time_ns() - 3600 * 10**9
-    for path in paths:
-        os.utime(path, ns=(hour_ago, hour_ago))
+def trust_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the cache trust what it parses at once, not 2 s after a file last changed (which it
+    tells by the ctime: no test can set that back)."""
+    monkeypatch.setattr(index, "FRESH_NS", -1)
 
 
 def test_warm_cache_parses_nothing(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    age(*busy.root.glob("*/*.toml"))
+    trust_at_once(monkeypatch)
     first = listing(busy)
     real = Store.read_file
 
@@ -192,13 +192,12 @@ def notes_by_id(ws: Workspace) -> dict[str, list[str]]:
 
 def test_full_items_follow_every_change(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stream of full items: kept in id order, rewritten from its first stale record."""
-    age(*busy.root.glob("*/*.toml"))
+    trust_at_once(monkeypatch)
     first = notes_by_id(busy)
     items_file = cache_of(busy) / "engagements.items"
     assert items_file.exists()
     assert notes_by_id(busy) == first  # warm
     busy.ok("note", "e2", "a change in the middle")
-    age(busy.file("e2"))
     parsed = count_parses(monkeypatch)
     expected = dict(first, e2=[*first["e2"], "a change in the middle"])
     assert notes_by_id(busy) == expected
@@ -207,7 +206,6 @@ def test_full_items_follow_every_change(busy: Workspace, monkeypatch: pytest.Mon
     assert parsed == ["svctrack.toml", "e2.toml", "svctrack.toml"]
     busy.file("e0").unlink()  # a record is gone
     busy.ok("engagement", "new", "e99", "--service", "audit", "--client", "Z", "--due", "+1w")
-    age(busy.file("e99"))
     del expected["e0"]
     expected["e99"] = []
     assert notes_by_id(busy) == expected
@@ -255,3 +253,77 @@ def test_a_cache_built_on_every_core_holds_the_same(
     assert seen("--no-cache") == serial
     assert seen() == serial  # built on two processes
     assert seen() == serial  # read back
+
+
+def test_a_linked_item_follows_its_target(busy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    trust_at_once(monkeypatch)
+    (busy.root / "engagements" / "alias.toml").symlink_to("e1.toml")
+    before = {e["id"]: e["stage"] for e in listing(busy)}
+    assert before["alias"] == before["e1"] == "preparation"
+    busy.ok("advance", "e1", "--force", "--note", "skip")
+    after = {e["id"]: e["stage"] for e in listing(busy)}
+    assert after["alias"] == after["e1"] == "execution"
+    assert listing(busy) == listing(busy, "--no-cache")
+
+
+def test_a_kind_folder_linked_elsewhere_is_judged_where_it_is(
+    busy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trust_at_once(monkeypatch)
+    folder = busy.root / "engagements"
+    outside = tmp_path / "outside"
+    folder.rename(outside)
+    folder.symlink_to(outside)
+    out = busy.run("engagement", "list", "--all", "--json")
+    assert out.code == 1 and "out of the workspace" in out.err
+    inside = busy.root / "real"
+    outside.rename(inside)  # the same files (inodes, ctimes): only their folder moved
+    folder.unlink()
+    folder.symlink_to("real")
+    assert len(listing(busy)) == 6
+    assert listing(busy) == listing(busy, "--no-cache")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_damaged_cache_bytes_change_nothing(
+    busy: Workspace, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    trust_at_once(monkeypatch)  # else the cache serves nothing yet: every file is a second old
+
+    def seen() -> tuple:
+        return listing(busy), busy.ok("deadlines", "--json").out, busy.ok("report", "--json").out
+
+    first = seen()
+    rng = random.Random(seed)
+    for path in cache_of(busy).iterdir():
+        data = bytearray(path.read_bytes())
+        for _ in range(3):
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(data).replace(b"C1", b"Q1"))  # and a name changed in place
+    assert seen() == first
+
+
+def test_a_kind_folder_that_is_a_file_is_one_error(busy: Workspace) -> None:
+    folder = busy.root / "engagements"
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    folder.write_text("not a folder\n")
+    result = busy.run("engagement", "list")
+    assert result.code == 1
+    assert result.err.startswith("error: engagements/: cannot be listed")
+    assert "Traceback" not in result.err
+
+
+def test_temp_files_of_killed_writers_are_removed(busy: Workspace) -> None:
+    listing(busy)
+    folder = cache_of(busy)
+    left = folder / ".engagements.index.k1ll3d.tmp"
+    left.write_bytes(b"half a pickle")
+    old = time.time() - 120
+    os.utime(left, (old, old))
+    busy.ok("note", "e1", "a change, so the index is written again")
+    listing(busy)
+    assert not left.exists()

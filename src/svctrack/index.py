@@ -18,34 +18,37 @@ import pickle
 import re
 import sys
 import time
+import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 from svctrack.errors import FileProblem, NotFound
 from svctrack.ids import id_problem
-from svctrack.model import Item, item_from_data
+from svctrack.model import Feedback, HistoryEntry, Item, Note, Tick, TimeEntry, item_from_data
 from svctrack.parallel import map_chunks
 from svctrack.pipeline import Pipeline
 from svctrack.queries import Row, row
 from svctrack.store import FOLDERS, Store
 
-# Pickles of an older Item or Row shape would lack fields: the shapes are part of the version.
-VERSION = (4, tuple(f.name for f in fields(Item)), Row._fields)
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-Key = tuple[int, int, int, int]
+PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback)
+Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
+_TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
+# Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
+VERSION = (5, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
 Entry = tuple  # (key, stage, trusted, row, brief), at these positions:
 KEY, STAGE, TRUSTED, ROW, BRIEF = range(5)
-# key: the file's (size, mtime_ns, ctime_ns, inode) when parsed; stage: "" when it does not
-# parse; trusted: False when the file was modified just before it was parsed; row: the item's
+# key: the file's stat key when parsed; stage: "" when it does not
+# parse; trusted: False when the file was changed just before it was parsed; row: the item's
 # queries.Row as plain tuples, None when the file does not parse; brief: pickled, the brief of
 # an open item or the FileProblem of a file that does not parse, else b"".
 IS_OPEN = Row._fields.index("is_open")
@@ -61,8 +64,6 @@ def cache_dir(root: Path) -> Path | None:
     Two paths that share a name share a folder and take turns: each entry knows its root."""
     if os.environ.get("SVCTRACK_NO_CACHE", "") not in ("", "0"):
         return None
-    import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
-
     from platformdirs import user_cache_dir
 
     real = os.fsencode(root.resolve())
@@ -99,7 +100,11 @@ class Index:
         self.store = store
         self.pipelines = pipelines
         self.folder = cache_dir(store.root) if use_cache else None
-        self.stamps = {kind: (VERSION, str(store.root), shape(p)) for kind, p in pipelines.items()}
+        # Where a kind's folder really is decides what its files are (a link out is refused).
+        self.stamps = {
+            kind: (VERSION, str(store.root), os.path.realpath(store.root / FOLDERS[kind]), shape(p))
+            for kind, p in pipelines.items()
+        }
 
     def rows(
         self, kinds: Iterable[str], *, only_open: bool = False
@@ -198,23 +203,29 @@ class Index:
         known = known or {}
         folder = os.path.join(self.store.root, FOLDERS[kind])
         try:
-            if ordered:  # names only: a DirEntry kept keeps its stat too (5 MB at 10,000)
-                names = sorted(os.listdir(folder), key=lambda name: name[:-5])
-                listing = ((name, os.path.join(folder, name)) for name in names)
-            else:
-                listing = ((file.name, file.path) for file in os.scandir(folder))
+            with os.scandir(folder) as found:  # is_symlink() is free: the listing says
+                names = [(file.name, file.is_symlink()) for file in found]
         except FileNotFoundError:
             return
-        for name, path in listing:
+        except OSError as exc:
+            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {exc.strerror}") from None
+        if ordered:
+            names.sort(key=lambda named: named[0][:-5])
+        for name, link in names:
             if not name.endswith(".toml"):
                 continue
             if name[:-5] not in known and not _is_item(name):  # ids the index knows are valid
                 continue
+            path = os.path.join(folder, name)
             try:
-                st = os.stat(path, follow_symlinks=False)
+                st = os.stat(path)
+                key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                if link:  # the link itself may change too, pointing elsewhere
+                    own = os.lstat(path)
+                    key += (own.st_ctime_ns, own.st_ino)
             except FileNotFoundError:
                 continue
-            yield name[:-5], path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            yield name[:-5], path, key
 
     def _parse(
         self, kind: str, item_id: str, where: str, key: Key
@@ -236,7 +247,7 @@ class Index:
             return {}
         try:
             with open(path, "rb") as handle:
-                stamp, entries = pickle.load(handle)
+                stamp, entries = _load_checked(handle)
             if stamp == self.stamps[kind] and isinstance(entries, dict):
                 return entries
         except Exception:  # a missing or corrupt cache is no cache
@@ -252,13 +263,26 @@ class Index:
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
-            pickle.dump((self.stamps[kind], entries), out.file, PROTOCOL)
+            _dump_checked((self.stamps[kind], entries), out.file)
             out.commit()
         except OSError:
             out.discard()
         except BaseException:
             out.discard()
             raise
+
+
+def _dump_checked(value: object, file: IO[bytes]) -> None:
+    """Pickle `value` with a CRC-32 of its pickle: a damaged cache is then told from a sound one."""
+    data = pickle.dumps(value, PROTOCOL)
+    pickle.dump((zlib.crc32(data), data), file, PROTOCOL)
+
+
+def _load_checked(file: IO[bytes]) -> Any:
+    crc, data = pickle.load(file)
+    if zlib.crc32(data) != crc:
+        raise ValueError("damaged")
+    return pickle.loads(data)
 
 
 class _Replacement:
@@ -268,8 +292,11 @@ class _Replacement:
     def __init__(self, path: Path) -> None:
         import tempfile
 
+        from svctrack.store import clean_stale_temps
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        clean_stale_temps(path.parent, _TEMP)  # of writers killed before they were done
+        fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         self.path = path
         self.file = os.fdopen(fd, "wb")
 
@@ -289,7 +316,7 @@ def _parse(
 ) -> tuple[Entry, Item | None] | None:
     """The file's index entry and its item (None when the file does not parse), or None when
     the file is gone."""
-    trusted = time.time_ns() - key[1] > FRESH_NS
+    trusted = time.time_ns() - _changed(key) > FRESH_NS
     try:
         data = store.read_file(Path(where))
     except NotFound:
@@ -341,8 +368,10 @@ class _Stream:
         if path is None:
             return
         try:
-            # Both stay open until close(); the copy reads the same file as the reader even if
-            # another process replaces it meanwhile.
+            # Both stay open until close(), so that the copy reads the records the reader read
+            # even if another process replaces the stream meanwhile. (Should it be replaced
+            # between the two opens, the copy holds other records: get() checks each record's
+            # id and key, so that costs time, never a wrong result.)
             self.reader = open(path, "rb")  # noqa: SIM115
             self.copy = open(path, "rb")  # noqa: SIM115
             if pickle.load(self.reader) != stamp:
@@ -379,7 +408,7 @@ class _Stream:
             self._dirty()
         if self.writer is not None:
             try:
-                pickle.dump(record, self.writer.file, PROTOCOL)
+                _dump_checked(record, self.writer.file)
             except OSError:
                 self._abandon()
         self.kept += 1
@@ -405,8 +434,8 @@ class _Stream:
         if self.reader is None:
             return None
         try:
-            return pickle.load(self.reader)
-        except Exception:  # the end, or a truncated record: what follows is lost
+            return _load_checked(self.reader)
+        except Exception:  # the end, or a damaged record: what follows is lost
             self._stop_reading()
             return None
 
@@ -437,6 +466,12 @@ class _Stream:
         if self.reader is not None:
             self.reader.close()
             self.reader = None
+
+
+def _changed(key: Key) -> int:
+    """When the file last changed: its ctime, which every write moves and no tool sets back
+    (Windows' st_ctime is the creation time: there, the later of the two)."""
+    return key[2] if os.name == "posix" else max(key[1], key[2])
 
 
 def _is_item(name: str) -> bool:

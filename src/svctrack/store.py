@@ -298,16 +298,17 @@ STALE_SECONDS = 60
 _TEMP = re.compile(r"^\..+\.toml\.[A-Za-z0-9_]+\.tmp$")
 
 
-def clean_stale_temps(folder: Path) -> None:
-    """Remove temp files that a killed svctrack left in `folder` (`.<name>.toml.*.tmp`, older
-    than a minute: a live writer's temp file lives for milliseconds). Best effort."""
+def clean_stale_temps(folder: Path, pattern: re.Pattern[str] = _TEMP) -> None:
+    """Remove temp files that a killed svctrack left in `folder` (`.<name>.toml.*.tmp`, or what
+    `pattern` matches; older than a minute: a live writer's temp file lives for milliseconds).
+    Best effort."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     now = time.time()
     for entry in entries:
-        if not _TEMP.match(entry.name):
+        if not pattern.match(entry.name):
             continue
         with contextlib.suppress(OSError):
             st = entry.stat(follow_symlinks=False)
