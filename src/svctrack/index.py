@@ -247,7 +247,11 @@ class Index:
             return {}
         try:
             with open(path, "rb") as handle:
-                stamp, entries = _load_checked(handle)
+                data = memoryview(handle.read())
+            body, crc = data[:-4], int.from_bytes(data[-4:], "little")
+            if zlib.crc32(body) != crc:
+                return {}  # damaged: no cache
+            stamp, entries = pickle.loads(body)
             if stamp == self.stamps[kind] and isinstance(entries, dict):
                 return entries
         except Exception:  # a missing or corrupt cache is no cache
@@ -263,7 +267,9 @@ class Index:
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
-            _dump_checked((self.stamps[kind], entries), out.file)
+            summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
+            pickle.dump((self.stamps[kind], entries), summed, PROTOCOL)
+            out.file.write(summed.crc.to_bytes(4, "little"))
             out.commit()
         except OSError:
             out.discard()
@@ -272,8 +278,20 @@ class Index:
             raise
 
 
+class _Summed:
+    """A file to pickle into that keeps the CRC-32 of what was written."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.crc = 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.file.write(data)
+
+
 def _dump_checked(value: object, file: IO[bytes]) -> None:
-    """Pickle `value` with a CRC-32 of its pickle: a damaged cache is then told from a sound one."""
+    """Pickle `value` with a CRC-32 of its pickle: a damaged record is told from a sound one."""
     data = pickle.dumps(value, PROTOCOL)
     pickle.dump((zlib.crc32(data), data), file, PROTOCOL)
 
