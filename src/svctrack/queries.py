@@ -35,9 +35,6 @@ class Coverage(NamedTuple):
         return self.honoured + self.not_honoured + self.not_assessed
 
 
-NO_COVERAGE = Coverage(0, 0, 0)
-
-
 class Row(NamedTuple):
     """An item's summary less what depends on today: what the read cache keeps of every item."""
 
@@ -122,7 +119,7 @@ def coverage(item: Item, pipeline: Pipeline) -> Coverage:
 
 def row(item: Item, pipeline: Pipeline) -> Row:
     """The summary fields that do not depend on today."""
-    dated = obligations(item, pipeline, date.min)
+    dated = obligations(item, pipeline, date.min)  # which dates are unmet does not depend on it
     return Row(
         item.name,
         item.stage,
