@@ -159,7 +159,9 @@ class Index:
                             stream.put(record, fresh=False)
                             is_open, item = record[OPEN], None
                         if is_open or not only_open:
-                            found.append(each(item or pickle.loads(record[BLOB])))
+                            if item is None:
+                                item = pickle.loads(record[BLOB])  # type: ignore[index]
+                            found.append(each(item))
         broken.sort(key=lambda problem: problem.path)
         return found, broken
 
