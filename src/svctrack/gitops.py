@@ -179,13 +179,33 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
     git(root, "add", "--", *rels)
     if not git(root, "diff", "--cached", "--quiet", "--", *rels, check=False).returncode:
         return ""  # the same content is committed already
-    done = git(root, "commit", "--quiet", "--message", message, "--only", "--", *rels, check=False)
+    done = git(
+        root,
+        "commit",
+        "--quiet",
+        "--message",
+        message,
+        "--only",
+        "--",
+        *rels,
+        check=False,
+        env=commit_dates(),
+    )
     if done.returncode != 0:
         raise GitError(
             f"git commit failed: {last_words(done)}",
             hint=f"fix that, then `git commit -- {' '.join(rels)}`",
         )
     return out(git(root, "rev-parse", "--short", "HEAD"))
+
+
+def commit_dates() -> dict[str, str]:
+    """Author and committer dates from svctrack's clock, so that a commit made under
+    SVCTRACK_TODAY carries the day its history entries carry."""
+    from svctrack import dates
+
+    stamp = dates.now().isoformat()
+    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
 
 
 _YES = ("1", "true", "yes", "on")
