@@ -30,8 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from svctrack.ids import slugify, unique
-from svctrack.pipeline import Pipeline, load_pipelines
+from svctrack.domain.ids import slugify, unique
+from svctrack.domain.pipeline import Pipeline, load_pipelines
 
 DEFAULT_TODAY = date(2026, 11, 26)
 MSK = timezone(timedelta(hours=3))  # the firm works from Moscow: every `at` is +03:00

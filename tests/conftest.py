@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from svctrack.cli import app  # the whole CLI, every command registered
+from svctrack.cli.app import app  # the whole CLI, every command registered
 
 TODAY = "2026-11-26"
 

@@ -14,7 +14,7 @@ import pytest
 import tomlkit
 
 from conftest import TODAY, cli
-from svctrack.pipeline import load_pipelines
+from svctrack.domain.pipeline import load_pipelines
 
 GENERATOR = Path(__file__).parent.parent / "benchmarks" / "generate.py"
 

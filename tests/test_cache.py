@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Workspace
-from svctrack import index
-from svctrack.core import Tracker
-from svctrack.index import cache_dir
-from svctrack.store import Store
+from svctrack.storage import cache as index
+from svctrack.storage.cache import cache_dir
+from svctrack.storage.store import Store
+from svctrack.usecases.tracker import Tracker
 
 
 def listing(ws: Workspace, *flags: str) -> list[dict]:
@@ -237,7 +237,7 @@ def test_a_pipeline_change_in_config_changes_the_rows(busy: Workspace) -> None:
 def test_a_cache_built_on_every_core_holds_the_same(
     busy: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from svctrack import parallel
+    from svctrack.storage import parallel
 
     busy.file("e2").write_text("stage = \n")
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import Workspace, cli, run_process
-from svctrack.cli import app
+from svctrack.cli.app import app
 
 
 def complete(line: str, shell: str = "bash", cwd: Path | None = None) -> list[str]:
@@ -153,7 +153,7 @@ def test_completion_refuses_other_shells() -> None:
 
 
 def test_normal_starts_do_not_load_completion() -> None:
-    code = "import sys, svctrack.cli; print('svctrack.completion' in sys.modules)"
+    code = "import sys, svctrack.cli.app; print('svctrack.cli.completion' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )

@@ -13,8 +13,8 @@ import pytest
 import typer
 
 from conftest import Workspace, cli, run_process
-from svctrack.cli import app
-from svctrack.store import user_config_path
+from svctrack.cli.app import app
+from svctrack.storage.store import user_config_path
 
 
 def test_path_is_in_the_user_config_dir(isolated: Path) -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from svctrack.dates import add_months, now, parse_date, today
+from svctrack.domain.dates import add_months, now, parse_date, today
+from svctrack.domain.ids import id_problem, slugify, unique
 from svctrack.errors import UsageError
-from svctrack.ids import id_problem, slugify, unique
 
 BASE = date(2026, 1, 31)
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import Workspace, cli, run_process
-from svctrack.cli import app
+from svctrack.cli.app import app
 
 EDITOR = """
 import json, pathlib, sys
@@ -87,7 +87,7 @@ def test_an_invalid_edit_without_a_terminal_is_an_error(
 def test_an_invalid_edit_is_offered_again_on_a_terminal(
     firm: Workspace, editor, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr("svctrack.editing.interactive", lambda: True)
+    monkeypatch.setattr("svctrack.usecases.editing.interactive", lambda: True)
     state = editor(
         {"replace": ["due = 2026-12-15", 'due = "soon"']},
         {"replace": ['due = "soon"', "due = 2027-01-10"]},  # the user's own text comes back
@@ -104,7 +104,7 @@ def test_an_invalid_edit_is_offered_again_on_a_terminal(
 def test_declining_to_edit_again_leaves_the_file(
     firm: Workspace, editor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("svctrack.editing.interactive", lambda: True)
+    monkeypatch.setattr("svctrack.usecases.editing.interactive", lambda: True)
     before = firm.file("acme").read_bytes()
     editor({"replace": ["[gates]", "[gates"]})
     result = CliRunner().invoke(app, ["-C", str(firm.root), "edit", "acme"], input="n\n")

@@ -12,8 +12,8 @@ import pytest
 
 import svctrack
 from conftest import TODAY, Workspace, cli
-from svctrack.example import ANCHOR, shift
-from svctrack.store import GITIGNORE
+from svctrack.storage.store import GITIGNORE
+from svctrack.usecases.example import ANCHOR, shift
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

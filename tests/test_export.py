@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Workspace
-from svctrack import ics
+from svctrack.output import ics
 
 NASTY = '<script>alert("x")</script> & Sons'
 

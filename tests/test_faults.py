@@ -216,7 +216,7 @@ def test_stale_temp_files_go_at_the_next_write_in_their_folder(firm: Workspace) 
 
 WRITER = """
 import sys
-from svctrack.cli import app
+from svctrack.cli.app import app
 
 root, item, prefix, start, count = sys.argv[1:6]
 for n in range(int(start), int(start) + int(count)):
@@ -293,7 +293,7 @@ def test_two_processes_writing_at_once_lose_nothing(firm: Workspace) -> None:
 HOLDER = """
 import sys
 from pathlib import Path
-from svctrack.store import Store
+from svctrack.storage.store import Store
 
 with Store(Path(sys.argv[1])).locked():
     print("locked", flush=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from svctrack.i18n import count, counts_line, day, days, days_overdue, money, pick_lang, word
+from svctrack.output.i18n import count, counts_line, day, days, days_overdue, money, pick_lang, word
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_counts_line() -> None:
 
 
 def test_every_label_has_both_languages() -> None:
-    from svctrack.i18n import _WORDS
+    from svctrack.output.i18n import _WORDS
 
     for key, (en, ru) in _WORDS.items():
         assert en and ru, key

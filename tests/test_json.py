@@ -111,8 +111,8 @@ def test_json_is_indented_on_a_terminal(awkward: Workspace) -> None:
 def test_long_lists_are_written_in_pieces_that_join_up(count: int) -> None:
     from datetime import date
 
-    from svctrack import jsonout
-    from svctrack.queries import summary
+    from svctrack.domain.queries import summary
+    from svctrack.output import jsonout
 
     today = date(2026, 11, 26)
     rows = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from svctrack.domain.pipeline import CANCELLED, decide, load_pipelines
 from svctrack.errors import FileProblem, Refused
-from svctrack.pipeline import CANCELLED, decide, load_pipelines
 
 PIPELINES = load_pipelines({})
 SERVICE = PIPELINES["service"]

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 
 from conftest import Workspace
-from svctrack import analysis
-from svctrack.model import Item
-from svctrack.pipeline import load_pipelines
+from svctrack.domain import analysis
+from svctrack.domain.model import Item
+from svctrack.domain.pipeline import load_pipelines
 
 SERVICES = {
     "audit": 'name = "IT audit"\nstage = "delivery"\n',
@@ -481,7 +481,7 @@ def test_service_findings_compare_services() -> None:
 
 
 def test_effort_is_exact() -> None:
-    from svctrack.model import TimeEntry
+    from svctrack.domain.model import TimeEntry
 
     item = Item("engagement", "e", price=Decimal("1000"), currency="EUR", budget_hours=Decimal(3))
     item.time = [

@@ -61,7 +61,7 @@ note = "created"
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Every timestamp svctrack records is NOW."""
-    monkeypatch.setattr("svctrack.dates.now", lambda: NOW)
+    monkeypatch.setattr("svctrack.domain.dates.now", lambda: NOW)
     return NOW
 
 
@@ -499,7 +499,7 @@ def test_offset_with_seconds_is_written_as_whole_minutes(
     # Local mean time of Amsterdam until 1937: +00:19:32. TOML offsets have no seconds.
     lmt = timezone(timedelta(minutes=19, seconds=32))
     moment = datetime(2026, 11, 26, 9, 30, 0, tzinfo=lmt)
-    monkeypatch.setattr("svctrack.dates.now", lambda: moment)
+    monkeypatch.setattr("svctrack.domain.dates.now", lambda: moment)
     path = firm.file("acme")
     firm.ok("note", "acme", "old clock")
     at = tomllib.loads(path.read_text())["notes"][-1]["at"]
@@ -511,11 +511,15 @@ def test_the_re_read_check_stops_a_bad_write(
     firm: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = put(firm, HAND)
-    monkeypatch.setattr("svctrack.store.merge_edit", lambda old, base, new: old + "broken = \n")
+    monkeypatch.setattr(
+        "svctrack.storage.store.merge_edit", lambda old, base, new: old + "broken = \n"
+    )
     result = firm.run("note", "acme", "hello")
     assert result.code == 1
     assert "would leave invalid TOML" in result.err and result.err.count("\n") == 1
-    monkeypatch.setattr("svctrack.store.merge_edit", lambda old, base, new: old)  # note lost
+    monkeypatch.setattr(
+        "svctrack.storage.store.merge_edit", lambda old, base, new: old
+    )  # note lost
     result = firm.run("note", "acme", "hello")
     assert result.code == 1
     assert "would not read back as intended" in result.err

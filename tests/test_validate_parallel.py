@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import Workspace
-from svctrack import parallel
-from svctrack import validate as module
-from svctrack.store import Store
+from svctrack.storage import parallel
+from svctrack.storage.store import Store
+from svctrack.usecases import validation as module
 
 
 def test_parallel_findings_equal_serial(firm: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Workspace, cli, run_process
-from svctrack.store import user_config_path
+from svctrack.storage.store import user_config_path
 
 
 def names(result) -> list[str]:
@@ -136,8 +136,8 @@ def test_every_command_is_loaded_with_its_module() -> None:
     import click
     import typer.main
 
-    from svctrack.cli import app, command_name
-    from svctrack.commands import COMMANDS
+    from svctrack.cli.app import app, command_name
+    from svctrack.cli.commands import COMMANDS
 
     group = typer.main.get_command(app)
     assert isinstance(group, click.Group)

@@ -1,3 +1,3 @@
-from svctrack.cli import main
+from svctrack.cli.app import main
 
 main()

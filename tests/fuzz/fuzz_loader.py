@@ -37,15 +37,19 @@ sys.modules["tomli"] = None  # type: ignore[assignment]
 
 if atheris is not None:
     with atheris.instrument_imports(include=["svctrack", "tomllib"]):
-        from svctrack import dates, jsonout, queries, store
+        from svctrack.domain import dates, queries
+        from svctrack.domain.model import item_from_data
+        from svctrack.domain.pipeline import load_pipelines
         from svctrack.errors import SvcError
-        from svctrack.model import item_from_data
-        from svctrack.pipeline import load_pipelines
+        from svctrack.output import jsonout
+        from svctrack.storage import store
 else:
-    from svctrack import dates, jsonout, queries, store
+    from svctrack.domain import dates, queries
+    from svctrack.domain.model import item_from_data
+    from svctrack.domain.pipeline import load_pipelines
     from svctrack.errors import SvcError
-    from svctrack.model import item_from_data
-    from svctrack.pipeline import load_pipelines
+    from svctrack.output import jsonout
+    from svctrack.storage import store
 
 KINDS = ("service", "engagement")
 PIPELINES = load_pipelines({})

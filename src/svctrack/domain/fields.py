@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from svctrack.domain.model import MODES
 from svctrack.errors import UsageError
-from svctrack.model import MODES
 
 
 def parse_money(text: str) -> Decimal:

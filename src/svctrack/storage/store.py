@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+from svctrack.domain.ids import id_problem
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
-from svctrack.ids import id_problem
-from svctrack.tomlparse import tomllib
+from svctrack.storage.tomlparse import tomllib
 
 CONFIG = "svctrack.toml"
 LOCK = ".svctrack.lock"
@@ -533,7 +533,7 @@ class Store:
         and write the result atomically if it differs. Nothing is written if `change` raises."""
         import tomlkit
 
-        from svctrack.tomledit import ShapeError
+        from svctrack.storage.tomledit import ShapeError
 
         rel = self.rel(path)
         with self.locked():

@@ -25,13 +25,21 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from svctrack.domain.ids import id_problem
+from svctrack.domain.model import (
+    Feedback,
+    HistoryEntry,
+    Item,
+    Note,
+    Tick,
+    TimeEntry,
+    item_from_data,
+)
+from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound
-from svctrack.ids import id_problem
-from svctrack.model import Feedback, HistoryEntry, Item, Note, Tick, TimeEntry, item_from_data
-from svctrack.parallel import map_chunks
-from svctrack.pipeline import Pipeline
-from svctrack.queries import Row, row
-from svctrack.store import FOLDERS, Store
+from svctrack.storage.parallel import map_chunks
+from svctrack.storage.store import FOLDERS, Store
 
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -312,7 +320,7 @@ class _Replacement:
     def __init__(self, path: Path) -> None:
         import tempfile
 
-        from svctrack.store import clean_stale_temps
+        from svctrack.storage.store import clean_stale_temps
 
         path.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(path.parent, _TEMP)  # of writers killed before they were done

@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from svctrack.analysis import (
+from svctrack.domain.analysis import (
     Bar,
     Report,
     Stats,
@@ -24,10 +24,10 @@ from svctrack.analysis import (
     pct,
     sentence,
 )
-from svctrack.i18n import day, days, days_overdue, money, word
-from svctrack.model import Item
-from svctrack.pipeline import Pipeline
-from svctrack.render import inert
+from svctrack.domain.model import Item
+from svctrack.domain.pipeline import Pipeline
+from svctrack.output.i18n import day, days, days_overdue, money, word
+from svctrack.output.views import inert
 
 DIM = "dim"
 BAD = "bold red"

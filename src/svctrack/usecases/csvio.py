@@ -17,8 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from svctrack.domain.pipeline import a_kind
 from svctrack.errors import SvcError
-from svctrack.pipeline import a_kind
 
 BOM = "\ufeff"
 
@@ -119,7 +119,7 @@ def export(
     items: Sequence[Any], pipelines: dict[str, Any], today: date, kind: str
 ) -> list[list[str]]:
     """The header and one row per item of `kind`, in id order."""
-    from svctrack.queries import summarize
+    from svctrack.domain.queries import summarize
 
     columns = COLUMNS[kind]
     rows = [list(columns)]
@@ -229,8 +229,8 @@ def heading(text: str) -> str:
 
 def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "utf-8") -> Plan:
     """Read and check every row; nothing is written here."""
-    from svctrack import dates
-    from svctrack.ids import id_problem, slugify, unique
+    from svctrack.domain import dates
+    from svctrack.domain.ids import id_problem, slugify, unique
 
     result = Plan(kind, source)
     rows = records(decode(raw, source, encoding))
@@ -311,7 +311,7 @@ def _resolve_service(ref: str, services: dict[str, Any]) -> Any:
 
 def csv_date(text: str) -> date:
     """A date in a spreadsheet: YYYY-MM-DD, or DD.MM.YYYY as Russian and German sheets write it."""
-    from svctrack.dates import parse_date
+    from svctrack.domain.dates import parse_date
 
     match = _DOTTED.match(text.strip())
     if match:
@@ -328,7 +328,7 @@ def csv_date(text: str) -> date:
 
 
 def _money(text: str) -> tuple[Decimal, str]:
-    from svctrack.values import parse_money
+    from svctrack.domain.fields import parse_money
 
     currency = ""
     value = text.strip()
@@ -382,8 +382,8 @@ def _engagement(
 def _fields(
     kind: str, values: dict[str, str], services: dict[str, Any], tracker: Any, today: date, bad: Any
 ) -> dict[str, Any]:
-    from svctrack.model import MODES
-    from svctrack.values import parse_hours
+    from svctrack.domain.fields import parse_hours
+    from svctrack.domain.model import MODES
 
     offering = None
     if kind == "engagement":
@@ -436,7 +436,7 @@ def document(entry: Planned, note: str, by: str, at: Any) -> str:
     """The new item's file, laid out as `new` lays it out."""
     import tomlkit
 
-    from svctrack import tomledit
+    from svctrack.storage import tomledit
 
     doc = tomlkit.document()
     for key, value in (entry.fields | {"stage": entry.stage}).items():
@@ -453,8 +453,8 @@ def document(entry: Planned, note: str, by: str, at: Any) -> str:
 
 def apply(tracker: Any, plan: Plan) -> list[Planned]:
     """Create the planned items; returns those created (all of them, unless a write fails)."""
-    from svctrack import dates
-    from svctrack.core import actor
+    from svctrack.domain import dates
+    from svctrack.usecases.tracker import actor
 
     by = actor()
     done = []

@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svctrack.cli import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, export_app, finish, state
-from svctrack.cli import root as app
+from svctrack.cli.app import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, export_app, finish, state
+from svctrack.cli.app import root as app
 from svctrack.errors import SvcError, UsageError
 
 if TYPE_CHECKING:
-    from svctrack.analysis import Closed
-    from svctrack.model import Item
+    from svctrack.domain.analysis import Closed
+    from svctrack.domain.model import Item
 
 
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    from svctrack.dates import parse_date
+    from svctrack.domain.dates import parse_date
 
     try:
         return parse_date(value)
@@ -33,7 +33,7 @@ def _write(content: str, output: str | None, newline: bool = True) -> None:
     if output in (None, "-"):  # bytes: CRLF and UTF-8 whatever the locale
         typer.echo(content.encode("utf-8") + (b"\n" if newline else b""), nl=False)
         return
-    from svctrack.store import write_atomic
+    from svctrack.storage.store import write_atomic
 
     path = Path(output).expanduser()
     if path.is_dir():
@@ -82,9 +82,9 @@ def report(
 
     Example: svctrack report --since 2026-01-01 --until 2026-06-30
     """
-    from svctrack import dates
-    from svctrack.analysis import Period, close_facts
-    from svctrack.analysis import report as build
+    from svctrack.domain import dates
+    from svctrack.domain.analysis import Period, close_facts
+    from svctrack.domain.analysis import report as build
 
     s = state(ctx)
     tracker = s.tracker
@@ -109,12 +109,12 @@ def report(
         service_names=names,
     )
     if json_output:
-        from svctrack import jsonout
-        from svctrack.analysis import report_document
+        from svctrack.domain.analysis import report_document
+        from svctrack.output import jsonout
 
         jsonout.emit(report_document(result, pipeline, names))
     else:
-        from svctrack import render_analysis
+        from svctrack.output import analysis_views as render_analysis
 
         heading = str(tracker.config.get("name", ""))
         s.print(
@@ -147,8 +147,8 @@ def timeline(
 
     Example: svctrack timeline --from 2026-11-01 --weeks 8
     """
-    from svctrack import dates
-    from svctrack.analysis import timeline as build
+    from svctrack.domain import dates
+    from svctrack.domain.analysis import timeline as build
 
     s = state(ctx)
     tracker = s.tracker
@@ -156,12 +156,12 @@ def timeline(
     pipeline = tracker.pipelines["engagement"]
     chart = build(loaded.items, pipeline, dates.today(), start=_date(start, "--from"), weeks=weeks)
     if json_output:
-        from svctrack import jsonout
-        from svctrack.analysis import timeline_document
+        from svctrack.domain.analysis import timeline_document
+        from svctrack.output import jsonout
 
         jsonout.emit(timeline_document(chart))
     else:
-        from svctrack import render_analysis
+        from svctrack.output import analysis_views as render_analysis
 
         s.print(render_analysis.timeline(chart, pipeline, s.lang, s.width))
     finish(loaded.broken)
@@ -186,8 +186,8 @@ def export_report(
 
     Example: svctrack export report acme-audit --format html -o acme.html
     """
-    from svctrack import dates
-    from svctrack.export_report import FORMATS, build
+    from svctrack.domain import dates
+    from svctrack.output.client_report import FORMATS, build
 
     if form not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
@@ -222,8 +222,8 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
 
     Example: svctrack export ics -o deadlines.ics
     """
-    from svctrack import dates
-    from svctrack.ics import calendar
+    from svctrack.domain import dates
+    from svctrack.output.ics import calendar
 
     s = state(ctx)
     tracker = s.tracker

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svctrack.cli import (
+from svctrack.cli.app import (
     HELP_PANEL_LIFECYCLE,
     IdArg,
     NoteOpt,
@@ -15,7 +15,7 @@ from svctrack.cli import (
     complete_gates,
     state,
 )
-from svctrack.cli import root as app
+from svctrack.cli.app import root as app
 
 # --- lifecycle ------------------------------------------------------------------------------
 
@@ -233,8 +233,8 @@ def log_time(
 
     Example: svctrack log acme-audit 2h30m --note "interviews with the IT team"
     """
-    from svctrack.dates import parse_date
-    from svctrack.values import parse_hours
+    from svctrack.domain.dates import parse_date
+    from svctrack.domain.fields import parse_hours
 
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]

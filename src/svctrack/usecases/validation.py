@@ -8,11 +8,11 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
+from svctrack.domain.ids import id_problem
+from svctrack.domain.model import KNOWN_KEYS, MODES, Item, Problem, item_from_data
+from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
 from svctrack.errors import FileProblem, SvcError
-from svctrack.ids import id_problem
-from svctrack.model import KNOWN_KEYS, MODES, Item, Problem, item_from_data
-from svctrack.pipeline import KINDS, Pipeline, load_pipelines
-from svctrack.store import CONFIG, FOLDERS, Store, decode, parse_text
+from svctrack.storage.store import CONFIG, FOLDERS, Store, decode, parse_text
 
 CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
 
@@ -72,7 +72,7 @@ def _check_all(
     store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: frozenset[str]
 ) -> list[list[Finding]]:
     """The findings of each item file, parsed on every core for a large workspace."""
-    from svctrack.parallel import map_chunks
+    from svctrack.storage.parallel import map_chunks
 
     return map_chunks(_check_chunk, jobs, (store.root, pipelines, services))
 

@@ -19,10 +19,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from svctrack.i18n import counts_line, day, days, days_overdue, money, word
-from svctrack.model import Item, Tick
-from svctrack.pipeline import Pipeline
-from svctrack.queries import (
+from svctrack.domain.model import Item, Tick
+from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.queries import (
     Coverage,
     Dashboard,
     Obligation,
@@ -34,6 +33,7 @@ from svctrack.queries import (
     progress,
     summarize,
 )
+from svctrack.output.i18n import counts_line, day, days, days_overdue, money, word
 
 OVERDUE = "bold red"
 SOON = "yellow"
@@ -419,7 +419,7 @@ def summaries_table(
 
     `extra` (services only) maps a service to its open engagements.
     """
-    from svctrack import dates
+    from svctrack.domain import dates
 
     kind = rows[0].kind if rows else "engagement"
     pipeline = pipelines[kind]
@@ -732,7 +732,7 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     field("mode", item.mode)
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
-    from svctrack.render_analysis import effort_line
+    from svctrack.output.analysis_views import effort_line
 
     field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
     for department, person in item.roles.items():

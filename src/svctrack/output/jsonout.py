@@ -11,9 +11,9 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from svctrack.model import QUALITY, Item
-from svctrack.pipeline import Pipeline
-from svctrack.queries import (
+from svctrack.domain.model import QUALITY, Item
+from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.queries import (
     CheckRow,
     Dashboard,
     Obligation,
@@ -217,7 +217,7 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
         }
     else:
         out |= {"roles": dict(item.roles), "engagements": engagements}
-    from svctrack.analysis import effort, effort_document
+    from svctrack.domain.analysis import effort, effort_document
 
     out |= effort_document(effort(item))  # hours, budget_hours, burn, rate
     return out

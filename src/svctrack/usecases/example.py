@@ -16,12 +16,12 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING
 
-from svctrack import dates
+from svctrack.domain import dates
 from svctrack.errors import Refused
-from svctrack.store import FOLDERS
+from svctrack.storage.store import FOLDERS
 
 if TYPE_CHECKING:
-    from svctrack.core import Tracker
+    from svctrack.usecases.tracker import Tracker
 
 ANCHOR = date(2026, 11, 26)
 """The day the sample was written for: its overdue items and days left are as of this day."""
@@ -38,7 +38,7 @@ def sample() -> Traversable:
 
 def sample_config() -> dict[str, str]:
     """The sample's own `name` and `currency`, for a workspace that `init --example` names."""
-    from svctrack.tomlparse import tomllib
+    from svctrack.storage.tomlparse import tomllib
 
     config = tomllib.loads(sample().joinpath("svctrack.toml").read_text("utf-8"))
     return {key: str(config[key]) for key in ("name", "currency") if key in config}

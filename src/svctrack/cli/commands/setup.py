@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from svctrack.cli import (
+from svctrack.cli.app import (
     HELP_PANEL_SETUP,
     JsonOpt,
     complete_services,
@@ -16,7 +16,7 @@ from svctrack.cli import (
     service_app,
     state,
 )
-from svctrack.cli import root as app
+from svctrack.cli.app import root as app
 
 # --- set up ---------------------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ def init(
 
     Example: svctrack init my-firm --name "My Firm" --lang en
     """
-    from svctrack.core import init_workspace
+    from svctrack.usecases.tracker import init_workspace
 
     root = init_workspace(path, name=name, lang=lang, currency=currency, example=example)
     typer.echo(f"created workspace {root}")
@@ -60,7 +60,7 @@ def service_new(
 
     Example: svctrack service new --name "Аудит безопасности" --owner anna
     """
-    from svctrack.values import parse_money
+    from svctrack.domain.fields import parse_money
 
     s = state(ctx)
     amount = parse_money(price) if price else None
@@ -106,8 +106,8 @@ def engagement_new(
 
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
-    from svctrack.dates import parse_date
-    from svctrack.values import parse_money
+    from svctrack.domain.dates import parse_date
+    from svctrack.domain.fields import parse_money
 
     s = state(ctx)
     item = s.tracker.new_engagement(
@@ -136,15 +136,15 @@ def _list(
     show_all: bool,
     json_output: bool,
 ) -> None:
-    from svctrack.queries import sort_key
+    from svctrack.domain.queries import sort_key
 
     s = state(ctx)
     tracker = s.tracker
     pipeline = tracker.pipelines[kind]
     if stage and not pipeline.is_known(stage):
+        from svctrack.domain.fields import suggest
+        from svctrack.domain.pipeline import a_kind
         from svctrack.errors import UsageError
-        from svctrack.pipeline import a_kind
-        from svctrack.values import suggest
 
         states = (*pipeline.stage_ids, *pipeline.ends)
         hint = suggest(stage, states)
@@ -160,12 +160,12 @@ def _list(
     ]
     rows.sort(key=sort_key)
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit_text(jsonout.summaries(rows))
     else:
-        from svctrack import render
-        from svctrack.i18n import word
+        from svctrack.output import views as render
+        from svctrack.output.i18n import word
 
         if rows:
             title = (

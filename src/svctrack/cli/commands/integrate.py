@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from svctrack.cli import (
+from svctrack.cli.app import (
     HELP_PANEL_INTEGRATION,
     HELP_PANEL_SETUP,
     IdArg,
@@ -19,7 +19,7 @@ from svctrack.cli import (
     import_app,
     state,
 )
-from svctrack.cli import root as app
+from svctrack.cli.app import root as app
 from svctrack.errors import Refused, UsageError
 
 CONFIG_KEYS = {
@@ -54,7 +54,7 @@ def edit(ctx: typer.Context, item: IdArg) -> None:
 
     Example: EDITOR=nano svctrack edit acme-audit
     """
-    from svctrack import editing
+    from svctrack.usecases import editing
 
     s = state(ctx)
     tracker = s.tracker
@@ -98,8 +98,8 @@ def sync(
 
     Example: svctrack sync
     """
-    from svctrack import gitops
-    from svctrack.validate import validate
+    from svctrack.git import ops as gitops
+    from svctrack.usecases.validation import validate
 
     if resume and abort:
         raise UsageError("--continue and --abort exclude each other")
@@ -174,7 +174,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
 
     Example: svctrack history acme-audit
     """
-    from svctrack import gitops
+    from svctrack.git import ops as gitops
 
     s = state(ctx)
     tracker = s.tracker
@@ -184,7 +184,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     commits = gitops.log(tracker.root, rel)
     rows = _story(found, commits)
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit(rows)
         return
@@ -295,7 +295,7 @@ def completion(
 
 def _check_key(key: str) -> None:
     if key not in CONFIG_KEYS:
-        from svctrack.values import suggest
+        from svctrack.domain.fields import suggest
 
         raise UsageError(
             f"unknown config key {key!r}{suggest(key, CONFIG_KEYS)}; keys: {', '.join(CONFIG_KEYS)}"
@@ -315,7 +315,7 @@ def _config_value(key: str, value: str) -> Any:
             raise UsageError("lang: use en or ru")
         return value
     if key == "workspace":
-        from svctrack.store import CONFIG
+        from svctrack.storage.store import CONFIG
 
         root = Path(value).expanduser().resolve()
         if not (root / CONFIG).is_file():
@@ -335,7 +335,7 @@ def _shown(value: Any) -> str:
 def _write_config(change: Any) -> None:
     import tomlkit
 
-    from svctrack.store import decode, io_error, user_config_path, write_atomic
+    from svctrack.storage.store import decode, io_error, user_config_path, write_atomic
 
     path = user_config_path()
     try:
@@ -361,7 +361,7 @@ def config_get(
 
     Example: svctrack config get user
     """
-    from svctrack.store import user_config, user_config_path
+    from svctrack.storage.store import user_config, user_config_path
 
     _check_key(key)
     config = user_config()
@@ -416,11 +416,11 @@ def config_list(json_output: JsonOpt = False) -> None:
 
     Example: svctrack config list --json
     """
-    from svctrack.store import user_config
+    from svctrack.storage.store import user_config
 
     config = user_config()
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit(config)
         return
@@ -436,7 +436,7 @@ def config_path() -> None:
 
     Example: svctrack config path
     """
-    from svctrack.store import user_config_path
+    from svctrack.storage.store import user_config_path
 
     typer.echo(str(user_config_path()))
 
@@ -482,7 +482,8 @@ def export_csv(
 
     Example: svctrack export csv --kind engagements -o engagements.csv
     """
-    from svctrack import csvio, dates
+    from svctrack.domain import dates
+    from svctrack.usecases import csvio
 
     which = _kind(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
@@ -496,7 +497,7 @@ def export_csv(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from svctrack.store import io_error, write_atomic
+        from svctrack.storage.store import io_error, write_atomic
 
         try:
             write_atomic(output.expanduser().resolve(), text.encode("utf-8"))
@@ -529,8 +530,8 @@ def import_csv(
 
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
-    from svctrack import csvio
-    from svctrack.store import io_error
+    from svctrack.storage.store import io_error
+    from svctrack.usecases import csvio
 
     which = _kind(kind)
     s = state(ctx)

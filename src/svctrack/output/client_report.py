@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from svctrack.analysis import effort, num, pct
-from svctrack.i18n import day, days_overdue, money, word
-from svctrack.model import Item
-from svctrack.pipeline import CANCELLED, Pipeline
-from svctrack.queries import gate_rows, obligations, progress
+from svctrack.domain.analysis import effort, num, pct
+from svctrack.domain.model import Item
+from svctrack.domain.pipeline import CANCELLED, Pipeline
+from svctrack.domain.queries import gate_rows, obligations, progress
+from svctrack.output.i18n import day, days_overdue, money, word
 
 FORMATS = ("md", "html")
 

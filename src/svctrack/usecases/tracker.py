@@ -12,23 +12,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from svctrack import dates
-from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
-from svctrack.ids import check_id, slugify, unique
-from svctrack.model import CHANNELS, MODES, QUALITY, Item, item_from_data
-from svctrack.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
-from svctrack.queries import Summary, summary
-from svctrack.store import CONFIG, FOLDERS, Store, find_root, user_config
-from svctrack.values import (
+from svctrack.domain import dates
+from svctrack.domain.fields import (
     parse_currency,
     parse_hours,
     parse_mode,
     parse_money,
     suggest,
 )
+from svctrack.domain.ids import check_id, slugify, unique
+from svctrack.domain.model import CHANNELS, MODES, QUALITY, Item, item_from_data
+from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
+from svctrack.domain.queries import Summary, summary
+from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
+from svctrack.storage.store import CONFIG, FOLDERS, Store, find_root, user_config
 
 if TYPE_CHECKING:
-    from svctrack.index import Index
+    from svctrack.storage.cache import Index
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -142,7 +142,7 @@ class Tracker:
         return item_from_data(kind, item_id, self.store.read(kind, item_id))[0]
 
     def _index(self) -> Index:
-        from svctrack.index import Index
+        from svctrack.storage.cache import Index
 
         return Index(self.store, self.pipelines, use_cache=self.use_cache)
 
@@ -250,7 +250,7 @@ class Tracker:
     ) -> Item:
         import tomlkit
 
-        from svctrack import tomledit
+        from svctrack.storage import tomledit
 
         if not str(fields.get("name", "")).strip():
             raise UsageError("a name is needed (--name)")
@@ -286,7 +286,7 @@ class Tracker:
         pipeline = self.pipelines[kind]
 
         def apply(data: dict[str, Any], doc: Any) -> Any:
-            from svctrack.tomledit import Editor
+            from svctrack.storage.tomledit import Editor
 
             item = item_from_data(kind, item_id, data)[0]
             return change(item, pipeline, Editor(doc))
@@ -481,7 +481,7 @@ def init_workspace(
     """
     import tomlkit
 
-    from svctrack.store import GITIGNORE, write_atomic
+    from svctrack.storage.store import GITIGNORE, write_atomic
 
     if lang not in ("en", "ru"):
         raise UsageError("--lang must be en or ru")
@@ -497,7 +497,7 @@ def init_workspace(
         for folder in FOLDERS.values():
             (root / folder).mkdir(exist_ok=True)
         if example:  # first, so that a refusal leaves no workspace behind to block a retry
-            from svctrack.example import fill, sample_config
+            from svctrack.usecases.example import fill, sample_config
 
             fill(Tracker(root))
             defaults |= sample_config()

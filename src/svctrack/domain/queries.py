@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from svctrack.model import Item, Tick
-from svctrack.pipeline import Pipeline, Term
+from svctrack.domain.model import Item, Tick
+from svctrack.domain.pipeline import Pipeline, Term
 
 
 @dataclass(frozen=True)

@@ -24,4 +24,4 @@ def load(command: str | None = None) -> None:
     """Register the commands on the app: those of `command`'s module, or (for help, completion
     and anything unknown, which click then answers with a suggestion) all of them."""
     for name in COMMANDS.get(command or "", MODULES):
-        import_module(f"svctrack.commands.{name}")
+        import_module(f"svctrack.cli.commands.{name}")

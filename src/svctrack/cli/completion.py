@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from svctrack.store import CONFIG, FOLDERS, find_root
-from svctrack.tomlparse import tomllib
+from svctrack.storage.store import CONFIG, FOLDERS, find_root
+from svctrack.storage.tomlparse import tomllib
 
 Choices = list[tuple[str, str]]
 
@@ -42,7 +42,7 @@ def _ids(root: Path, kind: str) -> list[str]:
 
 
 def _pipelines(root: Path) -> Any:
-    from svctrack.pipeline import load_pipelines
+    from svctrack.domain.pipeline import load_pipelines
 
     with open(root / CONFIG, "rb") as handle:
         return load_pipelines(tomllib.load(handle), CONFIG)
@@ -113,7 +113,7 @@ def gates(ctx: click.Context, incomplete: str) -> Choices:
 @_quiet
 def fields(ctx: click.Context, incomplete: str) -> Choices:
     """The fields `set` takes for the named item's kind, with its pipeline's stages."""
-    from svctrack.core import ENGAGEMENT_ONLY, SETTABLE
+    from svctrack.usecases.tracker import ENGAGEMENT_ONLY, SETTABLE
 
     root = _root(ctx)
     named = _named(ctx, root)
@@ -135,13 +135,13 @@ def fields(ctx: click.Context, incomplete: str) -> Choices:
 
 @_quiet
 def channels(ctx: click.Context, incomplete: str) -> Choices:
-    from svctrack.model import CHANNELS
+    from svctrack.domain.model import CHANNELS
 
     return [(c, "channel") for c in CHANNELS]
 
 
 @_quiet
 def config_keys(ctx: click.Context, incomplete: str) -> Choices:
-    from svctrack.commands.integrate import CONFIG_KEYS
+    from svctrack.cli.commands.integrate import CONFIG_KEYS
 
     return list(CONFIG_KEYS.items())

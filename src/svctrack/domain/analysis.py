@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any
 
-from svctrack.model import QUALITY, Feedback, Item
-from svctrack.pipeline import Pipeline
+from svctrack.domain.model import QUALITY, Feedback, Item
+from svctrack.domain.pipeline import Pipeline
 
 RATE_PLACES = Decimal("0.0001")  # shares: 0.6667
 DAY_PLACES = Decimal("0.01")  # days and scores: 9.52
@@ -656,7 +656,7 @@ def sentence(
     finding: Finding, pipeline: Pipeline, lang: str, service_names: dict[str, str] | None = None
 ) -> str:
     """A finding as one sentence, with the numbers behind it."""
-    from svctrack.i18n import money, word
+    from svctrack.output.i18n import money, word
 
     names = service_names or {}
     v = finding.values

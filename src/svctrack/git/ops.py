@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import Refused, SvcError
-from svctrack.tomlparse import tomllib
+from svctrack.storage.tomlparse import tomllib
 
 TIMEOUT = 120  # seconds; a pull or push over a slow link
 
@@ -202,7 +202,7 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
 def commit_dates() -> dict[str, str]:
     """Author and committer dates from svctrack's clock, so that a commit made under
     SVCTRACK_TODAY carries the day its history entries carry."""
-    from svctrack import dates
+    from svctrack.domain import dates
 
     stamp = dates.now().isoformat()
     return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
@@ -223,7 +223,7 @@ def commit_wanted(flag: bool | None, config: dict[str, Any]) -> bool:
     table = config.get("git", {})
     if isinstance(table, dict) and isinstance(table.get("commit"), bool):
         return table["commit"]
-    from svctrack.store import user_config
+    from svctrack.storage.store import user_config
 
     try:
         return user_config().get("commit") is True
@@ -594,7 +594,7 @@ def staged_findings(explicit: str | None) -> list[Any]:
     that the index holds is checked, its paths shown from the top.
     """
     from svctrack.errors import NotFound
-    from svctrack.store import find_root
+    from svctrack.storage.store import find_root
 
     try:
         roots = [(find_root(explicit), "")]
@@ -627,8 +627,8 @@ def replace_path(finding: Any, path: str) -> Any:
 def _staged_workspace(root: Path) -> list[Any]:
     import tempfile
 
-    from svctrack.store import Store
-    from svctrack.validate import Finding, validate
+    from svctrack.storage.store import Store
+    from svctrack.usecases.validation import Finding, validate
 
     require_repo(root)
     index = staged(root, [f":(glob){p}" for p in WORKSPACE_FILES])

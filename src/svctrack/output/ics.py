@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from svctrack import __version__
-from svctrack.i18n import word
-from svctrack.ids import slugify
-from svctrack.model import Item
-from svctrack.pipeline import Pipeline
-from svctrack.queries import deadlines
+from svctrack.domain.ids import slugify
+from svctrack.domain.model import Item
+from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.queries import deadlines
+from svctrack.output.i18n import word
 
 LIMIT = 75  # octets a line may hold, CRLF not counted
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")

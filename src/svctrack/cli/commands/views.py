@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from svctrack.cli import (
+from svctrack.cli.app import (
     HELP_PANEL_VIEWS,
     IdArg,
     JsonOpt,
     finish,
     state,
 )
-from svctrack.cli import root as app
+from svctrack.cli.app import root as app
 from svctrack.errors import SvcError
 
 # --- views ----------------------------------------------------------------------------------
@@ -35,19 +35,19 @@ def status(
 
     Example: svctrack status --json
     """
-    from svctrack import dates
-    from svctrack.queries import dashboard
+    from svctrack.domain import dates
+    from svctrack.domain.queries import dashboard
 
     s = state(ctx)
     tracker = s.tracker
     found, broken = tracker.summaries(only_open=not show_all)
     board = dashboard(found, dates.today(), show_all=show_all)
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit_text(jsonout.status(board))
     else:
-        from svctrack import render
+        from svctrack.output import views as render
 
         heading = str(tracker.config.get("name", ""))
         s.print(
@@ -79,8 +79,8 @@ def deadlines(
 
     Example: svctrack deadlines --within 7
     """
-    from svctrack import dates
-    from svctrack.queries import deadlines as dated
+    from svctrack.domain import dates
+    from svctrack.domain.queries import deadlines as dated
 
     s = state(ctx)
     tracker = s.tracker
@@ -88,16 +88,16 @@ def deadlines(
     today = dates.today()
     rows = dated(loaded.items, tracker.pipelines, today, within=within, overdue_only=overdue)
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit([jsonout.obligation(o) for o in rows])
     elif rows:
-        from svctrack import render
+        from svctrack.output import views as render
 
         names = {i.id: i.name for i in loaded.items}
         s.print(render.deadlines_table(rows, names, today, tracker.pipelines, s.lang, s.width))
     else:
-        from svctrack.i18n import word
+        from svctrack.output.i18n import word
 
         typer.echo(word("no_deadlines", s.lang), err=True)
     finish(loaded.broken)
@@ -109,7 +109,7 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
 
     Example: svctrack show acme-audit --json
     """
-    from svctrack import dates
+    from svctrack.domain import dates
 
     s = state(ctx)
     tracker = s.tracker
@@ -121,11 +121,11 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
         listed, broken = tracker.summaries(["engagement"])
         engagements = sorted(e.id for e in listed if e.service == found.id)
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit(jsonout.show(found, pipeline, dates.today(), engagements))
     else:
-        from svctrack import render
+        from svctrack.output import views as render
 
         s.print(render.show(found, pipeline, dates.today(), s.lang, engagements))
     finish(broken)
@@ -150,16 +150,16 @@ def validate(
     """
     s = state(ctx)
     if staged:
-        from svctrack.gitops import staged_findings
+        from svctrack.git.ops import staged_findings
 
         found = staged_findings(s.workspace)
     else:
-        from svctrack.validate import validate as run
+        from svctrack.usecases.validation import validate as run
 
         found = run(s.tracker.store)
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         problems = [
             {
@@ -173,10 +173,10 @@ def validate(
         ]
         jsonout.emit({"ok": not failed, "problems": problems})
     elif found:
-        from svctrack import render
+        from svctrack.output import views as render
 
         s.print(render.findings(found, s.lang))
-    from svctrack.i18n import count
+    from svctrack.output.i18n import count
 
     errors = sum(f.severity == "error" for f in found)
     warnings = len(found) - errors
@@ -206,29 +206,29 @@ def checklist(
         found = tracker.get(item)
         pipeline = tracker.pipelines[found.kind]
         if json_output:
-            from svctrack import jsonout
+            from svctrack.output import jsonout
 
             jsonout.emit(jsonout.checklist(found, pipeline))
         else:
-            from svctrack import render
+            from svctrack.output import views as render
 
             s.print(render.checklist(found, pipeline, s.lang, heading=True))
         return
     loaded = tracker.briefs()
     rows = loaded.items
     if json_output:
-        from svctrack import jsonout
+        from svctrack.output import jsonout
 
         jsonout.emit(jsonout.principle_matrix(rows, tracker.pipelines))
     elif rows:
-        from svctrack import render
+        from svctrack.output import views as render
 
         for kind in ("engagement", "service"):
             of_kind = [i for i in rows if i.kind == kind]
             if of_kind:
                 s.print(render.principle_matrix(of_kind, tracker.pipelines[kind], s.lang))
     else:
-        from svctrack.i18n import word
+        from svctrack.output.i18n import word
 
         typer.echo(word("nothing_open", s.lang), err=True)
     finish(loaded.broken)

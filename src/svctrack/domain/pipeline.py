@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused
-from svctrack.tomlparse import tomllib
+from svctrack.storage.tomlparse import tomllib
 
 KINDS = ("service", "engagement")
 CANCELLED = "cancelled"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused, SvcError, UsageError
-from svctrack.tomlparse import tomllib
+from svctrack.storage.tomlparse import tomllib
 
 
 @dataclass
@@ -52,7 +52,7 @@ def interactive() -> bool:
 
 def problems(tracker: Any, kind: str, item_id: str, text: str) -> list[Any]:
     """What `validate` would say about this text as the item's file (errors and warnings)."""
-    from svctrack.validate import check_text
+    from svctrack.usecases.validation import check_text
 
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
     services = set(tracker.store.ids("service"))
@@ -88,7 +88,7 @@ def edit(
     try:
         original = path.read_bytes()
     except OSError as exc:
-        from svctrack.store import io_error
+        from svctrack.storage.store import io_error
 
         raise io_error(exc, rel) from None
     folder = Path(tempfile.mkdtemp(prefix="svctrack-edit-"))
@@ -133,7 +133,7 @@ def _check(
     tracker: Any, kind: str, item_id: str, rel: str, raw: bytes, show: Callable[[list[Any]], None]
 ) -> list[Any]:
     """Show what is wrong with the edited bytes; return the errors (warnings do not stop it)."""
-    from svctrack.store import decode
+    from svctrack.storage.store import decode
 
     try:
         text = decode(raw, rel)[0]
@@ -165,7 +165,7 @@ def _run(command: list[str], copy: Path) -> None:
 def _replace(store: Any, path: Path, original: bytes, raw: bytes) -> bool:
     """Write `raw` over `path` under the lock, atomically; False when the file changed meanwhile
     (and then nothing is written)."""
-    from svctrack.store import io_error, write_atomic
+    from svctrack.storage.store import io_error, write_atomic
 
     rel = store.rel(path)
     with store.locked():
@@ -197,7 +197,7 @@ def _changed_keys(old: bytes, new: bytes) -> list[str]:
 
 
 def _finding(exc: FileProblem) -> Any:
-    from svctrack.validate import Finding
+    from svctrack.usecases.validation import Finding
 
     return Finding(exc.path, exc.detail, "error", exc.line, exc.column)
 

@@ -16,7 +16,7 @@ from svctrack import __version__
 from svctrack.errors import SvcError
 
 if TYPE_CHECKING:
-    from svctrack.core import Tracker
+    from svctrack.usecases.tracker import Tracker
 
 HELP_PANEL_SETUP = "Set up"
 HELP_PANEL_LIFECYCLE = "Lifecycle"
@@ -124,14 +124,14 @@ class State:
 
     @cached_property
     def tracker(self) -> Tracker:
-        from svctrack.core import Tracker
+        from svctrack.usecases.tracker import Tracker
 
         return Tracker.open(self.workspace, use_cache=self.use_cache)
 
     @cached_property
     def lang(self) -> str:
-        from svctrack.i18n import pick_lang
-        from svctrack.store import user_config
+        from svctrack.output.i18n import pick_lang
+        from svctrack.storage.store import user_config
 
         if self.lang_flag:
             return self.lang_flag
@@ -183,10 +183,10 @@ class State:
         """Commit the files this command wrote, when --commit or the configs ask for it."""
         if "tracker" not in self.__dict__ or not self.tracker.store.written:
             return
-        from svctrack.gitops import commit_wanted
+        from svctrack.git.ops import commit_wanted
 
         if commit_wanted(self.commit, self.tracker.config):
-            from svctrack.gitops import commit_change
+            from svctrack.git.ops import commit_change
 
             sha, subject = commit_change(self.tracker.store, self.messages)
             if sha:
@@ -203,10 +203,10 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-# Shell completion hooks: tiny, so that only a completing shell imports svctrack.completion.
+# Shell completion hooks: tiny, so that only a completing shell imports svctrack.cli.completion.
 def _completer(name: str) -> Any:
     def complete(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
-        from svctrack import completion
+        from svctrack.cli import completion
 
         return getattr(completion, name)(ctx, incomplete)
 
@@ -289,17 +289,17 @@ def global_options(
 
 def main() -> None:
     """Entry point of the `svctrack` command."""
-    from svctrack.commands import load
+    from svctrack.cli.commands import load
 
     load(None if os.environ.get("_SVCTRACK_COMPLETE") else command_name(sys.argv[1:]))
     root(prog_name="svctrack")
 
 
 def __getattr__(name: str) -> Any:
-    # `svctrack.cli.app` is the whole CLI, every command registered, for tests and embedders;
+    # `svctrack.cli.app.app` is the whole CLI, every command registered, for tests and embedders;
     # the commands themselves register on `root`, and `main` loads only the one it runs.
     if name == "app":
-        from svctrack.commands import load
+        from svctrack.cli.commands import load
 
         load()
         return root

@@ -1,0 +1,1 @@
+"""The command line (Typer only): the app, its error boundary, options and commands."""

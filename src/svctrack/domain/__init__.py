@@ -1,0 +1,1 @@
+"""The domain: items, pipelines, field rules, queries and analysis. No I/O, no terminal."""

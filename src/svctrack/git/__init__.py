@@ -1,0 +1,1 @@
+"""Git: plumbing, commits, sync, the staged index and file history."""

@@ -1,0 +1,1 @@
+"""Results for people and programs: rich views, words, JSON documents, reports, calendars."""
