@@ -143,7 +143,10 @@ def test_commit_key_and_its_order(firm: Workspace, monkeypatch: pytest.MonkeyPat
 def leaves(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     if isinstance(command, click.Group):
         found = []
-        for name, sub in command.commands.items():
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             found += leaves(sub, (*path, name))
         return found
     return [path]

@@ -16,6 +16,7 @@ from conftest import Workspace
 from svctrack.domain import analysis
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import load_pipelines
+from svctrack.output import figures
 
 SERVICES = {
     "audit": 'name = "IT audit"\nstage = "delivery"\n',
@@ -476,7 +477,7 @@ def test_service_findings_compare_services() -> None:
         ("service_rate", "slow"),
     ]
     names = {"slow": "Slow service", "fast": "Fast service"}
-    text = analysis.sentence(found[2], _pipeline(), "en", names)
+    text = figures.sentence(found[2], _pipeline(), "en", names)
     assert text == "Slow service earns 60 EUR an hour, against 150 EUR for Fast service."
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,22 +134,43 @@ def test_process_exit_codes_and_streams(firm: Workspace) -> None:
     assert version.returncode == 0 and version.stdout.startswith("svctrack ")
 
 
-def test_every_command_is_loaded_with_its_module() -> None:
+def test_a_run_imports_only_its_own_command_module(firm: Workspace) -> None:
+    probe = (
+        "import sys\n"
+        "from svctrack.cli.app import main\n"
+        f"sys.argv = ['svctrack', '-C', {str(firm.root)!r}, *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('svctrack.cli.commands.')),"
+        " file=sys.stderr)\n"
+    )
+    for args, module in [
+        (["status", "--json"], "views"),
+        (["--lang", "ru", "-C", str(firm.root), "note", "acme", "hi"], "lifecycle"),
+        (["export", "csv"], "export"),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
+        )
+        assert done.stderr.strip().splitlines()[-1] == f"['svctrack.cli.commands.{module}']"
+
+
+def test_every_command_named_in_the_map_is_where_the_map_says() -> None:
     import click
     import typer.main
 
-    from svctrack.cli.app import app, command_name
+    from svctrack.cli.app import app
     from svctrack.cli.commands import COMMANDS
 
     group = typer.main.get_command(app)
     assert isinstance(group, click.Group)
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    assert group.list_commands(ctx) == list(COMMANDS)
+    for name, where in COMMANDS.items():
+        command = group.get_command(ctx, name)
+        assert command is not None and command.name == name
         inner = command.commands.values() if isinstance(command, click.Group) else [command]
-        modules = {c.callback.__module__.rsplit(".", 1)[-1] for c in inner if c.callback}
-        assert modules <= set(COMMANDS[name]), name
-    assert command_name(["-C", "ws", "--lang", "ru", "--no-cache", "status", "--json"]) == "status"
-    assert command_name(["--workspace=ws", "show", "x"]) == "show"
-    assert command_name(["--help"]) is None
+        modules = {c.callback.__module__ for c in inner if c.callback}
+        assert modules == {where.partition(":")[0]}, name
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused
-from svctrack.storage.tomlparse import tomllib
+from svctrack.tomlparse import tomllib
 
 KINDS = ("service", "engagement")
 CANCELLED = "cancelled"

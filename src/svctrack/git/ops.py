@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import Refused, SvcError
-from svctrack.storage.tomlparse import tomllib
+from svctrack.tomlparse import tomllib
 
 TIMEOUT = 120  # seconds; a pull or push over a slow link
 

@@ -20,14 +20,12 @@ from svctrack.domain.analysis import (
     Stats,
     Timeline,
     effort,
-    num,
-    pct,
-    sentence,
 )
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
+from svctrack.output.figures import num, pct, sentence
 from svctrack.output.i18n import day, days, days_overdue, money, word
-from svctrack.output.views import inert
+from svctrack.output.text import inert
 
 DIM = "dim"
 BAD = "bold red"

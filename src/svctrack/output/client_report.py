@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from svctrack.domain.analysis import effort, num, pct
+from svctrack.domain.analysis import effort
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import CANCELLED, Pipeline
 from svctrack.domain.queries import gate_rows, obligations, progress
+from svctrack.output.figures import num, pct
 from svctrack.output.i18n import day, days_overdue, money, word
 
 FORMATS = ("md", "html")

@@ -217,7 +217,8 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
         }
     else:
         out |= {"roles": dict(item.roles), "engagements": engagements}
-    from svctrack.domain.analysis import effort, effort_document
+    from svctrack.domain.analysis import effort
+    from svctrack.output.analysis_json import effort_document
 
     out |= effort_document(effort(item))  # hours, budget_hours, burn, rate
     return out

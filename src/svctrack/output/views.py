@@ -6,7 +6,6 @@ width they are given: columns shrink and wrap, and the least important ones are 
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from svctrack.domain.queries import (
     summarize,
 )
 from svctrack.output.i18n import counts_line, day, days, days_overdue, money, word
+from svctrack.output.text import inert
 
 OVERDUE = "bold red"
 SOON = "yellow"
@@ -45,32 +45,12 @@ COMFORTABLE = 24  # a column this wide reads well; wider ones get room only afte
 ENGAGEMENT_ROWS = 20  # the dashboard stays one screen: at most this many engagements ...
 SERVICE_ROWS = 8  # ... and this many services; the rest are counted and pointed to
 
-# Bidirectional controls reorder what follows them on screen; they are shown, not obeyed.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 # --- user text ------------------------------------------------------------------------------
 
 
 def text(value: object, style: str = "") -> Text:
     """User text, shown literally: `[bold]` in a client's name is not markup."""
     return Text(inert(str(value if value is not None else "")), style=style)
-
-
-def inert(value: str) -> str:
-    """Control characters (terminal escape sequences among them) shown as `\\x1b`, not obeyed."""
-    if value.isprintable() and not _BIDI.intersection(value):
-        return value
-    return "".join(_escape(c) for c in value)
-
-
-def _escape(c: str) -> str:
-    if c in "\n\t":
-        return c
-    if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI:
-        code = ord(c)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    return c  # a no-break space, a soft hyphen, a zero-width joiner: harmless
 
 
 # --- small pieces ---------------------------------------------------------------------------

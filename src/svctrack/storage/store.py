@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from svctrack.domain.ids import id_problem
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
-from svctrack.storage.tomlparse import tomllib
+from svctrack.tomlparse import tomllib
 
 CONFIG = "svctrack.toml"
 LOCK = ".svctrack.lock"
@@ -36,6 +36,15 @@ MAX_DEPTH = 50  # arrays and tables in one another; tomlkit, which writes, stops
 
 
 # --- finding the workspace ------------------------------------------------------------------
+
+
+# The keys of the user config file, and what each is for.
+USER_KEYS = {
+    "workspace": "the workspace used when none is found from here",
+    "user": "your name in the history (else git's user.name)",
+    "lang": "labels in en or ru when the workspace sets none",
+    "commit": "true: commit each change to git, as --commit does",
+}
 
 
 def user_config_path() -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused, SvcError, UsageError
-from svctrack.storage.tomlparse import tomllib
+from svctrack.tomlparse import tomllib
 
 
 @dataclass

@@ -38,7 +38,7 @@ def sample() -> Traversable:
 
 def sample_config() -> dict[str, str]:
     """The sample's own `name` and `currency`, for a workspace that `init --example` names."""
-    from svctrack.storage.tomlparse import tomllib
+    from svctrack.tomlparse import tomllib
 
     config = tomllib.loads(sample().joinpath("svctrack.toml").read_text("utf-8"))
     return {key: str(config[key]) for key in ("name", "currency") if key in config}

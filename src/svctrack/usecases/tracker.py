@@ -24,7 +24,7 @@ from svctrack.domain.ids import check_id, slugify, unique
 from svctrack.domain.model import CHANNELS, MODES, QUALITY, Item, item_from_data
 from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
 from svctrack.domain.queries import Summary, summary
-from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
+from svctrack.errors import FileProblem, NotFound, Refused, UsageError
 from svctrack.storage.store import CONFIG, FOLDERS, Store, find_root, user_config
 
 if TYPE_CHECKING:
@@ -470,49 +470,6 @@ class Tracker:
             doc.append("feedback", entry)
 
         self._edit(ref, change)
-
-
-def init_workspace(
-    path: str | Path, *, name: str = "", lang: str = "en", currency: str = "", example: bool = False
-) -> Path:
-    """Create a workspace folder: svctrack.toml, services/, engagements/, .gitignore.
-
-    With `example`, the sample consultancy fills it, and names it unless `name` is given.
-    """
-    import tomlkit
-
-    from svctrack.storage.store import GITIGNORE, write_atomic
-
-    if lang not in ("en", "ru"):
-        raise UsageError("--lang must be en or ru")
-    if not str(path).strip():
-        raise UsageError("the workspace path is empty")
-    currency = parse_currency(currency) if currency else ""
-    root = Path(path).resolve()
-    if (root / CONFIG).exists():
-        raise Refused(f"{root / CONFIG} exists already")
-    defaults = {"name": root.name, "currency": "RUB" if lang == "ru" else "EUR"}
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        for folder in FOLDERS.values():
-            (root / folder).mkdir(exist_ok=True)
-        if example:  # first, so that a refusal leaves no workspace behind to block a retry
-            from svctrack.usecases.example import fill, sample_config
-
-            fill(Tracker(root))
-            defaults |= sample_config()
-        doc = tomlkit.document()
-        doc.add(tomlkit.comment("svctrack workspace settings; see README.md for every key."))
-        doc["name"] = name or defaults["name"]
-        doc["lang"] = lang
-        doc["currency"] = currency or defaults["currency"]
-        ignore = root / ".gitignore"
-        if not ignore.exists():
-            write_atomic(ignore, GITIGNORE.encode())
-        write_atomic(root / CONFIG, tomlkit.dumps(doc).encode())
-    except OSError as exc:
-        raise SvcError(f"cannot create a workspace at {path}: {exc.strerror or exc}") from None
-    return root
 
 
 def _same(item: Item) -> Item:

@@ -1,16 +1,22 @@
-"""Analysis commands: report, timeline, export report, export ics."""
+"""Analysis commands: report, timeline."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from svctrack.cli.app import HELP_PANEL_ANALYSIS, IdArg, JsonOpt, export_app, finish, state
-from svctrack.cli.app import root as app
-from svctrack.errors import SvcError, UsageError
+from svctrack.cli.context import state
+from svctrack.cli.options import (
+    HELP_PANEL_ANALYSIS,
+    JsonOpt,
+    finish,
+)
+from svctrack.errors import UsageError
+
+app = typer.Typer()
+
 
 if TYPE_CHECKING:
     from svctrack.domain.analysis import Closed
@@ -26,28 +32,6 @@ def _date(value: str | None, option: str) -> date | None:
         return parse_date(value)
     except UsageError as exc:
         raise UsageError(f"{option}: {exc.message}") from None
-
-
-def _write(content: str, output: str | None, newline: bool = True) -> None:
-    """To stdout, or atomically to a file (`-o -` is stdout too)."""
-    if output in (None, "-"):  # bytes: CRLF and UTF-8 whatever the locale
-        typer.echo(content.encode("utf-8") + (b"\n" if newline else b""), nl=False)
-        return
-    from svctrack.storage.store import write_atomic
-
-    path = Path(output).expanduser()
-    if path.is_dir():
-        raise UsageError(f"-o {output}: is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
-    write_atomic(path, content.encode("utf-8"))
-    typer.echo(f"wrote {path}", err=True)
-
-
-OutputOpt = Annotated[
-    str | None,
-    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically), not stdout."),
-]
 
 
 @app.command(rich_help_panel=HELP_PANEL_ANALYSIS)
@@ -109,8 +93,8 @@ def report(
         service_names=names,
     )
     if json_output:
-        from svctrack.domain.analysis import report_document
         from svctrack.output import jsonout
+        from svctrack.output.analysis_json import report_document
 
         jsonout.emit(report_document(result, pipeline, names))
     else:
@@ -156,85 +140,12 @@ def timeline(
     pipeline = tracker.pipelines["engagement"]
     chart = build(loaded.items, pipeline, dates.today(), start=_date(start, "--from"), weeks=weeks)
     if json_output:
-        from svctrack.domain.analysis import timeline_document
         from svctrack.output import jsonout
+        from svctrack.output.analysis_json import timeline_document
 
         jsonout.emit(timeline_document(chart))
     else:
         from svctrack.output import analysis_views as render_analysis
 
         s.print(render_analysis.timeline(chart, pipeline, s.lang, s.width))
-    finish(loaded.broken)
-
-
-@export_app.command("report")
-def export_report(
-    ctx: typer.Context,
-    item: IdArg,
-    *,
-    form: Annotated[
-        str, typer.Option("--format", "-f", metavar="md|html", help="Markdown or HTML.")
-    ] = "md",
-    output: OutputOpt = None,
-    internal: Annotated[
-        bool,
-        typer.Option("--internal", help="Add hours, budget, rates and internal notes."),
-    ] = False,
-) -> None:
-    """A report on one engagement to send to its client: stage and progress, dates, what
-    happened, next steps. Hours, budget, rates and notes stay out unless --internal.
-
-    Example: svctrack export report acme-audit --format html -o acme.html
-    """
-    from svctrack.domain import dates
-    from svctrack.output.client_report import FORMATS, build
-
-    if form not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
-    s = state(ctx)
-    tracker = s.tracker
-    found = tracker.get(item, "engagement")
-    offering = None
-    if found.service:
-        try:
-            offering = tracker.get(found.service, "service")
-        except SvcError:  # a missing or broken service file: the report names it by id
-            offering = None
-    document = build(
-        found,
-        tracker.pipelines["engagement"],
-        dates.today(),
-        s.lang,
-        form=form,
-        internal=internal,
-        service=offering,
-        firm=str(tracker.config.get("name", "")),
-        default_currency=tracker.currency,
-    )
-    _write(document, output, newline=False)
-
-
-@export_app.command("ics")
-def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
-    """Every deadline of open items as all-day calendar events (iCalendar, RFC 5545).
-
-    UIDs are stable: importing the file again updates the events instead of duplicating them.
-
-    Example: svctrack export ics -o deadlines.ics
-    """
-    from svctrack.domain import dates
-    from svctrack.output.ics import calendar
-
-    s = state(ctx)
-    tracker = s.tracker
-    loaded = tracker.load(only_open=True)
-    content = calendar(
-        loaded.items,
-        tracker.pipelines,
-        dates.today(),
-        s.lang,
-        workspace=str(tracker.config.get("name", "")) or tracker.root.name,
-        stamp=dates.now(),
-    )
-    _write(content, output, newline=False)
     finish(loaded.broken)

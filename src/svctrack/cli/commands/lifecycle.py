@@ -1,4 +1,4 @@
-"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback."""
+"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback, log."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
-from svctrack.cli.app import (
+from svctrack.cli.context import state
+from svctrack.cli.options import (
     HELP_PANEL_LIFECYCLE,
     IdArg,
     NoteOpt,
     complete_channels,
     complete_fields,
     complete_gates,
-    state,
 )
-from svctrack.cli.app import root as app
+
+app = typer.Typer()
+
 
 # --- lifecycle ------------------------------------------------------------------------------
 

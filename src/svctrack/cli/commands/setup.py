@@ -1,4 +1,4 @@
-"""Set-up commands: init, service new/list, engagement new/list."""
+"""Set-up commands: init, completion."""
 
 from __future__ import annotations
 
@@ -6,17 +6,13 @@ from typing import Annotated
 
 import typer
 
-from svctrack.cli.app import (
+from svctrack.cli.options import (
     HELP_PANEL_SETUP,
-    JsonOpt,
-    complete_services,
-    complete_stages,
-    engagement_app,
-    finish,
-    service_app,
-    state,
 )
-from svctrack.cli.app import root as app
+from svctrack.errors import UsageError
+
+app = typer.Typer()
+
 
 # --- set up ---------------------------------------------------------------------------------
 
@@ -36,195 +32,32 @@ def init(
 
     Example: svctrack init my-firm --name "My Firm" --lang en
     """
-    from svctrack.usecases.tracker import init_workspace
+    from svctrack.usecases.workspace import init_workspace
 
     root = init_workspace(path, name=name, lang=lang, currency=currency, example=example)
     typer.echo(f"created workspace {root}")
 
 
-@service_app.command("new")
-def service_new(
-    ctx: typer.Context,
-    item_id: Annotated[
-        str | None,
-        typer.Argument(metavar="[ID]", help="Id (default: from the name).", show_default=False),
-    ] = None,
-    *,
-    name: Annotated[str, typer.Option("--name", "-n", help="The service's name.")],
-    owner: Annotated[str, typer.Option(help="Who answers for it.")] = "",
-    mode: Annotated[str, typer.Option(help="online, offline or hybrid.")] = "",
-    price: Annotated[str, typer.Option(help="List price, an exact amount.")] = "",
-    currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
+# --- completion -----------------------------------------------------------------------------
+
+
+@app.command(rich_help_panel=HELP_PANEL_SETUP)
+def completion(
+    shell: Annotated[str, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
 ) -> None:
-    """Create a service at its first stage (planning).
+    """Print the shell completion script: ids, stages, gate items, fields and channels.
 
-    Example: svctrack service new --name "Аудит безопасности" --owner anna
+    bash: add `eval "$(svctrack completion bash)"` to ~/.bashrc;
+    zsh: add `eval "$(svctrack completion zsh)"` to ~/.zshrc (after compinit);
+    fish: svctrack completion fish > ~/.config/fish/completions/svctrack.fish
+
+    Example: svctrack completion bash >> ~/.bashrc
     """
-    from svctrack.domain.fields import parse_money
+    from typer._completion_shared import get_completion_script
 
-    s = state(ctx)
-    amount = parse_money(price) if price else None
-    item = s.tracker.new_service(
-        name, item_id=item_id, owner=owner, mode=mode, price=amount, currency=currency
+    if shell not in ("bash", "zsh", "fish"):
+        raise UsageError(f"no completion for {shell!r}: use bash, zsh or fish")
+    script = get_completion_script(
+        prog_name="svctrack", complete_var="_SVCTRACK_COMPLETE", shell=shell
     )
-    typer.echo(f"created service {item.id} ({item.stage})")
-    s.changed(f"{item.id}: new service, {item.name}")
-
-
-@engagement_app.command("new")
-def engagement_new(
-    ctx: typer.Context,
-    item_id: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[ID]", help="Id (default: from service and client).", show_default=False
-        ),
-    ] = None,
-    *,
-    service: Annotated[
-        str,
-        typer.Option(
-            "--service",
-            "-s",
-            help="The service delivered (id or prefix).",
-            autocompletion=complete_services,
-        ),
-    ],
-    client: Annotated[str, typer.Option("--client", "-c", help="The client.")],
-    due: Annotated[str, typer.Option(help="Due date: YYYY-MM-DD, today, +2w, +1m ...")],
-    name: Annotated[str, typer.Option(help="Name (default: '<service> — <client>').")] = "",
-    start: Annotated[str, typer.Option(help="Start date (default: today).")] = "",
-    owner: Annotated[
-        str, typer.Option(help="Who answers for it (default: the service's owner).")
-    ] = "",
-    mode: Annotated[str, typer.Option(help="online, offline or hybrid.")] = "",
-    price: Annotated[str, typer.Option(help="Agreed price, an exact amount.")] = "",
-    currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
-    contract: Annotated[str, typer.Option(help="Contract number or reference.")] = "",
-) -> None:
-    """Create an engagement (one client, one contract) at its first stage (preparation).
-
-    Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
-    """
-    from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_money
-
-    s = state(ctx)
-    item = s.tracker.new_engagement(
-        service,
-        client,
-        parse_date(due),
-        item_id=item_id,
-        name=name,
-        start=parse_date(start) if start else None,
-        owner=owner,
-        mode=mode,
-        price=parse_money(price) if price else None,
-        currency=currency,
-        contract=contract,
-    )
-    typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
-    s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
-
-
-def _list(
-    ctx: typer.Context,
-    kind: str,
-    stage: str,
-    service: str,
-    client: str,
-    show_all: bool,
-    json_output: bool,
-) -> None:
-    from svctrack.domain.queries import sort_key
-
-    s = state(ctx)
-    tracker = s.tracker
-    pipeline = tracker.pipelines[kind]
-    if stage and not pipeline.is_known(stage):
-        from svctrack.domain.fields import suggest
-        from svctrack.domain.pipeline import a_kind
-        from svctrack.errors import UsageError
-
-        states = (*pipeline.stage_ids, *pipeline.ends)
-        hint = suggest(stage, states)
-        raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
-    service_id = tracker.resolve(service, "service")[1] if service else ""
-    found, broken = tracker.summaries([kind], only_open=not show_all and not stage)
-    rows = [
-        summary
-        for summary in found
-        if (not stage or summary.stage == stage)
-        and (not service_id or summary.service == service_id)
-        and (not client or client.casefold() in summary.client.casefold())
-    ]
-    rows.sort(key=sort_key)
-    if json_output:
-        from svctrack.output import jsonout
-
-        jsonout.emit_text(jsonout.summaries(rows))
-    else:
-        from svctrack.output import views as render
-        from svctrack.output.i18n import word
-
-        if rows:
-            title = (
-                word("services" if kind == "service" else "engagements", s.lang) + f" ({len(rows)})"
-            )
-            s.print(render.summaries_table(rows, tracker.pipelines, s.lang, s.width, title=title))
-        else:
-            typer.echo(f"no {kind}s match", err=True)
-    finish(broken)
-
-
-StageOpt = Annotated[
-    str,
-    typer.Option(
-        "--stage",
-        help="Only items at this stage (closed and cancelled too).",
-        autocompletion=complete_stages,
-    ),
-]
-AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Include closed and cancelled items.")]
-
-
-@service_app.command("list")
-def service_list(
-    ctx: typer.Context,
-    *,
-    stage: StageOpt = "",
-    show_all: AllOpt = False,
-    json_output: JsonOpt = False,
-) -> None:
-    """List services, overdue and soonest deadline first.
-
-    Example: svctrack service list --stage development
-    """
-    _list(ctx, "service", stage, "", "", show_all, json_output)
-
-
-@engagement_app.command("list")
-def engagement_list(
-    ctx: typer.Context,
-    *,
-    stage: StageOpt = "",
-    service: Annotated[
-        str,
-        typer.Option(
-            "--service",
-            "-s",
-            help="Only engagements of this service.",
-            autocompletion=complete_services,
-        ),
-    ] = "",
-    client: Annotated[
-        str, typer.Option("--client", "-c", help="Only clients whose name contains this.")
-    ] = "",
-    show_all: AllOpt = False,
-    json_output: JsonOpt = False,
-) -> None:
-    """List engagements, overdue and soonest due first.
-
-    Example: svctrack engagement list --client Ромашка --all --json
-    """
-    _list(ctx, "engagement", stage, service, client, show_all, json_output)
+    typer.echo(script.strip())

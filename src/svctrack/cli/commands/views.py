@@ -6,15 +6,17 @@ from typing import Annotated, Any
 
 import typer
 
-from svctrack.cli.app import (
+from svctrack.cli.context import state
+from svctrack.cli.options import (
     HELP_PANEL_VIEWS,
     IdArg,
     JsonOpt,
     finish,
-    state,
 )
-from svctrack.cli.app import root as app
 from svctrack.errors import SvcError
+
+app = typer.Typer()
+
 
 # --- views ----------------------------------------------------------------------------------
 

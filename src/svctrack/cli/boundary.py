@@ -1,0 +1,64 @@
+"""The one error boundary: every failure is one `error:` line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from svctrack.cli.context import State
+from svctrack.cli.lazy import LazyGroup
+from svctrack.errors import SvcError
+from svctrack.output.text import oneline
+
+
+class Boundary(LazyGroup):
+    """The root group: runs a command, turns any failure into one line, commits on success."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, *a: Any, **kw: Any) -> NoReturn:
+        kw["standalone_mode"] = False
+        if os.environ.get("_SVCTRACK_COMPLETE"):  # the shell asks for completions
+            from typer._completion_classes import completion_init
+
+            completion_init()
+        try:
+            result = super().main(args, prog_name or "svctrack", *a, **kw)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
+        except click.ClickException as exc:
+            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "svctrack"
+            fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
+        except click.exceptions.Abort:
+            fail("aborted", 130)
+        except SvcError as exc:
+            fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing half-written is left behind", 130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        except Exception as exc:  # the last line of defence: never a traceback
+            if os.environ.get("SVCTRACK_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        result = super().invoke(ctx)
+        if isinstance(ctx.obj, State):
+            ctx.obj.commit_changes()  # only after the command succeeded
+        return result
+
+
+def fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"error: {oneline(message)}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def warn_broken(problems: list[SvcError]) -> None:
+    for problem in problems:
+        sys.stderr.write(f"error: {oneline(problem.message)}\n")

@@ -1,0 +1,96 @@
+"""The `import` group: bring existing records in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from svctrack.cli.context import state
+from svctrack.cli.options import (
+    HELP_PANEL_INTEGRATION,
+    group,
+)
+from svctrack.errors import Refused, UsageError
+
+import_ = group("import", HELP_PANEL_INTEGRATION, "Bring existing records in.")
+KINDS = {"engagements": "engagement", "services": "service"}
+
+
+def _err(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+KindOpt = Annotated[
+    str, typer.Option("--kind", "-k", help="engagements or services.", show_default=True)
+]
+
+
+def _kind(value: str) -> str:
+    kind = KINDS.get(value) or (value if value in KINDS.values() else None)
+    if kind is None:
+        raise UsageError(f"--kind must be engagements or services, not {value!r}")
+    return kind
+
+
+@import_.command("csv")
+def import_csv(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The CSV file (a header row first).")
+    ],
+    *,
+    kind: KindOpt = "engagements",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would be created; write nothing.")
+    ] = False,
+    encoding: Annotated[str, typer.Option(help="The file's encoding (cp1251 for old Excel).")] = (
+        "utf-8"
+    ),
+) -> None:
+    """Create items from a spreadsheet: columns mapped by header, every row checked first.
+
+    Any invalid row stops the import before anything is written; each one is listed with its
+    line. Headers: svctrack's field names (as `export csv` writes them) or common ones
+    (Client/Клиент, Due/Срок, Price/Цена ...). Dates: YYYY-MM-DD or DD.MM.YYYY.
+
+    Example: svctrack import csv clients.csv --kind engagements --dry-run
+    """
+    from svctrack.storage.store import io_error
+    from svctrack.usecases import csvio
+
+    which = _kind(kind)
+    s = state(ctx)
+    tracker = s.tracker
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise Refused(f"{file}: no such file") from None
+    except OSError as exc:
+        raise io_error(exc, str(file)) from None
+    plan = csvio.plan(tracker, which, raw, str(file), encoding=encoding)
+    if plan.ignored:
+        _err(f"{file}: columns not imported: {', '.join(plan.ignored)}")
+    if plan.problems:
+        for line, message in plan.problems:
+            _err(f"{file}:{line}: {message}")
+        bad = len({line for line, _ in plan.problems})
+        raise Refused(
+            f"{bad} of {plan.rows} rows are invalid; nothing imported",
+            hint="fix those lines and import again (--dry-run checks without writing)",
+        )
+    if not plan.items:
+        _err(f"{file}: no rows to import")
+        return
+    verb = "would create" if dry_run else "created"
+    if not dry_run:
+        csvio.apply(tracker, plan)
+    for entry in plan.items:
+        f = entry.fields
+        detail = f"{f['client']}, due {f['due']}" if which == "engagement" else f["name"]
+        typer.echo(f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]")
+    if dry_run:
+        _err(f"dry run: {len(plan.items)} {kind} would be created; nothing written")
+    else:
+        s.changed(f"import {len(plan.items)} {kind} from {file.name}")

@@ -1,0 +1,102 @@
+"""The context of one run: what the global options say, and what is opened lazily from them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from svctrack.errors import SvcError
+
+if TYPE_CHECKING:
+    from svctrack.usecases.tracker import Tracker
+
+
+@dataclass
+class State:
+    """What the global options say, and what is opened lazily from them."""
+
+    workspace: str | None = None
+    lang_flag: str | None = None
+    color: bool = True
+    use_cache: bool = True
+    commit: bool | None = None  # --commit/--no-commit; None: SVCTRACK_COMMIT, then the configs
+    messages: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def tracker(self) -> Tracker:
+        from svctrack.usecases.tracker import Tracker
+
+        return Tracker.open(self.workspace, use_cache=self.use_cache)
+
+    @cached_property
+    def lang(self) -> str:
+        from svctrack.output.i18n import pick_lang
+        from svctrack.storage.store import user_config
+
+        if self.lang_flag:
+            return self.lang_flag
+        try:  # labels never stop a command: a broken file is reported by the command itself
+            workspace = str(self.tracker.config.get("lang", "")) or None
+        except SvcError:
+            workspace = None
+        try:
+            user = str(user_config().get("lang", "")) or None
+        except SvcError:
+            user = None
+        return pick_lang(self.lang_flag, workspace, user)
+
+    @cached_property
+    def out(self) -> Any:
+        from rich.console import Console
+
+        no_color = not self.color or bool(os.environ.get("NO_COLOR"))
+        return Console(
+            highlight=False, markup=False, emoji=False, no_color=no_color, soft_wrap=False
+        )
+
+    @property
+    def width(self) -> int:
+        return self.out.size.width
+
+    def print(self, *renderables: Any) -> None:
+        """Print to the terminal; for a pipe or a file, without the spaces rich pads lines
+        with (they would only trail in what scripts grep and files keep)."""
+        if self.out.is_terminal:
+            self.out.print(*renderables)
+            return
+        with self.out.capture() as captured:
+            self.out.print(*renderables)
+        text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+        self.out.file.write(text)
+
+    def changed(self, message: str, why: str = "") -> None:
+        """Describe what a write command did, for the commit message: a short `why` goes in
+        brackets (`acme: execution → control (client approved)`), a long one in the body."""
+        why = why.strip()
+        if why and "\n" not in why and len(message) + len(why) <= 69:
+            message = f"{message} ({why})"
+        elif why:
+            message = f"{message}\n\n{why}"
+        self.messages.append(message)
+
+    def commit_changes(self) -> None:
+        """Commit the files this command wrote, when --commit or the configs ask for it."""
+        if "tracker" not in self.__dict__ or not self.tracker.store.written:
+            return
+        from svctrack.git.ops import commit_wanted
+
+        if commit_wanted(self.commit, self.tracker.config):
+            from svctrack.git.ops import commit_change
+
+            sha, subject = commit_change(self.tracker.store, self.messages)
+            if sha:
+                typer.echo(f"committed {sha}: {subject}", err=True)
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State)

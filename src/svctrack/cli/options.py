@@ -1,0 +1,59 @@
+"""Options, arguments and completion hooks that the commands share, and the help panels."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import click
+import typer
+
+HELP_PANEL_SETUP = "Set up"
+HELP_PANEL_LIFECYCLE = "Lifecycle"
+HELP_PANEL_VIEWS = "Views"
+HELP_PANEL_ANALYSIS = "Analysis"
+HELP_PANEL_INTEGRATION = "Integration"
+
+
+def group(name: str, panel: str, help: str) -> typer.Typer:
+    """A command group (`service`, `export`, ...) shown in `panel` of `svctrack --help`."""
+    app = typer.Typer(name=name, no_args_is_help=True, suggest_commands=False, help=help)
+    app.info.rich_help_panel = panel  # typer keeps a panel only through add_typer
+    return app
+
+
+# Shell completion hooks: tiny, so that only a completing shell imports svctrack.cli.completion.
+def _completer(name: str) -> Any:
+    def complete(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
+        from svctrack.cli import completion
+
+        return getattr(completion, name)(ctx, incomplete)
+
+    complete.__name__ = f"complete_{name}"
+    return complete
+
+
+complete_ids = _completer("ids")
+complete_services = _completer("services")
+complete_stages = _completer("stages")
+complete_gates = _completer("gates")
+complete_fields = _completer("fields")
+complete_channels = _completer("channels")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
+NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why; recorded in the history.")]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="Item id, or an unambiguous prefix.", autocompletion=complete_ids
+    ),
+]
+
+
+def finish(broken: list[Any]) -> None:
+    """After a read command's output: name the files that could not be read, and exit 1."""
+    if broken:
+        from svctrack.cli.boundary import warn_broken
+
+        warn_broken(broken)
+        raise typer.Exit(1)
