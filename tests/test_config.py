@@ -14,7 +14,7 @@ import typer
 
 from conftest import Workspace, cli, run_process
 from svctrack.cli.app import app
-from svctrack.storage.store import user_config_path
+from svctrack.storage.userconfig import user_config_path
 
 
 def test_path_is_in_the_user_config_dir(isolated: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 import svctrack
 from conftest import TODAY, Workspace, cli
-from svctrack.storage.store import GITIGNORE
+from svctrack.storage.paths import GITIGNORE
 from svctrack.usecases.example import ANCHOR, shift
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Workspace, cli, run_process
-from svctrack.storage.store import user_config_path
+from svctrack.storage.userconfig import user_config_path
 
 
 def names(result) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from svctrack.storage.store import CONFIG, FOLDERS, find_root
+from svctrack.storage.paths import CONFIG, FOLDERS, find_root
 from svctrack.tomlparse import tomllib
 
 Choices = list[tuple[str, str]]
@@ -142,6 +142,6 @@ def channels(ctx: click.Context, incomplete: str) -> Choices:
 
 @_quiet
 def config_keys(ctx: click.Context, incomplete: str) -> Choices:
-    from svctrack.storage.store import USER_KEYS
+    from svctrack.storage.userconfig import USER_KEYS
 
     return list(USER_KEYS.items())

@@ -36,7 +36,7 @@ class State:
     @cached_property
     def lang(self) -> str:
         from svctrack.output.i18n import pick_lang
-        from svctrack.storage.store import user_config
+        from svctrack.storage.userconfig import user_config
 
         if self.lang_flag:
             return self.lang_flag

@@ -223,7 +223,7 @@ def commit_wanted(flag: bool | None, config: dict[str, Any]) -> bool:
     table = config.get("git", {})
     if isinstance(table, dict) and isinstance(table.get("commit"), bool):
         return table["commit"]
-    from svctrack.storage.store import user_config
+    from svctrack.storage.userconfig import user_config
 
     try:
         return user_config().get("commit") is True
@@ -594,7 +594,7 @@ def staged_findings(explicit: str | None) -> list[Any]:
     that the index holds is checked, its paths shown from the top.
     """
     from svctrack.errors import NotFound
-    from svctrack.storage.store import find_root
+    from svctrack.storage.paths import find_root
 
     try:
         roots = [(find_root(explicit), "")]

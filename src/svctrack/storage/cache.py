@@ -39,7 +39,8 @@ from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound
 from svctrack.storage.parallel import map_chunks
-from svctrack.storage.store import FOLDERS, Store
+from svctrack.storage.paths import FOLDERS
+from svctrack.storage.store import Store
 
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -320,7 +321,7 @@ class _Replacement:
     def __init__(self, path: Path) -> None:
         import tempfile
 
-        from svctrack.storage.store import clean_stale_temps
+        from svctrack.storage.atomic import clean_stale_temps
 
         path.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(path.parent, _TEMP)  # of writers killed before they were done

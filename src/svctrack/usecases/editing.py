@@ -88,7 +88,7 @@ def edit(
     try:
         original = path.read_bytes()
     except OSError as exc:
-        from svctrack.storage.store import io_error
+        from svctrack.storage.atomic import io_error
 
         raise io_error(exc, rel) from None
     folder = Path(tempfile.mkdtemp(prefix="svctrack-edit-"))
@@ -133,7 +133,7 @@ def _check(
     tracker: Any, kind: str, item_id: str, rel: str, raw: bytes, show: Callable[[list[Any]], None]
 ) -> list[Any]:
     """Show what is wrong with the edited bytes; return the errors (warnings do not stop it)."""
-    from svctrack.storage.store import decode
+    from svctrack.storage.decode import decode
 
     try:
         text = decode(raw, rel)[0]
@@ -165,7 +165,7 @@ def _run(command: list[str], copy: Path) -> None:
 def _replace(store: Any, path: Path, original: bytes, raw: bytes) -> bool:
     """Write `raw` over `path` under the lock, atomically; False when the file changed meanwhile
     (and then nothing is written)."""
-    from svctrack.storage.store import io_error, write_atomic
+    from svctrack.storage.atomic import io_error, write_atomic
 
     rel = store.rel(path)
     with store.locked():

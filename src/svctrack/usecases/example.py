@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from svctrack.domain import dates
 from svctrack.errors import Refused
-from svctrack.storage.store import FOLDERS
+from svctrack.storage.paths import FOLDERS
 
 if TYPE_CHECKING:
     from svctrack.usecases.tracker import Tracker

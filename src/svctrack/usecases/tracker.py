@@ -25,7 +25,9 @@ from svctrack.domain.model import CHANNELS, MODES, QUALITY, Item, item_from_data
 from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
 from svctrack.domain.queries import Summary, summary
 from svctrack.errors import FileProblem, NotFound, Refused, UsageError
-from svctrack.storage.store import CONFIG, FOLDERS, Store, find_root, user_config
+from svctrack.storage.paths import CONFIG, FOLDERS, find_root
+from svctrack.storage.store import Store
+from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
     from svctrack.storage.cache import Index

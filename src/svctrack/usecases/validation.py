@@ -12,7 +12,9 @@ from svctrack.domain.ids import id_problem
 from svctrack.domain.model import KNOWN_KEYS, MODES, Item, Problem, item_from_data
 from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
 from svctrack.errors import FileProblem, SvcError
-from svctrack.storage.store import CONFIG, FOLDERS, Store, decode, parse_text
+from svctrack.storage.decode import decode, parse_text
+from svctrack.storage.paths import CONFIG, FOLDERS
+from svctrack.storage.store import Store
 
 CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from svctrack.domain.fields import parse_currency
 from svctrack.errors import Refused, SvcError, UsageError
-from svctrack.storage.store import CONFIG, FOLDERS
+from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.usecases.tracker import Tracker
 
 
@@ -19,7 +19,8 @@ def init_workspace(
     """
     import tomlkit
 
-    from svctrack.storage.store import GITIGNORE, write_atomic
+    from svctrack.storage.atomic import write_atomic
+    from svctrack.storage.paths import GITIGNORE
 
     if lang not in ("en", "ru"):
         raise UsageError("--lang must be en or ru")

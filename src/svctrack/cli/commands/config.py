@@ -13,7 +13,7 @@ from svctrack.cli.options import (
     group,
 )
 from svctrack.errors import Refused, UsageError
-from svctrack.storage.store import USER_KEYS as CONFIG_KEYS
+from svctrack.storage.userconfig import USER_KEYS as CONFIG_KEYS
 
 config = group(
     "config",
@@ -51,7 +51,7 @@ def _config_value(key: str, value: str) -> Any:
             raise UsageError("lang: use en or ru")
         return value
     if key == "workspace":
-        from svctrack.storage.store import CONFIG
+        from svctrack.storage.paths import CONFIG
 
         root = Path(value).expanduser().resolve()
         if not (root / CONFIG).is_file():
@@ -71,7 +71,9 @@ def _shown(value: Any) -> str:
 def _write_config(change: Any) -> None:
     import tomlkit
 
-    from svctrack.storage.store import decode, io_error, user_config_path, write_atomic
+    from svctrack.storage.atomic import io_error, write_atomic
+    from svctrack.storage.decode import decode
+    from svctrack.storage.userconfig import user_config_path
 
     path = user_config_path()
     try:
@@ -97,7 +99,7 @@ def config_get(
 
     Example: svctrack config get user
     """
-    from svctrack.storage.store import user_config, user_config_path
+    from svctrack.storage.userconfig import user_config, user_config_path
 
     _check_key(key)
     config = user_config()
@@ -152,7 +154,7 @@ def config_list(json_output: JsonOpt = False) -> None:
 
     Example: svctrack config list --json
     """
-    from svctrack.storage.store import user_config
+    from svctrack.storage.userconfig import user_config
 
     config = user_config()
     if json_output:
@@ -172,6 +174,6 @@ def config_path() -> None:
 
     Example: svctrack config path
     """
-    from svctrack.storage.store import user_config_path
+    from svctrack.storage.userconfig import user_config_path
 
     typer.echo(str(user_config_path()))

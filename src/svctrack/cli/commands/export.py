@@ -30,7 +30,7 @@ def _write(content: str, output: str | None, newline: bool = True) -> None:
     if output in (None, "-"):  # bytes: CRLF and UTF-8 whatever the locale
         typer.echo(content.encode("utf-8") + (b"\n" if newline else b""), nl=False)
         return
-    from svctrack.storage.store import write_atomic
+    from svctrack.storage.atomic import write_atomic
 
     path = Path(output).expanduser()
     if path.is_dir():
@@ -176,7 +176,7 @@ def export_csv(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from svctrack.storage.store import io_error, write_atomic
+        from svctrack.storage.atomic import io_error, write_atomic
 
         try:
             write_atomic(output.expanduser().resolve(), text.encode("utf-8"))

@@ -57,7 +57,7 @@ def import_csv(
 
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
-    from svctrack.storage.store import io_error
+    from svctrack.storage.atomic import io_error
     from svctrack.usecases import csvio
 
     which = _kind(kind)

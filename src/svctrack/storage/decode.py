@@ -1,0 +1,110 @@
+"""Reading a TOML file: bytes to text (BOM, UTF-8, size) and text to data, with a location
+for every problem (a conflict marker, a syntax error, too deep a nesting)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from svctrack.errors import FileProblem
+from svctrack.tomlparse import tomllib
+
+MAX_BYTES = 1 << 20
+
+
+BOM = "\ufeff"
+
+
+_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+_MARKER = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?: |\r?$)")
+
+
+MAX_DEPTH = 50  # arrays and tables in one another; tomlkit, which writes, stops at 100
+
+
+def decode(raw: bytes, path: str) -> tuple[str, bool]:
+    """The text of a file and whether it began with a UTF-8 BOM; refuses other encodings."""
+    if len(raw) > MAX_BYTES:
+        raise FileProblem(path, f"file is {len(raw)} bytes, over the {MAX_BYTES} byte limit")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[1:2] == b"\0" or raw[:1] == b"\0"):
+        raise FileProblem(path, "file is UTF-16, not UTF-8", hint="save it as UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+        column = len(before.decode("utf-8", "replace")) + 1  # characters, not bytes
+        raise FileProblem(
+            path,
+            "file is not UTF-8 (saved as cp1251 or another legacy encoding?)",
+            line=line,
+            column=column,
+            hint="save it as UTF-8",
+        ) from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
+    """Parse TOML text; errors name the line and column, or the merge-conflict marker."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal if exact else float)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _POSITION.search(message)
+        line, column = (int(found[1]), int(found[2])) if found else (0, 0)
+        message = _POSITION.sub("", message).replace(" (at end of document)", "")
+        if not found and "end of document" in str(exc):
+            line = text.count("\n") + 1
+            column = len(text) - (text.rfind("\n") + 1) + 1
+        conflict = _conflict(text, line)
+        if conflict:
+            raise FileProblem(
+                path,
+                "unresolved merge conflict (git conflict markers)",
+                line=conflict,
+                column=1,
+                hint="keep the right lines, remove the markers, then `svctrack validate`",
+            ) from None
+        raise FileProblem(path, f"invalid TOML: {message}", line=line, column=column) from None
+    except RecursionError:
+        raise FileProblem(path, f"values nested more than {MAX_DEPTH} levels deep") from None
+    deep = _too_deep(data)
+    if deep is not None:
+        where = re.compile(r"^\s*(?:\[+\s*)?[\"']?" + re.escape(deep) + r"[\"']?\s*[=.\]]")
+        line = next((n for n, row in enumerate(text.split("\n"), 1) if where.match(row)), 0)
+        raise FileProblem(
+            path, f"`{deep}` is nested more than {MAX_DEPTH} levels deep", line=line, column=1
+        )
+    return data
+
+
+def _conflict(text: str, line: int) -> int:
+    """When the parse error is on a git conflict marker line, the line of the `<<<<<<<` that
+    opens that conflict; else 0 (`=======` inside a multi-line string is no conflict)."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines) or not _MARKER.match(lines[line - 1]):
+        return 0
+    return next((n for n in range(line, 0, -1) if lines[n - 1].startswith("<" * 7)), line)
+
+
+def _too_deep(data: dict[str, Any]) -> str | None:
+    """The top-level key under which values nest deeper than MAX_DEPTH, if any."""
+    containers = dict | list
+    stack = [(v, 1, k) for k, v in data.items() if isinstance(v, containers)]
+    while stack:
+        value, depth, key = stack.pop()
+        if depth > MAX_DEPTH:
+            return key
+        inner = value.values() if isinstance(value, dict) else value
+        stack.extend((v, depth + 1, key) for v in inner if isinstance(v, containers))
+    return None
+
+
+def parse(raw: bytes, path: str) -> dict[str, Any]:
+    """Decode and parse the bytes of a TOML file."""
+    return parse_text(decode(raw, path)[0], path)
