@@ -88,10 +88,10 @@ class State:
         """Commit the files this command wrote, when --commit or the configs ask for it."""
         if "tracker" not in self.__dict__ or not self.tracker.store.written:
             return
-        from svctrack.git.ops import commit_wanted
+        from svctrack.git.commit import commit_wanted
 
         if commit_wanted(self.commit, self.tracker.config):
-            from svctrack.git.ops import commit_change
+            from svctrack.git.commit import commit_change
 
             sha, subject = commit_change(self.tracker.store, self.messages)
             if sha:

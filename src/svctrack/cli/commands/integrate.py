@@ -78,7 +78,8 @@ def sync(
 
     Example: svctrack sync
     """
-    from svctrack.git import ops as gitops
+    from svctrack.git import plumbing
+    from svctrack.git import sync as pull_push
     from svctrack.usecases.validation import validate
 
     if resume and abort:
@@ -86,19 +87,19 @@ def sync(
     tracker = state(ctx).tracker
     root = tracker.root
     if abort:
-        gitops.abort(root)
+        pull_push.abort(root)
         typer.echo("sync abandoned: back to where you were before the pull")
         return
     with tracker.store.locked():  # no svctrack write while git rewrites the files
-        gitops.require_repo(root)
-        where = gitops.target(root)
+        plumbing.require_repo(root)
+        where = pull_push.target(root)
         try:
             if resume:
-                gitops.resume(root)
+                pull_push.resume(root)
                 pulled = None
             else:
-                pulled = gitops.sync(root).pulled
-        except gitops.SyncConflict as exc:
+                pulled = pull_push.sync(root).pulled
+        except pull_push.SyncConflict as exc:
             _explain(exc.conflicts, where)
             raise
         errors = [f for f in validate(tracker.store) if f.severity == "error"]
@@ -111,7 +112,7 @@ def sync(
                 " nothing was pushed",
                 hint="fix them (`svctrack validate`), commit, then `svctrack sync` again",
             )
-        pushed = gitops.push(root, where)
+        pushed = pull_push.push(root, where)
     got = "" if pulled is None else f"pulled {pulled}, "
     typer.echo(f"synced with {where}: {got}pushed {pushed} commit{'s' * (pushed != 1)}")
 
@@ -154,14 +155,14 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
 
     Example: svctrack history acme-audit
     """
-    from svctrack.git import ops as gitops
+    from svctrack.git.history import log
 
     s = state(ctx)
     tracker = s.tracker
     kind, item_id = tracker.resolve(item)
     found = tracker.get(item_id, kind)
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
-    commits = gitops.log(tracker.root, rel)
+    commits = log(tracker.root, rel)
     rows = _story(found, commits)
     if json_output:
         from svctrack.output import jsonout

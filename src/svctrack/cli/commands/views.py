@@ -152,7 +152,7 @@ def validate(
     """
     s = state(ctx)
     if staged:
-        from svctrack.git.ops import staged_findings
+        from svctrack.git.staged import staged_findings
 
         found = staged_findings(s.workspace)
     else:

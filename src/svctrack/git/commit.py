@@ -1,0 +1,110 @@
+"""Committing what a command wrote:
+exactly its files, with its message, dated by svctrack's clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from svctrack.errors import SvcError
+from svctrack.git.plumbing import GitError, git, index_locked, last_words, out, require_repo
+
+
+def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
+    """Commit exactly `paths` (staged by path; other staged changes stay staged) with `message`.
+
+    Returns the new commit's short hash, or "" when the files held nothing new for git.
+    The author comes from git's own configuration.
+    """
+    require_repo(root)
+    rels = sorted({_rel(root, p) for p in paths})
+    if not rels:
+        return ""
+    lock = index_locked(root)
+    if lock is not None:
+        raise GitError(
+            f"another git process is using the repository ({lock} exists)",
+            hint=f"when it is done, commit with `git commit -- {' '.join(rels)}`;"
+            f" if no git is running, delete {lock}",
+        )
+    git(root, "add", "--", *rels)
+    if not git(root, "diff", "--cached", "--quiet", "--", *rels, check=False).returncode:
+        return ""  # the same content is committed already
+    done = git(
+        root,
+        "commit",
+        "--quiet",
+        "--message",
+        message,
+        "--only",
+        "--",
+        *rels,
+        check=False,
+        env=commit_dates(),
+    )
+    if done.returncode != 0:
+        raise GitError(
+            f"git commit failed: {last_words(done)}",
+            hint=f"fix that, then `git commit -- {' '.join(rels)}`",
+        )
+    return out(git(root, "rev-parse", "--short", "HEAD"))
+
+
+def commit_dates() -> dict[str, str]:
+    """Author and committer dates from svctrack's clock, so that a commit made under
+    SVCTRACK_TODAY carries the day its history entries carry."""
+    from svctrack.domain import dates
+
+    stamp = dates.now().isoformat()
+    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+
+
+_YES = ("1", "true", "yes", "on")
+
+
+_NO = ("0", "false", "no", "off")
+
+
+def commit_wanted(flag: bool | None, config: dict[str, Any]) -> bool:
+    """--commit/--no-commit, then SVCTRACK_COMMIT, then `[git] commit` in svctrack.toml, then
+    `commit` in the user config; off when none says."""
+    if flag is not None:
+        return flag
+    env = os.environ.get("SVCTRACK_COMMIT", "").strip().lower()
+    if env in _YES or env in _NO:
+        return env in _YES
+    table = config.get("git", {})
+    if isinstance(table, dict) and isinstance(table.get("commit"), bool):
+        return table["commit"]
+    from svctrack.storage.userconfig import user_config
+
+    try:
+        return user_config().get("commit") is True
+    except SvcError:
+        return False
+
+
+def commit_change(store: Any, messages: Sequence[str]) -> tuple[str, str]:
+    """Commit the files `store` wrote, described by `messages`; returns (short hash, subject).
+
+    A failure says that the change itself is saved: only the commit is missing.
+    """
+    paths = list(dict.fromkeys(store.written))
+    rels = [store.rel(p) for p in paths]
+    message = "\n\n".join(messages) if messages else f"svctrack: update {', '.join(rels)}"
+    subject = message.splitlines()[0]
+    try:
+        return commit_paths(store.root, paths, message), subject
+    except GitError as exc:
+        raise GitError(
+            f"{', '.join(rels)} saved, but not committed: {exc.message}", hint=exc.hint
+        ) from None
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
