@@ -162,7 +162,7 @@ def export_csv(
     Example: svctrack export csv --kind engagements -o engagements.csv
     """
     from svctrack.domain import dates
-    from svctrack.usecases import csvio
+    from svctrack.output import csvfile
 
     which = _kind(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
@@ -170,8 +170,8 @@ def export_csv(
         raise UsageError("--delimiter must be ',', ';' or 'tab'")
     tracker = state(ctx).tracker
     loaded = tracker.load([which])
-    rows = csvio.export(loaded.items, tracker.pipelines, dates.today(), which)
-    text = csvio.dumps(rows, delimiter=sep, bom=bom if bom is not None else output is not None)
+    rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
+    text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else output is not None)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

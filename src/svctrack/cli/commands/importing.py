@@ -58,7 +58,7 @@ def import_csv(
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
     from svctrack.storage.atomic import io_error
-    from svctrack.usecases import csvio
+    from svctrack.usecases import csv_import as csvio
 
     which = _kind(kind)
     s = state(ctx)

@@ -1,16 +1,10 @@
-"""CSV in and out: one row per item, for spreadsheets.
-
-Export writes the summary fields with a header (UTF-8 with a BOM on files, so that Excel reads
-Cyrillic right). Import maps columns by header (svctrack's field names, or common English and
-Russian headings), checks every row first, and writes nothing unless every row is valid.
-"""
+"""`svctrack import csv`: items created from a spreadsheet. Columns are mapped by header
+(svctrack's field names, or common English and Russian headings); every row is checked first,
+and nothing is written unless every row is valid."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,141 +13,15 @@ from typing import Any
 
 from svctrack.domain.pipeline import a_kind
 from svctrack.errors import SvcError
+from svctrack.output.csvfile import COLUMNS, COMPUTED, CsvProblem, decode, heading, records
 
-BOM = "\ufeff"
-
-# What export writes; import reads the same names back (the computed ones it skips).
-COLUMNS = {
-    "engagement": (
-        "id",
-        "name",
-        "service",
-        "client",
-        "stage",
-        "start",
-        "due",
-        "owner",
-        "mode",
-        "price",
-        "currency",
-        "contract",
-        "budget_hours",
-        "progress",
-        "next_deadline",
-        "days_left",
-        "overdue",
-    ),
-    "service": (
-        "id",
-        "name",
-        "stage",
-        "owner",
-        "mode",
-        "price",
-        "currency",
-        "progress",
-        "next_deadline",
-        "overdue",
-    ),
-}
-COMPUTED = frozenset({"kind", "progress", "next_deadline", "days_left", "overdue"})
 REQUIRED = {"engagement": ("service", "client", "due"), "service": ("name",)}
 
-# Headings a spreadsheet may already have (compared case- and space-insensitively).
-ALIASES = {
-    "title": "name",
-    "название": "name",
-    "наименование": "name",
-    "customer": "client",
-    "клиент": "client",
-    "заказчик": "client",
-    "услуга": "service",
-    "due_date": "due",
-    "deadline": "due",
-    "срок": "due",
-    "дата_сдачи": "due",
-    "start_date": "start",
-    "начало": "start",
-    "дата_начала": "start",
-    "responsible": "owner",
-    "ответственный": "owner",
-    "владелец": "owner",
-    "amount": "price",
-    "цена": "price",
-    "стоимость": "price",
-    "сумма": "price",
-    "валюта": "currency",
-    "договор": "contract",
-    "contract_no": "contract",
-    "формат": "mode",
-    "режим": "mode",
-    "этап": "stage",
-    "стадия": "stage",
-    "budget": "budget_hours",
-    "бюджет_часов": "budget_hours",
-}
 _SYMBOLS = {"₽": "RUB", "руб.": "RUB", "руб": "RUB", "€": "EUR", "$": "USD", "£": "GBP"}
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
-class CsvProblem(SvcError):
-    """A file svctrack cannot import as a whole (encoding, header)."""
-
-
 # --- export ---------------------------------------------------------------------------------
-
-
-def cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def export(
-    items: Sequence[Any], pipelines: dict[str, Any], today: date, kind: str
-) -> list[list[str]]:
-    """The header and one row per item of `kind`, in id order."""
-    from svctrack.domain.queries import summarize
-
-    columns = COLUMNS[kind]
-    rows = [list(columns)]
-    for item in sorted((i for i in items if i.kind == kind), key=lambda i: i.id):
-        summary = summarize(item, pipelines[kind], today)
-        values = {
-            "id": item.id,
-            "name": item.name,
-            "service": item.service,
-            "client": item.client,
-            "stage": item.stage,
-            "start": item.start,
-            "due": item.due,
-            "owner": item.owner,
-            "mode": item.mode,
-            "price": item.price,
-            "currency": item.currency if item.price is not None else "",
-            "contract": item.contract,
-            "budget_hours": item.budget_hours,
-            "progress": summary.progress,
-            "next_deadline": summary.next_deadline,
-            "days_left": summary.days_left,
-            "overdue": summary.overdue,
-        }
-        rows.append([cell(values[c]) for c in columns])
-    return rows
-
-
-def dumps(rows: list[list[str]], *, delimiter: str = ",", bom: bool = True) -> str:
-    """CSV text as Excel writes it: CRLF line ends, quotes where needed, a BOM if asked."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerows(rows)
-    return (BOM if bom else "") + buffer.getvalue()
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -180,51 +48,6 @@ class Plan:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     ignored: list[str] = field(default_factory=list)  # headings not imported
     rows: int = 0
-
-
-def decode(raw: bytes, name: str, encoding: str = "utf-8") -> str:
-    """The file's text; a UTF-8 BOM (as Excel writes it) is dropped."""
-    try:
-        text = raw.decode(
-            "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-        )
-    except LookupError:
-        raise CsvProblem(f"unknown encoding {encoding!r}", hint="try utf-8 or cp1251") from None
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise CsvProblem(
-            f"{name}:{line}: not {encoding} text (Excel's plain 'CSV' is often cp1251)",
-            hint="save it as 'CSV UTF-8', or pass --encoding cp1251",
-        ) from None
-    return text.removeprefix(BOM)
-
-
-def sniff(header_line: str) -> str:
-    """The delimiter of a CSV file from its header: `,`, `;` (Excel in many locales) or tab."""
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def records(text: str) -> list[tuple[int, list[str]]]:
-    """Rows with the line each starts on (a quoted cell may span lines)."""
-    delimiter = sniff(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    out = []
-    start = 1
-    try:
-        for row in reader:
-            out.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise CsvProblem(f"line {reader.line_num}: not readable as CSV: {exc}") from None
-    return out
-
-
-def heading(text: str) -> str:
-    key = re.sub(r"[\s_\-]+", "_", text.strip().casefold()).strip("_")
-    key = key.replace("deadline_", "deadline.") if key.startswith("deadline_") else key
-    return ALIASES.get(key, key)
 
 
 def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "utf-8") -> Plan:
