@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SvcError(Exception):
     """A refusal or failure the user must see: one line, exit code 1."""
@@ -50,10 +52,10 @@ class FileProblem(SvcError):
         super().__init__(f"{location}: {message}", hint=hint)
         self.detail = message
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         kwargs = {"line": self.line, "column": self.column, "hint": self.hint}
         return (_file_problem, (self.path, self.detail, kwargs))
 
 
-def _file_problem(path: str, message: str, kwargs: dict) -> FileProblem:
+def _file_problem(path: str, message: str, kwargs: dict[str, Any]) -> FileProblem:
     return FileProblem(path, message, **kwargs)

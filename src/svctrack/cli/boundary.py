@@ -29,7 +29,8 @@ class Boundary(LazyGroup):
             click.echo(exc.ctx.get_help())
             sys.exit(0)
         except click.ClickException as exc:
-            command = exc.ctx.command_path if getattr(exc, "ctx", None) else "svctrack"
+            ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
+            command = ctx.command_path if ctx else "svctrack"
             fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
         except click.exceptions.Abort:
             fail("aborted", 130)

@@ -73,7 +73,7 @@ def emit_text(text: str | Iterable[str]) -> None:
 # Lists of thousands of summaries are written as text: json.dumps over dicts takes ten times as
 # long. The text is what json.dumps(..., ensure_ascii=False) writes on one line (tests hold it to
 # the same bytes), with json's own string escaping.
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring
 
 
 def _day(value: date | None) -> str:

@@ -7,7 +7,7 @@ width they are given: columns shrink and wrap, and the least important ones are 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -149,7 +149,7 @@ def column(
 Step = tuple[str, int]  # (column key, form): show the column, or widen it to that form
 
 
-def fit(least: dict[str, Sequence[int]], steps: Sequence[Step], width: int) -> dict[str, int]:
+def fit(least: Mapping[str, Sequence[int]], steps: Sequence[Step], width: int) -> dict[str, int]:
     """Which columns to show, in which form: each step, in order of importance, is taken if
     the table still fits in `width` (the first is always taken). Widening a column that is not
     shown, or naming one the table lacks, does nothing."""
@@ -255,7 +255,7 @@ def _next_cell(s: Summary, pipeline: Pipeline, today: date, lang: str) -> Text:
     cell = days_text(left, lang, overdue=s.overdue)
     if s.next_what and s.next_what != "due":
         cell.append(" · ")
-        cell.append_text(text(pipeline.state_label(s.next_what, lang), cell.style))
+        cell.append_text(text(pipeline.state_label(s.next_what, lang), str(cell.style)))
     return cell
 
 

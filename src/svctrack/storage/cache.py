@@ -22,6 +22,7 @@ import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -192,7 +193,7 @@ class Index:
                         stale.append((item_id, where, key))
                     else:
                         new[item_id] = entry
-                shared = (self.store.root, kind, self.pipelines[kind])
+                shared = (self.store.root, kind, self.pipelines[kind], self.now_ns if stale else 0)
                 parsed = map_chunks(_entries, stale, shared)
                 new.update(
                     (item_id, e) for (item_id, _, _), e in zip(stale, parsed, strict=True) if e
@@ -241,7 +242,31 @@ class Index:
     def _parse(
         self, kind: str, item_id: str, where: str, key: Key
     ) -> tuple[Entry, Item | None] | None:
-        return _parse(self.store, self.pipelines[kind], kind, item_id, where, key)
+        return _parse(self.store, self.pipelines[kind], kind, item_id, where, key, self.now_ns)
+
+    @cached_property
+    def now_ns(self) -> int:
+        """Now, as the file system's clock says (a new file's ctime), which the files' ctimes are
+        compared with: a process clock running ahead of it (a container, a network share,
+        faketime) must not make a file changed a moment ago look settled. Only runs that parse
+        a file ask, and they write the cache anyway."""
+        clock = time.time_ns()
+        folder = self.folder
+        if folder is None:
+            return clock
+        import tempfile
+
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, path = tempfile.mkstemp(dir=folder, prefix=".now.", suffix=".tmp")
+        except OSError:
+            return clock
+        try:
+            return min(clock, os.fstat(fd).st_ctime_ns)
+        finally:
+            os.close(fd)
+            with suppress(OSError):
+                os.unlink(path)
 
     # --- the cache files ------------------------------------------------------------------------
 
@@ -341,11 +366,11 @@ class _Replacement:
 
 
 def _parse(
-    store: Store, pipeline: Pipeline, kind: str, item_id: str, where: str, key: Key
+    store: Store, pipeline: Pipeline, kind: str, item_id: str, where: str, key: Key, now_ns: int
 ) -> tuple[Entry, Item | None] | None:
     """The file's index entry and its item (None when the file does not parse), or None when
-    the file is gone."""
-    trusted = time.time_ns() - _changed(key) > FRESH_NS
+    the file is gone; it is trusted when it changed well before `now_ns`."""
+    trusted = now_ns - _changed(key) > FRESH_NS
     try:
         data = store.read_file(Path(where))
     except NotFound:
@@ -365,12 +390,14 @@ def _parse(
 
 
 def _entries(
-    files: list[tuple[str, str, Key]], shared: tuple[Path, str, Pipeline]
+    files: list[tuple[str, str, Key]], shared: tuple[Path, str, Pipeline, int]
 ) -> list[Entry | None]:
     """The index entries of files (None for a file gone), for `map_chunks`."""
-    root, kind, pipeline = shared
+    root, kind, pipeline, now_ns = shared
     store = Store(root)
-    parsed = (_parse(store, pipeline, kind, item_id, where, key) for item_id, where, key in files)
+    parsed = (
+        _parse(store, pipeline, kind, item_id, where, key, now_ns) for item_id, where, key in files
+    )
     return [found[0] if found else None for found in parsed]
 
 
