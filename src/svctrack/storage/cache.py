@@ -247,9 +247,9 @@ class Index:
     @cached_property
     def now_ns(self) -> int:
         """Now, as the file system's clock says (a new file's ctime), which the files' ctimes are
-        compared with: a process clock running ahead of it (a container, a network share,
-        faketime) must not make a file changed a moment ago look settled. Only runs that parse
-        a file ask, and they write the cache anyway."""
+        compared with: a process clock ahead of it (a container, a network share, faketime)
+        would make a file changed a moment ago look settled, one behind it would trust nothing.
+        Only runs that parse a file ask, and they write the cache anyway."""
         clock = time.time_ns()
         folder = self.folder
         if folder is None:
@@ -262,7 +262,7 @@ class Index:
         except OSError:
             return clock
         try:
-            return min(clock, os.fstat(fd).st_ctime_ns)
+            return os.fstat(fd).st_ctime_ns
         finally:
             os.close(fd)
             with suppress(OSError):
