@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, run_process
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and devices are POSIX")
@@ -241,3 +242,52 @@ def test_a_folder_and_a_missing_folder(firm: Workspace, tmp_path: Path) -> None:
         one_error(firm.run(*args, "-o", str(tmp_path / "no" / "x")), "does not exist")
     (tmp_path / "plain").write_text("x")
     one_error(firm.run("export", "csv", "-o", str(tmp_path / "plain" / "x")), "is not a folder")
+
+
+# --- stdout: a terminal gets inert text, a pipe the document's bytes ------------------------
+
+CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")  # all but tab and newline
+ESCAPE = "ACME \x1b[31mred\x1b]0;pwned\x07"
+
+
+def on_a_terminal(*args: str) -> tuple[int, bytes]:
+    """Run svctrack with stdout on a pseudo-terminal; returns the exit code and what it shows."""
+    import pty
+    import subprocess
+
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "svctrack", *args],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        return process.wait(timeout=60), shown
+    finally:
+        os.close(leader)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty semantics of Linux")
+# (not ics: RFC 5545 text holds no control characters, so ics.py drops them from every file)
+@pytest.mark.parametrize("args", EXPORTS[::2], ids=lambda a: a[1])
+def test_exported_text_on_a_terminal_is_inert(firm: Workspace, args: tuple[str, ...]) -> None:
+    firm.ok("set", "acme", "client", ESCAPE)
+    firm.ok("note", "acme", f"call {ESCAPE}")
+    firm.ok("advance", "acme", "--force", "--note", f"go {ESCAPE}")
+    code, shown = on_a_terminal("-C", str(firm.root), *args)
+    assert code == 0
+    assert b"\x1b" not in shown and not CONTROL.search(shown.replace(b"\r\n", b"\n"))
+    assert rb"ACME \x1b" in shown and rb"pwned\x07" in shown  # shown, not obeyed
+    piped = run_process("-C", str(firm.root), *args)  # a pipe gets the document as it is
+    assert piped.returncode == 0 and "ACME \x1b" in piped.stdout and "pwned\x07" in piped.stdout
