@@ -317,3 +317,15 @@ def test_exported_text_on_a_terminal_is_inert(firm: Workspace, args: tuple[str, 
     assert rb"ACME \x1b" in shown and rb"pwned\x07" in shown  # shown, not obeyed
     piped = run_process("-C", str(firm.root), *args)  # a pipe gets the document as it is
     assert piped.returncode == 0 and "ACME \x1b" in piped.stdout and "pwned\x07" in piped.stdout
+
+
+def test_set_and_import_show_escapes_inert(firm: Workspace, tmp_path: Path) -> None:
+    said = firm.ok("set", "acme", "client", ESCAPE)
+    assert said.out == "acme: client = ACME \\x1b[31mred\\x1b]0;pwned\\x07\n"
+    sheet = tmp_path / "x.csv"
+    sheet.write_text(f"client,service,due\n{ESCAPE},audit,2026-12-01\n{ESCAPE},audit,soon\n")
+    refused = firm.run("import", "csv", str(sheet))
+    assert refused.code == 1 and "\x1b" not in refused.err and "\x07" not in refused.err
+    sheet.write_text(f"client,service,due\n{ESCAPE},audit,2026-12-01\n")
+    dry = firm.ok("import", "csv", str(sheet), "--dry-run")
+    assert "\x1b" not in dry.out and "ACME \\x1b[31mred" in dry.out
