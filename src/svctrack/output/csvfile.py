@@ -121,9 +121,9 @@ def cell(value: Any) -> str:
 
 
 def restore(text: str) -> str:
-    """A cell as `cell` wrote it back to the text it came from: the `'` that neutralised a
-    formula is dropped (one apostrophe, only before a formula's first character, so that a
-    name such as `'t Hooft` stays as it is)."""
+    """The text a cell that `cell` wrote came from: the `'` that neutralised a formula is
+    dropped (one apostrophe, and only before a formula's first character, so that a name such
+    as `'t Hooft` stays as it is)."""
     return text[1:] if text.startswith("'") and _FORMULA.match(text, 1) else text
 
 

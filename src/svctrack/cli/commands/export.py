@@ -140,6 +140,7 @@ def export_csv(
     """
     from svctrack.domain import dates
     from svctrack.output import csvfile
+    from svctrack.storage import outfile
 
     which = _kind(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
@@ -148,7 +149,7 @@ def export_csv(
     tracker = state(ctx).tracker
     loaded = tracker.load([which])
     rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
-    to_file = output not in (None, "-")
+    to_file = not outfile.to_stdout(output)
     text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else to_file)
     _wrote(write_output(text, output), f"{len(rows) - 1} {kind} to ")
     finish(loaded.broken)
