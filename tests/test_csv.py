@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Workspace, cli
 
@@ -223,3 +225,53 @@ def test_import_commits_once(firm: Workspace, tmp_path: Path, monkeypatch) -> No
     ).stdout.split()
     assert log[:6] == ["import", "2", "engagements", "from", "two.csv", "engagements/audit-a.toml"]
     assert log[6:] == ["engagements/audit-b.toml"]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+cmd", "-2+3", "\tACME", "\rX"]
+
+
+def test_formula_cells_are_neutralised_and_come_back(firm: Workspace, tmp_path: Path) -> None:
+    """OWASP's CSV injection: text that a spreadsheet would run gets a leading `'`; numbers that
+    svctrack computes (a negative days_left) stay numbers; import takes the `'` off again."""
+    firm.ok("set", "acme", "start", "2026-11-01")
+    firm.ok("set", "acme", "due", "2026-11-23")  # days_left -3
+    for n, client in enumerate(FORMULAS):
+        new = ("engagement", "new", f"e{n}", "--service", "audit", "--client", client)
+        firm.ok(*new, "--due", "2026-12-01")
+    firm.ok("set", "e0", "contract", "'=already quoted")  # a `'` of the user's own survives
+    firm.ok("set", "e1", "contract", "'t Hooft")
+    out = tmp_path / "e.csv"
+    firm.ok("export", "csv", "-o", str(out))
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
+    table = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    for n, client in enumerate(FORMULAS):
+        assert table[f"e{n}"]["client"] == "'" + client
+        assert table[f"e{n}"]["name"] == f"Security audit — {client}"  # not a formula: as it is
+    assert table["acme"]["days_left"] == "-3" and table["acme"]["client"] == "ACME"
+    assert table["e0"]["contract"] == "''=already quoted"
+    assert table["e1"]["contract"] == "'t Hooft"
+    assert firm.ok("export", "csv").out.count("'=HYPERLINK") == 1  # stdout is the same document
+
+    assert cli("init", str(tmp_path / "copy"), "--currency", "EUR").code == 0
+    copy = Workspace(tmp_path / "copy")
+    services = tmp_path / "s.csv"
+    firm.ok("export", "csv", "--kind", "services", "-o", str(services))
+    copy.ok("import", "csv", str(services), "--kind", "services")
+    copy.ok("import", "csv", str(out))
+    for n, client in enumerate(FORMULAS):
+        shown = copy.ok("show", f"e{n}", "--json").json()
+        assert shown["client"] == client
+    assert copy.ok("show", "e0", "--json").json()["contract"] == "'=already quoted"
+    assert copy.ok("show", "e1", "--json").json()["contract"] == "'t Hooft"
+    again = tmp_path / "again.csv"
+    copy.ok("export", "csv", "-o", str(again))
+    assert again.read_bytes() == out.read_bytes()
+
+
+@given(st.text())
+def test_restore_undoes_cell(text: str) -> None:
+    from svctrack.output.csvfile import cell, restore
+
+    written = cell(text)
+    assert restore(written) == text
+    assert written[:1] not in ("=", "+", "-", "@", "\t", "\r")

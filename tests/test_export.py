@@ -95,8 +95,15 @@ def test_russian_report(client: Workspace) -> None:
 def test_usage(client: Workspace, tmp_path: Path) -> None:
     assert client.run("export", "report", "acme", "--format", "pdf").code == 2
     assert client.run("export", "report", "audit").code == 1  # a service, not an engagement
-    assert client.run("export", "report", "acme", "-o", str(tmp_path / "no" / "r.md")).code == 2
-    assert client.run("export", "report", "acme", "-o", str(tmp_path)).code == 2
+    # an unwritable place is refused as the shell's `>` refuses it: exit 1, one error line
+    missing = client.run("export", "report", "acme", "-o", str(tmp_path / "no" / "r.md"))
+    assert missing.code == 1 and missing.err == (
+        f"error: -o {tmp_path / 'no' / 'r.md'}: the folder {tmp_path / 'no'} does not exist\n"
+    )
+    folder = client.run("export", "report", "acme", "-o", str(tmp_path))
+    assert (
+        folder.code == 1 and folder.err == f"error: -o {tmp_path}: is a folder; give a file name\n"
+    )
 
 
 def test_output_file_is_written_whole(client: Workspace, tmp_path: Path) -> None:

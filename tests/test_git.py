@@ -7,6 +7,7 @@ repository's own config, never from the user's (HOME is isolated by conftest).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,6 +30,9 @@ def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     }.items():
         monkeypatch.setenv(var, value)
     monkeypatch.delenv("SVCTRACK_COMMIT", raising=False)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")  # all but tab and newline
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -254,6 +258,21 @@ def test_sync_explains_a_real_conflict_in_svctrack_terms(
     anna.ok("validate")
 
 
+def test_a_conflict_shows_escapes_in_values_inert(
+    team: tuple[Workspace, Workspace, Path],
+) -> None:
+    anna, igor, _ = team
+    anna.ok("--commit", "set", "acme", "client", "Anna \x1b[31mCo")
+    anna.ok("sync")
+    igor.ok("--commit", "set", "acme", "client", "Igor \x1b]0;pwned\x07Co")
+    result = igor.run("sync")
+    assert result.code == 1 and not CONTROL.search(result.err)
+    assert (
+        "both changed client: yours Igor \\x1b]0;pwned\\x07Co,"
+        " origin/main has Anna \\x1b[31mCo" in result.err
+    )
+
+
 def test_sync_abort_goes_back(team: tuple[Workspace, Workspace, Path]) -> None:
     anna, igor, _ = team
     anna.ok("--commit", "set", "acme", "owner", "boris")
@@ -329,6 +348,28 @@ def test_history_merges_the_file_history_with_git_log(
     assert rows[3]["what"] == "acme: a remark by hand" and rows[3]["by"] == "Igor Smirnov"
     shown = firm.ok("history", "acme").out
     assert "preparation → execution — plan approved" in shown and "a remark by hand" in shown
+
+
+def test_escapes_in_notes_and_commit_subjects_never_reach_the_terminal(firm: Workspace) -> None:
+    repo(firm)
+    tick_all(firm, "acme", *PREPARATION)
+    note = "ok \x1b[31mred\x1b[0m \u202eevil"
+    result = firm.ok("--commit", "advance", "acme", "--note", note)
+    committed = [line for line in result.err.splitlines() if line.startswith("committed")]
+    assert committed and not CONTROL.search(result.err)
+    assert committed[0].endswith("(ok \\x1b[31mred\\x1b[0m \\u202eevil)")
+    message = git(firm.root, "log", "-1", "--format=%B")
+    assert not CONTROL.search(message) and "\\x1b[31mred" in message
+    path = firm.root / "engagements" / "acme.toml"
+    path.write_text(path.read_text() + "\n# by hand\n")
+    git(firm.root, "commit", "-q", "-am", "acme: \x1b]0;pwned\x07 by hand")
+
+    shown = firm.ok("history", "acme").out
+    assert not CONTROL.search(shown)
+    assert "\\x1b[31mred" in shown and "\\x1b]0;pwned\\x07 by hand" in shown
+    rows = firm.ok("history", "acme", "--json").json()  # JSON keeps the data as it is
+    assert note in [r["note"] for r in rows]
+    assert "acme: \x1b]0;pwned\x07 by hand" in [r["what"] for r in rows]
 
 
 def test_history_outside_git_is_the_files_own(firm: Workspace) -> None:

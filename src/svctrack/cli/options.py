@@ -57,3 +57,40 @@ def finish(broken: list[Any]) -> None:
 
         warn_broken(broken)
         raise typer.Exit(1)
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE, not stdout ('-' is stdout): a file is replaced atomically,"
+        " a symbolic link written through, a FIFO or device written to.",
+        show_default=False,
+    ),
+]
+
+
+def write_output(text: str, output: str | None) -> str | None:
+    """A document to `-o FILE` (svctrack.storage.outfile), or to stdout.
+
+    A file or a pipe gets the document's exact bytes (CRLF, UTF-8, whatever the data holds).
+    A terminal gets inert text instead: control characters from the data are shown (`\\x1b`),
+    not obeyed, and CRLF line ends are plain line ends. Returns the path written, for the
+    `wrote PATH` line, or None for stdout.
+    """
+    import sys
+
+    from svctrack.storage import outfile
+
+    if outfile.to_stdout(output) and sys.stdout.isatty():
+        from svctrack.output.text import inert
+
+        text = inert(text.replace("\r\n", "\n"))
+    path = outfile.write(output, text.encode("utf-8"))
+    if path is None:
+        return None
+    from svctrack.output.text import oneline
+
+    return oneline(str(path))

@@ -10,12 +10,14 @@ from typing import Any
 
 from svctrack.errors import SvcError
 from svctrack.git.plumbing import GitError, git, index_locked, last_words, out, require_repo
+from svctrack.output.text import inert, oneline
 
 
 def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
     """Commit exactly `paths` (staged by path; other staged changes stay staged) with `message`.
 
     Returns the new commit's short hash, or "" when the files held nothing new for git.
+    Control characters in `message` are recorded as text (`\\x1b`), as every output shows them.
     The author comes from git's own configuration.
     """
     require_repo(root)
@@ -29,6 +31,8 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
             hint=f"when it is done, commit with `git commit -- {' '.join(rels)}`;"
             f" if no git is running, delete {lock}",
         )
+    # the message carries user text (notes, names): git log must not replay its control bytes
+    message = inert(message)
     git(root, "add", "--", *rels)
     if not git(root, "diff", "--cached", "--quiet", "--", *rels, check=False).returncode:
         return ""  # the same content is committed already
@@ -94,7 +98,7 @@ def commit_change(store: Any, messages: Sequence[str]) -> tuple[str, str]:
     paths = list(dict.fromkeys(store.written))
     rels = [store.rel(p) for p in paths]
     message = "\n\n".join(messages) if messages else f"svctrack: update {', '.join(rels)}"
-    subject = message.splitlines()[0]
+    subject = oneline(message.split("\n", 1)[0])  # as commit_paths records it, on one line
     try:
         return commit_paths(store.root, paths, message), subject
     except GitError as exc:

@@ -94,7 +94,18 @@ class CsvProblem(SvcError):
     """A file svctrack cannot import as a whole (encoding, header)."""
 
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): `=`, `+`, `-`, `@`, a tab
+# or a carriage return first, possibly behind apostrophes that a neutralised cell already has.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
 def cell(value: Any) -> str:
+    """A value as a CSV cell. Text (any `str`: names, clients, contracts, ids) that a spreadsheet
+    would run as a formula gets a leading `'`, as OWASP advises: `=HYPERLINK(...)` is written
+    `'=HYPERLINK(...)`, `-2+3` is written `'-2+3`. Numbers, dates and booleans that svctrack
+    itself formats (`days_left` = -3, a price, hours, progress) stay numbers: a minus sign there
+    is a negative number, never a formula, and a spreadsheet must be able to sum the column.
+    `restore` undoes the `'`; so does `svctrack import csv`."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -103,7 +114,17 @@ def cell(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return f"'{text}" if _FORMULA.match(text) else text
+
+
+def restore(text: str) -> str:
+    """The text a cell that `cell` wrote came from: the `'` that neutralised a formula is
+    dropped (one apostrophe, and only before a formula's first character, so that a name such
+    as `'t Hooft` stays as it is)."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text, 1) else text
 
 
 def export(

@@ -843,3 +843,19 @@ def findings(rows: Sequence[Any], lang: str = "en") -> Table:
         style = OVERDUE if f.severity == "error" else SOON
         table.add_row(Text(word(f.severity, lang), style=style), text(where), text(f.message))
     return table
+
+
+# --- history (git) ----------------------------------------------------------------------------
+
+
+def story(rows: Sequence[dict[str, Any]]) -> Table:
+    """`svctrack history`: history entries and commits, oldest first. Notes, names and commit
+    subjects come from the data (and from anyone's `git commit -m`): shown inert."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title in ("when", "who", "what", "commit"):
+        table.add_column(title, overflow="fold", ratio=3 if title == "what" else None)
+    for row in rows:
+        when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
+        what = row["what"] + (f" — {row['note']}" if row["note"] else "")
+        table.add_row(when, text(row["by"]), text(what), text(row["commit"] or ""))
+    return table

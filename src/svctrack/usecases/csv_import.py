@@ -13,18 +13,20 @@ from typing import Any
 
 from svctrack.domain.pipeline import a_kind
 from svctrack.errors import SvcError
-from svctrack.output.csvfile import COLUMNS, COMPUTED, CsvProblem, decode, heading, records
+from svctrack.output.csvfile import (
+    COLUMNS,
+    COMPUTED,
+    CsvProblem,
+    decode,
+    heading,
+    records,
+    restore,
+)
 
 REQUIRED = {"engagement": ("service", "client", "due"), "service": ("name",)}
 
 _SYMBOLS = {"₽": "RUB", "руб.": "RUB", "руб": "RUB", "€": "EUR", "$": "USD", "£": "GBP"}
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-
-# --- export ---------------------------------------------------------------------------------
-
-
-# --- import ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -83,7 +85,8 @@ def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "u
         if not any(c.strip() for c in row):
             continue
         result.rows += 1
-        values = {n: row[p].strip() if p < len(row) else "" for n, p in seen.items()}
+        # the one place a cell is read: the `'` that export put before a formula goes
+        values = {n: restore(row[p].strip()) if p < len(row) else "" for n, p in seen.items()}
         errors: list[str] = []
 
         def bad(message: str, errors: list[str] = errors) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,8 +10,10 @@ from svctrack.cli.context import state
 from svctrack.cli.options import (
     HELP_PANEL_INTEGRATION,
     IdArg,
+    OutputOpt,
     finish,
     group,
+    write_output,
 )
 from svctrack.errors import SvcError, UsageError
 
@@ -21,30 +21,9 @@ export = group("export", HELP_PANEL_INTEGRATION, "Write reports, calendars and C
 KINDS = {"engagements": "engagement", "services": "service"}
 
 
-def _err(line: str) -> None:
-    typer.echo(line, err=True)
-
-
-def _write(content: str, output: str | None, newline: bool = True) -> None:
-    """To stdout, or atomically to a file (`-o -` is stdout too)."""
-    if output in (None, "-"):  # bytes: CRLF and UTF-8 whatever the locale
-        typer.echo(content.encode("utf-8") + (b"\n" if newline else b""), nl=False)
-        return
-    from svctrack.storage.atomic import write_atomic
-
-    path = Path(output).expanduser()
-    if path.is_dir():
-        raise UsageError(f"-o {output}: is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
-    write_atomic(path, content.encode("utf-8"))
-    typer.echo(f"wrote {path}", err=True)
-
-
-OutputOpt = Annotated[
-    str | None,
-    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically), not stdout."),
-]
+def _wrote(path: str | None, what: str = "") -> None:
+    if path is not None:
+        typer.echo(f"wrote {what}{path}", err=True)
 
 
 @export.command("report")
@@ -91,7 +70,7 @@ def export_report(
         firm=str(tracker.config.get("name", "")),
         default_currency=tracker.currency,
     )
-    _write(document, output, newline=False)
+    _wrote(write_output(document, output))
 
 
 @export.command("ics")
@@ -116,7 +95,7 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
         workspace=str(tracker.config.get("name", "")) or tracker.root.name,
         stamp=dates.now(),
     )
-    _write(content, output, newline=False)
+    _wrote(write_output(content, output))
     finish(loaded.broken)
 
 
@@ -139,10 +118,7 @@ def export_csv(
     ctx: typer.Context,
     *,
     kind: KindOpt = "engagements",
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to FILE (default: stdout).", show_default=False),
-    ] = None,
+    output: OutputOpt = None,
     delimiter: Annotated[
         str, typer.Option(help="',' or ';' (Excel in Russian and German locales) or 'tab'.")
     ] = ",",
@@ -150,7 +126,8 @@ def export_csv(
         bool | None,
         typer.Option(
             "--bom/--no-bom",
-            help="Start with a UTF-8 BOM so Excel reads Cyrillic (default: on for -o FILE).",
+            help="Start with a UTF-8 BOM so Excel reads Cyrillic"
+            " (default: on for -o FILE, off for stdout).",
             show_default=False,
         ),
     ] = None,
@@ -163,6 +140,7 @@ def export_csv(
     """
     from svctrack.domain import dates
     from svctrack.output import csvfile
+    from svctrack.storage import outfile
 
     which = _kind(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
@@ -171,16 +149,7 @@ def export_csv(
     tracker = state(ctx).tracker
     loaded = tracker.load([which])
     rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
-    text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else output is not None)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from svctrack.storage.atomic import io_error, write_atomic
-
-        try:
-            write_atomic(output.expanduser().resolve(), text.encode("utf-8"))
-        except OSError as exc:
-            raise io_error(exc, str(output)) from None
-        _err(f"wrote {len(rows) - 1} {kind} to {output}")
+    to_file = not outfile.to_stdout(output)
+    text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else to_file)
+    _wrote(write_output(text, output), f"{len(rows) - 1} {kind} to ")
     finish(loaded.broken)

@@ -13,13 +13,15 @@ from svctrack.cli.options import (
     group,
 )
 from svctrack.errors import Refused, UsageError
+from svctrack.output.text import inert
 
 import_ = group("import", HELP_PANEL_INTEGRATION, "Bring existing records in.")
 KINDS = {"engagements": "engagement", "services": "service"}
 
 
 def _err(line: str) -> None:
-    typer.echo(line, err=True)
+    """A line on stderr; file names and cells in it come from the user: inert."""
+    typer.echo(inert(line), err=True)
 
 
 KindOpt = Annotated[
@@ -89,7 +91,8 @@ def import_csv(
     for entry in plan.items:
         f = entry.fields
         detail = f"{f['client']}, due {f['due']}" if which == "engagement" else f["name"]
-        typer.echo(f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]")
+        line = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
+        typer.echo(inert(line))
     if dry_run:
         _err(f"dry run: {len(plan.items)} {kind} would be created; nothing written")
     else:

@@ -19,7 +19,10 @@ app = typer.Typer()
 
 
 def _err(line: str) -> None:
-    typer.echo(line, err=True)
+    """A line on stderr; paths, values and messages in it may come from the data: inert."""
+    from svctrack.output.text import inert
+
+    typer.echo(inert(line), err=True)
 
 
 # --- edit -----------------------------------------------------------------------------------
@@ -169,17 +172,9 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
 
         jsonout.emit(rows)
         return
-    from rich import box
-    from rich.table import Table
+    from svctrack.output.views import story
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for title in ("when", "who", "what", "commit"):
-        table.add_column(title, overflow="fold", ratio=3 if title == "what" else None)
-    for row in rows:
-        when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
-        what = row["what"] + (f" — {row['note']}" if row["note"] else "")
-        table.add_row(when, row["by"], what, row["commit"] or "")
-    s.print(table)
+    s.print(story(rows))
 
 
 def _story(item: Any, commits: list[Any]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from svctrack.cli.options import (
     complete_fields,
     complete_gates,
 )
+from svctrack.output.text import inert
 
 app = typer.Typer()
 
@@ -159,10 +160,9 @@ def set_(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     key, new = tracker.set_field(item_id, name, value)
-    typer.echo(f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed")
-    state(ctx).changed(
-        f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed"
-    )
+    said = f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed"
+    typer.echo(inert(said))
+    state(ctx).changed(said)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)

@@ -1,0 +1,133 @@
+"""`-o FILE`: the one writer for what a command writes outside the workspace.
+
+It does what the shell's `>` would do with what is already there: a symbolic link is written
+through to its target (the link stays a link); a FIFO or a device is opened and written to, never
+replaced (`-o /dev/null` leaves the device alone, also for root); a regular file, or a new one, is
+replaced atomically and keeps its mode and owner (a hard link to the old file keeps the old
+content, as with any atomic save). `-o -` is standard output. Whatever fails is one `SvcError`
+that names the path and the reason.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+
+from svctrack.errors import SvcError
+from svctrack.storage.atomic import reason, write_atomic
+
+STDOUT = "-"
+
+# How long a FIFO may wait for its reader: `svctrack export ics -o pipe & reader < pipe` works in
+# either order, and a FIFO nobody reads is an error rather than a hang.
+FIFO_WAIT = 10.0
+
+
+def to_stdout(target: str | None) -> bool:
+    """Whether `-o target` means standard output (no `-o`, or `-o -`)."""
+    return target is None or target == STDOUT
+
+
+def write(target: str | None, data: bytes) -> Path | None:
+    """Write `data` to `target` as `> target` would; returns the path written, None for stdout."""
+    if target is None or target == STDOUT:
+        _stdout(data)
+        return None
+    path = Path(target).expanduser()
+    real = Path(os.path.realpath(path))  # through symbolic links, a dangling one included
+    try:
+        st = os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):  # a new file, or a folder that is not
+        st = None
+    except OSError as exc:
+        raise _failed(target, exc) from None
+    if st is None:
+        _new(target, real, data)
+    elif stat.S_ISDIR(st.st_mode):
+        raise SvcError(f"-o {target}: is a folder; give a file name")
+    elif stat.S_ISREG(st.st_mode):
+        _replace(target, real, st, data)
+    elif stat.S_ISSOCK(st.st_mode):
+        raise SvcError(f"-o {target}: is a socket; give a file, a FIFO or a device")
+    else:  # a FIFO, a character or block device: written to, as `>` does
+        _into(target, real, st, data)
+    return path
+
+
+def _new(target: str, real: Path, data: bytes) -> None:
+    folder = real.parent
+    if not folder.exists():
+        raise SvcError(f"-o {target}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise SvcError(f"-o {target}: {folder} is not a folder")
+    try:
+        write_atomic(real, data)
+    except OSError as exc:
+        raise _failed(target, exc, hint="nothing was written") from None
+
+
+def _replace(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
+    if not os.access(real, os.W_OK):  # `>` refuses a read-only file; so does svctrack
+        raise _failed(target, OSError(errno.EACCES, "read-only"), hint=f"{target} is as it was")
+    try:
+        write_atomic(real, data, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid))
+    except OSError as exc:
+        raise _failed(target, exc, hint=f"{target} is as it was") from None
+
+
+def _into(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
+    """Open a FIFO or device and write to it in place; a FIFO without a reader is an error
+    after FIFO_WAIT seconds, not a hang."""
+    flags = (
+        os.O_WRONLY
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_NOCTTY", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
+    fifo = stat.S_ISFIFO(st.st_mode)
+    deadline = time.monotonic() + FIFO_WAIT
+    while True:
+        try:
+            fd = os.open(real, flags)
+            break
+        except OSError as exc:
+            if not (fifo and exc.errno == errno.ENXIO):
+                raise _failed(target, exc) from None
+            if time.monotonic() >= deadline:
+                raise SvcError(
+                    f"-o {target}: nobody reads from this FIFO (waited {FIFO_WAIT:g} s)",
+                    hint="start the reader, then run the command again",
+                ) from None
+            time.sleep(0.02)
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # non-blocking was for the open only
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:
+        raise SvcError(f"-o {target}: the reader closed the FIFO before the end") from None
+    except OSError as exc:
+        raise _failed(target, exc) from None
+    finally:
+        os.close(fd)
+
+
+def _stdout(data: bytes) -> None:
+    """Bytes as they are (CRLF, UTF-8 whatever the locale); a closed pipe is the caller's."""
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise SvcError(f"cannot write to standard output: {reason(exc)}") from None
+
+
+def _failed(target: str, exc: OSError, *, hint: str = "") -> SvcError:
+    return SvcError(f"-o {target}: cannot write: {reason(exc)}", hint=hint)
