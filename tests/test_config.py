@@ -199,3 +199,14 @@ def test_no_color_flag_and_environment(firm: Workspace, monkeypatch: pytest.Monk
     assert plain.returncode == 0 and not colours(plain.stdout)
     honoured = run_process("-C", str(firm.root), "status", env={**env, "NO_COLOR": "1"})
     assert not colours(honoured.stdout)
+
+
+def test_config_values_are_shown_inert(monkeypatch: pytest.MonkeyPatch) -> None:
+    from svctrack.storage.userconfig import user_config_path
+
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('user = "Anna\\u001b[2J"\n', encoding="utf-8")
+    for args in (("config", "get", "user"), ("config", "list")):
+        out = cli(*args).out
+        assert "\x1b" not in out and "Anna\\x1b[2J" in out

@@ -94,3 +94,27 @@ def write_output(text: str, output: str | None) -> str | None:
     from svctrack.output.text import oneline
 
     return oneline(str(path))
+
+
+def say(line: str) -> None:
+    """A line for the person on stderr; names, values and messages in it may come from the data,
+    so it is made inert."""
+    from svctrack.output.text import inert
+
+    typer.echo(inert(line), err=True)
+
+
+KINDS = {"engagements": "engagement", "services": "service"}
+KindOpt = Annotated[
+    str, typer.Option("--kind", "-k", help="engagements or services.", show_default=True)
+]
+
+
+def kind_of(value: str) -> str:
+    """The item kind a --kind value names (plural or singular)."""
+    kind = KINDS.get(value) or (value if value in KINDS.values() else None)
+    if kind is None:
+        from svctrack.errors import UsageError
+
+        raise UsageError(f"--kind must be engagements or services, not {value!r}")
+    return kind

@@ -11,6 +11,7 @@ from svctrack.cli.options import (
     HELP_PANEL_SETUP,
     JsonOpt,
     group,
+    say,
 )
 from svctrack.errors import Refused, UsageError
 from svctrack.storage.userconfig import USER_KEYS as CONFIG_KEYS
@@ -20,10 +21,6 @@ config = group(
     HELP_PANEL_SETUP,
     "Read and change your user config file (workspace, user, lang, commit).",
 )
-
-
-def _err(line: str) -> None:
-    typer.echo(line, err=True)
 
 
 # --- config ---------------------------------------------------------------------------------
@@ -63,9 +60,12 @@ def _config_value(key: str, value: str) -> Any:
 
 
 def _shown(value: Any) -> str:
+    """A config value as the person reads it; the file is hand-editable, so made inert."""
+    from svctrack.output.text import inert
+
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return inert(str(value))
 
 
 def _write_config(change: Any) -> None:
@@ -163,7 +163,7 @@ def config_list(json_output: JsonOpt = False) -> None:
         jsonout.emit(config)
         return
     if not config:
-        _err("the user config sets nothing (see `svctrack config path`)")
+        say("the user config sets nothing (see `svctrack config path`)")
     for key, value in config.items():
         typer.echo(f"{key} = {_shown(value)}")
 

@@ -10,15 +10,16 @@ from svctrack.cli.context import state
 from svctrack.cli.options import (
     HELP_PANEL_INTEGRATION,
     IdArg,
+    KindOpt,
     OutputOpt,
     finish,
     group,
+    kind_of,
     write_output,
 )
 from svctrack.errors import SvcError, UsageError
 
 export = group("export", HELP_PANEL_INTEGRATION, "Write reports, calendars and CSV files.")
-KINDS = {"engagements": "engagement", "services": "service"}
 
 
 def _wrote(path: str | None, what: str = "") -> None:
@@ -101,17 +102,6 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
 
 # --- CSV ------------------------------------------------------------------------------------
 
-KindOpt = Annotated[
-    str, typer.Option("--kind", "-k", help="engagements or services.", show_default=True)
-]
-
-
-def _kind(value: str) -> str:
-    kind = KINDS.get(value) or (value if value in KINDS.values() else None)
-    if kind is None:
-        raise UsageError(f"--kind must be engagements or services, not {value!r}")
-    return kind
-
 
 @export.command("csv")
 def export_csv(
@@ -142,7 +132,7 @@ def export_csv(
     from svctrack.output import csvfile
     from svctrack.storage import outfile
 
-    which = _kind(kind)
+    which = kind_of(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
     if sep not in (",", ";", "\t"):
         raise UsageError("--delimiter must be ',', ';' or 'tab'")

@@ -10,30 +10,15 @@ import typer
 from svctrack.cli.context import state
 from svctrack.cli.options import (
     HELP_PANEL_INTEGRATION,
+    KindOpt,
     group,
+    kind_of,
+    say,
 )
-from svctrack.errors import Refused, UsageError
+from svctrack.errors import Refused
 from svctrack.output.text import inert
 
 import_ = group("import", HELP_PANEL_INTEGRATION, "Bring existing records in.")
-KINDS = {"engagements": "engagement", "services": "service"}
-
-
-def _err(line: str) -> None:
-    """A line on stderr; file names and cells in it come from the user: inert."""
-    typer.echo(inert(line), err=True)
-
-
-KindOpt = Annotated[
-    str, typer.Option("--kind", "-k", help="engagements or services.", show_default=True)
-]
-
-
-def _kind(value: str) -> str:
-    kind = KINDS.get(value) or (value if value in KINDS.values() else None)
-    if kind is None:
-        raise UsageError(f"--kind must be engagements or services, not {value!r}")
-    return kind
 
 
 @import_.command("csv")
@@ -62,7 +47,7 @@ def import_csv(
     from svctrack.storage.atomic import io_error
     from svctrack.usecases import csv_import as csvio
 
-    which = _kind(kind)
+    which = kind_of(kind)
     s = state(ctx)
     tracker = s.tracker
     try:
@@ -73,17 +58,17 @@ def import_csv(
         raise io_error(exc, str(file)) from None
     plan = csvio.plan(tracker, which, raw, str(file), encoding=encoding)
     if plan.ignored:
-        _err(f"{file}: columns not imported: {', '.join(plan.ignored)}")
+        say(f"{file}: columns not imported: {', '.join(plan.ignored)}")
     if plan.problems:
         for line, message in plan.problems:
-            _err(f"{file}:{line}: {message}")
+            say(f"{file}:{line}: {message}")
         bad = len({line for line, _ in plan.problems})
         raise Refused(
             f"{bad} of {plan.rows} rows are invalid; nothing imported",
             hint="fix those lines and import again (--dry-run checks without writing)",
         )
     if not plan.items:
-        _err(f"{file}: no rows to import")
+        say(f"{file}: no rows to import")
         return
     verb = "would create" if dry_run else "created"
     if not dry_run:
@@ -94,6 +79,6 @@ def import_csv(
         line = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
         typer.echo(inert(line))
     if dry_run:
-        _err(f"dry run: {len(plan.items)} {kind} would be created; nothing written")
+        say(f"dry run: {len(plan.items)} {kind} would be created; nothing written")
     else:
         s.changed(f"import {len(plan.items)} {kind} from {file.name}")

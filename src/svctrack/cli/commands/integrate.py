@@ -12,17 +12,11 @@ from svctrack.cli.options import (
     HELP_PANEL_INTEGRATION,
     IdArg,
     JsonOpt,
+    say,
 )
 from svctrack.errors import Refused, UsageError
 
 app = typer.Typer()
-
-
-def _err(line: str) -> None:
-    """A line on stderr; paths, values and messages in it may come from the data: inert."""
-    from svctrack.output.text import inert
-
-    typer.echo(inert(line), err=True)
 
 
 # --- edit -----------------------------------------------------------------------------------
@@ -46,7 +40,7 @@ def edit(ctx: typer.Context, item: IdArg) -> None:
     def show(found: list[Any]) -> None:
         for f in found:
             where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
-            _err(f"{where}: {f.severity}: {f.message}")
+            say(f"{where}: {f.severity}: {f.message}")
 
     def again() -> bool:
         return typer.confirm("Edit again?", default=True, err=True)
@@ -109,7 +103,7 @@ def sync(
         if errors:
             for f in errors:
                 line = f":{f.line}" if f.line else ""
-                _err(f"{f.path}{line}: {f.message}")
+                say(f"{f.path}{line}: {f.message}")
             raise Refused(
                 f"after the pull {len({f.path for f in errors})} file(s) are invalid;"
                 " nothing was pushed",
@@ -123,22 +117,22 @@ def sync(
 def _explain(conflicts: list[Any], where: str) -> None:
     for c in conflicts:
         if not c.kind:
-            _err(f"conflict in {c.path} (not a svctrack file): resolve it as git shows it")
+            say(f"conflict in {c.path} (not a svctrack file): resolve it as git shows it")
             continue
         what = "the workspace settings" if c.kind == "config" else f"{c.kind} {c.item_id}"
-        _err(f"conflict in {c.path} ({what}):")
+        say(f"conflict in {c.path} ({what}):")
         for clash in c.both:
             yours, theirs = _value(clash.yours), _value(clash.theirs)
-            _err(f"  both changed {clash.key}: yours {yours}, {where} has {theirs}")
+            say(f"  both changed {clash.key}: yours {yours}, {where} has {theirs}")
         for name in c.added:
-            _err(f"  both added [[{name}]] entries: keep both, oldest first")
+            say(f"  both added [[{name}]] entries: keep both, oldest first")
         if c.unreadable:
-            _err("  one side does not parse; compare them with `git diff`")
+            say("  one side does not parse; compare them with `git diff`")
         if not c.both and not c.added and not c.unreadable:
-            _err("  both changed neighbouring lines; keep both changes")
+            say("  both changed neighbouring lines; keep both changes")
         if any(clash.key == "stage" for clash in c.both):
-            _err("  keep one stage, and the [[history]] entries that lead to it")
-    _err(
+            say("  keep one stage, and the [[history]] entries that lead to it")
+    say(
         "next: in each file keep the right lines between <<<<<<< and >>>>>>>, delete the markers,"
         " then `svctrack sync --continue`"
     )
