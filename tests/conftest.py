@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from svctrack.cli.app import app  # the whole CLI, every command registered
 
 TODAY = "2026-11-26"
+REPO = Path(__file__).resolve().parent.parent  # the repository's root folder
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,10 @@ from types import ModuleType
 import pytest
 import tomlkit
 
-from conftest import TODAY, cli
+from conftest import REPO, TODAY, cli
 from svctrack.domain.pipeline import load_pipelines
 
-GENERATOR = Path(__file__).parent.parent / "benchmarks" / "generate.py"
+GENERATOR = REPO / "benchmarks" / "generate.py"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Workspace, cli
+from conftest import REPO, Workspace, cli
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -413,7 +413,7 @@ def test_validate_staged_from_the_top_of_a_repository(
 
 
 def test_pre_commit_hook_definition_is_shipped() -> None:
-    hooks = Path(__file__).parent.parent / ".pre-commit-hooks.yaml"
+    hooks = REPO / ".pre-commit-hooks.yaml"
     text = hooks.read_text()
     assert "id: svctrack-validate" in text and "entry: svctrack validate --staged" in text
     assert "pass_filenames: false" in text

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 import svctrack
-from conftest import TODAY, Workspace, cli
+from conftest import REPO, TODAY, Workspace, cli
 from svctrack.storage.paths import GITIGNORE
 from svctrack.usecases.example import ANCHOR, shift
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 EXAMPLES = ROOT / "examples"
 SAMPLE = Path(svctrack.__file__).parent / "sample"  # what the package ships and `fill` reads
 ENGAGEMENT_STATES = {"preparation", "execution", "control", "completion", "closed", "cancelled"}
