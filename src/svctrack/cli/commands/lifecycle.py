@@ -207,7 +207,7 @@ def feedback(
     Example: svctrack feedback acme-audit --score 5 --speed 4 --comment "clear and on time"
     """
     tracker = state(ctx).tracker
-    item_id = tracker.resolve(item, "engagement")[1]
+    item_id = tracker.resolve(item, "engagement", needs="feedback")[1]
     tracker.add_feedback(
         item_id,
         score,
@@ -236,11 +236,11 @@ def log_time(
     Example: svctrack log acme-audit 2h30m --note "interviews with the IT team"
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_hours
+    from svctrack.domain.fields import hours_problem, parse_hours
 
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    amount = parse_hours(hours)
+    amount = parse_hours(hours, rule=hours_problem)  # how many in a day: the tracker says
     total = tracker.log_time(item_id, amount, on=parse_date(on) if on else None, by=by, note=note)
     typer.echo(f"{item_id}: {amount} h logged, {total} h in all")
     state(ctx).changed(f"{item_id}: {amount} h logged", note)
