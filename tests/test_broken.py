@@ -156,6 +156,56 @@ def test_values_no_command_can_compute_with_are_errors(
         assert "internal error" not in result.err and says in result.err, (args, result.err)
 
 
+# --- a ref names one item among all; the kind a command needs is checked after ------------------
+
+
+@pytest.fixture
+def crm(firm: Workspace) -> Workspace:
+    """A service `crm-implementation` and an engagement `crm-x` of another service."""
+    firm.ok("service", "new", "crm-implementation", "--name", "CRM")
+    firm.ok("engagement", "new", "crm-x", "--service", "audit", "--client", "X", "--due", "+1w")
+    return firm
+
+
+def test_a_prefix_of_both_kinds_is_ambiguous(crm: Workspace) -> None:
+    before = crm.snapshot()
+    result = crm.run("feedback", "crm", "--score", "4")
+    assert result.code == 1
+    assert result.err == (
+        "error: 'crm' is ambiguous: crm-implementation, crm-x; give more of the id\n"
+    )
+    assert crm.snapshot() == before
+
+
+def test_an_item_of_the_other_kind_is_named(crm: Workspace) -> None:
+    before = crm.snapshot()
+    cases = {
+        ("feedback", "crm-i", "--score", "4"): "crm-implementation is a service; feedback needs"
+        " an engagement",
+        ("feedback", "audit", "--score", "4"): "audit is a service; feedback needs an engagement",
+        ("export", "report", "crm-implementation"): "crm-implementation is a service;"
+        " export report needs an engagement",
+        ("export", "report", "crm-imp"): "crm-implementation is a service; export report needs"
+        " an engagement",
+        ("engagement", "list", "--service", "acme"): "acme is an engagement; --service needs"
+        " a service",
+        ("engagement", "new", "-s", "crm-x", "-c", "Y", "--due", "+1w"): "crm-x is an engagement;"
+        " --service needs a service",
+    }
+    for args, message in cases.items():
+        result = crm.run(*args)
+        assert (result.code, result.out, result.err) == (1, "", f"error: {message}\n"), args
+    assert crm.snapshot() == before
+
+
+def test_an_exact_id_wins_over_a_prefix_of_the_other_kind(crm: Workspace) -> None:
+    crm.ok("service", "new", "crm", "--name", "Short")
+    assert crm.ok("show", "crm", "--json").json()["kind"] == "service"
+    result = crm.run("feedback", "crm", "--score", "4")
+    assert result.err == "error: crm is a service; feedback needs an engagement\n"
+    crm.ok("feedback", "crm-x", "--score", "4")
+
+
 # --- the cache keeps what is wrong with a file, so the dashboard stays cheap --------------------
 
 

@@ -140,27 +140,30 @@ class Tracker:
     # --- finding items ------------------------------------------------------------------
 
     def resolve(self, ref: str, kind: str | None = None, *, needs: str = "") -> tuple[str, str]:
-        """(kind, id) for an id or an unambiguous prefix; an exact id wins over a prefix."""
-        kinds = (kind,) if kind else KINDS
+        """(kind, id) for an id or an unambiguous prefix, looked for among all items (ids are
+        unique across kinds); an exact id wins over a prefix. Given `kind`, an item of the other
+        kind is refused, naming what `needs` that kind (`feedback`, `--service`)."""
         what = kind or "item"
         if not _PREFIX.match(ref):
             raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
-        for k in kinds:
-            path = self.store.root / FOLDERS[k] / f"{ref}.toml"
-            if path.is_file():
-                return k, ref
-        matches = [(k, i) for k in kinds for i in self.store.ids(k) if i.startswith(ref)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            names = ", ".join(i for _, i in matches[:10])
-            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-            raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
-        for other in KINDS:
-            if other not in kinds and (self.store.root / FOLDERS[other] / f"{ref}.toml").is_file():
-                raise NotFound(f"{ref} is {a_kind(other)}, not {a_kind(what)}")
-        every = [i for k in kinds for i in self.store.ids(k)]
-        raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+        found = next(
+            ((k, ref) for k in KINDS if (self.store.root / FOLDERS[k] / f"{ref}.toml").is_file()),
+            None,
+        )
+        if found is None:
+            matches = [(k, i) for k in KINDS for i in self.store.ids(k) if i.startswith(ref)]
+            if len(matches) > 1:
+                names = ", ".join(i for _, i in matches[:10])
+                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+                raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
+            if not matches:
+                every = [i for k in KINDS for i in self.store.ids(k)]
+                raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+            found = matches[0]
+        if kind and found[0] != kind:
+            needed = f"{needs or 'this command'} needs {a_kind(kind)}"
+            raise Refused(f"{found[1]} is {a_kind(found[0])}; {needed}")
+        return found
 
     def get(self, ref: str, kind: str | None = None, *, needs: str = "") -> Item:
         """The item `ref` names; a file that does not parse, or holds what `validate` calls
