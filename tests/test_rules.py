@@ -248,6 +248,12 @@ RULES = [
         other=("note", "acme", "hi", "--channel", "telegram"),
     ),
     Rule(
+        "score",
+        "`speed` must be a whole number from 1 to 5, not 9",
+        ("acme", LAST, LAST + "\n[[feedback]]\nat = 2026-11-26T10:00:00Z\nscore = 4\nspeed = 9\n"),
+        other=("feedback", "acme", "--score", "4", "--speed", "9"),
+    ),
+    Rule(
         "history without a moment",
         "[[history]] entry 2: `at` is missing",
         ("acme", LAST, LAST + '\n[[history]]\nfrom = "preparation"\nto = "execution"\n'),

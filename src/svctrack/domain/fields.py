@@ -117,6 +117,13 @@ def date_problem(day: date) -> str | None:
     return dates.range_problem(day)
 
 
+def score_problem(key: str, value: object) -> str | None:
+    """A feedback score, overall or of one quality: a whole number from 1 to 5."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return None
+    return f"`{key}` must be a whole number from 1 to 5, not {value!r}"
+
+
 def price_problem(price: Decimal | None, currency: str) -> str | None:
     if price is not None and not currency:
         return "a price needs its currency"

@@ -21,6 +21,7 @@ from svctrack.domain.fields import (
     mode_problem,
     price_problem,
     required_problem,
+    score_problem,
 )
 from svctrack.domain.pipeline import Pipeline
 
@@ -438,8 +439,9 @@ def _score(entry: dict[str, Any], key: str) -> int | None:
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValueError(f"`{key}` must be a whole number from 1 to 5")
+    problem = score_problem(key, value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

@@ -22,6 +22,7 @@ from svctrack.domain.fields import (
     parse_hours,
     parse_mode,
     parse_money,
+    score_problem,
     suggest,
 )
 from svctrack.domain.ids import check_id, slugify, unique
@@ -562,8 +563,9 @@ class Tracker:
     ) -> None:
         """Record the client's feedback on an engagement: 1–5 overall and per quality."""
         for key, value in {"score": score, **quality}.items():
-            if value is not None and not 1 <= value <= 5:
-                raise UsageError(f"--{key} must be from 1 to 5, not {value}")
+            problem = None if value is None else score_problem(key, value)
+            if problem:
+                raise UsageError(problem)
         unknown = set(quality) - set(QUALITY)
         if unknown:
             raise UsageError(f"unknown quality {sorted(unknown)}")

@@ -187,7 +187,7 @@ def note(
     state(ctx).changed(f"{item_id}: {channel} note", text)
 
 
-Score = Annotated[int | None, typer.Option(min=1, max=5, show_default=False)]
+Score = Annotated[int | None, typer.Option(show_default=False, help="1–5.")]
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -195,7 +195,7 @@ def feedback(
     ctx: typer.Context,
     item: IdArg,
     *,
-    score: Annotated[int, typer.Option(min=1, max=5, help="Overall satisfaction, 1–5.")],
+    score: Annotated[int, typer.Option(help="Overall satisfaction, 1–5.")],
     speed: Score = None,
     accuracy: Score = None,
     availability: Score = None,
