@@ -150,6 +150,7 @@ class _Cells:
             return None
 
     def bad(self, key: str, message: str) -> None:
+        # A message about the service names it (`no service 'x'`); the others get their column.
         self.problems.append(f"{key}: {message}" if key != "service" else message)
         self.failed.add(key)
 
