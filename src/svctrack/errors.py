@@ -57,5 +57,18 @@ class FileProblem(SvcError):
         return (_file_problem, (self.path, self.detail, kwargs))
 
 
+class Broken(SvcError):
+    """An item whose file holds what `validate` calls errors. Read commands name every one of
+    them (`problems`, one `error:` line each); the message is the first, for one-line use."""
+
+    def __init__(self, problems: list[FileProblem]) -> None:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(problems[0].message + more, hint="see `svctrack validate`")
+        self.problems = problems
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Broken, (self.problems,))
+
+
 def _file_problem(path: str, message: str, kwargs: dict[str, Any]) -> FileProblem:
     return FileProblem(path, message, **kwargs)

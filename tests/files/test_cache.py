@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,13 +119,14 @@ def test_warm_cache_parses_nothing(busy: Workspace, monkeypatch: pytest.MonkeyPa
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the names of the files svctrack parses, in order."""
     parsed: list[str] = []
-    real = Store.read_file
+    for method in ("read_file", "read_text"):  # settings are read as data, items as text
+        real = getattr(Store, method)
 
-    def counting(self: Store, path: Path) -> dict:
-        parsed.append(path.name)
-        return real(self, path)
+        def counting(self: Store, path: Path, real: Any = real) -> Any:
+            parsed.append(path.name)
+            return real(self, path)
 
-    monkeypatch.setattr(Store, "read_file", counting)
+        monkeypatch.setattr(Store, method, counting)
     return parsed
 
 

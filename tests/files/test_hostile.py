@@ -227,9 +227,13 @@ def test_validate_locates_wrong_content(firm: Workspace, case: str) -> None:
         "severity": severity,
         "message": message,
     } in [{**p, "message": p["message"][: len(message)]} for p in problems]
-    # The other commands still read the file: it is wrong, not unreadable.
-    firm.ok("show", "initech", "--json")
-    firm.ok("engagement", "list", "--json")
+    # The other commands treat the item as broken: they name its problems where validate does.
+    where = f"error: engagements/initech.toml:{line}:{column}: {message}"
+    shown = firm.run("show", "initech", "--json")
+    assert shown.code == 1 and not shown.out and where in shown.err
+    listed = firm.run("engagement", "list", "--json")
+    assert listed.code == 1 and [e["id"] for e in listed.json()] == ["acme"]
+    assert where in listed.err
 
 
 def test_stage_of_the_wrong_type_refuses_a_transition(firm: Workspace) -> None:

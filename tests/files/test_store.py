@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -442,10 +443,10 @@ def test_new_top_level_key_follows_the_last_one(firm: Workspace) -> None:
     )
 
 
-WRONG_SHAPES = [
-    ("gates = 3\n", ("check", "acme", "work-done"), "`gates` is an integer"),
-    ('notes = "call them"\n', ("note", "acme", "hi"), "`notes` is a string"),
-    ("history = 1\n", ("advance", "acme", "--force"), "`history` is an integer"),
+WRONG_SHAPES = [  # what validate says of the file, or (where it says nothing) what the edit finds
+    ("gates = 3\n", ("check", "acme", "work-done"), "`gates` must be a table of stages"),
+    ('notes = "call them"\n', ("note", "acme", "hi"), "`notes` must be an array of tables"),
+    ("history = 1\n", ("advance", "acme", "--force"), "`history` must be an array of tables"),
     (
         "\n[gates.execution.work-done]\ndone = false\n",
         ("check", "acme", "work-done"),
@@ -462,7 +463,7 @@ def test_a_value_of_the_wrong_shape_is_refused(
     path = put(firm, content)
     result = firm.run(*args)
     assert result.code == 1
-    assert result.err.startswith("error: engagements/acme.toml: ")
+    assert re.match(r"error: engagements/acme\.toml(:\d+:\d+)?: ", result.err), result.err
     assert says in result.err and result.err.count("\n") == 1
     assert path.read_text() == content
 

@@ -5,8 +5,8 @@
 
 An input's first byte picks the target (0: a service file, 1: an engagement file, 2: a
 command-line date); the rest is the file or the date. A file goes through what every command does
-with it: `store.decode` → `store.parse_text` → `model.item_from_data`, and an item without errors
-on to `show --json` and the dashboard summary. A refusal (FileProblem, UsageError) is the expected
+with it: `store.decode` → `store.parse_text` → `model.check`, and an item without errors on to
+`show --json` and the dashboard summary. A refusal (FileProblem, UsageError) is the expected
 answer to bad input; any other exception is a finding. The corpus is seeded from examples/.
 """
 
@@ -38,14 +38,14 @@ sys.modules["tomli"] = None  # type: ignore[assignment]
 if atheris is not None:
     with atheris.instrument_imports(include=["svctrack", "tomllib"]):
         from svctrack.domain import dates, queries
-        from svctrack.domain.model import item_from_data
+        from svctrack.domain.model import check
         from svctrack.domain.pipeline import load_pipelines
         from svctrack.errors import SvcError
         from svctrack.output import jsonout
         from svctrack.storage import store
 else:
     from svctrack.domain import dates, queries
-    from svctrack.domain.model import item_from_data
+    from svctrack.domain.model import check
     from svctrack.domain.pipeline import load_pipelines
     from svctrack.errors import SvcError
     from svctrack.output import jsonout
@@ -63,10 +63,10 @@ def check_file(kind: str, raw: bytes) -> None:
         data = store.parse_text(text, "fuzz.toml")
     except SvcError:
         return
-    item, problems = item_from_data(kind, "fuzz", data)
+    pipeline = PIPELINES[kind]
+    item, problems = check(kind, "fuzz", data, pipeline)
     if any(p.severity == "error" for p in problems):
         return
-    pipeline = PIPELINES[kind]
     json.dumps(jsonout.show(item, pipeline, TODAY, []), allow_nan=False, default=str)
     queries.summarize(item, pipeline, TODAY)
     queries.obligations(item, pipeline, TODAY)

@@ -73,8 +73,12 @@ def global_options(
 
     Example: svctrack init my-firm --example && cd my-firm && svctrack status
     """
-    if lang is not None and lang not in ("en", "ru"):
-        raise click.BadParameter("use en or ru", param_hint="--lang")
+    if lang is not None:
+        from svctrack.domain.fields import lang_problem
+
+        problem = lang_problem(lang)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--lang")
     ctx.obj = State(
         workspace=workspace,
         lang_flag=lang,

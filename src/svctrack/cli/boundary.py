@@ -10,7 +10,7 @@ import click
 
 from svctrack.cli.context import State
 from svctrack.cli.lazy import LazyGroup
-from svctrack.errors import SvcError
+from svctrack.errors import Broken, SvcError
 from svctrack.output.text import oneline
 
 
@@ -34,6 +34,9 @@ class Boundary(LazyGroup):
             fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
         except click.exceptions.Abort:
             fail("aborted", 130)
+        except Broken as exc:  # an item whose file holds errors: each is a line, as validate says
+            warn_broken(exc.problems)
+            sys.exit(exc.exit_code)
         except SvcError as exc:
             fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
         except KeyboardInterrupt:

@@ -135,7 +135,7 @@ def fields(ctx: click.Context, incomplete: str) -> Choices:
 
 @_quiet
 def channels(ctx: click.Context, incomplete: str) -> Choices:
-    from svctrack.domain.model import CHANNELS
+    from svctrack.domain.fields import CHANNELS
 
     return [(c, "channel") for c in CHANNELS]
 

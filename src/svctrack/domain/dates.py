@@ -67,7 +67,7 @@ def parse_date(text: str, *, base: date | None = None) -> date:
         count, unit = int(match[1]), match[2]
         days = {"d": 1, "w": 7}.get(unit)
         moved = start + timedelta(days=count * days) if days else add_months(start, count)
-        return _in_range(moved, text)
+        return _in_range(moved)
     if _AMBIGUOUS.match(value):
         raise UsageError(
             f"ambiguous date {text!r}: day and month order is not guessed; use YYYY-MM-DD"
@@ -83,11 +83,18 @@ def _iso(text: str) -> date:
         day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise UsageError(f"impossible date {text!r}: {exc}") from None
-    return _in_range(day, text)
+    return _in_range(day)
 
 
-def _in_range(day: date, text: str) -> date:
-    # Far dates are typos, and date arithmetic (calendars, charts) overflows near year 9999.
-    if not FIRST <= day <= LAST:
-        raise UsageError(f"date {text!r} is out of range ({FIRST.year}–{LAST.year})")
+def range_problem(day: date) -> str | None:
+    """Far dates are typos, and date arithmetic (calendars, charts) overflows near year 9999."""
+    if FIRST <= day <= LAST:
+        return None
+    return f"date {day.isoformat()} is out of range ({FIRST.year}–{LAST.year})"
+
+
+def _in_range(day: date) -> date:
+    problem = range_problem(day)
+    if problem:
+        raise UsageError(problem)
     return day

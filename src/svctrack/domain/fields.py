@@ -1,13 +1,207 @@
-"""Values typed on the command line (amounts, hours, currencies, modes) and their checks."""
+"""Field rules: what each field of an item may hold, in one place.
+
+A value may come from the command line, a CSV cell or a file; every path asks the functions here,
+so that `new`, `set`, `import csv`, `edit` and `validate` refuse the same values in the same words.
+A `*_problem` function says what is wrong with a value (None when nothing is); a `parse_*`
+function turns command-line text into a value, or raises a usage error with that same message.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from svctrack.domain.model import MODES
+from svctrack.domain import dates
+from svctrack.domain.pipeline import a_kind
 from svctrack.errors import UsageError
+
+LANGS = ("en", "ru")
+MODES = ("online", "offline", "hybrid")
+CHANNELS = ("email", "call", "meeting", "chat", "other")
+
+# What an item cannot be without. `new` and `import csv` fill in an engagement's name
+# ("<service> — <client>"), so only the others must be given.
+REQUIRED = {"service": ("name",), "engagement": ("name", "service", "client", "due")}
+DEFAULTED = {"service": (), "engagement": ("name",)}
+
+AMOUNT_DIGITS = 15  # money: below 10^15 ...
+PLACES = 6  # ... with at most 6 decimal places (hours too)
+DAY_HOURS = 24  # hours logged for one day
+BUDGET_HOURS = 24 * 366  # an engagement's budget of hours
+
+
+# --- text fields with a fixed set of values -------------------------------------------------
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean X?)' when a choice is close to `word`."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def choice_problem(what: str, value: str, choices: tuple[str, ...]) -> str | None:
+    if value in choices:
+        return None
+    return f"{what} {value!r} is not one of {', '.join(choices)}{suggest(value, choices)}"
+
+
+def mode_problem(value: str) -> str | None:
+    """Delivery mode: online, offline or hybrid."""
+    return choice_problem("mode", value, MODES)
+
+
+def channel_problem(value: str) -> str | None:
+    """The channel of a note: email, call, meeting, chat or other."""
+    return choice_problem("channel", value, CHANNELS)
+
+
+def lang_problem(value: str) -> str | None:
+    """The language of labels and messages: en or ru."""
+    return choice_problem("lang", value, LANGS)
+
+
+_CODE = re.compile(r"[A-Za-z]{3}")
+
+
+def currency_problem(code: str) -> str | None:
+    """An ISO 4217 code: three letters."""
+    if _CODE.fullmatch(code):
+        return None
+    return f"currency {code!r}: use a three-letter code such as EUR, RUB or USD"
+
+
+def _parsed(problem: str | None, value: str) -> str:
+    if problem:
+        raise UsageError(problem)
+    return value
+
+
+def parse_mode(text: str) -> str:
+    return _parsed(mode_problem(text), text)
+
+
+def parse_channel(text: str) -> str:
+    return _parsed(channel_problem(text), text)
+
+
+def parse_lang(text: str) -> str:
+    return _parsed(lang_problem(text), text)
+
+
+def parse_currency(text: str) -> str:
+    """An ISO 4217 code, upper-cased: `eur` → `EUR`."""
+    code = text.strip()
+    return _parsed(currency_problem(code), code).upper()
+
+
+# --- what an item needs, and dates that go together -----------------------------------------
+
+
+def required_problem(kind: str, key: str) -> str:
+    return f"{a_kind(kind)} needs its {key}"
+
+
+def due_problem(start: date | None, due: date | None) -> str | None:
+    """An engagement is due on or after its start."""
+    if start is not None and due is not None and due < start:
+        return f"due {due} is before the start {start}"
+    return None
+
+
+def date_problem(day: date) -> str | None:
+    """Dates lie within dates.FIRST..LAST (far ones are typos, and overflow date arithmetic)."""
+    return dates.range_problem(day)
+
+
+def score_problem(key: str, value: object) -> str | None:
+    """A feedback score, overall or of one quality: a whole number from 1 to 5."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return None
+    return f"`{key}` must be a whole number from 1 to 5, not {value!r}"
+
+
+def price_problem(price: Decimal | None, currency: str) -> str | None:
+    if price is not None and not currency:
+        return "a price needs its currency"
+    return None
+
+
+# --- numbers: amounts of money and hours ----------------------------------------------------
+# Each is judged from its sign, digits and exponent before any arithmetic: `1e999999` or
+# `1e-999999999` is a valid Decimal, but writing it out or rounding it takes gigabytes.
+
+
+def _places_problem(value: Decimal, what: str) -> str | None:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > PLACES:
+        return f"{what} at most {PLACES} decimal places"
+    return None
+
+
+def amount_problem(value: Decimal | int) -> str | None:
+    """An amount of money: not negative, below 10^15, at most 6 decimal places."""
+    value = Decimal(value)
+    if not value.is_finite():
+        return "an amount must be a finite number"
+    if value.is_signed() and value:
+        return "an amount cannot be negative"
+    problem = _places_problem(value, "an amount has")
+    if problem:
+        return problem
+    if value and value.adjusted() >= AMOUNT_DIGITS:
+        return f"an amount must be less than {10**AMOUNT_DIGITS}"
+    return None
+
+
+def hours_problem(hours: Decimal) -> str | None:
+    """Hours of any kind: above 0, at most 6 decimal places."""
+    if not hours.is_finite() or hours.is_signed() or not hours:
+        return "hours must be a number above 0"
+    return _places_problem(hours, "hours have")
+
+
+def _shown_hours(hours: Decimal) -> str:
+    return plain(hours) if hours.adjusted() < 16 else "more than 9999999999999999"
+
+
+def day_hours_problem(hours: Decimal) -> str | None:
+    """Hours logged for one day: above 0, at most 24."""
+    problem = hours_problem(hours)
+    if problem:
+        return problem
+    if hours.adjusted() >= 2 or hours > DAY_HOURS:
+        return f"{_shown_hours(hours)} hours in one day: at most {DAY_HOURS}"
+    return None
+
+
+def budget_problem(hours: Decimal) -> str | None:
+    """An engagement's budget of hours: above 0, at most the hours of a year."""
+    problem = hours_problem(hours)
+    if problem:
+        return problem
+    if hours.adjusted() >= 5 or hours > BUDGET_HOURS:
+        return f"a budget of {_shown_hours(hours)} hours: at most {BUDGET_HOURS}"
+    return None
+
+
+def plain(value: Decimal) -> str:
+    """A decimal written out without exponent or trailing zeros (`3E+1` → `30`); only for
+    values a rule has bounded."""
+    return format(value.normalize(), "f")
+
+
+def _canonical(value: Decimal) -> Decimal:
+    """The digits as given, without an exponent that a file or a message would show (`1E+3` →
+    `1000`) and without a sign on zero; only for values a rule has bounded."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), value  # finite
+    if exponent > 0:
+        value = value.quantize(Decimal(1))
+    return value if value else value.copy_abs()
 
 
 def parse_money(text: str) -> Decimal:
@@ -17,48 +211,35 @@ def parse_money(text: str) -> Decimal:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise UsageError(f"not an amount: {text!r}") from None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite():
         raise UsageError(f"not an amount: {text!r}")
-    return value
+    problem = amount_problem(value)
+    if problem:
+        raise UsageError(problem)
+    return _canonical(value)
 
 
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _HOURS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)h)?(?:(\d+)m(?:in)?)?$")
 
 
-def parse_hours(text: str) -> Decimal:
-    """Hours spent, exactly: `1.5`, `1,5`, `90m`, `2h`, `2h30m`."""
+def parse_hours(text: str, rule: Callable[[Decimal], str | None]) -> Decimal:
+    """Hours, exactly: `1.5`, `1,5`, `90m`, `2h`, `2h30m`; `rule` says how many may be given
+    (`day_hours_problem` for a day's log, `budget_problem` for a budget)."""
     value = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(?:[.,]\d+)?", value):
+    if _NUMBER.match(value):
         hours = Decimal(value.replace(",", "."))
     else:
         match = _HOURS.match(value)
         if not value or not match or not (match[1] or match[2]):
             raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)")
-        hours = Decimal(match[1].replace(",", ".") if match[1] else 0)
-        hours += Decimal(int(match[2] or 0)) / 60
-        hours = hours.quantize(Decimal("0.01")).normalize()
-    if not hours.is_finite() or hours <= 0 or hours > 24 * 366:
-        raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)")
-    return hours
-
-
-def parse_currency(text: str) -> str:
-    """An ISO 4217 code, upper-cased: `eur` → `EUR`."""
-    code = text.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise UsageError(f"currency {text!r}: use a three-letter code such as EUR, RUB or USD")
-    return code
-
-
-def parse_mode(text: str) -> str:
-    if text not in MODES:
-        raise UsageError(f"mode must be one of {', '.join(MODES)}")
-    return text
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean X?)' when a choice is close to `word`."""
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+        hours = Decimal(match[1].replace(",", ".")) if match[1] else Decimal(0)
+        minutes = Decimal(match[2] or 0)
+        if hours.adjusted() >= 9 or minutes.adjusted() >= 10:  # too many to add up
+            hours = Decimal(10**20)
+        elif not _places_problem(hours, ""):  # else the rule names the places
+            hours = (hours + minutes / 60).quantize(Decimal("0.01")).normalize()
+    problem = rule(hours)
+    if problem:
+        raise UsageError(problem)
+    return _canonical(hours)

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-MODES = ("online", "offline", "hybrid")
-CHANNELS = ("email", "call", "meeting", "chat", "other")
+from svctrack.domain.fields import (
+    REQUIRED,
+    amount_problem,
+    budget_problem,
+    channel_problem,
+    currency_problem,
+    date_problem,
+    day_hours_problem,
+    due_problem,
+    mode_problem,
+    price_problem,
+    required_problem,
+    score_problem,
+)
+from svctrack.domain.pipeline import Pipeline
+
 QUALITY = ("speed", "accuracy", "availability", "courtesy")
 
 
@@ -120,38 +135,19 @@ KNOWN_KEYS = frozenset(
 
 
 def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item, list[Problem]]:
-    """Build an Item from a file's parsed data, tolerating what it can and listing the rest."""
+    """Build an Item from a file's parsed data, tolerating what it can and listing the rest.
+
+    A value of the wrong type, or one that a field rule refuses where the value would be unsafe
+    to compute with (a date out of range, an amount of 10^999999), is listed and left out.
+    """
     problems: list[Problem] = []
     item = Item(kind=kind, id=item_id)
 
     def bad(key: str, message: str, severity: str = "error") -> None:
         problems.append(Problem(message, key, severity))
 
-    for key in TEXT_FIELDS:
-        if key in data:
-            value = data[key]
-            if isinstance(value, str):
-                setattr(item, key, value)
-            else:
-                bad(key, f"`{key}` must be a string, not {_type(value)}")
-    for key in DATE_FIELDS:
-        if key in data:
-            value = data[key]
-            if type(value) is date:
-                setattr(item, key, value)
-            else:
-                bad(key, f"`{key}` must be a date (YYYY-MM-DD), not {_type(value)}")
-    for key in ("price", "budget_hours"):
-        if key in data:
-            value = data[key]
-            amount = _amount(value)
-            if amount is not None and amount >= 0:
-                setattr(item, key, amount)
-            else:
-                shown = value if amount is not None or isinstance(value, Decimal) else _type(value)
-                bad(key, f"`{key}` must be a number ≥ 0, not {shown}")
-    if "stage" not in data:
-        bad("stage", "`stage` is missing")
+    _values(item, data, bad)
+    _field_rules(item, data, bad)
     item.roles = _strings(data, "roles", bad)
     item.deadlines = _dates(data, "deadlines", bad)
     item.principles = _ticks(data.get("principles", {}), "principles", bad)
@@ -166,6 +162,123 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
     item.feedback = _entries(data, "feedback", _feedback, bad)
     item.time = _entries(data, "time", _time, bad)
     return item, problems
+
+
+_NUMBERS = (
+    ("price", amount_problem, "a number ≥ 0"),
+    ("budget_hours", budget_problem, "a number above 0"),
+)
+
+
+def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
+    """The plain keys: strings, dates and numbers of the right type, within their ranges."""
+    for key in TEXT_FIELDS:
+        if key in data:
+            value = data[key]
+            if isinstance(value, str):
+                setattr(item, key, value)
+            else:
+                bad(key, f"`{key}` must be a string, not {_type(value)}")
+    for key in DATE_FIELDS:
+        if key in data:
+            value = data[key]
+            if type(value) is not date:
+                bad(key, f"`{key}` must be a date (YYYY-MM-DD), not {_type(value)}")
+            elif problem := date_problem(value):
+                bad(key, f"`{key}`: {problem}")
+            else:
+                setattr(item, key, value)
+    for key, rule, what in _NUMBERS:
+        if key in data:
+            value = data[key]
+            amount = _amount(value)
+            if amount is None:
+                shown = value if isinstance(value, Decimal) else _type(value)
+                bad(key, f"`{key}` must be {what}, not {shown}")
+            elif problem := rule(amount):
+                bad(key, f"`{key}`: {problem}")
+            else:
+                setattr(item, key, amount)
+
+
+def _field_rules(item: Item, data: dict[str, Any], bad: Any) -> None:
+    """What the values must be, alone and together (the rules of `svctrack.domain.fields`)."""
+    if "stage" not in data:
+        bad("stage", "`stage` is missing")
+    for key in REQUIRED[item.kind]:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            bad(key, required_problem(item.kind, key))
+    if item.mode and (problem := mode_problem(item.mode)):
+        bad("mode", problem)
+    if item.currency and (problem := currency_problem(item.currency)):
+        bad("currency", problem)
+    if problem := price_problem(item.price, item.currency):
+        bad("price", problem)
+    if problem := due_problem(item.start, item.due):
+        bad("due", problem)
+
+
+def check(
+    kind: str, item_id: str, data: dict[str, Any], pipeline: Pipeline
+) -> tuple[Item, list[Problem]]:
+    """The item and everything its file alone says is wrong with it (what `validate` says of
+    the file, but for a service that is not there: see `service_problem`)."""
+    item, problems = item_from_data(kind, item_id, data)
+    return item, problems + _consistency(item, pipeline)
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def service_problem(kind: str, service: str, services: AbstractSet[str]) -> Problem | None:
+    """An engagement's service must exist (`services` holds the ids of the workspace's): the one
+    rule that needs more than the item's own file."""
+    if kind == "engagement" and service and service not in services:
+        message = f"service {service!r} does not exist (no services/{service}.toml)"
+        return Problem(message, "service")
+    return None
+
+
+def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:
+    """What the item says against its pipeline: stages, deadlines, gate items, principles."""
+    import difflib
+
+    problems = []
+    states = [*pipeline.stage_ids, *pipeline.ends]
+    if item.stage and not pipeline.is_known(item.stage):
+        close = difflib.get_close_matches(item.stage, states, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else f" (stages: {', '.join(states)})"
+        problems.append(Problem(f"unknown {item.kind} stage {item.stage!r}{hint}", "stage"))
+    for stage in item.deadlines:
+        if stage not in pipeline.stage_ids:
+            problems.append(Problem(f"deadline for unknown stage {stage!r}", f"deadlines.{stage}"))
+    for stage, ticks in item.gates.items():
+        known = pipeline.stage(stage)
+        for gate in ticks:
+            if known is None or known.gate(gate) is None:
+                problems.append(
+                    Problem(f"unknown gate item {stage}.{gate}", f"gates.{stage}.{gate}", "warning")
+                )
+    for key in item.principles:
+        if pipeline.principle(key) is None:
+            problems.append(
+                Problem(f"{key!r} is not a {item.kind} principle", f"principles.{key}", "warning")
+            )
+    if item.history and item.stage and pipeline.is_known(item.stage):
+        last = item.history[-1].to
+        if last != item.stage:
+            problems.append(
+                Problem(
+                    f"stage is {item.stage!r} but the history ends at {last!r} (edited by hand?)",
+                    "stage",
+                    "warning",
+                )
+            )
+    elif not item.history:
+        problems.append(Problem("no [[history]]: the creation entry is missing", "", "warning"))
+    return problems
 
 
 def _type(value: Any) -> str:
@@ -197,10 +310,12 @@ def _dates(data: dict[str, Any], key: str, bad: Any) -> dict[str, date]:
         return {}
     out = {}
     for name, value in table.items():
-        if type(value) is date:
-            out[name] = value
-        else:
+        if type(value) is not date:
             bad(f"{key}.{name}", f"`{key}.{name}` must be a date (YYYY-MM-DD), not {_type(value)}")
+        elif problem := date_problem(value):
+            bad(f"{key}.{name}", f"`{key}.{name}`: {problem}")
+        else:
+            out[name] = value
     return out
 
 
@@ -266,9 +381,12 @@ def _moment(entry: dict[str, Any], complain: Any, key: str = "at") -> datetime |
     if value is None:
         return None
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
+        if value.tzinfo is None:
+            complain(f"`{key}` = {value.isoformat()} has no UTC offset (add e.g. +03:00)", key)
+        elif problem := date_problem(value.date()):
+            complain(f"`{key}`: {problem}", key)
+        else:
             return value
-        complain(f"`{key}` = {value.isoformat()} has no UTC offset (add e.g. +03:00)", key)
     elif type(value) is date:
         example = f"{value}T12:00:00+03:00"
         complain(f"`{key}` = {value} is a date without a time and UTC offset ({example})", key)
@@ -289,8 +407,13 @@ def _history(entry: dict[str, Any], complain: Any) -> HistoryEntry:
     if source is not None and not isinstance(source, str):
         raise TypeError("`from` must be a string")
     skipped = entry.get("skipped", [])
+    to = _text(entry, "to")
+    if not to:
+        complain("`to` is missing: the stage it records", "to")
+    if "at" not in entry:  # every step has its moment: history, timelines and reports sort by it
+        complain("`at` is missing: when it happened (e.g. 2026-11-26T12:00:00+03:00)", "at")
     return HistoryEntry(
-        to=_text(entry, "to"),
+        to=to,
         at=_moment(entry, complain),
         by=_text(entry, "by"),
         note=_text(entry, "note"),
@@ -301,10 +424,13 @@ def _history(entry: dict[str, Any], complain: Any) -> HistoryEntry:
 
 
 def _note(entry: dict[str, Any], complain: Any) -> Note:
+    channel = _text(entry, "channel") or "other"
+    if problem := channel_problem(channel):
+        complain(problem, "channel")
     return Note(
         at=_moment(entry, complain),
         text=_text(entry, "text"),
-        channel=_text(entry, "channel") or "other",
+        channel=channel,
         by=_text(entry, "by"),
     )
 
@@ -313,8 +439,9 @@ def _score(entry: dict[str, Any], key: str) -> int | None:
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValueError(f"`{key}` must be a whole number from 1 to 5")
+    problem = score_problem(key, value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -334,7 +461,11 @@ def _time(entry: dict[str, Any], complain: Any) -> TimeEntry:
     on = entry.get("date")
     if type(on) is not date:
         raise TypeError("`date` must be a date (YYYY-MM-DD)")
+    if problem := date_problem(on):
+        raise ValueError(f"`date`: {problem}")
     hours = _amount(entry.get("hours"))
-    if hours is None or hours <= 0:
+    if hours is None:
         raise ValueError("`hours` must be a number above 0")
+    if problem := day_hours_problem(hours):
+        raise ValueError(f"`hours`: {problem}")
     return TimeEntry(on=on, hours=hours, by=_text(entry, "by"), note=_text(entry, "note"))

@@ -6,7 +6,7 @@ import os
 from datetime import date
 from decimal import Decimal
 
-LANGS = ("en", "ru")
+from svctrack.domain.fields import LANGS
 
 _WORDS: dict[str, tuple[str, str]] = {
     "id": ("ID", "ID"),

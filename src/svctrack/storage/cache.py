@@ -34,11 +34,15 @@ from svctrack.domain.model import (
     Note,
     Tick,
     TimeEntry,
-    item_from_data,
+    check,
+    errors,
+    service_problem,
 )
 from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import Row, row
-from svctrack.errors import FileProblem, NotFound
+from svctrack.errors import FileProblem, NotFound, SvcError
+from svctrack.storage.decode import parse_text
+from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS
 from svctrack.storage.store import Store
@@ -50,18 +54,20 @@ PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
 _TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
-VERSION = (5, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
+VERSION = (6, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
 Entry = tuple  # (key, stage, trusted, row, brief), at these positions:
 KEY, STAGE, TRUSTED, ROW, BRIEF = range(5)
-# key: the file's stat key when parsed; stage: "" when it does not
-# parse; trusted: False when the file was changed just before it was parsed; row: the item's
-# queries.Row as plain tuples, None when the file does not parse; brief: pickled, the brief of
-# an open item or the FileProblem of a file that does not parse, else b"".
+# key: the file's stat key when parsed; stage: "" when the item is broken (the file does not
+# parse, or holds what `validate` calls errors); trusted: False when the file was changed just
+# before it was parsed; row: the item's queries.Row as plain tuples, None when broken; brief:
+# pickled, the brief of an open item, or for a broken one its FileProblems (a tuple) and its
+# service (for the check that needs the other files), else b"".
 IS_OPEN = Row._fields.index("is_open")
+SERVICE = Row._fields.index("service")
 
 
 def brief(item: Item) -> Item:
@@ -110,6 +116,7 @@ class Index:
         self.store = store
         self.pipelines = pipelines
         self.folder = cache_dir(store.root) if use_cache else None
+        self.services: frozenset[str] | None = None  # ids of the services, listed when needed
         # Where a kind's folder really is decides what its files are (a link out is refused).
         self.stamps = {
             kind: (VERSION, str(store.root), os.path.realpath(store.root / FOLDERS[kind]), shape(p))
@@ -160,14 +167,19 @@ class Index:
                                 continue  # removed while we looked
                             entry, item = parsed
                             if item is None:
-                                broken.append(pickle.loads(entry[BRIEF]))
+                                broken += self._problems(kind, item_id, entry)
                                 continue
-                            is_open = entry[ROW][IS_OPEN]
+                            is_open, service = entry[ROW][IS_OPEN], item.service
                             blob = pickle.dumps(item, PROTOCOL)
-                            stream.put((item_id, key, entry[TRUSTED], is_open, blob), fresh=True)
+                            record = (item_id, key, entry[TRUSTED], is_open, blob, service)
+                            stream.put(record, fresh=True)
                         else:
                             stream.put(record, fresh=False)
-                            is_open, item = record[OPEN], None
+                            is_open, service, item = record[OPEN], record[SERVICE_OF], None
+                        dangling = self._dangling(kind, item_id, service)
+                        if dangling:
+                            broken += dangling
+                            continue
                         if is_open or not only_open:
                             if item is None:
                                 item = pickle.loads(record[BLOB])  # type: ignore[index]
@@ -199,10 +211,14 @@ class Index:
                     (item_id, e) for (item_id, _, _), e in zip(stale, parsed, strict=True) if e
                 )
                 for item_id, entry in new.items():
-                    if entry[STAGE]:
-                        visit(kind, item_id, entry)
+                    if not entry[STAGE]:
+                        broken += self._problems(kind, item_id, entry)
+                        continue
+                    dangling = self._dangling(kind, item_id, entry[ROW][SERVICE])
+                    if dangling:
+                        broken += dangling
                     else:
-                        broken.append(pickle.loads(entry[BRIEF]))
+                        visit(kind, item_id, entry)
                 if new != old:
                     self._save(kind, new)
         broken.sort(key=lambda problem: problem.path)
@@ -267,6 +283,29 @@ class Index:
             os.close(fd)
             with suppress(OSError):
                 os.unlink(path)
+
+    def _problems(self, kind: str, item_id: str, entry: Entry) -> list[FileProblem]:
+        """Every problem of a broken item: those of its file, kept in its entry, and a service
+        that is not there."""
+        problems, service = pickle.loads(entry[BRIEF])
+        return [*problems, *self._dangling(kind, item_id, service)]
+
+    def _dangling(self, kind: str, item_id: str, service: str) -> list[FileProblem]:
+        """The problem of an engagement whose service is not there (not cached: it depends on
+        another file), located in its file; [] for any other item."""
+        if not service:  # a service, or an engagement without one (an error of its own file)
+            return []
+        if self.services is None:
+            self.services = frozenset(self.store.ids("service"))
+        problem = service_problem(kind, service, self.services)
+        if problem is None:
+            return []
+        path = self.store.path(kind, item_id)
+        try:
+            text = self.store.read_text(path)
+        except SvcError:
+            text = ""
+        return file_problems(text, self.store.rel(path), [problem])
 
     # --- the cache files ------------------------------------------------------------------------
 
@@ -371,13 +410,19 @@ def _parse(
     """The file's index entry and its item (None when the file does not parse), or None when
     the file is gone; it is trusted when it changed well before `now_ns`."""
     trusted = now_ns - _changed(key) > FRESH_NS
+    path = Path(where)
     try:
-        data = store.read_file(Path(where))
+        text = store.read_text(path)
+        data = parse_text(text, store.rel(path))
     except NotFound:
         return None  # removed while we looked
     except FileProblem as problem:
-        return (key, "", trusted, None, pickle.dumps(problem)), None
-    item = item_from_data(kind, item_id, data)[0]
+        return (key, "", trusted, None, pickle.dumps(((problem,), ""))), None
+    item, problems = check(kind, item_id, data, pipeline)
+    wrong = errors(problems)
+    if wrong:  # what `validate` calls errors: the item is not shown, its problems are
+        found = tuple(file_problems(text, store.rel(path), wrong))
+        return (key, "", trusted, None, pickle.dumps((found, item.service))), None
     summary = row(item, pipeline)
     kept = summary._replace(  # the same few strings over and over: pickled once each
         stage=sys.intern(summary.stage),
@@ -401,8 +446,8 @@ def _entries(
     return [found[0] if found else None for found in parsed]
 
 
-Record = tuple  # (id, key, trusted, open, pickled item): a full item in its kind's stream
-OPEN, BLOB = 3, 4
+Record = tuple  # (id, key, trusted, open, pickled item, service): a full item in the stream
+OPEN, BLOB, SERVICE_OF = 3, 4, 5
 
 
 class _Stream:

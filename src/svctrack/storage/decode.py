@@ -4,6 +4,7 @@ for every problem (a conflict marker, a syntax error, too deep a nesting)."""
 from __future__ import annotations
 
 import re
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +74,13 @@ def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
         raise FileProblem(path, f"invalid TOML: {message}", line=line, column=column) from None
     except RecursionError:
         raise FileProblem(path, f"values nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError:  # an integer longer than Python converts
+        limit = sys.get_int_max_str_digits()
+        found = re.search(f"[0-9_]{{{limit},}}", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else 0
+        column = found.start() - text.rfind("\n", 0, found.start()) if found else 0
+        message = f"a whole number of more than {limit} digits"
+        raise FileProblem(path, message, line=line, column=column) from None
     deep = _too_deep(data)
     if deep is not None:
         where = re.compile(r"^\s*(?:\[+\s*)?[\"']?" + re.escape(deep) + r"[\"']?\s*[=.\]]")

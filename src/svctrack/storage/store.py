@@ -75,6 +75,10 @@ class Store:
     def read_file(self, path: Path) -> dict[str, Any]:
         return parse(self.read_bytes(path), self.rel(path))
 
+    def read_text(self, path: Path) -> str:
+        """The text of a file of the workspace (UTF-8, without its BOM)."""
+        return decode(self.read_bytes(path), self.rel(path))[0]
+
     def read_bytes(self, path: Path) -> bytes:
         """The bytes of a file of the workspace (see `_open`)."""
         return self._open(path)[0]

@@ -1,6 +1,8 @@
 """`svctrack import csv`: items created from a spreadsheet. Columns are mapped by header
 (svctrack's field names, or common English and Russian headings); every row is checked first,
-and nothing is written unless every row is valid."""
+and nothing is written unless every row is valid. A row's cells are read here (dates as sheets
+write them, amounts with a currency sign); what the item's fields must be, its defaults and its
+file are the tracker's, as for `new`."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from svctrack.domain.fields import DEFAULTED, REQUIRED, budget_problem, parse_hours, parse_money
 from svctrack.domain.pipeline import a_kind
 from svctrack.errors import SvcError
 from svctrack.output.csvfile import (
@@ -22,8 +25,7 @@ from svctrack.output.csvfile import (
     records,
     restore,
 )
-
-REQUIRED = {"engagement": ("service", "client", "due"), "service": ("name",)}
+from svctrack.usecases.tracker import Draft
 
 _SYMBOLS = {"₽": "RUB", "руб.": "RUB", "руб": "RUB", "€": "EUR", "$": "USD", "£": "GBP"}
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -34,10 +36,19 @@ class Planned:
     """One valid row: the item it creates."""
 
     line: int
-    kind: str
-    item_id: str
-    fields: dict[str, Any]
-    stage: str
+    draft: Draft
+
+    @property
+    def item_id(self) -> str:
+        return self.draft.item_id
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.draft.fields
+
+    @property
+    def stage(self) -> str:
+        return self.draft.stage
 
 
 @dataclass
@@ -54,9 +65,6 @@ class Plan:
 
 def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "utf-8") -> Plan:
     """Read and check every row; nothing is written here."""
-    from svctrack.domain import dates
-    from svctrack.domain.ids import id_problem, slugify, unique
-
     result = Plan(kind, source)
     rows = records(decode(raw, source, encoding))
     if not rows or not any(c.strip() for c in rows[0][1]):
@@ -71,7 +79,8 @@ def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "u
             seen[name] = position
         elif name:
             result.ignored.append(rows[0][1][position].strip())
-    missing = [c for c in REQUIRED[kind] if c not in seen]
+    needed = [c for c in REQUIRED[kind] if c not in DEFAULTED[kind]]
+    missing = [c for c in needed if c not in seen]
     if missing:
         raise CsvProblem(
             f"{source}: no column for {', '.join(missing)} (columns: {', '.join(rows[0][1])})",
@@ -79,57 +88,100 @@ def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "u
         )
     pipeline = tracker.pipelines[kind]
     taken = tracker.taken()
-    services = _services(tracker) if kind == "engagement" else {}
-    today = dates.today()
+    services = _services(tracker) if kind == "engagement" else ({}, set())
     for line, row in rows[1:]:
         if not any(c.strip() for c in row):
             continue
         result.rows += 1
         # the one place a cell is read: the `'` that export put before a formula goes
         values = {n: restore(row[p].strip()) if p < len(row) else "" for n, p in seen.items()}
-        errors: list[str] = []
-
-        def bad(message: str, errors: list[str] = errors) -> None:
-            errors.append(message)
-
-        fields = _fields(kind, values, services, tracker, today, bad)
-        stage = _stage(values.get("stage", ""), pipeline, bad)
-        item_id = values.get("id", "")
-        if item_id:
-            problem = id_problem(item_id)
-            if problem:
-                bad(problem)
-            elif item_id in taken:
-                bad(f"id {item_id!r} is taken")
-        elif not errors:
-            basis = (
-                f"{fields['service']} {fields['client']}"
-                if kind == "engagement"
-                else fields["name"]
+        cells = _Cells(values)
+        stage = _stage(values.get("stage", ""), pipeline, cells)
+        price, symbol = cells.read("price", _money) or (None, "")
+        currency = values.get("currency", "") or symbol
+        if kind == "engagement":
+            named = cells.read("service", lambda ref: _resolve_service(ref, *services))
+            service_id, offering = named or (values.get("service", ""), None)
+            draft = tracker.draft_engagement(
+                service_id,
+                offering,
+                values.get("client", ""),
+                cells.read("due", csv_date),
+                name=values.get("name", ""),
+                start=cells.read("start", csv_date),
+                owner=values.get("owner", ""),
+                mode=values.get("mode", ""),
+                price=price,
+                currency=currency,
+                contract=values.get("contract", ""),
+                budget_hours=cells.read("budget_hours", _budget),
+                stage=stage,
             )
-            item_id = unique(slugify(basis), taken)
-        if errors:
-            result.problems += [(line, e) for e in errors]
+        else:
+            draft = tracker.draft_service(
+                values.get("name", ""),
+                owner=values.get("owner", ""),
+                mode=values.get("mode", ""),
+                price=price,
+                currency=currency,
+                stage=stage,
+            )
+        # A cell that could not be read is one problem, not also the field it leaves empty.
+        problems = cells.problems + [p.message for p in draft.problems if p.key not in cells.failed]
+        try:
+            draft.item_id = tracker.new_id(draft, values.get("id") or None, taken)
+        except SvcError as exc:
+            problems.append(exc.message)
+        if problems:
+            result.problems += [(line, message) for message in problems]
             continue
-        taken.add(item_id)
-        result.items.append(Planned(line, kind, item_id, fields, stage or pipeline.stages[0].id))
+        taken.add(draft.item_id)
+        result.items.append(Planned(line, draft))
     return result
 
 
-def _services(tracker: Any) -> dict[str, Any]:
+class _Cells:
+    """A row's cells, read one at a time; what cannot be read is a problem named by its column."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.problems: list[str] = []
+        self.failed: set[str] = set()
+
+    def read(self, key: str, parse: Any) -> Any:
+        text = self.values.get(key, "")
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except (SvcError, ValueError) as exc:
+            self.bad(key, getattr(exc, "message", str(exc)))
+            return None
+
+    def bad(self, key: str, message: str) -> None:
+        # A message about the service names it (`no service 'x'`); the others get their column.
+        self.problems.append(f"{key}: {message}" if key != "service" else message)
+        self.failed.add(key)
+
+
+def _services(tracker: Any) -> tuple[dict[str, Any], set[str]]:
+    """The services that can be named (id → item), and the ids of those whose files are broken."""
     loaded = tracker.load(["service"])
-    return {s.id: s for s in loaded.items}
+    return {s.id: s for s in loaded.items}, set(tracker.store.ids("service"))
 
 
-def _resolve_service(ref: str, services: dict[str, Any]) -> Any:
+def _resolve_service(ref: str, services: dict[str, Any], ids: set[str]) -> tuple[str, Any]:
+    """(id, item) of the service a cell names: by id, exact name or unambiguous id prefix."""
     if ref in services:
-        return services[ref]
+        return ref, services[ref]
+    if ref in ids:
+        raise ValueError(f"service {ref!r}: its file has errors (see `svctrack validate`)")
     by_name = [s for s in services.values() if s.name.casefold() == ref.casefold()]
     if len(by_name) == 1:
-        return by_name[0]
+        return by_name[0].id, by_name[0]
     prefixed = [s for i, s in services.items() if i.startswith(ref)]
     if len(prefixed) == 1:
-        return prefixed[0]
+        return prefixed[0].id, prefixed[0]
     if len(prefixed) > 1:
         raise ValueError(f"service {ref!r} is ambiguous: {', '.join(s.id for s in prefixed[:5])}")
     raise ValueError(f"no service {ref!r} (give its id or its exact name)")
@@ -137,14 +189,18 @@ def _resolve_service(ref: str, services: dict[str, Any]) -> Any:
 
 def csv_date(text: str) -> date:
     """A date in a spreadsheet: YYYY-MM-DD, or DD.MM.YYYY as Russian and German sheets write it."""
-    from svctrack.domain.dates import parse_date
+    from svctrack.domain.dates import parse_date, range_problem
 
     match = _DOTTED.match(text.strip())
     if match:
         try:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+            day = date(int(match[3]), int(match[2]), int(match[1]))
         except ValueError as exc:
             raise ValueError(f"impossible date {text!r}: {exc}") from None
+        problem = range_problem(day)
+        if problem:
+            raise ValueError(problem)
+        return day
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", text.strip()):
         raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD or DD.MM.YYYY)")
     try:
@@ -154,98 +210,21 @@ def csv_date(text: str) -> date:
 
 
 def _money(text: str) -> tuple[Decimal, str]:
-    from svctrack.domain.fields import parse_money
-
+    """An amount, and the currency its sign names (`1 250,50 ₽`: RUB)."""
     currency = ""
     value = text.strip()
     for symbol, code in _SYMBOLS.items():
         if value.endswith(symbol) or value.startswith(symbol):
             value, currency = value.replace(symbol, "").strip(), code
             break
-    try:
-        return parse_money(value), currency
-    except SvcError:
-        raise ValueError(f"not an amount: {text!r}") from None
+    return parse_money(value), currency
 
 
-def _engagement(
-    values: dict[str, str], services: dict[str, Any], today: date, bad: Any
-) -> tuple[dict[str, Any], Any]:
-    """The fields only engagements have, in the order `engagement new` writes them."""
-    out: dict[str, Any] = {"name": values.get("name", "")}
-    offering = None
-    if values.get("service"):
-        try:
-            offering = _resolve_service(values["service"], services)
-        except ValueError as exc:
-            bad(str(exc))
-    else:
-        bad("service: empty")
-    out["service"] = offering.id if offering else values.get("service", "")
-    out["client"] = values.get("client", "")
-    if not out["client"]:
-        bad("client: empty")
-    out["stage"] = None
-    for key in ("start", "due"):
-        text = values.get(key, "")
-        out[key] = today if key == "start" else None
-        if not text:
-            if key == "due":
-                bad("due: empty")
-            continue
-        try:
-            out[key] = csv_date(text)
-        except ValueError as exc:
-            bad(f"{key}: {exc}")
-            out[key] = None
-    if out["start"] and out["due"] and out["due"] < out["start"]:
-        bad(f"due: {out['due']} is before the start {out['start']}")
-    if not out["name"] and offering:
-        out["name"] = f"{offering.name or offering.id} — {out['client']}"
-    return out, offering
+def _budget(text: str) -> Decimal:
+    return parse_hours(text, rule=budget_problem)
 
 
-def _fields(
-    kind: str, values: dict[str, str], services: dict[str, Any], tracker: Any, today: date, bad: Any
-) -> dict[str, Any]:
-    from svctrack.domain.fields import parse_hours
-    from svctrack.domain.model import MODES
-
-    offering = None
-    if kind == "engagement":
-        out, offering = _engagement(values, services, today, bad)
-    else:
-        out = {"name": values.get("name", ""), "stage": None}
-        if not out["name"]:
-            bad("name: empty")
-    out["owner"] = values.get("owner", "") or (offering.owner if offering else "")
-    mode = values.get("mode", "")
-    if mode and mode not in MODES:
-        bad(f"mode: {mode!r} is not one of {', '.join(MODES)}")
-    out["mode"] = mode or (offering.mode if offering else "")
-    out["price"], symbol = None, ""
-    if values.get("price"):
-        try:
-            out["price"], symbol = _money(values["price"])
-        except ValueError as exc:
-            bad(f"price: {exc}")
-    currency = values.get("currency", "") or symbol
-    if out["price"] is not None:
-        fallback = (offering.currency if offering else "") or str(
-            tracker.config.get("currency", "")
-        )
-        out["currency"] = currency or fallback
-    if kind == "engagement":
-        out["contract"] = values.get("contract", "")
-        if values.get("budget_hours"):
-            try:
-                out["budget_hours"] = parse_hours(values["budget_hours"])
-            except SvcError as exc:
-                bad(f"budget_hours: {exc.message}")
-    return out
-
-
-def _stage(text: str, pipeline: Any, bad: Any) -> str:
+def _stage(text: str, pipeline: Any, cells: _Cells) -> str:
     if not text:
         return ""
     if pipeline.is_known(text):
@@ -254,27 +233,8 @@ def _stage(text: str, pipeline: Any, bad: Any) -> str:
         if text.casefold() in (stage.label.casefold(), stage.ru.casefold()):
             return stage.id
     known = ", ".join([*pipeline.stage_ids, *pipeline.ends])
-    bad(f"stage: {text!r} is not a stage of {a_kind(pipeline.kind)} ({known})")
+    cells.bad("stage", f"{text!r} is not a stage of {a_kind(pipeline.kind)} ({known})")
     return ""
-
-
-def document(entry: Planned, note: str, by: str, at: Any) -> str:
-    """The new item's file, laid out as `new` lays it out."""
-    import tomlkit
-
-    from svctrack.storage import tomledit
-
-    doc = tomlkit.document()
-    for key, value in (entry.fields | {"stage": entry.stage}).items():
-        if value not in (None, ""):
-            tomledit.set_value(doc, key, value)
-    tables = ("deadlines", "roles") if entry.kind == "service" else ("deadlines",)
-    for table in (*tables, "gates", "principles"):
-        doc.add(tomlkit.nl())
-        doc.add(table, tomlkit.table())
-    doc.add(tomlkit.nl())
-    tomledit.append_entry(doc, "history", {"to": entry.stage, "at": at, "by": by, "note": note})
-    return tomlkit.dumps(doc)
 
 
 def apply(tracker: Any, plan: Plan) -> list[Planned]:
@@ -288,7 +248,7 @@ def apply(tracker: Any, plan: Plan) -> list[Planned]:
     for entry in plan.items:
         note = f"imported from {name}, line {entry.line}"
         try:
-            tracker.store.create(entry.kind, entry.item_id, document(entry, note, by, dates.now()))
+            tracker.write_new(entry.draft, note, by=by, at=dates.now())
         except SvcError as exc:
             made = ", ".join(e.item_id for e in done) or "none"
             raise SvcError(

@@ -8,23 +8,30 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from svctrack.domain import dates
 from svctrack.domain.fields import (
+    budget_problem,
+    currency_problem,
+    day_hours_problem,
+    parse_channel,
     parse_currency,
     parse_hours,
     parse_mode,
     parse_money,
+    score_problem,
     suggest,
 )
 from svctrack.domain.ids import check_id, slugify, unique
-from svctrack.domain.model import CHANNELS, MODES, QUALITY, Item, item_from_data
+from svctrack.domain.model import QUALITY, Item, Problem, check, errors, service_problem
 from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
 from svctrack.domain.queries import Summary, summary
-from svctrack.errors import FileProblem, NotFound, Refused, UsageError
+from svctrack.errors import Broken, FileProblem, NotFound, Refused, UsageError
+from svctrack.storage.decode import parse_text
+from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
 from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
@@ -37,7 +44,7 @@ _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SETTABLE = ("name", "owner", "client", "due", "start", "price", "currency", "budget_hours")
 SETTABLE += ("mode", "contract")
 ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
-REQUIRED = {"service": {"name"}, "engagement": {"name", "due", "client"}}
+TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
 def actor() -> str:
@@ -72,10 +79,27 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "due": dates.parse_date,
     "start": dates.parse_date,
     "price": parse_money,
-    "budget_hours": parse_hours,
+    "budget_hours": partial(parse_hours, rule=budget_problem),
     "currency": parse_currency,
     "mode": parse_mode,
 }
+
+
+@dataclass
+class Draft:
+    """A new item, not yet written: its fields in the order a file lists them, and what the
+    field rules say against them (the errors `validate` would report). `new` and `import csv`
+    both make one, then write it with `Tracker.write_new`."""
+
+    kind: str
+    basis: str  # what the id is derived from when none is given
+    fields: dict[str, Any]
+    problems: list[Problem]
+    item_id: str = ""
+
+    @property
+    def stage(self) -> str:
+        return str(self.fields["stage"])
 
 
 @dataclass
@@ -116,32 +140,51 @@ class Tracker:
 
     # --- finding items ------------------------------------------------------------------
 
-    def resolve(self, ref: str, kind: str | None = None) -> tuple[str, str]:
-        """(kind, id) for an id or an unambiguous prefix; an exact id wins over a prefix."""
-        kinds = (kind,) if kind else KINDS
+    def resolve(self, ref: str, kind: str | None = None, *, needs: str = "") -> tuple[str, str]:
+        """(kind, id) for an id or an unambiguous prefix, looked for among all items (ids are
+        unique across kinds); an exact id wins over a prefix. Given `kind`, an item of the other
+        kind is refused, naming what `needs` that kind (`feedback`, `--service`)."""
         what = kind or "item"
         if not _PREFIX.match(ref):
             raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
-        for k in kinds:
-            path = self.store.root / FOLDERS[k] / f"{ref}.toml"
-            if path.is_file():
-                return k, ref
-        matches = [(k, i) for k in kinds for i in self.store.ids(k) if i.startswith(ref)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            names = ", ".join(i for _, i in matches[:10])
-            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-            raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
-        for other in KINDS:
-            if other not in kinds and (self.store.root / FOLDERS[other] / f"{ref}.toml").is_file():
-                raise NotFound(f"{ref} is {a_kind(other)}, not {a_kind(what)}")
-        every = [i for k in kinds for i in self.store.ids(k)]
-        raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+        found = next(
+            ((k, ref) for k in KINDS if (self.store.root / FOLDERS[k] / f"{ref}.toml").is_file()),
+            None,
+        )
+        if found is None:
+            matches = [(k, i) for k in KINDS for i in self.store.ids(k) if i.startswith(ref)]
+            if len(matches) > 1:
+                names = ", ".join(i for _, i in matches[:10])
+                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+                raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
+            if not matches:
+                every = [i for k in KINDS for i in self.store.ids(k)]
+                raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+            found = matches[0]
+        if kind and found[0] != kind:
+            needed = f"{needs or 'this command'} needs {a_kind(kind)}"
+            raise Refused(f"{found[1]} is {a_kind(found[0])}; {needed}")
+        return found
 
-    def get(self, ref: str, kind: str | None = None) -> Item:
-        kind, item_id = self.resolve(ref, kind)
-        return item_from_data(kind, item_id, self.store.read(kind, item_id))[0]
+    def get(self, ref: str, kind: str | None = None, *, needs: str = "") -> Item:
+        """The item `ref` names; a file that does not parse, or holds what `validate` calls
+        errors, is refused with every problem (`Broken`)."""
+        kind, item_id = self.resolve(ref, kind, needs=needs)
+        path = self.store.path(kind, item_id)
+        rel = self.store.rel(path)
+        text = self.store.read_text(path)
+        item, problems = check(kind, item_id, parse_text(text, rel), self.pipelines[kind])
+        wrong = errors(problems) + self._dangling(item)
+        if wrong:
+            raise Broken(file_problems(text, rel, wrong))
+        return item
+
+    def _dangling(self, item: Item) -> list[Problem]:
+        """[the problem] of an engagement whose service is not there; else []."""
+        if item.kind != "engagement" or not item.service:
+            return []
+        problem = service_problem(item.kind, item.service, set(self.store.ids("service")))
+        return [problem] if problem else []
 
     def _index(self) -> Index:
         from svctrack.storage.cache import Index
@@ -190,17 +233,14 @@ class Tracker:
         note: str = "",
     ) -> Item:
         """Create a service at the first stage of the service pipeline."""
-        currency = parse_currency(currency) if currency else ""
-        fields = {"name": name, "stage": None, "owner": owner, "mode": mode, "price": price}
-        if price is not None:
-            fields["currency"] = currency or self.currency
-        return self._create("service", name, item_id, fields, ("deadlines", "roles"), note)
+        draft = self.draft_service(name, owner=owner, mode=mode, price=price, currency=currency)
+        return self._create(draft, item_id, note)
 
     def new_engagement(
         self,
         service: str,
         client: str,
-        due: date,
+        due: date | None,
         *,
         item_id: str | None = None,
         name: str = "",
@@ -210,88 +250,161 @@ class Tracker:
         price: Decimal | None = None,
         currency: str = "",
         contract: str = "",
+        budget_hours: Decimal | None = None,
         note: str = "",
     ) -> Item:
         """Create an engagement of an existing service, at the first engagement stage."""
-        currency = parse_currency(currency) if currency else ""
-        _, service_id = self.resolve(service, "service")
-        offering = self.get(service_id, "service")
-        if not client.strip():
-            raise UsageError("--client cannot be empty")
-        start = start or dates.today()
-        if due < start:
-            raise UsageError(f"--due {due} is before the start {start}")
-        name = name or f"{offering.name or service_id} — {client}"
+        _, service_id = self.resolve(service, "service", needs="--service")
+        try:
+            offering = self.get(service_id, "service")
+        except Broken as broken:
+            raise _refusal(broken.problems, service_id) from None
+        draft = self.draft_engagement(
+            service_id,
+            offering,
+            client,
+            due,
+            name=name,
+            start=start,
+            owner=owner,
+            mode=mode,
+            price=price,
+            currency=currency,
+            contract=contract,
+            budget_hours=budget_hours,
+        )
+        return self._create(draft, item_id, note)
+
+    def draft_service(
+        self,
+        name: str,
+        *,
+        owner: str = "",
+        mode: str = "",
+        price: Decimal | None = None,
+        currency: str = "",
+        stage: str = "",
+    ) -> Draft:
+        """A new service's fields, checked; `stage` defaults to the pipeline's first."""
+        fields: dict[str, Any] = {"name": name, "stage": stage, "owner": owner, "mode": mode}
+        fields["price"] = price
+        fields["currency"] = _code(currency) or (self.currency if price is not None else "")
+        return self._draft("service", name, fields)
+
+    def draft_engagement(
+        self,
+        service_id: str,
+        offering: Item | None,
+        client: str,
+        due: date | None,
+        *,
+        name: str = "",
+        start: date | None = None,
+        owner: str = "",
+        mode: str = "",
+        price: Decimal | None = None,
+        currency: str = "",
+        contract: str = "",
+        budget_hours: Decimal | None = None,
+        stage: str = "",
+    ) -> Draft:
+        """A new engagement's fields, checked, with what `offering` (its service, when found)
+        gives by default: the name "<service> — <client>", the owner, mode and currency; the
+        start is today."""
+        of = offering or Item("service", service_id)
+        name = name or f"{of.name or service_id} — {client}"
         fields: dict[str, Any] = {
             "name": name,
             "service": service_id,
             "client": client,
-            "stage": None,
-            "start": start,
+            "stage": stage,
+            "start": start or dates.today(),
             "due": due,
-            "owner": owner or offering.owner,
-            "mode": mode or offering.mode,
+            "owner": owner or of.owner,
+            "mode": mode or of.mode,
             "price": price,
-            "currency": (currency or offering.currency or self.currency)
-            if price is not None
-            else "",
+            "currency": _code(currency)
+            or (of.currency or self.currency if price is not None else ""),
             "contract": contract,
+            "budget_hours": budget_hours,
         }
-        return self._create(
-            "engagement", f"{service_id} {client}", item_id, fields, ("deadlines",), note
-        )
+        return self._draft("engagement", f"{service_id} {client}", fields)
 
-    def _create(
-        self,
-        kind: str,
-        basis: str,
-        item_id: str | None,
-        fields: dict[str, Any],
-        tables: tuple[str, ...],
-        note: str,
-    ) -> Item:
-        import tomlkit
+    def _draft(self, kind: str, basis: str, fields: dict[str, Any]) -> Draft:
+        pipeline = self.pipelines[kind]
+        fields["stage"] = fields["stage"] or pipeline.stages[0].id
+        fields = {k: v for k, v in fields.items() if v is not None and v != ""}
+        problems = errors(check(kind, "new", fields, pipeline)[1])
+        return Draft(kind, basis, fields, problems)
 
-        from svctrack.storage import tomledit
-
-        if not str(fields.get("name", "")).strip():
-            raise UsageError("a name is needed (--name)")
-        if fields.get("mode") and fields["mode"] not in MODES:
-            raise UsageError(f"--mode must be one of {', '.join(MODES)}")
-        taken = self.taken()
+    def new_id(self, draft: Draft, item_id: str | None, taken: set[str]) -> str:
+        """`item_id` when valid and free, else an id derived from the draft (`-2`, `-3`...)."""
         if item_id:
             check_id(item_id)
             if item_id in taken:
                 raise Refused(f"id {item_id!r} is taken", hint="choose another, or leave it out")
-        else:
-            item_id = unique(slugify(basis if kind == "engagement" else fields["name"]), taken)
-        pipeline = self.pipelines[kind]
-        first = pipeline.stages[0].id
+            return item_id
+        basis = draft.basis if draft.kind == "engagement" else str(draft.fields.get("name", ""))
+        return unique(slugify(basis), taken)
+
+    def _create(self, draft: Draft, item_id: str | None, note: str) -> Item:
+        if draft.problems:
+            raise UsageError(draft.problems[0].message)
+        draft.item_id = self.new_id(draft, item_id, self.taken())
+        self.write_new(draft, note or "created")
+        return self.get(draft.item_id, draft.kind)
+
+    def write_new(self, draft: Draft, note: str, *, by: str = "", at: Any = None) -> None:
+        """Write a checked draft as a new file: its fields, empty tables, the creation entry."""
+        import tomlkit
+
+        from svctrack.storage import tomledit
+
+        assert draft.item_id and not draft.problems, draft
         doc = tomlkit.document()
-        for key, value in (fields | {"stage": first}).items():
-            if value not in (None, ""):
-                tomledit.set_value(doc, key, value)
-        for table in (*tables, "gates", "principles"):
+        for key, value in draft.fields.items():
+            tomledit.set_value(doc, key, value)
+        for table in (*TABLES[draft.kind], "gates", "principles"):
             doc.add(tomlkit.nl())
             doc.add(table, tomlkit.table())
         doc.add(tomlkit.nl())
-        entry = {"to": first, "at": dates.now(), "by": actor(), "note": note or "created"}
+        entry = {"to": draft.stage, "at": at or dates.now(), "by": by or actor(), "note": note}
         tomledit.append_entry(doc, "history", entry)
-        self.store.create(kind, item_id, tomlkit.dumps(doc))
-        return self.get(item_id, kind)
+        self.store.create(draft.kind, draft.item_id, tomlkit.dumps(doc))
 
     # --- changing -----------------------------------------------------------------------
 
-    def _edit(self, ref: str, change: Callable[[Item, Pipeline, Any], Any]) -> Any:
-        kind, item_id = self.resolve(ref)
+    def _edit(
+        self,
+        ref: str,
+        change: Callable[[Item, Pipeline, Any], Any],
+        *,
+        kind: str | None = None,
+        needs: str = "",
+        usage: bool = False,
+    ) -> Any:
+        """Apply `change` to the item's file under the lock. An item whose file holds errors is
+        refused (it is fixed by hand); so is a change that would leave one (a usage error with
+        `usage`: the value given was wrong)."""
+        kind, item_id = self.resolve(ref, kind, needs=needs)
         path = self.store.path(kind, item_id)
+        rel = self.store.rel(path)
         pipeline = self.pipelines[kind]
 
         def apply(data: dict[str, Any], doc: Any) -> Any:
             from svctrack.storage.tomledit import Editor
 
-            item = item_from_data(kind, item_id, data)[0]
-            return change(item, pipeline, Editor(doc))
+            item, problems = check(kind, item_id, data, pipeline)
+            wrong = errors(problems) + self._dangling(item)
+            if wrong:
+                raise _refusal(file_problems(doc.as_string(), rel, wrong), item_id)
+            result = change(item, pipeline, Editor(doc))
+            after = errors(check(kind, item_id, parse_text(doc.as_string(), rel), pipeline)[1])
+            if after:
+                more = f" (and {len(after) - 1} more)" if len(after) > 1 else ""
+                message = after[0].message + more
+                raise UsageError(message) if usage else Refused(f"{message}; nothing written")
+            return result
 
         return self.store.edit(path, apply)
 
@@ -387,7 +500,7 @@ class Tracker:
                 doc.set("currency", self.currency)  # a price is never without its currency
             return key, parsed
 
-        return self._edit(ref, change)
+        return self._edit(ref, change, usage=True)
 
     def _field_value(
         self, item: Item, pipeline: Pipeline, name: str, value: str
@@ -412,25 +525,13 @@ class Tracker:
             raise UsageError(f"unknown field {name!r}{suggest(name, SETTABLE)}; fields: {fields}")
         if item.kind == "service" and name in ENGAGEMENT_ONLY:
             raise UsageError(f"a service has no {name}; set it on its engagements")
-        if value.strip() == "":
-            if name in REQUIRED[item.kind]:
-                raise UsageError(f"a {item.kind} needs its {name}")
-            if name == "currency" and item.price is not None:
-                raise UsageError("a price needs its currency; remove the price first")
+        if empty:  # a field the item cannot be without stays: the rules say so after the change
             return name, None
-        parsed = FIELD_PARSERS.get(name, str)(value)
-        if name == "due" and item.start and parsed < item.start:
-            raise UsageError(f"due {parsed} is before the start {item.start}")
-        if name == "start" and item.due and parsed > item.due:
-            raise UsageError(f"start {parsed} is after the due date {item.due}")
-        return name, parsed
+        return name, FIELD_PARSERS.get(name, str)(value)
 
     def add_note(self, ref: str, text: str, *, channel: str = "other") -> None:
         """Log a communication with the client (or a note on a service)."""
-        if channel not in CHANNELS:
-            raise UsageError(
-                f"--channel must be one of {', '.join(CHANNELS)}{suggest(channel, CHANNELS)}"
-            )
+        parse_channel(channel)
         if not text.strip():
             raise UsageError("the note is empty")
 
@@ -444,8 +545,11 @@ class Tracker:
         self, ref: str, hours: Decimal, *, on: date | None = None, by: str = "", note: str = ""
     ) -> Decimal:
         """Record hours spent on an item on one day; returns the item's total hours."""
-        if hours > 24:
-            raise UsageError(f"{hours} hours in one day: log each day on its own (--date)")
+        problem = day_hours_problem(hours)
+        if problem:
+            raise UsageError(problem, hint="log each day on its own (--date)")
+        if on is not None and (problem := dates.range_problem(on)):
+            raise UsageError(problem)
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Decimal:
             entry = {"date": on or dates.today(), "hours": hours, "by": by or actor()}
@@ -459,20 +563,34 @@ class Tracker:
     ) -> None:
         """Record the client's feedback on an engagement: 1–5 overall and per quality."""
         for key, value in {"score": score, **quality}.items():
-            if value is not None and not 1 <= value <= 5:
-                raise UsageError(f"--{key} must be from 1 to 5, not {value}")
+            problem = None if value is None else score_problem(key, value)
+            if problem:
+                raise UsageError(problem)
         unknown = set(quality) - set(QUALITY)
         if unknown:
             raise UsageError(f"unknown quality {sorted(unknown)}")
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
-            if item.kind != "engagement":
-                raise Refused(f"{item.id} is a service; feedback is recorded on engagements")
             entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
 
-        self._edit(ref, change)
+        self._edit(ref, change, kind="engagement", needs="feedback")
 
 
 def _same(item: Item) -> Item:
     return item
+
+
+def _code(currency: str) -> str:
+    """A currency as given, upper-cased when it is a code (else the rules say what is wrong)."""
+    code = currency.strip()
+    return code.upper() if code and not currency_problem(code) else code
+
+
+def _refusal(problems: list[FileProblem], item_id: str) -> Refused:
+    """A write refused because the item's file holds errors: the first, on one line."""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return Refused(
+        f"{problems[0].message}{more}; nothing written",
+        hint=f"see `svctrack validate`; fix the file with `svctrack edit {item_id}`",
+    )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from svctrack.domain.fields import currency_problem, lang_problem
 from svctrack.domain.ids import id_problem
-from svctrack.domain.model import KNOWN_KEYS, MODES, Item, Problem, item_from_data
+from svctrack.domain.model import KNOWN_KEYS, Problem, check, service_problem
 from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
 from svctrack.errors import FileProblem, SvcError
 from svctrack.storage.decode import decode, parse_text
+from svctrack.storage.locate import locate
 from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.storage.store import Store
 
@@ -40,10 +42,7 @@ def validate(store: Store) -> list[Finding]:
             config = parse_text(config_text, CONFIG)
             pipelines = load_pipelines(config, CONFIG)
             findings += _misspelt(config_text, config, CONFIG_KEYS, CONFIG)
-            if config.get("lang", "en") not in ("en", "ru"):
-                findings.append(
-                    _at(config_text, CONFIG, Problem("`lang` must be en or ru", "lang"))
-                )
+            findings += [_at(config_text, CONFIG, p) for p in _settings(config)]
         except FileProblem as exc:
             findings.append(_finding(exc))
     if pipelines is None:
@@ -107,9 +106,24 @@ def check_text(
         data = parse_text(text, rel)
     except FileProblem as exc:
         return [_finding(exc)]
-    item, problems = item_from_data(kind, item_id, data)
-    problems += _consistency(item, pipeline, services)
+    item, problems = check(kind, item_id, data, pipeline)
+    dangling = service_problem(kind, item.service, services)
+    if dangling:
+        problems.append(dangling)
     return [_at(text, rel, p) for p in problems] + _misspelt(text, data, KNOWN_KEYS, rel)
+
+
+def _settings(config: dict[str, Any]) -> list[Problem]:
+    """The workspace's settings that the field rules refuse (`lang`, `currency`)."""
+    problems = []
+    for key, rule in (("lang", lang_problem), ("currency", currency_problem)):
+        if key not in config:
+            continue
+        value = config[key]
+        problem = rule(value) if isinstance(value, str) else f"`{key}` must be a string"
+        if problem:
+            problems.append(Problem(problem, key))
+    return problems
 
 
 def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
@@ -127,60 +141,6 @@ def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
 
 def _finding(exc: FileProblem) -> Finding:
     return Finding(exc.path, exc.detail, "error", exc.line, exc.column)
-
-
-def _consistency(item: Item, pipeline: Pipeline, services: AbstractSet[str]) -> list[Problem]:
-    problems = []
-    states = [*pipeline.stage_ids, *pipeline.ends]
-    if item.stage and not pipeline.is_known(item.stage):
-        close = difflib.get_close_matches(item.stage, states, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else f" (stages: {', '.join(states)})"
-        problems.append(Problem(f"unknown {item.kind} stage {item.stage!r}{hint}", "stage"))
-    if item.mode and item.mode not in MODES:
-        problems.append(Problem(f"mode {item.mode!r} is not one of {', '.join(MODES)}", "mode"))
-    for stage in item.deadlines:
-        if stage not in pipeline.stage_ids:
-            problems.append(Problem(f"deadline for unknown stage {stage!r}", f"deadlines.{stage}"))
-    for stage, ticks in item.gates.items():
-        known = pipeline.stage(stage)
-        for gate in ticks:
-            if known is None or known.gate(gate) is None:
-                problems.append(
-                    Problem(f"unknown gate item {stage}.{gate}", f"gates.{stage}.{gate}", "warning")
-                )
-    for key in item.principles:
-        if pipeline.principle(key) is None:
-            problems.append(
-                Problem(f"{key!r} is not a {item.kind} principle", f"principles.{key}", "warning")
-            )
-    if item.kind == "engagement":
-        for key in ("service", "client", "due"):
-            if not getattr(item, key):
-                problems.append(Problem(f"`{key}` is missing", key))
-        if item.service and item.service not in services:
-            problems.append(
-                Problem(
-                    f"service {item.service!r} does not exist (no services/{item.service}.toml)",
-                    "service",
-                )
-            )
-        if item.start and item.due and item.due < item.start:
-            problems.append(
-                Problem(f"due {item.due} is before start {item.start}", "due", "warning")
-            )
-    if item.history and item.stage and pipeline.is_known(item.stage):
-        last = item.history[-1].to
-        if last != item.stage:
-            problems.append(
-                Problem(
-                    f"stage is {item.stage!r} but the history ends at {last!r} (edited by hand?)",
-                    "stage",
-                    "warning",
-                )
-            )
-    elif not item.history:
-        problems.append(Problem("no [[history]]: the creation entry is missing", "", "warning"))
-    return problems
 
 
 def _misspelt(
@@ -201,56 +161,3 @@ def _misspelt(
 def _at(text: str, rel: str, problem: Problem) -> Finding:
     line, column = locate(text, problem.key)
     return Finding(rel, problem.message, problem.severity, line, column)
-
-
-_ENTRY = re.compile(r"^([A-Za-z0-9_-]+)\[(\d+)\](?:\.(.+))?$")
-
-
-def locate(text: str, key: str) -> tuple[int, int]:
-    """Best-effort 1-based line and column of a dotted key (`stage`, `deadlines.control`) or of
-    an entry of an array of tables and a key in it (`history[2]`, `history[2].at`)."""
-    if not key:
-        return 0, 0
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    entry = _ENTRY.match(key)
-    if entry:
-        return _locate_entry(lines, entry[1], int(entry[2]), entry[3] or "")
-    *tables, last = key.split(".")
-    start = 0
-    if tables:
-        header = re.compile(
-            r"^\s*\[\s*" + r"\s*\.\s*".join(re.escape(t) for t in tables) + r"\s*\]"
-        )
-        for number, line in enumerate(lines):
-            if header.match(line):
-                start = number + 1
-                break
-    return _key_line(lines, last, start, len(lines))
-
-
-def _key_line(lines: list[str], key: str, start: int, end: int) -> tuple[int, int]:
-    pattern = re.compile(r'^(\s*)["\']?' + re.escape(key) + r'["\']?\s*=')
-    for number in range(start, end):
-        found = pattern.match(lines[number])
-        if found:
-            return number + 1, len(found[1]) + 1
-    return 0, 0
-
-
-def _locate_entry(lines: list[str], name: str, number: int, key: str) -> tuple[int, int]:
-    """The `number`th `[[name]]` header, or `key` within that entry."""
-    header = re.compile(r"^(\s*)\[\[\s*[\"']?" + re.escape(name) + r"[\"']?\s*\]\]")
-    starts = [n for n, line in enumerate(lines) if header.match(line)]
-    if len(starts) < number:
-        return _key_line(lines, name, 0, len(lines))  # an inline array: its line
-    start = starts[number - 1]
-    if key:
-        end = next(
-            (n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[")),
-            len(lines),
-        )
-        line, column = _key_line(lines, key, start + 1, end)
-        if line:
-            return line, column
-    found = header.match(lines[start])
-    return start + 1, len(found[1]) + 1 if found else 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from svctrack.domain.fields import parse_currency
+from svctrack.domain.fields import parse_currency, parse_lang
 from svctrack.errors import Refused, SvcError, UsageError
 from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.usecases.tracker import Tracker
@@ -22,8 +22,7 @@ def init_workspace(
     from svctrack.storage.atomic import write_atomic
     from svctrack.storage.paths import GITIGNORE
 
-    if lang not in ("en", "ru"):
-        raise UsageError("--lang must be en or ru")
+    parse_lang(lang)
     if not str(path).strip():
         raise UsageError("the workspace path is empty")
     currency = parse_currency(currency) if currency else ""

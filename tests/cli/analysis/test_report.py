@@ -386,8 +386,9 @@ def test_bad_periods_are_usage_errors(agency: Workspace) -> None:
 
 def test_closed_without_a_date_is_named_not_counted(agency: Workspace) -> None:
     (agency.root / "engagements" / "u1.toml").write_text(
+        # closed by hand: the history (a warning says so) never reaches it
         'name = "U"\nservice = "crm"\nclient = "C"\nstage = "closed"\ndue = 2026-01-01\n'
-        '[[history]]\nto = "preparation"\n\n[[history]]\nfrom = "completion"\nto = "closed"\n',
+        '[[history]]\nto = "preparation"\nat = 2025-12-01T10:00:00+03:00\n',
         "utf-8",
     )
     result = report(agency)

@@ -75,7 +75,7 @@ def report(
     period = Period(_date(since, "--since"), _date(until, "--until"))
     if period.since and period.until and period.since > period.until:
         raise UsageError(f"--since {period.since} is after --until {period.until}")
-    service_id = tracker.resolve(service, "service")[1] if service else None
+    service_id = tracker.resolve(service, "service", needs="--service")[1] if service else None
     pipeline = tracker.pipelines["engagement"]
     services, broken = tracker.summaries(["service"])
     names = {s.id: s.name or s.id for s in services}

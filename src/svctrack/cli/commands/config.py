@@ -44,9 +44,9 @@ def _config_value(key: str, value: str) -> Any:
             return False
         raise UsageError(f"commit: {value!r} is not true or false")
     if key == "lang":
-        if value not in ("en", "ru"):
-            raise UsageError("lang: use en or ru")
-        return value
+        from svctrack.domain.fields import parse_lang
+
+        return parse_lang(value)
     if key == "workspace":
         from svctrack.storage.paths import CONFIG
 

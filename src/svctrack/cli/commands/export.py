@@ -53,7 +53,7 @@ def export_report(
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
     s = state(ctx)
     tracker = s.tracker
-    found = tracker.get(item, "engagement")
+    found = tracker.get(item, "engagement", needs="export report")
     offering = None
     if found.service:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -218,7 +218,8 @@ def _story(item: Any, commits: list[Any]) -> list[dict[str, Any]]:
                 "commit": commit.sha,
             }
         )
-    rows.sort(key=lambda r: (r["at"] is None, r["at"] or datetime.min.astimezone()))
+    earliest = datetime.min.replace(tzinfo=UTC)  # not .astimezone(): year 0 is out of range
+    rows.sort(key=lambda r: (r["at"] is None, r["at"] or earliest))
     return rows
 
 

@@ -127,7 +127,7 @@ def _list(
         states = (*pipeline.stage_ids, *pipeline.ends)
         hint = suggest(stage, states)
         raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
-    service_id = tracker.resolve(service, "service")[1] if service else ""
+    service_id = tracker.resolve(service, "service", needs="--service")[1] if service else ""
     found, broken = tracker.summaries([kind], only_open=not show_all and not stage)
     rows = [
         summary

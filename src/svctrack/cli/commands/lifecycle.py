@@ -187,7 +187,7 @@ def note(
     state(ctx).changed(f"{item_id}: {channel} note", text)
 
 
-Score = Annotated[int | None, typer.Option(min=1, max=5, show_default=False)]
+Score = Annotated[int | None, typer.Option(show_default=False, help="1–5.")]
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -195,7 +195,7 @@ def feedback(
     ctx: typer.Context,
     item: IdArg,
     *,
-    score: Annotated[int, typer.Option(min=1, max=5, help="Overall satisfaction, 1–5.")],
+    score: Annotated[int, typer.Option(help="Overall satisfaction, 1–5.")],
     speed: Score = None,
     accuracy: Score = None,
     availability: Score = None,
@@ -207,7 +207,7 @@ def feedback(
     Example: svctrack feedback acme-audit --score 5 --speed 4 --comment "clear and on time"
     """
     tracker = state(ctx).tracker
-    item_id = tracker.resolve(item, "engagement")[1]
+    item_id = tracker.resolve(item, "engagement", needs="feedback")[1]
     tracker.add_feedback(
         item_id,
         score,
@@ -236,11 +236,11 @@ def log_time(
     Example: svctrack log acme-audit 2h30m --note "interviews with the IT team"
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_hours
+    from svctrack.domain.fields import hours_problem, parse_hours
 
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    amount = parse_hours(hours)
+    amount = parse_hours(hours, rule=hours_problem)  # how many in a day: the tracker says
     total = tracker.log_time(item_id, amount, on=parse_date(on) if on else None, by=by, note=note)
     typer.echo(f"{item_id}: {amount} h logged, {total} h in all")
     state(ctx).changed(f"{item_id}: {amount} h logged", note)
