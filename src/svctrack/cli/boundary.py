@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
@@ -63,6 +64,6 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def warn_broken(problems: list[SvcError]) -> None:
+def warn_broken(problems: Sequence[SvcError]) -> None:
     for problem in problems:
         sys.stderr.write(f"error: {oneline(problem.message)}\n")

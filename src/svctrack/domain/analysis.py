@@ -78,7 +78,9 @@ class Effort:
 
     @property
     def over_by(self) -> Decimal:
-        return self.hours - self.budget if self.budget is not None and self.over_budget else 0
+        return (
+            self.hours - self.budget if self.budget is not None and self.over_budget else Decimal(0)
+        )
 
 
 def effort(item: Item, default_currency: str = "") -> Effort:

@@ -440,8 +440,8 @@ def _score(entry: dict[str, Any], key: str) -> int | None:
     if value is None:
         return None
     problem = score_problem(key, value)
-    if problem:
-        raise ValueError(problem)
+    if problem or not isinstance(value, int):
+        raise ValueError(problem or f"{key} must be a whole number")
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from svctrack.domain.model import Item, Tick
 from svctrack.domain.pipeline import Pipeline, Term
@@ -134,7 +134,7 @@ def row(item: Item, pipeline: Pipeline) -> Row:
     )
 
 
-def summary(kind: str, item_id: str, fields: Row | tuple, today: date) -> Summary:
+def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date) -> Summary:
     """The summary of an item from its row (a Row, or the plain tuples the cache keeps)."""
     name, stage, progress, nearest, what, is_open, service, client, due, marks = fields
     return Summary(
@@ -173,7 +173,7 @@ def principle_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
     return [CheckRow(p, item.principles.get(p.id, Tick(None))) for p in pipeline.principles]
 
 
-def sort_key(summary: Summary) -> tuple:
+def sort_key(summary: Summary) -> tuple[Any, ...]:
     """Overdue first, then the soonest deadline, then id; closed and cancelled items last."""
     return (
         not summary.overdue,

@@ -102,7 +102,7 @@ def _conflict(text: str, line: int) -> int:
 
 def _too_deep(data: dict[str, Any]) -> str | None:
     """The top-level key under which values nest deeper than MAX_DEPTH, if any."""
-    containers = dict | list
+    containers = (dict, list)
     stack = [(v, 1, k) for k, v in data.items() if isinstance(v, containers)]
     while stack:
         value, depth, key = stack.pop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -149,7 +149,7 @@ def remove(doc: Any, path: str) -> bool:
             return False
         chain.append(current[name])
     current = chain[-1]
-    if not isinstance(current, Mapping) or isinstance(current, AoT) or key not in current:
+    if not isinstance(current, MutableMapping) or isinstance(current, AoT) or key not in current:
         return False
     del current[key]
     for depth in range(len(tables), 0, -1):

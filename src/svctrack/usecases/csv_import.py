@@ -243,7 +243,7 @@ def apply(tracker: Any, plan: Plan) -> list[Planned]:
     from svctrack.usecases.tracker import actor
 
     by = actor()
-    done = []
+    done: list[Planned] = []
     name = Path(plan.source).name
     for entry in plan.items:
         note = f"imported from {name}, line {entry.line}"

@@ -41,8 +41,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-SETTABLE = ("name", "owner", "client", "due", "start", "price", "currency", "budget_hours")
-SETTABLE += ("mode", "contract")
+SETTABLE = (
+    *("name", "owner", "client", "due", "start", "price", "currency", "budget_hours"),
+    *("mode", "contract"),
+)
 ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
@@ -481,8 +483,10 @@ class Tracker:
                 return f"{key} is a gate item of {stage.id}; {item.id} is at {item.stage}"
         if item.stage not in pipeline.stage_ids:
             return f"{item.id} is {item.stage}: it has no open gate items"
-        stage = pipeline.stage(item.stage)
-        names = [g.id for g in stage.gates] + [p.id for p in pipeline.principles] if stage else []
+        current = pipeline.stage(item.stage)
+        names = (
+            [g.id for g in current.gates] + [p.id for p in pipeline.principles] if current else []
+        )
         return (
             f"{key!r} is neither a gate item of {item.stage} nor a principle{suggest(key, names)}"
         )

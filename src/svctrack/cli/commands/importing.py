@@ -76,8 +76,8 @@ def import_csv(
     for entry in plan.items:
         f = entry.fields
         detail = f"{f['client']}, due {f['due']}" if which == "engagement" else f["name"]
-        line = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
-        typer.echo(inert(line))
+        shown = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
+        typer.echo(inert(shown))
     if dry_run:
         say(f"dry run: {len(plan.items)} {kind} would be created; nothing written")
     else:
