@@ -10,11 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from svctrack.cli.app import app  # the whole CLI, every command registered
 
 TODAY = "2026-11-26"
+
+# Hypothesis: a quick run by default (the whole suite stays within a few minutes on 2 cores);
+# SVCTRACK_EXAMPLES=500 (or HYPOTHESIS_PROFILE=thorough) for a longer hunt.
+EXAMPLES = int(os.environ.get("SVCTRACK_EXAMPLES", "0")) or None
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("fast", max_examples=40, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile(
+    "thorough", max_examples=EXAMPLES or 500, deadline=None, suppress_health_check=_QUIET
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough" if EXAMPLES else "fast"))
 REPO = Path(__file__).resolve().parent.parent  # the repository's root folder
 
 

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import tomlkit
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import Result, Workspace
 
-# SVCTRACK_EXAMPLES=500 for a longer hunt; the default keeps the file under half a minute.
-EXAMPLES = int(os.environ.get("SVCTRACK_EXAMPLES", "40"))
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+SETTINGS = settings()  # the profile conftest loads: quick by default, SVCTRACK_EXAMPLES for more
 
 READS = [
     ("show", "acme"),

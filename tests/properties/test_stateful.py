@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from conftest import TODAY, Result, cli
+from conftest import EXAMPLES, TODAY, Result, cli
 
 # The pipelines as the contract states them (defaults.toml), written out again on purpose.
 STAGES = {
@@ -41,7 +41,7 @@ GATES = {
 ALL_GATES = sorted({g for gates in GATES.values() for g in gates})
 ENDS = ("closed", "cancelled")
 
-EXAMPLES, STEPS = 25, 25
+STEPS = 25  # steps of one walk; walks: 25, or SVCTRACK_EXAMPLES
 _saved: dict[str, str | None] = {}
 
 
@@ -371,7 +371,7 @@ class Pipelines(RuleBasedStateMachine):
 
 
 Pipelines.TestCase.settings = settings(
-    max_examples=EXAMPLES,
+    max_examples=EXAMPLES or min(25, settings().max_examples),
     stateful_step_count=STEPS,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
