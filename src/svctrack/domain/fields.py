@@ -42,12 +42,15 @@ def parse_hours(text: str) -> Decimal:
     return hours
 
 
+CURRENCY_CODE = "[A-Za-z]{3}"  # ISO 4217: three letters, in any case (svctrack writes them upper)
+
+
 def parse_currency(text: str) -> str:
     """An ISO 4217 code, upper-cased: `eur` → `EUR`."""
-    code = text.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
+    code = text.strip()
+    if not re.fullmatch(CURRENCY_CODE, code):
         raise UsageError(f"currency {text!r}: use a three-letter code such as EUR, RUB or USD")
-    return code
+    return code.upper()
 
 
 def parse_mode(text: str) -> str:

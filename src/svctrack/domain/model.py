@@ -11,6 +11,7 @@ from typing import Any
 MODES = ("online", "offline", "hybrid")
 CHANNELS = ("email", "call", "meeting", "chat", "other")
 QUALITY = ("speed", "accuracy", "availability", "courtesy")
+SCORES = (1, 5)  # the client's marks, overall and per quality: whole numbers from 1 to 5
 
 
 @dataclass
@@ -111,12 +112,10 @@ class Problem:
 
 TEXT_FIELDS = ("name", "stage", "owner", "mode", "currency", "contract", "service", "client")
 DATE_FIELDS = ("start", "due")
-KNOWN_KEYS = frozenset(
-    TEXT_FIELDS
-    + DATE_FIELDS
-    + ("price", "roles", "deadlines", "gates", "principles", "history", "notes", "feedback")
-    + ("budget_hours", "time")
-)
+AMOUNT_FIELDS = ("price", "budget_hours")  # exact numbers ≥ 0
+TABLES = ("roles", "deadlines", "gates", "principles")
+ENTRIES = ("history", "notes", "feedback", "time")  # arrays of tables, appended to
+KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + TABLES + ENTRIES)
 
 
 def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item, list[Problem]]:
@@ -141,7 +140,7 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
                 setattr(item, key, value)
             else:
                 bad(key, f"`{key}` must be a date (YYYY-MM-DD), not {_type(value)}")
-    for key in ("price", "budget_hours"):
+    for key in AMOUNT_FIELDS:
         if key in data:
             value = data[key]
             amount = _amount(value)
@@ -313,8 +312,9 @@ def _score(entry: dict[str, Any], key: str) -> int | None:
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValueError(f"`{key}` must be a whole number from 1 to 5")
+    low, high = SCORES
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"`{key}` must be a whole number from {low} to {high}")
     return value
 
 

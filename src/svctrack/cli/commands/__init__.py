@@ -9,7 +9,7 @@ def _in(module: str, attr: str, *names: str) -> dict[str, str]:
 
 
 COMMANDS: dict[str, str] = {
-    **_in("setup", "app", "init"),
+    **_in("setup", "app", "init", "schema"),
     **_in("items", "service", "service"),
     **_in("items", "engagement", "engagement"),
     **_in("config", "config", "config"),
