@@ -303,6 +303,17 @@ def initials(name: str) -> str:
     return (parts[0][0] + parts[-1][0]).upper()
 
 
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "ru": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+}
+
+
+def month(number: int, lang: str) -> str:
+    """A month's short name: `Dec`, `дек`."""
+    return _MONTHS.get(lang, _MONTHS["en"])[number - 1]
+
+
 def day(value: date | None, lang: str) -> str:
     """`2026-12-15` in English (ISO), `15.12.2026` in Russian."""
     if value is None:
