@@ -11,10 +11,13 @@ own, in a folder of its own.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import stat
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
 
 from svctrack.errors import SvcError
 from svctrack.storage.atomic import reason, sync_folder, write_atomic
@@ -64,9 +67,10 @@ def subfolder(parent: Path, name: str) -> Path:
     return path
 
 
-def write(path: Path, data: bytes, *, durable: bool = True) -> bool:
+def write(path: Path, data: bytes, *, durable: bool = True, mode: int | None = None) -> bool:
     """Replace `path` atomically with `data`, unless it is a regular file that holds `data`
-    already; returns whether it wrote. A symbolic link in its place is replaced, not followed."""
+    already; returns whether it wrote. A symbolic link in its place is replaced, not followed.
+    `mode` is the new file's permission bits (default: as the umask allows)."""
     try:
         st = os.lstat(path)
         if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and path.read_bytes() == data:
@@ -78,10 +82,70 @@ def write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     except OSError:
         pass  # unreadable: written anew below, which says why if that fails too
     try:
-        write_atomic(path, data, durable=durable)
+        write_atomic(path, data, mode, durable=durable)
     except OSError as exc:
         raise SvcError(f"{path}: cannot write: {reason(exc)}") from None
     return True
+
+
+class Writer:
+    """Files written by a thread of their own while the caller makes the next ones.
+
+    Creating a file is mostly the kernel's work, done with the GIL released: thousands of pages
+    are written in the time it takes to make them. At most `ahead` files wait, so memory stays
+    flat. Each file is written as `write(..., durable=False)` writes it (atomically, only when
+    changed); the first failure stops the writing and is raised by the next `put` or by the end
+    of the `with` block.
+    """
+
+    def __init__(self, *, ahead: int = 64) -> None:
+        mask = os.umask(0)  # once, here: the umask is the process's, not the thread's
+        os.umask(mask)
+        self.mode = 0o666 & ~mask
+        self.written = 0
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=ahead)
+        self._thread = threading.Thread(target=self._run, name="svctrack-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, path: Path, data: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put((path, data))
+
+    def _run(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain what is queued, write nothing more
+            try:
+                if write(job[0], job[1], durable=False, mode=self.mode):
+                    self.written += 1
+            except BaseException as exc:  # handed to the caller's thread
+                self.error = exc
+
+    def close(self) -> None:
+        """Wait for every queued file; raise the first failure."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+            return
+        if self.error is None:
+            self.error = error  # stop writing; the caller's own error goes on
+        self._queue.put(None)
+        self._thread.join()
 
 
 def prune(where: Path, keep: Iterable[str], own: re.Pattern[str]) -> list[str]:
