@@ -83,6 +83,28 @@ _WORDS: dict[str, tuple[str, str]] = {
     "more_short": ("… and {n} more", "… и ещё {n}"),
     "more_hint": ("{command} lists every item of a stage", "{command}: все на этапе"),
     "stage_deadline_short": ("stage deadline", "срок этапа"),
+    "dashboard": ("Dashboard", "Сводка"),
+    "status": ("Status", "Состояние"),
+    "attention": (
+        "Needs attention: overdue or due within 7 days",
+        "Требует внимания: просрочено или срок в ближайшие 7 дней",
+    ),
+    "nothing_urgent": ("Nothing is overdue or due within 7 days.", "Ничего не просрочено."),
+    "on_board_more": ("… and {n} more on the board", "… и ещё {n} на доске"),
+    "archive": ("Closed and cancelled", "Закрытые и отменённые"),
+    "generated": ("Made by svctrack on {date}.", "Сформировано svctrack {date}."),
+    "board_legend_html": (
+        "Each column is a stage; cards are ordered as status orders them: overdue first, then "
+        "the soonest deadline.",
+        "Каждая колонка — этап; карточки упорядочены как в status: сначала просроченные, затем "
+        "по ближайшему сроку.",
+    ),
+    "gates_open": ("{n} of {of} gate items open", "не выполнено {n} из {of}"),
+    "key_figures": ("Key figures", "Основные показатели"),
+    "on_time_by_service": ("On time, by service", "В срок, по услугам"),
+    "fields": ("Fields", "Поля"),
+    "met": ("met", "выполнен"),
+    "time_log": ("Time spent", "Трудозатраты"),
     "elsewhere": (
         "Open at a stage the pipeline does not have (see svctrack validate): {ids}",
         "Открыты на этапе, которого нет в цепочке (см. svctrack validate): {ids}",
