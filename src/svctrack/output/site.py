@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from svctrack.domain.analysis import Report, Timeline
 from svctrack.domain.model import Item, Tick
@@ -632,8 +633,8 @@ def _report_section(o: Overview) -> str:
     return "\n".join(out)
 
 
-def _f(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 # --- the archive ------------------------------------------------------------------------------
