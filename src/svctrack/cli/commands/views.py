@@ -105,7 +105,8 @@ def board(
 
     A card shows the id, the client (a service's name), the due date, the next deadline, the
     owner's initials, `!` when overdue and `○n` for gate items still open. On a narrow terminal
-    the columns are stacked, each with its count and its most urgent cards.
+    the columns are stacked, each with its count and its most urgent cards. --json carries
+    every card, whatever --limit says.
 
     Example: svctrack board --mine
     """
