@@ -64,7 +64,8 @@ def lang_problem(value: str) -> str | None:
     return choice_problem("lang", value, LANGS)
 
 
-_CODE = re.compile(r"[A-Za-z]{3}")
+CURRENCY_CODE = "[A-Za-z]{3}"  # ISO 4217: three letters, in any case (svctrack writes them upper)
+_CODE = re.compile(CURRENCY_CODE)
 
 
 def currency_problem(code: str) -> str | None:
@@ -117,11 +118,15 @@ def date_problem(day: date) -> str | None:
     return dates.range_problem(day)
 
 
+SCORES = (1, 5)  # the client's marks, overall and per quality: whole numbers from 1 to 5
+
+
 def score_problem(key: str, value: object) -> str | None:
     """A feedback score, overall or of one quality: a whole number from 1 to 5."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+    low, high = SCORES
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return None
-    return f"`{key}` must be a whole number from 1 to 5, not {value!r}"
+    return f"`{key}` must be a whole number from {low} to {high}, not {value!r}"
 
 
 def price_problem(price: Decimal | None, currency: str) -> str | None:

@@ -126,12 +126,10 @@ class Problem:
 
 TEXT_FIELDS = ("name", "stage", "owner", "mode", "currency", "contract", "service", "client")
 DATE_FIELDS = ("start", "due")
-KNOWN_KEYS = frozenset(
-    TEXT_FIELDS
-    + DATE_FIELDS
-    + ("price", "roles", "deadlines", "gates", "principles", "history", "notes", "feedback")
-    + ("budget_hours", "time")
-)
+AMOUNT_FIELDS = ("price", "budget_hours")  # exact numbers ≥ 0
+TABLES = ("roles", "deadlines", "gates", "principles")
+ENTRIES = ("history", "notes", "feedback", "time")  # arrays of tables, appended to
+KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + TABLES + ENTRIES)
 
 
 def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item, list[Problem]]:

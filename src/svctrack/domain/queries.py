@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from svctrack.domain.model import Item, Tick
-from svctrack.domain.pipeline import Pipeline, Term
+from svctrack.domain.pipeline import Pipeline, Stage, Term
 
 
 @dataclass(frozen=True)
@@ -253,6 +253,68 @@ def deadlines(
         if (within is None or o.days_left <= within) and (o.overdue or not overdue_only)
     ]
     return sorted(found, key=lambda o: (o.date, o.id, o.what != "due", o.what))
+
+
+# --- the board ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """One open item on the board: its summary, who owns it, how many of its stage's gate items
+    are still open."""
+
+    summary: Summary
+    owner: str
+    open_gates: int
+    gates: int  # the current stage's gate items, open or done
+
+
+def card(item: Item, pipeline: Pipeline, today: date) -> Card:
+    rows = gate_rows(item, pipeline)
+    return Card(
+        summarize(item, pipeline, today), item.owner, sum(not r.tick.ok for r in rows), len(rows)
+    )
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A column of the board: one stage and its cards, most urgent first."""
+
+    stage: Stage
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class Board:
+    """Open items of one kind by stage, in the pipeline's order."""
+
+    kind: str
+    lanes: tuple[Lane, ...]
+    elsewhere: tuple[Card, ...]  # open, at a stage the pipeline does not have (a hand edit)
+
+    @property
+    def cards(self) -> list[Card]:
+        return [c for lane in self.lanes for c in lane.cards]
+
+
+def board(cards: Iterable[Card], pipeline: Pipeline) -> Board:
+    """The open items among `cards` in one lane per stage, each ordered as `status` orders
+    (overdue first, then the soonest deadline); closed and cancelled items are not on it."""
+    lanes: dict[str, list[Card]] = {s.id: [] for s in pipeline.stages}
+    elsewhere: list[Card] = []
+    for c in sorted(cards, key=lambda c: sort_key(c.summary)):
+        if c.summary.is_open:
+            lanes.get(c.summary.stage, elsewhere).append(c)
+    return Board(
+        pipeline.kind,
+        tuple(Lane(s, tuple(lanes[s.id])) for s in pipeline.stages),
+        tuple(elsewhere),
+    )
+
+
+def same_person(owner: str, name: str) -> bool:
+    """Whether `owner` names `name`: case and surrounding spaces aside (`--owner anna`)."""
+    return owner.strip().casefold() == name.strip().casefold() != ""
 
 
 def principle_totals(items: Sequence[Item], pipeline: Pipeline) -> dict[str, Coverage]:

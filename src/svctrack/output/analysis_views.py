@@ -24,7 +24,7 @@ from svctrack.domain.analysis import (
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.output.figures import num, pct, sentence
-from svctrack.output.i18n import day, days, days_overdue, money, word
+from svctrack.output.i18n import day, days, days_overdue, money, month, word
 from svctrack.output.text import inert
 
 DIM = "dim"
@@ -341,21 +341,14 @@ def _fit_label(value: str, width: int, style: str) -> Text:
     return Text(shown.ljust(width), style=style)
 
 
-_MONTHS = {
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-    "ru": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
-}
-
-
 def _months(t: Timeline, scale: _Scale, lang: str) -> Text:
     """Month names where each month begins (the first month at the left edge)."""
     cells = [" "] * scale.cells
-    names = _MONTHS.get(lang, _MONTHS["en"])
     current = date(t.start.year, t.start.month, 1)
     free = 0
     while current <= t.end:
         col = max(0, scale.col(current))
-        label = names[current.month - 1] + (f" {current.year}" if current.month == 1 else "")
+        label = month(current.month, lang) + (f" {current.year}" if current.month == 1 else "")
         if col >= free and col + len(label) <= scale.cells:
             cells[col : col + len(label)] = list(label)
             free = col + len(label) + 1

@@ -95,21 +95,31 @@ def document(
         is_internal=internal,
     )
     if internal:
-        e = effort(item, default_currency)
-        spent = f"{num(e.hours, lang)} {word('h', lang)}"
-        doc.internal.append((word("hours", lang), spent))
-        if e.budget is not None:
-            doc.internal.append((word("budget", lang), f"{num(e.budget, lang)} {word('h', lang)}"))
-            doc.internal.append((word("burn", lang), pct(e.burn, lang)))
-        if e.rate is not None:
-            doc.internal.append(
-                (word("rate", lang), money(e.rate, e.currency, lang) + word("per_hour", lang))
-            )
+        doc.internal = effort_rows(item, lang, default_currency)
         doc.notes = [
             (_when(n.at.date() if n.at else None, lang), f"[{n.channel}] {n.text}")
             for n in item.notes
         ]
     return doc
+
+
+def effort_rows(item: Item, lang: str, default_currency: str = "") -> list[tuple[str, str]]:
+    """What only the firm reads: hours spent, the budget and how much of it is used, the
+    effective hourly rate."""
+    e = effort(item, default_currency)
+    h = word("h", lang)
+    rows = [(word("hours", lang), f"{num(e.hours, lang)} {h}")]
+    if e.budget is not None:
+        rows.append((word("budget", lang), f"{num(e.budget, lang)} {h}"))
+        rows.append((word("burn", lang), pct(e.burn, lang)))
+    if e.rate is not None:
+        rows.append((word("rate", lang), money(e.rate, e.currency, lang) + word("per_hour", lang)))
+    return rows
+
+
+def steps(item: Item, pipeline: Pipeline, lang: str) -> list[Step]:
+    """The pipeline's stages as done, current, ahead, or where a cancelled item stopped."""
+    return _steps(item, pipeline, lang, progress(item, pipeline))
 
 
 def _when(value: date | None, lang: str) -> str:
@@ -301,8 +311,12 @@ ul.next li { margin: .15rem 0; overflow-wrap: anywhere; }
 _HTML_MARKS = {"done": "✓ ", "current": "", "ahead": "", "stopped": "✕ "}
 
 
-def _h(value: object) -> str:
+def escape(value: object) -> str:
+    """User text inert in HTML, in text and in attribute values alike: `<script>` is text."""
     return html.escape(str(value), quote=True)
+
+
+_h = escape
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:

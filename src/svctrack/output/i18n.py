@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -73,6 +74,41 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "neglected": ("most neglected", "чаще всего упускается"),
     "more": ("… and {n} more: {command}", "… и ещё {n}: {command}"),
+    "board": ("Board", "Доска"),
+    "board_legend": (
+        "! overdue · ○n gate items open · ✓ gate items done",
+        "! просрочено · ○n условий выхода не выполнено · ✓ условия выхода выполнены",
+    ),
+    "due_on": ("due {date}", "срок {date}"),
+    "more_short": ("… and {n} more", "… и ещё {n}"),
+    "more_hint": ("{command} lists every item of a stage", "{command}: все на этапе"),
+    "stage_deadline_short": ("stage deadline", "срок этапа"),
+    "dashboard": ("Dashboard", "Сводка"),
+    "status": ("Status", "Состояние"),
+    "attention": (
+        "Needs attention: overdue or due within 7 days",
+        "Требует внимания: просрочено или срок в ближайшие 7 дней",
+    ),
+    "nothing_urgent": ("Nothing is overdue or due within 7 days.", "Ничего не просрочено."),
+    "on_board_more": ("… and {n} more on the board", "… и ещё {n} на доске"),
+    "archive": ("Closed and cancelled", "Закрытые и отменённые"),
+    "generated": ("Made by svctrack on {date}.", "Сформировано svctrack {date}."),
+    "board_legend_html": (
+        "Each column is a stage; cards are ordered as status orders them: overdue first, then "
+        "the soonest deadline.",
+        "Каждая колонка — этап; карточки упорядочены как в status: сначала просроченные, затем "
+        "по ближайшему сроку.",
+    ),
+    "gates_open": ("{n} of {of} gate items open", "не выполнено {n} из {of}"),
+    "key_figures": ("Key figures", "Основные показатели"),
+    "on_time_by_service": ("On time, by service", "В срок, по услугам"),
+    "fields": ("Fields", "Поля"),
+    "met": ("met", "выполнен"),
+    "time_log": ("Time spent", "Трудозатраты"),
+    "elsewhere": (
+        "Open at a stage the pipeline does not have (see svctrack validate): {ids}",
+        "Открыты на этапе, которого нет в цепочке (см. svctrack validate): {ids}",
+    ),
     "nothing_open": (
         "Nothing open. Start with: svctrack engagement new --service ID --client NAME --due DATE",
         "Открытых нет. Начните с: svctrack engagement new --service ID --client ИМЯ --due ДАТА",
@@ -276,6 +312,28 @@ def money(amount: Decimal, currency: str, lang: str) -> str:
         text = text.replace(",", "\u00a0").replace(".", ",")
         return f"{text}\u00a0{_SYMBOLS.get(currency, currency)}".strip()
     return f"{text} {currency}".strip()
+
+
+def initials(name: str) -> str:
+    """A person's initials for a card: `Olga Sokolova` → `OS`, `james.oconnor` → `JO`,
+    `Ольга` → `Ол`; empty for nobody."""
+    parts = [p for p in re.split(r"[\W_]+", name) if p]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0][:2].capitalize()
+    return (parts[0][0] + parts[-1][0]).upper()
+
+
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "ru": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+}
+
+
+def month(number: int, lang: str) -> str:
+    """A month's short name: `Dec`, `дек`."""
+    return _MONTHS.get(lang, _MONTHS["en"])[number - 1]
 
 
 def day(value: date | None, lang: str) -> str:

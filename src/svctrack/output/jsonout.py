@@ -14,6 +14,7 @@ from typing import Any
 from svctrack.domain.model import QUALITY, Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import (
+    Board,
     CheckRow,
     Dashboard,
     Obligation,
@@ -117,6 +118,17 @@ def status(board: Dashboard) -> str:
     services = (summary(s, board.open_engagements.get(s.id, 0)) for s in board.services)
     engagements = "".join(summaries(board.engagements))
     return f'{{"services": [{", ".join(services)}], "engagements": {engagements}}}'
+
+
+def board(b: Board) -> str:
+    """`board --json`: one column per stage in the pipeline's order, each with the summaries of
+    its open items, most urgent first; `label` is the pipeline's own (English) label. JSON text."""
+    columns = ", ".join(
+        f'{{"stage": {_string(lane.stage.id)}, "label": {_string(lane.stage.label)}, '
+        f'"items": [{", ".join(summary(c.summary) for c in lane.cards)}]}}'
+        for lane in b.lanes
+    )
+    return f'{{"kind": {_string(b.kind + "s")}, "columns": [{columns}]}}'
 
 
 def obligation(o: Obligation) -> dict[str, Any]:

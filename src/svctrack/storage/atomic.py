@@ -15,10 +15,20 @@ from svctrack.errors import SvcError
 
 
 def write_atomic(
-    path: Path, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None
+    path: Path,
+    data: bytes,
+    mode: int | None = None,
+    owner: tuple[int, int] | None = None,
+    *,
+    durable: bool = True,
 ) -> None:
     """Write via a temp file in the same folder: written, fsynced, renamed over, folder fsynced.
-    On any failure the temp file is removed and `path` is as it was."""
+    On any failure the temp file is removed and `path` is as it was.
+
+    `durable=False` leaves out both fsyncs: the file is still replaced atomically (a reader sees
+    the old bytes or the new, never a mix), only a power cut may lose the change. For thousands
+    of generated files (`export site`) that can be made again, where fsyncs would cost seconds;
+    `sync_folder` then makes the renames durable at the end."""
     import tempfile  # writes only
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -32,7 +42,8 @@ def write_atomic(
             if owner is not None and hasattr(os, "fchown"):
                 with contextlib.suppress(OSError):  # only root may give a file away
                     os.fchown(fd, *owner)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if not hasattr(os, "fchmod"):  # pragma: no cover  (Windows)
@@ -42,7 +53,8 @@ def write_atomic(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 STALE_SECONDS = 60
@@ -73,6 +85,11 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the renames of `write_atomic(..., durable=False)` in `folder` durable."""
+    _fsync_folder(folder)
 
 
 def _fsync_folder(folder: Path) -> None:

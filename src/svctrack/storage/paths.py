@@ -20,6 +20,25 @@ FOLDERS = {"service": "services", "engagement": "engagements"}
 GITIGNORE = "# svctrack's lock and temporary files\n.svctrack.lock\n.*.tmp\n"
 
 
+SCHEMAS = ".svctrack"  # `init --schema`: the JSON Schemas of the workspace's files, for editors
+SCHEMA_FILES = {
+    "config": "svctrack.schema.json",
+    "service": "service.schema.json",
+    "engagement": "engagement.schema.json",
+}
+
+
+def schema_line(root: Path, kind: str) -> str:
+    """The `#:schema` line that ties a new file of `kind` (or "config") to its schema in the
+    workspace (taplo and VS Code's Even Better TOML read it), when the workspace keeps its
+    schemas in `.svctrack/` (`init --schema`); else nothing."""
+    name = SCHEMA_FILES[kind]
+    if not (root / SCHEMAS / name).is_file():
+        return ""
+    up = "." if kind == "config" else ".."
+    return f"#:schema {up}/{SCHEMAS}/{name}\n"
+
+
 def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
     """The workspace folder: -C, SVCTRACK_WORKSPACE, walking up from cwd, user config."""
     for source, value in (

@@ -21,7 +21,7 @@ from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcErro
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
-from svctrack.storage.paths import CONFIG, FOLDERS, LOCK
+from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line
 from svctrack.tomlparse import tomllib
 
 T = TypeVar("T")
@@ -262,8 +262,12 @@ class Store:
             return result
 
     def create(self, kind: str, item_id: str, text: str) -> None:
-        """Write a new item file; refused when an item of that id exists in either folder."""
+        """Write a new item file; refused when an item of that id exists in either folder.
+        In a workspace that keeps its schemas (`init --schema`), it starts with a `#:schema`
+        line for editors."""
         path = self.path(kind, item_id)
+        if not text.startswith("#:schema"):
+            text = schema_line(self.root, kind) + text
         with self.locked():
             for other in FOLDERS:
                 if os.path.lexists(self.path(other, item_id)):

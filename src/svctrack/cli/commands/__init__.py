@@ -9,14 +9,14 @@ def _in(module: str, attr: str, *names: str) -> dict[str, str]:
 
 
 COMMANDS: dict[str, str] = {
-    **_in("setup", "app", "init"),
+    **_in("setup", "app", "init", "schema"),
     **_in("items", "service", "service"),
     **_in("items", "engagement", "engagement"),
     **_in("config", "config", "config"),
     **_in("setup", "app", "completion"),
     **_in("lifecycle", "app", "advance", "rework", "cancel", "check", "uncheck", "set"),
     **_in("lifecycle", "app", "note", "feedback", "log"),
-    **_in("views", "app", "status", "deadlines", "show", "checklist", "validate"),
+    **_in("views", "app", "status", "board", "deadlines", "show", "checklist", "validate"),
     **_in("analysis", "app", "report", "timeline"),
     **_in("integrate", "app", "edit", "sync", "history"),
     **_in("export", "export", "export"),

@@ -1,4 +1,4 @@
-"""The `export` group: a client report, a calendar, a spreadsheet."""
+"""The `export` group: a client report, a calendar, a spreadsheet, a static site."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from svctrack.cli.options import (
     finish,
     group,
     kind_of,
+    say,
     write_output,
 )
 from svctrack.errors import SvcError, UsageError
 
-export = group("export", HELP_PANEL_INTEGRATION, "Write reports, calendars and CSV files.")
+export = group(
+    "export", HELP_PANEL_INTEGRATION, "Write reports, calendars, CSV files and a static site."
+)
 
 
 def _wrote(path: str | None, what: str = "") -> None:
@@ -143,3 +146,67 @@ def export_csv(
     text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else to_file)
     _wrote(write_output(text, output), f"{len(rows) - 1} {kind} to ")
     finish(loaded.broken)
+
+
+# --- a static site ----------------------------------------------------------------------------
+
+
+@export.command("site")
+def export_site(
+    ctx: typer.Context,
+    *,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="The folder to write (created if missing; a file is refused).",
+            show_default=False,
+        ),
+    ],
+    internal: Annotated[
+        bool,
+        typer.Option("--internal", help="Add prices, contracts, hours, budgets and rates."),
+    ] = False,
+) -> None:
+    """A static HTML dashboard of the workspace: index.html with the status, the board, the
+    timeline and the report's charts, and a page per service and engagement in items/.
+
+    Self-contained: no script, nothing loaded from anywhere, it opens from the folder and
+    prints. Run it again to bring the folder up to date: only changed pages are written, and
+    the pages of items that no longer exist are removed.
+
+    Example: svctrack export site -o site && open site/index.html
+    """
+    import sys
+
+    from svctrack.usecases.site import export_site as build
+
+    s = state(ctx)
+    tracker = s.tracker
+    if sys.stderr.isatty():  # a bar for a person watching; never in a pipe or a log
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        console = Console(stderr=True, no_color=not s.color or None)
+        with Progress(
+            "{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("pages", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = build(tracker, output, lang=s.lang, internal=internal, progress=tick)
+    else:
+        result = build(tracker, output, lang=s.lang, internal=internal)
+    removed = f", {len(result.removed)} removed" if result.removed else ""
+    changed = f"{result.written} file{'' if result.written == 1 else 's'} changed"
+    say(f"wrote {result.folder / 'index.html'} and {result.items} item pages ({changed}{removed})")
+    finish(result.broken)

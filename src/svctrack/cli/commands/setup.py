@@ -27,6 +27,14 @@ def init(
     example: Annotated[
         bool, typer.Option("--example", help="Fill it with a small sample consultancy.")
     ] = False,
+    schema: Annotated[
+        bool,
+        typer.Option(
+            "--schema",
+            help="Keep JSON Schemas of the files in .svctrack/ and start each new file with a"
+            " `#:schema` line, for editors (taplo, VS Code's Even Better TOML).",
+        ),
+    ] = False,
 ) -> None:
     """Create a workspace: svctrack.toml, services/, engagements/ and a .gitignore.
 
@@ -34,8 +42,66 @@ def init(
     """
     from svctrack.usecases.workspace import init_workspace
 
-    root = init_workspace(path, name=name, lang=lang, currency=currency, example=example)
+    root = init_workspace(
+        path, name=name, lang=lang, currency=currency, example=example, schema=schema
+    )
     typer.echo(f"created workspace {root}")
+
+
+@app.command(rich_help_panel=HELP_PANEL_SETUP)
+def schema(
+    ctx: typer.Context,
+    *,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Write svctrack.schema.json, service.schema.json and engagement.schema.json"
+            " into DIR (created if missing), not one document to stdout.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """JSON Schemas (draft 2020-12) of svctrack.toml, service and engagement files, for editors.
+
+    Made from the workspace's own pipelines (its stages, gate items and principles; the defaults
+    outside a workspace). Without -o, one JSON document whose keys are the three file names.
+    After changing a pipeline in a workspace made with `init --schema`, refresh its copies with
+    `svctrack schema -o .svctrack`.
+
+    Example: svctrack schema -o .svctrack
+    """
+    import os
+
+    from svctrack.cli.context import state
+    from svctrack.domain.pipeline import load_pipelines
+    from svctrack.errors import NotFound
+
+    s = state(ctx)
+    try:
+        pipelines = s.tracker.pipelines
+    except NotFound:
+        if s.workspace or os.environ.get("SVCTRACK_WORKSPACE"):
+            raise  # a workspace named and not there: say so
+        pipelines = load_pipelines({})
+    if output is None:
+        from svctrack.output import jsonout
+        from svctrack.output.schema import schemas
+
+        jsonout.emit(schemas(pipelines))
+        return
+    from pathlib import Path
+
+    from svctrack.cli.options import say
+    from svctrack.usecases.workspace import write_schemas
+
+    written = write_schemas(Path(output), pipelines)
+    for path in written:
+        say(f"wrote {path}")
+    if not written:
+        say(f"{output}: the schemas there are up to date")
 
 
 # --- completion -----------------------------------------------------------------------------

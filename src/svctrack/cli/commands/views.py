@@ -11,9 +11,12 @@ from svctrack.cli.options import (
     HELP_PANEL_VIEWS,
     IdArg,
     JsonOpt,
+    KindOpt,
+    complete_services,
     finish,
+    kind_of,
 )
-from svctrack.errors import SvcError
+from svctrack.errors import SvcError, UsageError
 
 app = typer.Typer()
 
@@ -58,6 +61,91 @@ def status(
             )
         )
     finish(broken)
+
+
+@app.command(rich_help_panel=HELP_PANEL_VIEWS)
+def board(
+    ctx: typer.Context,
+    *,
+    kind: KindOpt = "engagements",
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="NAME", help="Only items NAME owns (any case).", show_default=False
+        ),
+    ] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Only items you own (you: as `by` is found).")
+    ] = False,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            "--service",
+            "-s",
+            metavar="ID",
+            help="Only this service's engagements (with --kind services: that service).",
+            autocompletion=complete_services,
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            metavar="N",
+            help="Cards per column (default 10; 5 when the columns are stacked; 0: all).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """A kanban board: one column per stage, one card per open item, most urgent first.
+
+    A card shows the id, the client (a service's name), the due date, the next deadline, the
+    owner's initials, `!` when overdue and `○n` for gate items still open. On a narrow terminal
+    the columns are stacked, each with its count and its most urgent cards. --json carries
+    every card, whatever --limit says.
+
+    Example: svctrack board --mine
+    """
+    from svctrack.domain import dates
+    from svctrack.domain.queries import board as lanes
+    from svctrack.domain.queries import card, same_person
+
+    which = kind_of(kind)
+    if mine and owner is not None:
+        raise UsageError("--owner and --mine exclude each other")
+    s = state(ctx)
+    tracker = s.tracker
+    if mine:
+        from svctrack.usecases.tracker import actor
+
+        owner = actor()
+    service_id = tracker.resolve(service, "service")[1] if service else None
+    pipeline = tracker.pipelines[which]
+    today = dates.today()
+    loaded = tracker.briefs([which])  # the open items, from the cache's index
+    cards = [
+        card(item, pipeline, today)
+        for item in loaded.items
+        if (owner is None or same_person(item.owner, owner))
+        and (
+            service_id is None or service_id == (item.service if which == "engagement" else item.id)
+        )
+    ]
+    found = lanes(cards, pipeline)
+    if json_output:
+        from svctrack.output import jsonout
+
+        jsonout.emit_text(jsonout.board(found))
+    else:
+        from svctrack.output import views as render
+
+        heading = str(tracker.config.get("name", ""))
+        s.print(render.board(found, pipeline, today, s.lang, s.width, heading=heading, limit=limit))
+    finish(loaded.broken)
 
 
 @app.command(rich_help_panel=HELP_PANEL_VIEWS)
