@@ -320,6 +320,55 @@ def test_a_special_file_named_like_an_item(firm: Workspace, kind: str) -> None:
     assert firm.run("note", "initech", "x").code == 1
 
 
+LOOPS = {
+    "to itself": {"loop": "loop.toml"},
+    "to itself by a path": {"loop": "../engagements/./loop.toml"},
+    "a pair": {"ping": "pong.toml", "pong": "ping.toml"},
+}
+
+LISTINGS = [
+    ("status",),
+    ("status", "--json"),
+    ("engagement", "list", "--all"),
+    ("engagement", "list", "--all", "--json"),
+    ("deadlines", "--json"),
+    ("checklist",),
+    ("checklist", "--json"),
+    ("timeline",),
+    ("report", "--json"),
+    ("export", "csv"),
+    ("export", "ics"),
+    ("show", "audit", "--json"),  # a service lists its engagements
+]
+
+
+@pytest.mark.parametrize("case", LOOPS)
+def test_a_loop_of_links_is_a_broken_file_and_the_rest_is_listed(
+    firm: Workspace, case: str
+) -> None:
+    for name, target in LOOPS[case].items():
+        (firm.root / "engagements" / f"{name}.toml").symlink_to(target)
+    before = snapshot(firm.root)
+    broken = [f"error: engagements/{name}.toml: cannot read it: " for name in sorted(LOOPS[case])]
+    for args in LISTINGS:
+        for _ in range(2):  # a cold cache, then a warm one
+            result = firm.run(*args)
+            assert result.code == 1, (args, result)
+            lines = result.err.splitlines()
+            assert [line[: len(b)] for line, b in zip(lines, broken, strict=True)] == broken, args
+            assert "acme" in result.out or args[0] == "report", args  # it counts closed ones
+            if "--json" in args:
+                json.loads(result.out)
+    name = sorted(LOOPS[case])[0]
+    shown = firm.run("show", name)  # the exact id, not a prefix of others
+    assert shown.code == 1 and one_error(shown.err).startswith(broken[0])
+    problems = firm.run("validate", "--json").json()["problems"]
+    assert sorted(p["path"] for p in problems) == [
+        f"engagements/{n}.toml" for n in sorted(LOOPS[case])
+    ]
+    assert snapshot(firm.root) == before
+
+
 def test_a_file_that_would_grow_over_the_limit_is_not_written(firm: Workspace) -> None:
     content = GOOD + "# " + "x" * ((1 << 20) - len(GOOD) - 10) + "\n"
     path = put(firm, "initech", content)

@@ -236,6 +236,8 @@ class Index:
                     key += (own.st_ctime_ns, own.st_ino)
             except FileNotFoundError:
                 continue
+            except OSError as exc:  # a loop of links: a broken file, which the parse reports
+                key = _unreadable(path, exc)
             yield name[:-5], path, key
 
     def _parse(
@@ -495,6 +497,16 @@ class _Stream:
         if self.reader is not None:
             self.reader.close()
             self.reader = None
+
+
+def _unreadable(path: str, exc: OSError) -> Key:
+    """The key of a file that cannot be looked at (a loop of links): never that of a file that
+    can, and another one once the link itself changes."""
+    try:
+        own = os.lstat(path)
+    except OSError:
+        return (-1, exc.errno or 0, 0, 0)
+    return (-1, exc.errno or 0, own.st_ctime_ns, own.st_ino)
 
 
 def _changed(key: Key) -> int:

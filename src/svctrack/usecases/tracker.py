@@ -124,7 +124,7 @@ class Tracker:
             raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
         for k in kinds:
             path = self.store.root / FOLDERS[k] / f"{ref}.toml"
-            if path.is_file():
+            if os.path.lexists(path):  # a broken file too (a loop of links): reading says why
                 return k, ref
         matches = [(k, i) for k in kinds for i in self.store.ids(k) if i.startswith(ref)]
         if len(matches) == 1:
