@@ -38,6 +38,7 @@ from svctrack.domain.model import (
 from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound
+from svctrack.storage.atomic import reason
 from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS
 from svctrack.storage.store import Store
@@ -219,7 +220,7 @@ class Index:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {exc.strerror}") from None
+            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
         if ordered:
             names.sort(key=lambda named: named[0][:-5])
         for name, link in names:

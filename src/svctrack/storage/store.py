@@ -62,6 +62,8 @@ class Store:
             names = os.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as exc:
+            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
         return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
 
     def ids(self, kind: str) -> list[str]:
