@@ -12,10 +12,12 @@ time taken.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import pickle
 import re
+import stat
 import sys
 import time
 import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
@@ -43,6 +45,7 @@ from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS
 from svctrack.storage.store import Store
 
+MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -260,8 +263,11 @@ class Index:
         if path is None:
             return {}
         try:
-            with open(path, "rb") as handle:
-                data = memoryview(handle.read())
+            handle, size = _open_regular(path)
+            with handle:
+                if size > MAX_INDEX_BYTES:
+                    return {}  # no index of ours: rebuilt, replacing it
+                data = memoryview(handle.read(size))
             body, crc = data[:-4], int.from_bytes(data[-4:], "little")
             if zlib.crc32(body) != crc:
                 return {}  # damaged: no cache
@@ -290,6 +296,20 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+def _open_regular(path: Path) -> tuple[IO[bytes], int]:
+    """A cache file to read, and its size; OSError unless it is a regular file (a FIFO put in
+    its place would block the read, a link to a device would never end)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{path}: not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), st.st_size
 
 
 class _Summed:
@@ -404,8 +424,8 @@ class _Stream:
             # even if another process replaces the stream meanwhile. (Should it be replaced
             # between the two opens, the copy holds other records: get() checks each record's
             # id and key, so that costs time, never a wrong result.)
-            self.reader = open(path, "rb")  # noqa: SIM115
-            self.copy = open(path, "rb")  # noqa: SIM115
+            self.reader = _open_regular(path)[0]
+            self.copy = _open_regular(path)[0]
             if pickle.load(self.reader) != stamp:
                 self._stop_reading()
         except Exception:
