@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -329,3 +332,58 @@ def test_temp_files_of_killed_writers_are_removed(busy: Workspace) -> None:
     busy.ok("note", "e1", "a change, so the index is written again")
     listing(busy)
     assert not left.exists()
+
+
+# --- a cache file that is no file: never waited on, never read without end ------------------
+
+PEAK = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # runaway reads stop here
+from svctrack.cli.app import app
+try:
+    app(sys.argv[2:], prog_name="svctrack")
+finally:
+    with open(sys.argv[1], "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+"""
+
+
+def put_in_place(path: Path, what: str, tmp_path: Path) -> None:
+    path.unlink(missing_ok=True)
+    if what == "fifo":
+        os.mkfifo(path)
+    elif what == "folder":
+        path.mkdir()
+    elif what == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    else:  # a link to a regular file over the index's limit, under the memory limit below
+        huge = tmp_path / "huge"
+        with open(huge, "wb") as handle:
+            handle.truncate(3 << 29)  # 1.5 GiB, sparse: nothing stored
+        path.symlink_to(huge)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize("what", ["fifo", "folder", "link to /dev/zero", "link to a huge file"])
+@pytest.mark.parametrize("name", ["engagements.index", "engagements.items"])
+def test_a_cache_file_that_is_no_regular_file_is_ignored(
+    busy: Workspace, tmp_path: Path, name: str, what: str
+) -> None:
+    busy.ok("report")  # every cache file made
+    want = [listing(busy), busy.ok("report", "--json").json()]
+    put_in_place(cache_of(busy) / name, what, tmp_path)
+    for args in (("engagement", "list", "--all", "--json"), ("report", "--json")):
+        peak = tmp_path / "peak"
+        # A real process with a timeout and a memory limit: a FIFO would block the read forever,
+        # /dev/zero would fill the memory.
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK, str(peak), "-C", str(busy.root), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert (done.returncode, done.stderr) == (0, ""), args
+        assert json.loads(done.stdout) == want[args[0] == "report"], args
+        assert int(peak.read_text()) < 200 << 10, args  # KiB: read nothing big
+    assert listing(busy) == want[0]

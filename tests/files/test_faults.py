@@ -42,11 +42,34 @@ def half_then_fail(code: int):
     return write
 
 
+def only_on(fds: set[int], fault):
+    """os.write that fails as `fault` does on the descriptors in `fds`, and writes elsewhere."""
+    real = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        return fault(fd, data) if fd in fds else real(fd, data)
+
+    return write
+
+
+def on_temp_files(mp: pytest.MonkeyPatch, fault) -> None:
+    """`fault` for os.write on the temp files that mkstemp makes (not the lock's holder line)."""
+    real, made = tempfile.mkstemp, set()
+
+    def mkstemp(*args: object, **kwargs: object):
+        fd, name = real(*args, **kwargs)
+        made.add(fd)
+        return fd, name
+
+    mp.setattr(tempfile, "mkstemp", mkstemp)
+    mp.setattr(os, "write", only_on(made, fault))
+
+
 # Where the write can fail: creating the temp file, writing it, syncing it, renaming it.
 FAULTS = {
     "mkstemp": lambda mp, code: mp.setattr(tempfile, "mkstemp", failing(code)),
-    "write": lambda mp, code: mp.setattr(os, "write", failing(code)),
-    "short write": lambda mp, code: mp.setattr(os, "write", half_then_fail(code)),
+    "write": lambda mp, code: on_temp_files(mp, failing(code)),
+    "short write": lambda mp, code: on_temp_files(mp, half_then_fail(code)),
     "fchmod": lambda mp, code: mp.setattr(os, "fchmod", failing(code)),
     "fsync": lambda mp, code: mp.setattr(os, "fsync", failing(code)),
     "close": lambda mp, code: mp.setattr(os, "close", failing_close(code)),
@@ -166,6 +189,71 @@ def test_read_only_file_is_refused(firm: Workspace) -> None:
     assert result.err.count("\n") == 1
     assert firm.snapshot() == before
     assert path.stat().st_mode & 0o777 == 0o444
+
+
+# --- the lock file: a full disk, things that are not a lock file ------------------------------
+
+
+def on_the_lock(mp: pytest.MonkeyPatch, fault) -> None:
+    """`fault` for os.write on the lock file's descriptors: its holder line."""
+    real, opened = os.open, set()
+
+    def open_(path, flags, *args, **kwargs):
+        fd = real(path, flags, *args, **kwargs)
+        if os.fspath(path).endswith(".svctrack.lock"):
+            opened.add(fd)
+        return fd
+
+    mp.setattr(os, "open", open_)
+    mp.setattr(os, "write", only_on(opened, fault))
+
+
+@pytest.mark.parametrize("fault", ["write", "short write"])
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_a_full_disk_refuses_the_locks_holder_line(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], fault: str
+) -> None:
+    before = firm.snapshot()
+    make = failing(errno.ENOSPC) if fault == "write" else half_then_fail(errno.ENOSPC)
+    on_the_lock(monkeypatch, make)
+    result = firm.run(*args)
+    monkeypatch.undo()
+    assert result.code == 1
+    assert result.err == "error: .svctrack.lock: the disk is full; nothing was changed\n"
+    assert firm.snapshot() == before  # and no temp file left
+    assert (firm.root / ".svctrack.lock").read_bytes() == b""  # no half a holder line
+    monkeypatch.setenv("SVCTRACK_LOCK_TIMEOUT", "0")  # the lock was let go
+    firm.ok("note", "acme", "the disk has room again")
+
+
+NOT_A_LOCK = {
+    "fifo": (os.mkfifo, "a FIFO (named pipe)"),
+    "folder": (os.mkdir, "a folder"),
+    "link to a device": (lambda path: os.symlink("/dev/null", path), "a symbolic link"),
+    "link to a fifo": (lambda path: os.symlink(path.with_name("fifo"), path), "a symbolic link"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_A_LOCK)
+@pytest.mark.parametrize("args", [COMMANDS[0], COMMANDS[-1]], ids=lambda a: " ".join(a[:2]))
+def test_a_lock_that_is_no_regular_file_is_refused_at_once(
+    firm: Workspace, args: tuple[str, ...], case: str
+) -> None:
+    make, what = NOT_A_LOCK[case]
+    lock = firm.root / ".svctrack.lock"
+    lock.unlink(missing_ok=True)
+    os.mkfifo(firm.root / "fifo")
+    make(lock)
+    before = firm.snapshot()
+    # A real process with a timeout: a FIFO opened for writing without a reader would hang.
+    done = run_process("-C", str(firm.root), *args)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: .svctrack.lock is {what}, not svctrack's lock file; nothing was changed;"
+        f" remove {lock} (svctrack makes a new lock file)\n"
+    )
+    assert firm.snapshot() == before
+    assert os.path.lexists(lock)  # the user's to remove
 
 
 # --- stale temp files ------------------------------------------------------------------------

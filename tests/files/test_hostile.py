@@ -324,6 +324,111 @@ def test_a_special_file_named_like_an_item(firm: Workspace, kind: str) -> None:
     assert firm.run("note", "initech", "x").code == 1
 
 
+LOOPS = {
+    "to itself": {"loop": "loop.toml"},
+    "to itself by a path": {"loop": "../engagements/./loop.toml"},
+    "a pair": {"ping": "pong.toml", "pong": "ping.toml"},
+}
+
+LISTINGS = [
+    ("status",),
+    ("status", "--json"),
+    ("engagement", "list", "--all"),
+    ("engagement", "list", "--all", "--json"),
+    ("deadlines", "--json"),
+    ("checklist",),
+    ("checklist", "--json"),
+    ("timeline",),
+    ("report", "--json"),
+    ("export", "csv"),
+    ("export", "ics"),
+    ("show", "audit", "--json"),  # a service lists its engagements
+]
+
+
+@pytest.mark.parametrize("case", LOOPS)
+def test_a_loop_of_links_is_a_broken_file_and_the_rest_is_listed(
+    firm: Workspace, case: str
+) -> None:
+    for name, target in LOOPS[case].items():
+        (firm.root / "engagements" / f"{name}.toml").symlink_to(target)
+    before = snapshot(firm.root)
+    broken = [f"error: engagements/{name}.toml: cannot read it: " for name in sorted(LOOPS[case])]
+    for args in LISTINGS:
+        for _ in range(2):  # a cold cache, then a warm one
+            result = firm.run(*args)
+            assert result.code == 1, (args, result)
+            lines = result.err.splitlines()
+            assert [line[: len(b)] for line, b in zip(lines, broken, strict=True)] == broken, args
+            assert "acme" in result.out or args[0] == "report", args  # it counts closed ones
+            if "--json" in args:
+                json.loads(result.out)
+    name = sorted(LOOPS[case])[0]
+    shown = firm.run("show", name)  # the exact id, not a prefix of others
+    assert shown.code == 1 and one_error(shown.err).startswith(broken[0])
+    problems = firm.run("validate", "--json").json()["problems"]
+    assert sorted(p["path"] for p in problems) == [
+        f"engagements/{n}.toml" for n in sorted(LOOPS[case])
+    ]
+    assert snapshot(firm.root) == before
+
+
+def deny_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """os.listdir and os.scandir refuse `folder` as for a user without read permission (root
+    reads every folder, so the refusal is simulated)."""
+    for name in ("listdir", "scandir"):
+        real = getattr(os, name)
+
+        def refuse(path: object = ".", *, _real=real) -> object:
+            if os.path.abspath(os.fspath(path)) == str(folder):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return _real(path)
+
+        monkeypatch.setattr(os, name, refuse)
+
+
+@pytest.mark.parametrize("folder", ["engagements", "services"])
+def test_validate_reports_a_folder_it_cannot_list(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    put(firm, "initech", GOOD.replace('"preparation"', "3", 1))  # a finding besides
+    deny_listing(monkeypatch, firm.root / folder)
+    result = firm.run("validate", "--json")
+    assert result.code == 1, result.err
+    problems = result.json()["problems"]
+    unlisted = {
+        "path": f"{folder}/",
+        "line": 0,
+        "column": 0,
+        "severity": "error",
+        "message": "cannot be listed: permission denied",
+    }
+    assert unlisted in problems
+    if folder == "services":  # the engagements are checked, their service not called missing
+        assert [p["path"] for p in problems] == ["services/", "engagements/initech.toml"]
+        assert "`stage` must be a string" in problems[1]["message"]
+    else:
+        assert [p["path"] for p in problems] == ["engagements/"]
+    human = firm.run("validate")
+    assert human.code == 1 and "Traceback" not in human.err + human.out
+    assert f"{folder}/" in human.out + human.err
+
+
+@pytest.mark.parametrize(
+    "args", [("engagement", "list"), ("status", "--json"), ("show", "ac"), ("note", "ac", "x")]
+)
+def test_a_folder_that_cannot_be_listed_is_one_error(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    before = snapshot(firm.root)
+    deny_listing(monkeypatch, firm.root / "engagements")
+    result = firm.run(*args)
+    monkeypatch.undo()
+    assert result.code == 1
+    assert one_error(result.err).startswith("error: engagements/: cannot be listed: ")
+    assert snapshot(firm.root) == before
+
+
 def test_a_file_that_would_grow_over_the_limit_is_not_written(firm: Workspace) -> None:
     content = GOOD + "# " + "x" * ((1 << 20) - len(GOOD) - 10) + "\n"
     path = put(firm, "initech", content)

@@ -12,10 +12,12 @@ time taken.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import pickle
 import re
+import stat
 import sys
 import time
 import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
@@ -41,12 +43,14 @@ from svctrack.domain.model import (
 from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound, SvcError
+from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS
 from svctrack.storage.store import Store
 
+MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -236,7 +240,7 @@ class Index:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {exc.strerror}") from None
+            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
         if ordered:
             names.sort(key=lambda named: named[0][:-5])
         for name, link in names:
@@ -253,6 +257,8 @@ class Index:
                     key += (own.st_ctime_ns, own.st_ino)
             except FileNotFoundError:
                 continue
+            except OSError as exc:  # a loop of links: a broken file, which the parse reports
+                key = _unreadable(path, exc)
             yield name[:-5], path, key
 
     def _parse(
@@ -321,8 +327,11 @@ class Index:
         if path is None:
             return {}
         try:
-            with open(path, "rb") as handle:
-                data = memoryview(handle.read())
+            handle, size = _open_regular(path)
+            with handle:
+                if size > MAX_INDEX_BYTES:
+                    return {}  # no index of ours: rebuilt, replacing it
+                data = memoryview(handle.read(size))
             body, crc = data[:-4], int.from_bytes(data[-4:], "little")
             if zlib.crc32(body) != crc:
                 return {}  # damaged: no cache
@@ -351,6 +360,20 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+def _open_regular(path: Path) -> tuple[IO[bytes], int]:
+    """A cache file to read, and its size; OSError unless it is a regular file (a FIFO put in
+    its place would block the read, a link to a device would never end)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{path}: not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), st.st_size
 
 
 class _Summed:
@@ -473,8 +496,8 @@ class _Stream:
             # even if another process replaces the stream meanwhile. (Should it be replaced
             # between the two opens, the copy holds other records: get() checks each record's
             # id and key, so that costs time, never a wrong result.)
-            self.reader = open(path, "rb")  # noqa: SIM115
-            self.copy = open(path, "rb")  # noqa: SIM115
+            self.reader = _open_regular(path)[0]
+            self.copy = _open_regular(path)[0]
             if pickle.load(self.reader) != stamp:
                 self._stop_reading()
         except Exception:
@@ -567,6 +590,16 @@ class _Stream:
         if self.reader is not None:
             self.reader.close()
             self.reader = None
+
+
+def _unreadable(path: str, exc: OSError) -> Key:
+    """The key of a file that cannot be looked at (a loop of links): never that of a file that
+    can, and another one once the link itself changes."""
+    try:
+        own = os.lstat(path)
+    except OSError:
+        return (-1, exc.errno or 0, 0, 0)
+    return (-1, exc.errno or 0, own.st_ctime_ns, own.st_ino)
 
 
 def _changed(key: Key) -> int:

@@ -62,6 +62,8 @@ class Store:
             names = os.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as exc:
+            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
         return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
 
     def ids(self, kind: str) -> list[str]:
@@ -162,47 +164,42 @@ class Store:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the workspace lock (`.svctrack.lock`); one writer at a time."""
+        """Hold the workspace lock (`.svctrack.lock`); one writer at a time. The lock file holds
+        a line that says who holds it; a file that cannot take that line is refused before
+        anything else is written."""
         path = self.root / LOCK
         timeout = self.timeout()
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(path, flags, 0o644)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:  # a link would have us truncate whatever it points to
-                raise SvcError(
-                    f"{LOCK} is a symbolic link; svctrack does not lock through links",
-                    hint=f"delete {path}",
-                ) from None
-            raise io_error(exc, LOCK) from None
-        handle = os.fdopen(fd, "r+b")
+        fd = _open_lock(path)
         try:
             deadline = time.monotonic() + timeout
-            while not _try_lock(handle):
+            while not _try_lock(fd):
                 if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read(200).decode("utf-8", "replace").strip()
-                    holder = "".join(c if c.isprintable() else "?" for c in holder) or "unknown"
                     raise LockTimeout(
-                        f"the workspace is locked by another svctrack process ({holder})",
+                        f"the workspace is locked by another svctrack process ({_holder(fd)})",
                         hint="wait for it to finish, or give SVCTRACK_LOCK_TIMEOUT more seconds",
                     )
                 time.sleep(0.02)
-            handle.seek(0)
-            handle.truncate()
-            import socket  # writes only
+            try:
+                import socket  # writes only
 
-            handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
-            handle.flush()
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.ftruncate(fd, 0)
+                line = f"pid {os.getpid()} on {socket.gethostname()}\n".encode()
+                while line:
+                    line = line[os.write(fd, line) :]
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, 0)
+                _unlock(fd)
+                raise io_error(exc, LOCK) from None
             try:
                 yield
             finally:
                 with contextlib.suppress(OSError):
-                    handle.seek(0)
-                    handle.truncate()
-                _unlock(handle)
+                    os.ftruncate(fd, 0)
+                _unlock(fd)
         finally:
-            handle.close()
+            os.close(fd)
 
     def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
         """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
@@ -323,32 +320,96 @@ def same_data(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _try_lock(handle: Any) -> bool:
+def _open_lock(path: Path) -> int:
+    """A descriptor of the lock file, made if missing; anything but a regular file there (a
+    folder, a FIFO, a device, a link) is refused before it is opened for writing, and opening
+    never waits (a FIFO without a reader would block)."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise io_error(exc, LOCK) from None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        raise _not_a_lock(path, found.st_mode)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # made a link since we looked
+            raise _not_a_lock(path, stat.S_IFLNK) from None
+        if exc.errno == errno.EISDIR:
+            raise _not_a_lock(path, stat.S_IFDIR) from None
+        raise io_error(exc, LOCK) from None
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise io_error(exc, LOCK) from None
+    if not stat.S_ISREG(mode):  # replaced since we looked
+        os.close(fd)
+        raise _not_a_lock(path, mode)
+    return fd
+
+
+def _not_a_lock(path: Path, mode: int) -> SvcError:
+    return SvcError(
+        f"{LOCK} is {file_kind(mode)}, not svctrack's lock file; nothing was changed",
+        hint=f"remove {path} (svctrack makes a new lock file)",
+    )
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock, as its holder line says (printable characters only)."""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        holder = os.read(fd, 200).decode("utf-8", "replace").strip()
+    except OSError:
+        holder = ""
+    return "".join(c if c.isprintable() else "?" for c in holder) or "unknown"
+
+
+def _try_lock(fd: int) -> bool:
     if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
         try:
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
             return True
         except OSError:
             return False
     import fcntl
 
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
     except BlockingIOError:
         return False
 
 
-def _unlock(handle: Any) -> None:
+def _unlock(fd: int) -> None:
     if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         return
     import fcntl
 
-    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fcntl.flock(fd, fcntl.LOCK_UN)

@@ -6,9 +6,11 @@ when it did not change meanwhile. A cancelled, unchanged or invalid edit leaves 
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from svctrack.errors import FileProblem, Refused, SvcError, UsageError
+from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.tomlparse import tomllib
 
 
@@ -85,20 +87,21 @@ def edit(
     rel = store.rel(path)
     if path.is_symlink():
         raise SvcError(f"{rel} is a symbolic link; svctrack does not write through links")
+    original = store.read_bytes(path)  # a regular file only: a FIFO there must not block
     try:
-        original = path.read_bytes()
+        folder = Path(tempfile.mkdtemp(prefix="svctrack-edit-"))
     except OSError as exc:
-        from svctrack.storage.atomic import io_error
-
-        raise io_error(exc, rel) from None
-    folder = Path(tempfile.mkdtemp(prefix="svctrack-edit-"))
+        raise _no_copy(exc) from None
     copy = folder / path.name
     keep = False
     try:
-        copy.write_bytes(original)
+        try:
+            copy.write_bytes(original)
+        except OSError as exc:
+            raise _no_copy(exc) from None
         while True:
             _run(command, copy)
-            raw = copy.read_bytes()
+            raw = _read_back(copy, rel)
             if raw == original:
                 return Outcome(False, reason="no changes")
             if not raw.strip():
@@ -146,6 +149,48 @@ def _check(
     return [f for f in found if f.severity == "error"]
 
 
+def _no_copy(exc: OSError) -> SvcError:
+    from svctrack.storage.atomic import reason
+
+    return SvcError(
+        f"cannot make a temporary copy to edit: {reason(exc)}; nothing was changed",
+        hint="make room in the temporary folder (or point TMPDIR elsewhere)",
+    )
+
+
+def _read_back(copy: Path, rel: str) -> bytes:
+    """What the editor left: a regular file in the copy's place (not removed, not a link, a
+    FIFO or a device), read without blocking and no more than svctrack reads of a file."""
+    from svctrack.storage.atomic import reason
+    from svctrack.storage.decode import MAX_BYTES
+    from svctrack.storage.store import file_kind
+
+    def refused(what: str) -> Refused:
+        return Refused(f"{rel}: {what}: edit abandoned; nothing written")
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(copy, flags)
+    except FileNotFoundError:
+        raise refused("the editor removed the file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise refused("the editor left a symbolic link in place of the file") from None
+        raise refused(f"the edited file cannot be read ({reason(exc)})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise refused(f"the editor left {file_kind(st.st_mode)} in place of the file")
+        if st.st_size > MAX_BYTES:
+            raise refused(f"the edited file is {st.st_size} bytes, over the {MAX_BYTES} limit")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(MAX_BYTES + 1)  # grown since: `decode` says it is too big
+    except OSError as exc:
+        raise refused(f"the edited file cannot be read ({reason(exc)})") from None
+    finally:
+        os.close(fd)
+
+
 def _run(command: list[str], copy: Path) -> None:
     try:
         done = subprocess.run([*command, str(copy)], check=False)
@@ -170,9 +215,9 @@ def _replace(store: Any, path: Path, original: bytes, raw: bytes) -> bool:
     rel = store.rel(path)
     with store.locked():
         try:
-            current = path.read_bytes()
+            current = store.read_bytes(path)  # a regular file, as when the edit began
             mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
+        except NotFound:
             current, mode = b"", None
         except OSError as exc:
             raise io_error(exc, rel) from None

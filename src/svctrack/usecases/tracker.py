@@ -150,7 +150,12 @@ class Tracker:
         if not _PREFIX.match(ref):
             raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
         found = next(
-            ((k, ref) for k in KINDS if (self.store.root / FOLDERS[k] / f"{ref}.toml").is_file()),
+            # a broken file too (a loop of links): reading it says why
+            (
+                (k, ref)
+                for k in KINDS
+                if os.path.lexists(self.store.root / FOLDERS[k] / f"{ref}.toml")
+            ),
             None,
         )
         if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,11 +49,24 @@ def validate(store: Store) -> list[Finding]:
     if pipelines is None:
         pipelines = load_pipelines({})
     seen: dict[str, str] = {}
-    services = frozenset(store.ids("service"))
+    listed: dict[str, list[str] | FileProblem] = {}
+    for kind in KINDS:
+        try:
+            listed[kind] = store.names(kind)
+        except FileProblem as exc:  # an unreadable folder: said once, its files unknown
+            listed[kind] = exc
+    names = listed["service"]
+    services: AbstractSet[str] = (
+        _Unlisted() if isinstance(names, FileProblem) else frozenset(filter(_is_id, names))
+    )
     slots: list[list[Finding] | None] = []  # per file, in order; None: to be checked
     jobs: list[tuple[str, str]] = []
     for kind in KINDS:
-        for item_id in store.names(kind):
+        names = listed[kind]
+        if isinstance(names, FileProblem):
+            slots.append([_finding(names)])
+            continue
+        for item_id in names:
             rel = f"{FOLDERS[kind]}/{item_id}.toml"
             problem = id_problem(item_id)
             if problem:
@@ -69,8 +83,26 @@ def validate(store: Store) -> list[Finding]:
     return findings
 
 
+def _is_id(name: str) -> bool:
+    return id_problem(name) is None
+
+
+class _Unlisted(AbstractSet[str]):
+    """The services when their folder cannot be listed: any that an engagement names may exist
+    (the folder's own finding says what is wrong)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 def _check_all(
-    store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: frozenset[str]
+    store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: AbstractSet[str]
 ) -> list[list[Finding]]:
     """The findings of each item file, parsed on every core for a large workspace."""
     from svctrack.storage.parallel import map_chunks
@@ -79,7 +111,7 @@ def _check_all(
 
 
 def _check_chunk(
-    items: list[tuple[str, str]], shared: tuple[Path, dict, frozenset[str]]
+    items: list[tuple[str, str]], shared: tuple[Path, dict, AbstractSet[str]]
 ) -> list[list[Finding]]:
     root, pipelines, services = shared
     store = Store(root)
@@ -87,7 +119,7 @@ def _check_chunk(
 
 
 def _check(
-    store: Store, kind: str, item_id: str, pipelines: dict, services: frozenset[str]
+    store: Store, kind: str, item_id: str, pipelines: dict, services: AbstractSet[str]
 ) -> list[Finding]:
     """Every problem of one item file."""
     rel = f"{FOLDERS[kind]}/{item_id}.toml"

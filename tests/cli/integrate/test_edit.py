@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from conftest import Workspace, cli, run_process
 from svctrack.cli.app import app
 
 EDITOR = """
-import json, pathlib, sys
+import json, os, pathlib, sys
 target = pathlib.Path(sys.argv[-1])
 state = pathlib.Path(sys.argv[1])
 steps = json.loads(state.read_text())
@@ -30,6 +31,17 @@ if "replace" in step:
     target.write_text(text.replace(old, new))
 if "write" in step:
     target.write_text(step["write"])
+if "grow" in step:
+    with open(target, "ab") as grown:
+        grown.truncate(step["grow"])
+if "remove" in step:
+    target.unlink()
+if "fifo" in step:
+    target.unlink()
+    os.mkfifo(target)
+if "link" in step:
+    target.unlink()
+    target.symlink_to(step["link"])
 if "meanwhile" in step:
     path = pathlib.Path(step["meanwhile"])
     path.write_text(path.read_text() + "# changed meanwhile\\n")
@@ -201,3 +213,70 @@ def test_edit_runs_as_a_process_with_the_editor(firm: Workspace, editor, tmp_pat
     editor({"replace": ["ACME", "ACME Ltd"]})
     done = run_process("-C", str(firm.root), "edit", "acme")
     assert done.returncode == 0 and done.stdout == "acme: saved (name, client)\n"
+
+
+# --- an editor that leaves something else than a file: refused, never followed or waited on ---
+
+LEFT = {
+    "removed": ({"remove": True}, "the editor removed the file"),
+    "a link to /etc/passwd": (
+        {"link": "/etc/passwd"},
+        "the editor left a symbolic link in place of the file",
+    ),
+    "a link to the item": (
+        {"link": "{item}"},
+        "the editor left a symbolic link in place of the file",
+    ),
+    "a huge file": (
+        {"grow": 10 << 30},  # sparse: 10 GiB said, nothing stored
+        f"the edited file is {10 << 30} bytes, over the 1048576 limit",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", LEFT)
+def test_an_editor_that_leaves_no_file_is_refused(
+    firm: Workspace, editor, tmp_path: Path, case: str
+) -> None:
+    step, what = LEFT[case]
+    step = {
+        k: v.replace("{item}", str(firm.file("acme"))) if isinstance(v, str) else v
+        for k, v in step.items()
+    }
+    before = firm.snapshot()
+    editor({"replace": ["ACME", "ACME Ltd"], **step})
+    result = firm.run("edit", "acme")
+    assert result.code == 1
+    assert result.err == (
+        f"error: engagements/acme.toml: {what}: edit abandoned; nothing written\n"
+    )
+    assert firm.snapshot() == before
+    assert list((tmp_path / "tmp").iterdir()) == []  # the temporary copy is gone
+    assert Path("/etc/passwd").exists()
+
+
+def test_an_editor_that_leaves_a_fifo_does_not_hang_edit(
+    firm: Workspace, editor, tmp_path: Path
+) -> None:
+    editor({"fifo": True})
+    before = firm.snapshot()
+    # A real process with a timeout: reading the FIFO as a file would wait for a writer forever.
+    done = run_process("-C", str(firm.root), "edit", "acme", env={"TMPDIR": str(tmp_path / "tmp")})
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: engagements/acme.toml: the editor left a FIFO (named pipe) in place of the"
+        " file: edit abandoned; nothing written\n"
+    )
+    assert firm.snapshot() == before
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_item_file_that_is_a_fifo_is_not_opened_in_the_editor(
+    firm: Workspace, editor, tmp_path: Path
+) -> None:
+    os.mkfifo(firm.root / "engagements" / "pipe.toml")
+    state = editor({})
+    done = run_process("-C", str(firm.root), "edit", "pipe", env={"TMPDIR": str(tmp_path / "tmp")})
+    assert done.returncode == 1
+    assert done.stderr == "error: engagements/pipe.toml: a special file, not a regular file\n"
+    assert left(state) == [{}]  # the editor never ran
