@@ -149,15 +149,9 @@ class Tracker:
         what = kind or "item"
         if not _PREFIX.match(ref):
             raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
-        found = next(
-            # a broken file too (a loop of links): reading it says why
-            (
-                (k, ref)
-                for k in KINDS
-                if os.path.lexists(self.store.root / FOLDERS[k] / f"{ref}.toml")
-            ),
-            None,
-        )
+        # An exact id wins, a broken file's too (a loop of links): reading it says why.
+        paths = ((k, self.store.root / FOLDERS[k] / f"{ref}.toml") for k in KINDS)
+        found = next(((k, ref) for k, path in paths if os.path.lexists(path)), None)
         if found is None:
             matches = [(k, i) for k in KINDS for i in self.store.ids(k) if i.startswith(ref)]
             if len(matches) > 1:
