@@ -63,7 +63,7 @@ T = TypeVar("T")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
-Entry = tuple  # (key, stage, trusted, row, brief), at these positions:
+Entry = tuple[Any, ...]  # (key, stage, trusted, row, brief), at these positions:
 KEY, STAGE, TRUSTED, ROW, BRIEF = range(5)
 # key: the file's stat key when parsed; stage: "" when the item is broken (the file does not
 # parse, or holds what `validate` calls errors); trusted: False when the file was changed just
@@ -92,7 +92,7 @@ def cache_dir(root: Path) -> Path | None:
     return Path(user_cache_dir("svctrack", appauthor=False)) / name
 
 
-def shape(pipeline: Pipeline) -> tuple:
+def shape(pipeline: Pipeline) -> tuple[Any, ...]:
     """What rows depend on besides the files: the pipeline's stages, end and principles."""
     return (pipeline.stage_ids, pipeline.done, tuple(t.id for t in pipeline.principles))
 
@@ -129,9 +129,9 @@ class Index:
 
     def rows(
         self, kinds: Iterable[str], *, only_open: bool = False
-    ) -> tuple[list[tuple[str, str, tuple]], list[FileProblem]]:
+    ) -> tuple[list[tuple[str, str, tuple[Any, ...]]], list[FileProblem]]:
         """(kind, id, row) of the items of `kinds`, in no set order; and the broken files."""
-        found: list[tuple[str, str, tuple]] = []
+        found: list[tuple[str, str, tuple[Any, ...]]] = []
 
         def keep(kind: str, item_id: str, entry: Entry) -> None:
             if not only_open or entry[ROW][IS_OPEN]:
@@ -186,7 +186,7 @@ class Index:
                             continue
                         if is_open or not only_open:
                             if item is None:
-                                item = pickle.loads(record[BLOB])  # type: ignore[index]
+                                item = pickle.loads(record[BLOB])
                             found.append(each(item))
         broken.sort(key=lambda problem: problem.path)
         return found, broken
@@ -451,7 +451,7 @@ def _parse(
         stage=sys.intern(summary.stage),
         next_what=sys.intern(summary.next_what),
         service=sys.intern(summary.service),
-        coverage=tuple(summary.coverage),
+        coverage=tuple(summary.coverage),  # type: ignore[arg-type]  # plain: pickles smaller
     )
     blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
     return (key, item.stage or "?", trusted, tuple(kept), blob), item
@@ -469,7 +469,8 @@ def _entries(
     return [found[0] if found else None for found in parsed]
 
 
-Record = tuple  # (id, key, trusted, open, pickled item, service): a full item in the stream
+# (id, key, trusted, open, pickled item, service): a full item in the stream
+Record = tuple[Any, ...]
 OPEN, BLOB, SERVICE_OF = 3, 4, 5
 
 
@@ -481,12 +482,12 @@ class _Stream:
     record after them is written there too, and the temp file replaces the stream at the end.
     """
 
-    def __init__(self, path: Path | None, stamp: tuple) -> None:
+    def __init__(self, path: Path | None, stamp: tuple[Any, ...]) -> None:
         self.path = path
         self.stamp = stamp
         self.reader: IO[bytes] | None = None
         self.copy: IO[bytes] | None = None
-        self.ahead: tuple | None = None  # the next record, read but not yet matched
+        self.ahead: tuple[Any, ...] | None = None  # the next record, read but not yet matched
         self.kept = 0  # records put so far
         self.writer: _Replacement | None = None
         if path is None:
@@ -551,14 +552,15 @@ class _Stream:
         except OSError:
             writer.discard()
 
-    def _next(self) -> tuple | None:
+    def _next(self) -> tuple[Any, ...] | None:
         if self.ahead is not None:
             record, self.ahead = self.ahead, None
             return record
         if self.reader is None:
             return None
         try:
-            return _load_checked(self.reader)
+            record: Record = _load_checked(self.reader)
+            return record
         except Exception:  # the end, or a damaged record: what follows is lost
             self._stop_reading()
             return None
