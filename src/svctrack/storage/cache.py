@@ -552,10 +552,10 @@ class _Stream:
         except OSError:
             writer.discard()
 
-    def _next(self) -> tuple[Any, ...] | None:
+    def _next(self) -> Record | None:
         if self.ahead is not None:
-            record, self.ahead = self.ahead, None
-            return record
+            ahead, self.ahead = self.ahead, None
+            return ahead
         if self.reader is None:
             return None
         try:
