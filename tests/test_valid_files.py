@@ -87,7 +87,7 @@ amounts = st.one_of(
     st.decimals(0, 10**12, places=2),
     st.sampled_from([Decimal("0"), Decimal("0.01"), Decimal("0.0001"), Decimal("1e6")]),
 )
-# (Not 1e999999: a million digits in every table.)
+# (Not 1e999999: a million digits in every table; `test_a_decimal_too_big_for_an_int` has it.)
 EXTREME_HOURS = [Decimal("1e-30"), Decimal("0.0000001"), Decimal("1e30"), Decimal("1e300")]
 EXTREME_HOURS += [Decimal("1e-300"), Decimal("123456789012345678901234567890.5")]
 hours = st.one_of(
@@ -295,3 +295,12 @@ def test_every_read_of_valid_files_succeeds(
     assume(not [p for p in problems if p["severity"] == "error"])
     for args in READS + JSON + OTHERS:
         no_crash(firm.run("--lang", lang, *args), args)
+
+
+def test_a_decimal_too_big_for_an_int_is_json_with_its_exponent(firm: Workspace) -> None:
+    path = firm.file("acme")
+    path.write_text(path.read_text() + "\n[[time]]\ndate = 2026-11-20\nhours = 1e999999\n")
+    firm.ok("validate")
+    result = firm.ok("show", "acme", "--json")
+    assert "E+999999," in result.out  # fast, and a JSON number
+    assert json.loads(result.out, parse_float=Decimal)["hours"] == Decimal("1e999999")
