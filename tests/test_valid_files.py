@@ -304,3 +304,23 @@ def test_a_decimal_too_big_for_an_int_is_json_with_its_exponent(firm: Workspace)
     result = firm.ok("show", "acme", "--json")
     assert "E+999999," in result.out  # fast, and a JSON number
     assert json.loads(result.out, parse_float=Decimal)["hours"] == Decimal("1e999999")
+
+
+@pytest.mark.parametrize(
+    ("top", "hours", "none"),
+    [
+        ("budget_hours = 1e-30", "5", "burn"),
+        ("price = 1000", "1e-30", "rate"),
+        ("budget_hours = 3", "1e30", "burn"),
+    ],
+)
+def test_hours_that_make_no_figure(firm: Workspace, top: str, hours: str, none: str) -> None:
+    path = firm.file("acme")
+    text = f"{top}\n{path.read_text()}\n[[time]]\ndate = 2026-11-20\nhours = {hours}\n"
+    path.write_text(text.replace('stage = "preparation"', 'stage = "closed"'))
+    firm.ok("validate")
+    for args in (("show", "acme"), ("report",), ("export", "report", "acme", "--internal")):
+        firm.ok(*args)
+    shown = firm.ok("show", "acme", "--json").json()
+    assert shown[none] is None  # a quotient with more digits than a decimal holds
+    firm.ok("report", "--json")
