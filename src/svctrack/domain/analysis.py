@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 from itertools import pairwise
 from typing import Any
 
@@ -36,11 +36,20 @@ def _round(value: Decimal, places: Decimal) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP).normalize() + 0  # no -0, no 1E+1
 
 
-def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
-    """part / whole rounded to four places, or None when there is nothing to divide by."""
+def quotient(part: int | Decimal, whole: int | Decimal, places: Decimal) -> Decimal | None:
+    """part / whole rounded to `places`; None when there is nothing to divide by, or when the
+    quotient has more digits than a decimal holds (a file's 1e-30 hours make no figure)."""
     if not whole:
         return None
-    return _round(Decimal(part) / Decimal(whole), RATE_PLACES)
+    try:
+        return _round(Decimal(part) / Decimal(whole), places)
+    except (InvalidOperation, Overflow):
+        return None
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """part / whole rounded to four places, or None (see `quotient`)."""
+    return quotient(part, whole, RATE_PLACES)
 
 
 def mean(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
@@ -93,7 +102,7 @@ def effort(item: Item, default_currency: str = "") -> Effort:
     burn = share(hours, budget) if budget else None
     rate = None
     if item.kind == "engagement" and item.price is not None and hours > 0:
-        rate = _round(item.price / hours, MONEY_PLACES)
+        rate = quotient(item.price, hours, MONEY_PLACES)
     return Effort(hours, budget, burn, rate, item.currency or default_currency)
 
 
@@ -411,7 +420,11 @@ def _money(facts: Sequence[Closed]) -> Money:
         with_budget=len(budgeted),
         over_budget=len(over),
         over_hours=sum((e.over_by for e in over), Decimal(0)),
-        rates={c: _round(earned[c] / worked[c], MONEY_PLACES) for c in sorted(earned)},
+        rates={
+            c: rate
+            for c in sorted(earned)
+            if (rate := quotient(earned[c], worked[c], MONEY_PLACES)) is not None
+        },
     )
 
 

@@ -24,11 +24,14 @@ from svctrack.domain.queries import (
     summarize,
 )
 
+INT_DIGITS = 100  # a whole number with more digits is written with its exponent: 1E+100
+
 
 def number(value: Decimal) -> int | float | Decimal:
     """A JSON number with the decimal's own digits: an int, a float whose repr (its shortest
-    exact form) has those digits, or else the Decimal itself, which `emit` writes verbatim."""
-    if value == value.to_integral_value():
+    exact form) has those digits, or else the Decimal itself, which `emit` writes verbatim (a
+    file's `1e999999` too: as an int it would take seconds to print, and then fail)."""
+    if value == value.to_integral_value() and value.adjusted() < INT_DIGITS:
         return int(value)
     as_float = float(value)
     return as_float if Decimal(repr(as_float)) == value else value
