@@ -11,12 +11,11 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
 from svctrack.domain.ids import id_problem
+from svctrack.domain.merge import same_data
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
@@ -293,26 +292,6 @@ class Store:
         except OSError as exc:
             raise io_error(exc, rel) from None
         self.written.append(path)
-
-
-def same_data(a: Any, b: Any) -> bool:
-    """Whether two parsed TOML values are the same, strictly: `1`, `1.0` and `true` differ, so
-    do two datetimes of the same instant with different offsets; NaN equals NaN; a newline in a
-    string is the same whether the file says CRLF or LF (tomllib reads CRLF in a multi-line
-    string as LF, tomlkit keeps it)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, str):
-        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
-    if isinstance(a, float):
-        return a == b or (a != a and b != b)  # noqa: PLR0124  (NaN)
-    if isinstance(a, datetime | dt_time):
-        return a == b and a.utcoffset() == b.utcoffset()
-    return bool(a == b)
 
 
 def _try_lock(handle: Any) -> bool:
