@@ -1,8 +1,9 @@
-"""Integration commands: edit, sync, history."""
+"""Integration commands: edit, sync, history, merge-file."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -233,3 +234,33 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.astimezone()
+
+
+@app.command("merge-file", rich_help_panel=HELP_PANEL_INTEGRATION)
+def merge_file(
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The common ancestor (git's %O).")],
+    ours: Annotated[
+        str, typer.Argument(metavar="OURS", help="Our version; the result goes here (%A).")
+    ],
+    theirs: Annotated[str, typer.Argument(metavar="THEIRS", help="Their version (%B).")],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="The file's path (%P).")] = "",
+) -> None:
+    """git's merge driver for item files: key by key, every entry of both sides kept.
+
+    Entries both sides appended (history, notes, feedback, time, documents) are all kept, once
+    each, in time order; a key changed on one side takes that change; a key both sides changed
+    to different values gets git's markers around its own line, and the exit code is 1.
+    `init` and `sync` register it for git; you need not run it yourself.
+
+    Example: svctrack merge-file base.toml ours.toml theirs.toml engagements/acme.toml
+    """
+    from svctrack.git.merge import merge_file as merge
+
+    result = merge(Path(base), Path(ours), Path(theirs), path)
+    where = path or ours
+    if result.fallback:
+        say(f"{where}: {result.fallback}; merged line by line, as git does")
+    elif result.clashes:
+        say(f"{where}: both sides changed {', '.join(result.clashes)}; marked for you to choose")
+    if result.code:
+        raise typer.Exit(result.code)
