@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from svctrack.domain.ids import id_problem
+from svctrack.domain.ids import id_problem, unique
 from svctrack.domain.merge import same_data
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
@@ -39,7 +39,11 @@ class Store:
     root: Path
     lock_timeout: float | None = None  # seconds; None: SVCTRACK_LOCK_TIMEOUT, else 10
     written: list[Path] = field(default_factory=list)  # files this process wrote, in order
+    # Asked when the lock is first taken: True keeps it until `release()`, so that what was
+    # written can be committed before another process writes (see cli.context.State).
+    hold: Callable[[], bool] | None = field(default=None, repr=False)
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
+    _held: Any = field(default=None, repr=False)  # the open lock file while this Store holds it
 
     def rel(self, path: Path) -> str:
         try:
@@ -157,7 +161,33 @@ class Store:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the workspace lock (`.svctrack.lock`); one writer at a time."""
+        """Hold the workspace lock (`.svctrack.lock`); one writer at a time. Taken again while
+        held, it is already held."""
+        if self._held is not None:
+            yield
+            return
+        handle = self._acquire()
+        try:
+            self._held = handle
+            keep = self.hold is not None and self.hold()
+        except BaseException:
+            self._held = None
+            _free(handle)
+            raise
+        try:
+            yield
+        finally:
+            if not keep:
+                self.release()
+
+    def release(self) -> None:
+        """Let go of the workspace lock if this Store holds it (see `hold`)."""
+        handle, self._held = self._held, None
+        if handle is not None:
+            _free(handle)
+
+    def _acquire(self) -> Any:
+        """Open and lock `.svctrack.lock`, waiting up to `timeout()`; it says who holds it."""
         path = self.root / LOCK
         timeout = self.timeout()
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -189,15 +219,10 @@ class Store:
 
             handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
             handle.flush()
-            try:
-                yield
-            finally:
-                with contextlib.suppress(OSError):
-                    handle.seek(0)
-                    handle.truncate()
-                _unlock(handle)
-        finally:
+        except BaseException:
             handle.close()
+            raise
+        return handle
 
     def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
         """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
@@ -256,14 +281,21 @@ class Store:
                 self._write(path, encoded, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
             return result
 
-    def create(self, kind: str, item_id: str, text: str) -> None:
-        """Write a new item file; refused when an item of that id exists in either folder."""
-        path = self.path(kind, item_id)
+    def create(self, kind: str, item_id: str, text: str, *, derived: bool = False) -> str:
+        """Write a new item file and return its id. An id given is refused when an item of that
+        id exists in either folder; a `derived` one (from a name) becomes `-2`, `-3`... instead,
+        chosen under the lock, so that processes creating at once never collide."""
+        self.path(kind, item_id)  # a valid id
         with self.locked():
-            for other in FOLDERS:
-                if os.path.lexists(self.path(other, item_id)):
-                    raise Refused(f"id {item_id!r} is taken", hint="choose another id")
-            self._write(path, text.encode("utf-8"), None)
+            taken = {name for other in FOLDERS for name in self.names(other)}
+            if derived:
+                item_id = unique(item_id, taken)
+            elif item_id in taken or any(
+                os.path.lexists(self.path(other, item_id)) for other in FOLDERS
+            ):
+                raise Refused(f"id {item_id!r} is taken", hint="choose another id")
+            self._write(self.path(kind, item_id), text.encode("utf-8"), None)
+        return item_id
 
     def _check(self, new: str, doc: Any, rel: str) -> None:
         """Refuse to write `new` unless it parses to exactly what the edited document holds."""
@@ -311,6 +343,17 @@ def _try_lock(handle: Any) -> bool:
         return True
     except BlockingIOError:
         return False
+
+
+def _free(handle: Any) -> None:
+    """Empty the lock file (no holder), unlock it and close it."""
+    try:
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+        _unlock(handle)
+    finally:
+        handle.close()
 
 
 def _unlock(handle: Any) -> None:

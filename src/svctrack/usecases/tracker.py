@@ -20,7 +20,7 @@ from svctrack.domain.fields import (
     parse_money,
     suggest,
 )
-from svctrack.domain.ids import check_id, slugify, unique
+from svctrack.domain.ids import check_id, slugify
 from svctrack.domain.model import CHANNELS, MODES, QUALITY, Item, item_from_data
 from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
 from svctrack.domain.queries import Summary, summary
@@ -258,13 +258,13 @@ class Tracker:
             raise UsageError("a name is needed (--name)")
         if fields.get("mode") and fields["mode"] not in MODES:
             raise UsageError(f"--mode must be one of {', '.join(MODES)}")
-        taken = self.taken()
+        derived = not item_id
         if item_id:
             check_id(item_id)
-            if item_id in taken:
+            if item_id in self.taken():
                 raise Refused(f"id {item_id!r} is taken", hint="choose another, or leave it out")
-        else:
-            item_id = unique(slugify(basis if kind == "engagement" else fields["name"]), taken)
+        else:  # a first guess; the id is chosen under the lock, where no one else creates
+            item_id = slugify(basis if kind == "engagement" else fields["name"])
         pipeline = self.pipelines[kind]
         first = pipeline.stages[0].id
         doc = tomlkit.document()
@@ -277,7 +277,7 @@ class Tracker:
         doc.add(tomlkit.nl())
         entry = {"to": first, "at": dates.now(), "by": actor(), "note": note or "created"}
         tomledit.append_entry(doc, "history", entry)
-        self.store.create(kind, item_id, tomlkit.dumps(doc))
+        item_id = self.store.create(kind, item_id, tomlkit.dumps(doc), derived=derived)
         return self.get(item_id, kind)
 
     # --- changing -----------------------------------------------------------------------
