@@ -20,7 +20,7 @@ from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcErro
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
-from svctrack.storage.paths import CONFIG, FOLDERS, LOCK
+from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, sync_stopped
 from svctrack.tomlparse import tomllib
 
 T = TypeVar("T")
@@ -160,14 +160,23 @@ class Store:
         return seconds
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self, *, sync: bool = False) -> Iterator[None]:
         """Hold the workspace lock (`.svctrack.lock`); one writer at a time. Taken again while
-        held, it is already held."""
+        held, it is already held. Refused while a sync is stopped on a conflict (git is
+        rebasing), except for `sync` itself: a write then would be lost by `sync --abort`, or
+        slip into another person's commit."""
         if self._held is not None:
             yield
             return
         handle = self._acquire()
         try:
+            if not sync and sync_stopped(self.root):
+                raise Refused(
+                    "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing"
+                    " until it is finished; nothing was changed",
+                    hint="resolve the conflict, then `svctrack sync --continue`;"
+                    " or `svctrack sync --abort` to go back to before the sync",
+                )
             self._held = handle
             keep = self.hold is not None and self.hold()
         except BaseException:
