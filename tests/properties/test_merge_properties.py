@@ -77,6 +77,8 @@ def apply(text: str, edits: list[tuple[Any, ...]], side: str) -> tuple[str, set[
     editor = Editor(doc)
     added = set()
     clock, day = START, date(2026, 11, 1)  # each side's clock goes forward, as svctrack's does
+    if side == "first":  # the one who pushes first wrote later than the others began
+        clock += timedelta(minutes=90)
     for n, (kind, *args) in enumerate(edits):
         tag = f"{side}-{n}"
         if kind == "notes":
@@ -164,3 +166,67 @@ def test_every_entry_and_every_one_sided_change_survives(
         else:
             assert key in merged.clashes, key
     assert bool(merged.clashes) == ("<<<<<<< ours" in merged.text)
+
+
+entry_edit = st.one_of(
+    st.tuples(st.just("notes"), st.integers(0, 600)),
+    st.tuples(st.just("time"), st.integers(0, 3)),
+    st.tuples(st.just("feedback"), st.integers(1, 5)),
+    st.tuples(st.just("tick"), st.sampled_from(GATES), st.just(True)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(entry_edit, max_size=6),
+    st.lists(entry_edit, max_size=6),
+    st.lists(entry_edit, max_size=6),
+    st.lists(entry_edit, max_size=6),
+)
+def test_merges_upon_merges_keep_every_entry_once(
+    first_a: list[tuple[Any, ...]],
+    first_b: list[tuple[Any, ...]],
+    then_a: list[tuple[Any, ...]],
+    then_b: list[tuple[Any, ...]],
+) -> None:
+    """A merged file, written on and merged again against an older base (what a rebase does
+    when others pushed meanwhile): entries that an earlier merge put in the middle are still
+    known, nothing is lost or doubled, and entries without a clash never conflict."""
+    a1, added_a1 = apply(BASE, first_a, "a1")
+    b1, added_b1 = apply(BASE, first_b, "b1")
+    m1 = merge_texts(BASE, a1, b1)
+    assert m1.clashes == []
+    a2, added_a2 = apply(m1.text, then_a, "a2")
+    b2, added_b2 = apply(b1, then_b, "b2")
+    everything = {*added_a1, *added_b1, *added_a2, *added_b2, "kick-off"}
+    for ours, theirs in ((a2, b2), (b2, a2)):  # b1 is where the two histories meet
+        m2 = merge_texts(b1, ours, theirs)
+        assert m2.clashes == []
+        data = tomllib.loads(m2.text)
+        assert sorted(tags(data)) == sorted(everything)
+        problems = item_from_data("engagement", "kaskad", data)[1]
+        assert not [p for p in problems if p.severity == "error"], problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(entry_edit, min_size=1, max_size=5),
+    st.lists(entry_edit, max_size=5),
+    st.lists(entry_edit, max_size=5),
+)
+def test_a_rebase_onto_a_rebase_keeps_every_entry_once(
+    first: list[tuple[Any, ...]], mine: list[tuple[Any, ...]], yours: list[tuple[Any, ...]]
+) -> None:
+    """What the soak found. One clone pushes; two others, each with a commit of its own written
+    earlier, rebase onto it (their entries go before the pushed ones, in time order); the
+    second then rebases again onto the first's push: the base (the first push) is a prefix of
+    neither side."""
+    pushed, added_first = apply(BASE, first, "first")
+    a1, added_a = apply(BASE, mine, "a")
+    b1, added_b = apply(BASE, yours, "b")
+    upstream = merge_texts(BASE, pushed, a1)
+    replayed = merge_texts(BASE, pushed, b1)
+    final = merge_texts(pushed, upstream.text, replayed.text)
+    assert (upstream.clashes, replayed.clashes, final.clashes) == ([], [], [])
+    data = tomllib.loads(final.text)
+    assert sorted(tags(data)) == sorted({*added_first, *added_a, *added_b, "kick-off"})

@@ -54,17 +54,17 @@ def merge_texts(base: str, ours: str, theirs: str) -> TextMerge:
     before = tomlkit.dumps(ours_doc)
     try:
         _carry_inline_comments(base_doc, ours_doc, theirs_doc)
-        for take in planned.takes:
-            _take(ours_doc, theirs_doc, take.path)
-        _insert_entries(ours_doc, theirs_doc, planned)
+        for take in planned.takes:  # every path as ours' entries stand now: entries move last
+            _take(ours_doc, theirs_doc, take.path, take.source)
         marks = _mark(ours_doc, theirs_doc, planned)
+        _lay_out(ours_doc, theirs_doc, planned)
     except (KeyError, IndexError, TypeError, ValueError, tomlkit.exceptions.TOMLKitError) as exc:
         raise Unmergeable(f"cannot place a change ({type(exc).__name__}: {exc})") from None
     try:
         text = merge_edit(ours, before, tomlkit.dumps(ours_doc))
     except Reordered as exc:
         raise Unmergeable(f"lines would move (line {exc.line})") from None
-    expected = _with_tokens(planned, [(m.path, m.token) for m in marks])
+    expected = _with_tokens(planned, [(m.at, m.token) for m in marks])
     if not _reads_as(text, expected):
         raise Unmergeable("the merged text would not read back as planned")
     carried = _carry_comments(base, ours, theirs, text)
@@ -72,7 +72,7 @@ def merge_texts(base: str, ours: str, theirs: str) -> TextMerge:
         text = carried
     for mark in marks:
         text = mark.place(text)
-    return TextMerge(text, [dotted(m.path) for m in marks])
+    return TextMerge(text, [dotted(m.at) for m in marks])
 
 
 def dotted(path: Path) -> str:
@@ -120,12 +120,12 @@ def _item(container: Any, key: str | int) -> Any:
     return container[key]
 
 
-def _take(ours: Any, theirs: Any, path: Path) -> None:
-    *parent_path, key = path
-    parent = _node(ours, tuple(parent_path))
-    other = _node(theirs, tuple(parent_path))
+def _take(ours: Any, theirs: Any, path: Path, source: Path) -> None:
+    parent = _node(ours, path[:-1])
+    other = _node(theirs, source[:-1])
+    key, their_key = path[-1], source[-1]
     if isinstance(key, int):
-        parent[key] = _item(other, key)
+        parent[key] = _item(other, their_key)
         return
     if key not in other:
         del parent[key]
@@ -171,29 +171,28 @@ def _add(parent: Any, other: Any, key: str, value: Any) -> None:
     parent[key] = value
 
 
-# --- theirs' new entries --------------------------------------------------------------------
+# --- entries --------------------------------------------------------------------------------
 
 
-def _insert_entries(ours: Any, theirs: Any, planned: Plan) -> None:
-    grouped: dict[Path, list[tuple[int, int]]] = {}
-    for insert in planned.inserts:
-        grouped.setdefault(insert.path, []).append((insert.at, insert.theirs))
-    for path, places in grouped.items():
-        *parent_path, key = path
-        parent = _node(ours, tuple(parent_path))
-        source = _item(_node(theirs, tuple(parent_path)), key)
-        if key not in parent:  # neither base nor ours had it: theirs' whole array
-            _add(parent, _node(theirs, tuple(parent_path)), str(key), source)
-            continue
-        array = _item(parent, key)
-        for at, index in sorted(places):
-            entry = source[index]
-            if isinstance(array, AoT | Array):
-                array.insert(at, entry)
-            else:
-                raise TypeError(f"`{dotted(path)}` is not an array of tables")
+def _lay_out(ours: Any, theirs: Any, planned: Plan) -> None:
+    """Each array of tables as the plan lays it out: ours' entries that stay, theirs' new ones
+    among them. Arrays inside entries first, while the entries holding them stand where the
+    plan's paths say."""
+    for entries in sorted(planned.entries, key=lambda e: -len(e.path)):
+        array = _item(_node(ours, entries.path[:-1]), entries.path[-1])
+        source = _item(_node(theirs, entries.source[:-1]), entries.source[-1])
+        if not isinstance(array, AoT | Array):
+            raise TypeError(f"`{dotted(entries.path)}` is not an array of tables")
+        kept = {n for side, n in entries.layout if side == "ours"}
+        for n in sorted(set(range(len(array))) - kept, reverse=True):
+            del array[n]
+        inserted = []
+        for at, (side, n) in enumerate(entries.layout):
+            if side == "theirs":
+                array.insert(at, source[n])
+                inserted.append(at)
         if isinstance(array, AoT):
-            _space_entries(ours, array, sorted(at for at, _ in places))
+            _space_entries(ours, array, inserted)
 
 
 def _space_entries(doc: Any, array: AoT, inserted: list[int]) -> None:
@@ -215,6 +214,7 @@ class _Mark:
     its line becomes ours' line(s) and theirs' between git's markers."""
 
     path: Path
+    at: Path  # where it stands in the merged data
     token: str
     ours: Any  # the tomlkit item, or MISSING
     theirs: Any
@@ -245,35 +245,35 @@ def _rendered(item: Any) -> str:
     return str(item.as_string()) + comment
 
 
-def _line_path(doc: Any, path: Path) -> Path:
-    """The clash's path lifted to a whole `key = value` line: the key of the inline table or
+def _line_depth(doc: Any, path: Path) -> int:
+    """How much of a clash's path names a whole `key = value` line: up to the inline table or
     array that holds it, if any."""
     node = doc
     for n, part in enumerate(path):
         try:
             node = _item(node, part)
         except (KeyError, IndexError, TypeError):
-            return path[: n + 1]
+            return n + 1
         if isinstance(node, InlineTable | Array):
-            return path[: n + 1]
-    return path
+            return n + 1
+    return len(path)
 
 
 def _mark(ours: Any, theirs: Any, planned: Plan) -> list[_Mark]:
-    paths: list[Path] = []
+    lines: list[tuple[Path, Path, Path]] = []
     for clash in planned.clashes:
-        lifted = _line_path(ours, clash.path)
-        lifted = min(lifted, _line_path(theirs, clash.path), key=len)
-        if lifted not in paths:
-            paths.append(lifted)
+        depth = min(_line_depth(ours, clash.path), _line_depth(theirs, clash.source))
+        cut = (clash.path[:depth], clash.source[:depth], clash.at[:depth])
+        if cut not in lines:
+            lines.append(cut)
     marks = []
     tag = uuid.uuid4().hex
-    for n, path in enumerate(paths):
-        *parent_path, key = path
+    for n, (path, source, at) in enumerate(lines):
+        key = path[-1]
         if isinstance(key, int):
             raise TypeError(f"`{dotted(path)}`: a whole entry clashes")
-        parent = _node(ours, tuple(parent_path))
-        other = _node(theirs, tuple(parent_path))
+        parent = _node(ours, path[:-1])
+        other = _node(theirs, source[:-1])
         mine = _item(parent, key) if key in parent else MISSING
         yours = _item(other, key) if key in other else MISSING
         for side in (mine, yours):
@@ -284,7 +284,7 @@ def _mark(ours: Any, theirs: Any, planned: Plan) -> list[_Mark]:
             _add(parent, other, key, tomlkit.string(token))
         else:
             parent[key] = tomlkit.string(token)
-        marks.append(_Mark(path, token, mine, yours))
+        marks.append(_Mark(path, at, token, mine, yours))
     return marks
 
 
@@ -314,10 +314,8 @@ def _carry_inline_comments(base: Any, ours: Any, theirs: Any) -> None:
         if isinstance(o, Table) and isinstance(t, Table) and isinstance(b, Table):
             _carry_inline_comments(b, o, t)
             continue
-        if isinstance(o, AoT) and isinstance(t, AoT) and isinstance(b, AoT):
-            for n in range(min(len(o), len(t), len(b))):
-                _carry_inline_comments(b[n], o[n], t[n])
-            continue
+        if isinstance(o, AoT) or isinstance(t, AoT):
+            continue  # entries are matched by what they hold, not where: no pairs to compare
         if not all(isinstance(x, Item) and not isinstance(x, Whitespace) for x in (o, t, b)):
             continue
         changed = t.trivia.comment != b.trivia.comment and o.trivia.comment == b.trivia.comment
