@@ -122,8 +122,49 @@ def explain(root: Path, path: str) -> Conflict:
     if yours is None or theirs is None:
         conflict.unreadable = True
         return conflict
-    _compare(base or {}, yours, theirs, "", conflict)
+    if conflict.merged_by_svctrack:
+        _as_merged(base or {}, yours, theirs, mine == 3, conflict)
+    else:
+        _compare(base or {}, yours, theirs, "", conflict)
     return conflict
+
+
+def _as_merged(
+    base: dict[str, Any],
+    yours: dict[str, Any],
+    theirs: dict[str, Any],
+    in_rebase: bool,
+    conflict: Conflict,
+) -> None:
+    """The clashes as svctrack's merge driver saw them (it marked exactly these), and the
+    arrays of tables both sides added to (all kept)."""
+    from svctrack.domain.merge import plan
+    from svctrack.storage.tomlmerge import dotted
+
+    # git gave the driver its stage 2 as ours: the other side's in a rebase, yours in a merge
+    ours_side, theirs_side = (theirs, yours) if in_rebase else (yours, theirs)
+    planned = plan(base, ours_side, theirs_side)
+    for clash in planned.clashes:
+        mine_at, other_at = (clash.source, clash.path) if in_rebase else (clash.path, clash.source)
+        conflict.both.append(
+            Clash(dotted(clash.at), _show(_at(yours, mine_at)), _show(_at(theirs, other_at)))
+        )
+    for entries in planned.entries:
+        old = _at(base, entries.path)
+        grown = _at(ours_side, entries.path)
+        if isinstance(grown, list) and len(grown) > (len(old) if isinstance(old, list) else 0):
+            conflict.added.append(dotted(entries.path))
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or part >= len(data):
+                return _MISSING
+        elif not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
 
 
 def stages(root: Path, path: str) -> set[int]:

@@ -195,6 +195,23 @@ def test_both_setting_due_stops_with_markers_around_due_alone(
         ws.ok("validate", "--strict")
 
 
+def test_the_explanation_names_what_the_merge_marked_and_what_it_kept(
+    team: tuple[Workspace, Workspace, Workspace],
+) -> None:
+    anna, igor, _ = team
+    for ws, due in ((anna, "2026-12-20"), (igor, "2027-01-15")):  # one commit each, by hand
+        ws.ok("note", "acme", f"{ws.root.name}'s note")
+        ws.ok("set", "acme", "due", due)
+        git(ws.root, "commit", "-q", "-am", "a note and a new due date")
+    anna.ok("sync")
+    result = igor.run("sync")
+    assert result.code == 1
+    assert "both changed due: yours 2027-01-15, origin/main has 2026-12-20" in result.err
+    assert "both added [[notes]] entries: all kept, in time order" in result.err
+    assert "both changed notes" not in result.err
+    assert "anna's note" in igor.text("acme") and "igor's note" in igor.text("acme")
+
+
 def test_a_sync_run_again_while_stopped_explains_again(
     team: tuple[Workspace, Workspace, Workspace],
 ) -> None:
