@@ -46,7 +46,7 @@ class Clone:
     deadlines: dict[str, str] = field(default_factory=dict)  # engagement -> last date set
     created: list[str] = field(default_factory=list)
     ticks: set[tuple[str, str]] = field(default_factory=set)
-    commits: int = 0
+    commits: list[str] = field(default_factory=list)  # the subjects of the commits made
     refused: Counter[str] = field(default_factory=Counter)
     write_seconds: list[float] = field(default_factory=list)
     sync_seconds: list[float] = field(default_factory=list)
@@ -174,7 +174,8 @@ def one_write(clone: Clone, rng: random.Random, n: int) -> None:
         if done.returncode != 0:
             clone.refused[done.stderr.strip().splitlines()[-1][:80] if done.stderr else "?"] += 1
             return
-        clone.commits += "committed " in done.stderr
+        said = [line for line in done.stderr.splitlines() if line.startswith("committed ")]
+        clone.commits += [line.split(": ", 1)[1] for line in said]
         if what == "tick":
             clone.ticks.add(tuple(token.split(":")))  # type: ignore[arg-type]
         elif what == "deadline":
@@ -260,6 +261,11 @@ def verify(clones: list[Clone]) -> tuple[list[str], Counter[tuple[str, str]], se
             problems.append(f"{clone.name}: created engagements missing")
         if svctrack(clone, "validate", "--strict").returncode:
             problems.append(f"{clone.name}: validate --strict fails")
+    made = Counter(subject for clone in clones for subject in clone.commits)
+    log = git(clones[0].root, "log", "--format=%s").splitlines()
+    gone = made - Counter(log)
+    if any(" done" not in subject for subject in gone):  # only a tick made twice may go
+        problems.append(f"commits missing on the remote: {sorted(gone)[:5]}")
     return problems, expected, created
 
 
@@ -280,8 +286,12 @@ def figures(
         ),
         ("writes acknowledged (exit 0)", str(len(writes) - sum(refused.values()))),
         ("writes refused", f"{sum(refused.values())} {dict(refused) if refused else ''}".strip()),
-        ("commits made by the writes", str(sum(c.commits for c in clones))),
+        ("commits made by the writes", str(sum(len(c.commits) for c in clones))),
         ("commits on the remote after settling (all but the first)", str(remote_commits)),
+        (
+            "commits dropped as empty on rebase (a tick another clone had made)",
+            str(sum(len(c.commits) for c in clones) - remote_commits),
+        ),
         ("entries written (notes, feedback, time)", str(sum(expected.values()))),
         ("engagements created", str(len(created))),
         ("syncs (of them, again after a push race)", f"{sum(c.syncs for c in clones)} ({retried})"),
