@@ -229,10 +229,11 @@ def _merge_entries(
     removed an entry the other changed: the caller marks the whole array)."""
     mine, yours = _align(base, ours), _align(base, theirs)
     mine_of = {**mine.same, **mine.changed}  # base index → ours index
+    theirs_of = {**yours.same, **yours.changed}  # base index → theirs index
     dropped: set[int] = set()
     pairs: list[tuple[int, int, int]] = []  # base, ours, theirs index: to merge key by key
     for k in range(len(base)):
-        in_ours, in_theirs = mine_of.get(k), yours.same.get(k, yours.changed.get(k))
+        in_ours, in_theirs = mine_of.get(k), theirs_of.get(k)
         if in_theirs is None:  # theirs removed it
             if in_ours is None:
                 continue
@@ -252,8 +253,7 @@ def _merge_entries(
         )
         if twin is not None:
             twins[j] = twin
-    known = {yours.same.get(k, yours.changed.get(k)): mine_of[k] for k in mine_of}
-    known.pop(None, None)
+    known = {theirs_of[k]: mine_of[k] for k in mine_of if k in theirs_of}
     known |= twins  # theirs index → ours index, for what stands on both sides
     for j in yours.added:
         if j in twins:
