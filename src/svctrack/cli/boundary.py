@@ -52,9 +52,13 @@ class Boundary(LazyGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
-        result = super().invoke(ctx)
-        if isinstance(ctx.obj, State):
-            ctx.obj.commit_changes()  # only after the command succeeded
+        try:
+            result = super().invoke(ctx)
+            if isinstance(ctx.obj, State):
+                ctx.obj.commit_changes()  # only after the command succeeded, under its lock
+        finally:
+            if isinstance(ctx.obj, State):
+                ctx.obj.release()
         return result
 
 

@@ -31,7 +31,18 @@ class State:
     def tracker(self) -> Tracker:
         from svctrack.usecases.tracker import Tracker
 
-        return Tracker.open(self.workspace, use_cache=self.use_cache)
+        tracker = Tracker.open(self.workspace, use_cache=self.use_cache)
+        tracker.store.hold = self._commits  # a write then keeps the lock until it is committed
+        return tracker
+
+    def _commits(self) -> bool:
+        """Whether this run commits what it writes (asked once, when it first takes the lock)."""
+        from svctrack.git.commit import commit_wanted
+
+        try:
+            return commit_wanted(self.commit, self.tracker.config)
+        except SvcError:
+            return False
 
     @cached_property
     def lang(self) -> str:
@@ -85,7 +96,9 @@ class State:
         self.messages.append(message)
 
     def commit_changes(self) -> None:
-        """Commit the files this command wrote, when --commit or the configs ask for it."""
+        """Commit the files this command wrote, when --commit or the configs ask for it, while
+        the workspace lock is still held: another process's write cannot slip into this commit,
+        and every write gets a commit of its own."""
         if "tracker" not in self.__dict__ or not self.tracker.store.written:
             return
         from svctrack.git.commit import commit_wanted
@@ -96,6 +109,11 @@ class State:
             sha, subject = commit_change(self.tracker.store, self.messages)
             if sha:
                 typer.echo(f"committed {sha}: {subject}", err=True)
+
+    def release(self) -> None:
+        """Let go of the workspace lock, if a write of this run still holds it."""
+        if "tracker" in self.__dict__:
+            self.tracker.store.release()
 
 
 def state(ctx: typer.Context) -> State:

@@ -50,6 +50,35 @@ IdArg = Annotated[
 ]
 
 
+OwnerOpt = Annotated[
+    str | None,
+    typer.Option("--owner", metavar="NAME", help="Only the items NAME owns.", show_default=False),
+]
+MineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mine",
+        help="Only the items you own (you: SVCTRACK_USER, the user config's user, git's"
+        " user.name, the login name).",
+    ),
+]
+
+
+def owner_wanted(owner: str | None, mine: bool) -> str | None:
+    """Whose items a view shows (`--owner NAME`, `--mine`: the current user); None: everyone's."""
+    from svctrack.errors import UsageError
+
+    if owner is not None and mine:
+        raise UsageError("--owner and --mine exclude each other")
+    if mine:
+        from svctrack.usecases.tracker import actor
+
+        return actor()
+    if owner is not None and not owner.strip():
+        raise UsageError("--owner needs a name")
+    return owner
+
+
 def finish(broken: list[Any]) -> None:
     """After a read command's output: name the files that could not be read, and exit 1."""
     if broken:

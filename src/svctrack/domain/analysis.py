@@ -136,6 +136,7 @@ class Closed:
     effort: Effort
     price: Decimal | None
     principles: tuple[bool | None, ...]  # the pipeline's principles: honoured, not, unassessed
+    owner: str = ""  # who answered for it
 
 
 def _aware(moment: datetime) -> datetime:
@@ -191,6 +192,7 @@ def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> C
         principles=tuple(
             getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
         ),
+        owner=" ".join(item.owner.split()),
     )
 
 
@@ -306,6 +308,8 @@ class Report:
     services: tuple[ServiceStats, ...]
     findings: tuple[Finding, ...]
     undated: tuple[str, ...]  # closed, but no dated transition to closed: left out
+    owners: tuple[ServiceStats, ...] = ()  # the same numbers per owner ("": no owner)
+    by: str = "service"  # what the human report breaks the key figures down by
 
     @property
     def empty(self) -> bool:
@@ -454,9 +458,11 @@ def report(
     period: Period | None = None,
     service: str | None = None,
     service_names: dict[str, str] | None = None,
+    by: str = "service",
 ) -> Report:
     """The monitoring report over the engagements closed in `period` (of `service`, if given),
-    from their facts (see `close_facts`)."""
+    from their facts (see `close_facts`), overall, per service and per owner; `by` says which
+    breakdown the key figures show."""
     names = service_names or {}
     facts: list[Closed] = []
     undated: list[str] = []
@@ -475,6 +481,13 @@ def report(
         ServiceStats(sid, names.get(sid, sid), stats(group, pipeline))
         for sid, group in sorted(groups.items())
     )
+    people: dict[str, list[Closed]] = {}
+    for f in facts:
+        people.setdefault(f.owner, []).append(f)
+    owners = tuple(
+        ServiceStats(who, who, stats(group, pipeline))
+        for who, group in sorted(people.items(), key=lambda pair: (not pair[0], pair[0].casefold()))
+    )
     return Report(
         period=period or Period(),
         today=today,
@@ -483,6 +496,8 @@ def report(
         services=services,
         findings=tuple(findings(overall, services)),
         undated=tuple(undated),
+        owners=owners,
+        by=by,
     )
 
 
@@ -595,6 +610,7 @@ class Bar:
     due: date | None
     overdue: bool
     days_left: int | None
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -642,6 +658,7 @@ def timeline(
                 due=item.due,
                 overdue=bool(item.due and item.due < today),
                 days_left=(item.due - today).days if item.due else None,
+                owner=item.owner,
             )
         )
     bars.sort(key=lambda b: (b.start or date.max, b.due or date.max, b.id))

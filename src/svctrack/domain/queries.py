@@ -48,6 +48,7 @@ class Row(NamedTuple):
     client: str
     due: date | None
     coverage: Coverage
+    owner: str
 
 
 class Summary(NamedTuple):
@@ -65,6 +66,7 @@ class Summary(NamedTuple):
     client: str
     due: date | None
     coverage: Coverage
+    owner: str
     overdue: bool
     days_left: int | None  # to the due date
 
@@ -131,12 +133,13 @@ def row(item: Item, pipeline: Pipeline) -> Row:
         item.client,
         item.due,
         coverage(item, pipeline),
+        item.owner,
     )
 
 
 def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date) -> Summary:
     """The summary of an item from its row (a Row, or the plain tuples the cache keeps)."""
-    name, stage, progress, nearest, what, is_open, service, client, due, marks = fields
+    name, stage, progress, nearest, what, is_open, service, client, due, marks, owner = fields
     return Summary(
         item_id,
         kind,
@@ -150,6 +153,7 @@ def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date)
         client,
         due,
         Coverage(*marks),
+        owner,
         nearest is not None and nearest < today,
         (due - today).days if due else None,
     )
@@ -171,6 +175,12 @@ def gate_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
 def principle_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
     """The kind's principles: honoured (True), not (False), not assessed (None)."""
     return [CheckRow(p, item.principles.get(p.id, Tick(None))) for p in pipeline.principles]
+
+
+def owned_by(owner: str, who: str) -> bool:
+    """Whether an item whose owner is `owner` belongs to `who` (`--owner`, `--mine`): the same
+    name, whatever the case and the spaces around it."""
+    return " ".join(owner.split()).casefold() == " ".join(who.split()).casefold()
 
 
 def sort_key(summary: Summary) -> tuple[Any, ...]:

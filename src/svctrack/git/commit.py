@@ -4,56 +4,76 @@ exactly its files, with its message, dated by svctrack's clock."""
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from svctrack.errors import SvcError
-from svctrack.git.plumbing import GitError, git, index_locked, last_words, out, require_repo
+from svctrack.git.plumbing import GitError, git, git_dir, last_words, out, require_repo
 from svctrack.output.text import inert, oneline
 
 
-def commit_paths(root: Path, paths: Iterable[Path], message: str) -> str:
+def commit_paths(root: Path, paths: Iterable[Path], message: str, *, wait: float = 10.0) -> str:
     """Commit exactly `paths` (staged by path; other staged changes stay staged) with `message`.
 
     Returns the new commit's short hash, or "" when the files held nothing new for git.
     Control characters in `message` are recorded as text (`\\x1b`), as every output shows them.
-    The author comes from git's own configuration.
+    The author comes from git's own configuration. Another git process holding the index
+    (`index.lock`) is waited for, up to `wait` seconds.
     """
     require_repo(root)
     rels = sorted({_rel(root, p) for p in paths})
     if not rels:
         return ""
-    lock = index_locked(root)
-    if lock is not None:
-        raise GitError(
-            f"another git process is using the repository ({lock} exists)",
-            hint=f"when it is done, commit with `git commit -- {' '.join(rels)}`;"
-            f" if no git is running, delete {lock}",
-        )
     # the message carries user text (notes, names): git log must not replay its control bytes
     message = inert(message)
-    git(root, "add", "--", *rels)
+    redo = f"git commit -m {shlex.quote(oneline(message.split(chr(10), 1)[0]))} -- {' '.join(rels)}"
+    lock = git_dir(root) / "index.lock"
+    deadline = time.monotonic() + wait
+    _waiting(root, lock, deadline, redo, "add", "--", *rels)
     if not git(root, "diff", "--cached", "--quiet", "--", *rels, check=False).returncode:
         return ""  # the same content is committed already
-    done = git(
-        root,
-        "commit",
-        "--quiet",
-        "--message",
-        message,
-        "--only",
-        "--",
-        *rels,
-        check=False,
+    done = _waiting(
+        root, lock, deadline, redo,
+        "commit", "--quiet", "--message", message, "--only", "--", *rels,
         env=commit_dates(),
-    )
+    )  # fmt: skip
     if done.returncode != 0:
-        raise GitError(
-            f"git commit failed: {last_words(done)}",
-            hint=f"fix that, then `git commit -- {' '.join(rels)}`",
-        )
+        raise GitError(f"git commit failed: {last_words(done)}", hint=f"fix that, then `{redo}`")
     return out(git(root, "rev-parse", "--short", "HEAD"))
+
+
+def _waiting(
+    root: Path,
+    lock: Path,
+    deadline: float,
+    redo: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """`git ARGS`, waiting while another git process holds the index (until `deadline`)."""
+    while True:
+        while lock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if lock.exists():
+            raise GitError(
+                f"another git process kept the repository busy ({lock} exists)",
+                hint=f"when it is done, commit with `{redo}`; if no git is running, delete {lock}",
+            )
+        done = git(root, *args, check=False, env=env)
+        if done.returncode == 0 or b"index.lock" not in done.stderr:
+            if done.returncode != 0 and args[0] == "add":
+                raise GitError(f"git add failed: {last_words(done)}", hint=f"then `{redo}`")
+            return done
+        if time.monotonic() >= deadline:
+            raise GitError(
+                f"another git process kept the repository busy: {last_words(done)}",
+                hint=f"when it is done, commit with `{redo}`",
+            )
+        time.sleep(0.05)
 
 
 def commit_dates() -> dict[str, str]:
@@ -100,7 +120,7 @@ def commit_change(store: Any, messages: Sequence[str]) -> tuple[str, str]:
     message = "\n\n".join(messages) if messages else f"svctrack: update {', '.join(rels)}"
     subject = oneline(message.split("\n", 1)[0])  # as commit_paths records it, on one line
     try:
-        return commit_paths(store.root, paths, message), subject
+        return commit_paths(store.root, paths, message, wait=store.timeout()), subject
     except GitError as exc:
         raise GitError(
             f"{', '.join(rels)} saved, but not committed: {exc.message}", hint=exc.hint

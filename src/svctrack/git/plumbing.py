@@ -98,12 +98,6 @@ def require_repo(root: Path) -> Path:
     return top
 
 
-def index_locked(root: Path) -> Path | None:
-    """The path of `index.lock` when another git process holds the index."""
-    lock = git_dir(root) / "index.lock"
-    return lock if lock.exists() else None
-
-
 def rebasing(root: Path) -> bool:
     gd = git_dir(root)
     return (gd / "rebase-merge").exists() or (gd / "rebase-apply").exists()

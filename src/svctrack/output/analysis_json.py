@@ -91,6 +91,8 @@ def report_document(
         "services": [
             {"id": s.id, "name": s.name, **stats_document(s.stats, pipeline)} for s in r.services
         ],
+        "by": r.by,
+        "owners": [{"owner": s.id or None, **stats_document(s.stats, pipeline)} for s in r.owners],
         "findings": [
             {
                 "code": f.code,
@@ -130,6 +132,7 @@ def timeline_document(t: Timeline) -> dict[str, Any]:
                 "due": b.due,
                 "days_left": b.days_left,
                 "overdue": b.overdue,
+                "owner": b.owner,
             }
             for b in t.bars
         ],

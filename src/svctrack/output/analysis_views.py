@@ -135,17 +135,20 @@ def _heading(r: Report, lang: str, heading: str) -> Text:
 
 
 def key_figures(r: Report, lang: str) -> Table:
-    """One row for all services, one per service: the numbers to compare them by."""
+    """One row for all, one per service (or per owner, `--by owner`): the numbers to compare
+    them by."""
     table = _grid()
-    table.add_column(text(word("service", lang)), overflow="fold", min_width=8)
+    table.add_column(text(word(r.by, lang)), overflow="fold", min_width=8)
     headers = ("closed", "on_time", "late_mean", "late_max", "rework_rate", "reworks_mean")
     for key in (*headers, "score", "hours"):
         table.add_column(text(word(key, lang)), justify="right", overflow="fold")
     first = Text(word("overall", lang), style="bold")
-    if r.service and r.services:  # one service asked for: its row is the whole report
+    if r.service and r.services and r.by == "service":  # one service: its row is the report
         first = text(r.services[0].name, "bold")
     rows: list[tuple[Text, Stats]] = [(first, r.overall)]
-    if len(r.services) > 1 or r.service is None:
+    if r.by == "owner":
+        rows += [(text(s.name or word("no_owner", lang)), s.stats) for s in r.owners]
+    elif len(r.services) > 1 or r.service is None:
         rows += [(text(s.name), s.stats) for s in r.services]
     for label, s in rows:
         late = s.on_time.rate is not None and s.on_time.late > 0

@@ -23,6 +23,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "days_left": ("Days left", "Осталось дн."),
     "next_deadline": ("Next deadline", "Ближайший срок"),
     "owner": ("Owner", "Ответственный"),
+    "no_owner": ("(no owner)", "(без ответственного)"),
     "mode": ("Mode", "Формат"),
     "price": ("Price", "Цена"),
     "contract": ("Contract", "Договор"),

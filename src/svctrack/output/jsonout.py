@@ -92,7 +92,7 @@ def summary(s: Summary, open_engagements: int | None = None) -> str:
         f'"stage": {_string(s.stage)}, "progress": {s.progress!r}, '
         f'"next_deadline": {_day(s.next_deadline)}, "overdue": {"true" if s.overdue else "false"}, '
         f'"coverage": {{"honoured": {c.honoured}, "not_honoured": {c.not_honoured}, '
-        f'"not_assessed": {c.not_assessed}}}'
+        f'"not_assessed": {c.not_assessed}}}, "owner": {_string(s.owner)}'
     )
     if s.kind == "engagement":
         left = "null" if s.days_left is None else s.days_left

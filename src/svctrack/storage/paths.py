@@ -39,6 +39,37 @@ def schema_line(root: Path, kind: str) -> str:
     return f"#:schema {up}/{SCHEMAS}/{name}\n"
 
 
+def git_dir(root: Path) -> Path | None:
+    """The git folder of the repository that holds `root`, found as git finds it (GIT_DIR, else
+    a `.git` folder, or a `.git` file saying `gitdir: ...`, walking up), without running git;
+    None outside a repository."""
+    explicit = os.environ.get("GIT_DIR")
+    if explicit:
+        return Path(explicit).resolve()
+    for folder in (root, *root.parents):
+        dot = folder / ".git"
+        try:
+            if dot.is_dir():
+                return dot
+            if dot.is_file():
+                line = dot.read_text("utf-8", "replace").strip()
+                if line.startswith("gitdir:"):
+                    found = Path(line.removeprefix("gitdir:").strip())
+                    return found if found.is_absolute() else (folder / found).resolve()
+        except OSError:
+            return None
+    return None
+
+
+def sync_stopped(root: Path) -> bool:
+    """Whether git is in the middle of a rebase (a `svctrack sync` stopped on a conflict) in the
+    repository holding `root`: two stats, no git process."""
+    found = git_dir(root)
+    return found is not None and any(
+        (found / name).exists() for name in ("rebase-merge", "rebase-apply")
+    )
+
+
 def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
     """The workspace folder: -C, SVCTRACK_WORKSPACE, walking up from cwd, user config."""
     for source, value in (

@@ -11,17 +11,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from svctrack.domain.ids import id_problem
+from svctrack.domain.ids import id_problem, unique
+from svctrack.domain.merge import same_data
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
-from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line
+from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line, sync_stopped
 from svctrack.tomlparse import tomllib
 
 T = TypeVar("T")
@@ -40,7 +39,11 @@ class Store:
     root: Path
     lock_timeout: float | None = None  # seconds; None: SVCTRACK_LOCK_TIMEOUT, else 10
     written: list[Path] = field(default_factory=list)  # files this process wrote, in order
+    # Asked when the lock is first taken: True keeps it until `release()`, so that what was
+    # written can be committed before another process writes (see cli.context.State).
+    hold: Callable[[], bool] | None = field(default=None, repr=False)
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
+    _held: int | None = field(default=None, repr=False)  # the lock's descriptor while held
 
     def rel(self, path: Path) -> str:
         try:
@@ -163,10 +166,45 @@ class Store:
         return seconds
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the workspace lock (`.svctrack.lock`); one writer at a time. The lock file holds
-        a line that says who holds it; a file that cannot take that line is refused before
-        anything else is written."""
+    def locked(self, *, sync: bool = False) -> Iterator[None]:
+        """Hold the workspace lock (`.svctrack.lock`); one writer at a time. Taken again while
+        held, it is already held. Refused while a sync is stopped on a conflict (git is
+        rebasing), except for `sync` itself: a write then would be lost by `sync --abort`, or
+        slip into another person's commit."""
+        if self._held is not None:
+            yield
+            return
+        handle = self._acquire()
+        try:
+            if not sync and sync_stopped(self.root):
+                raise Refused(
+                    "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing"
+                    " until it is finished; nothing was changed",
+                    hint="resolve the conflict, then `svctrack sync --continue`;"
+                    " or `svctrack sync --abort` to go back to before the sync",
+                )
+            self._held = handle
+            keep = self.hold is not None and self.hold()
+        except BaseException:
+            self._held = None
+            _free(handle)
+            raise
+        try:
+            yield
+        finally:
+            if not keep:
+                self.release()
+
+    def release(self) -> None:
+        """Let go of the workspace lock if this Store holds it (see `hold`)."""
+        handle, self._held = self._held, None
+        if handle is not None:
+            _free(handle)
+
+    def _acquire(self) -> int:
+        """Open and lock `.svctrack.lock`, waiting up to `timeout()`; the file then holds a line
+        that says who holds it. A file that cannot take that line is refused (lock let go)
+        before anything else is written."""
         path = self.root / LOCK
         timeout = self.timeout()
         fd = _open_lock(path)
@@ -192,14 +230,10 @@ class Store:
                     os.ftruncate(fd, 0)
                 _unlock(fd)
                 raise io_error(exc, LOCK) from None
-            try:
-                yield
-            finally:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, 0)
-                _unlock(fd)
-        finally:
+        except BaseException:
             os.close(fd)
+            raise
+        return fd
 
     def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
         """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
@@ -258,18 +292,24 @@ class Store:
                 self._write(path, encoded, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
             return result
 
-    def create(self, kind: str, item_id: str, text: str) -> None:
-        """Write a new item file; refused when an item of that id exists in either folder.
-        In a workspace that keeps its schemas (`init --schema`), it starts with a `#:schema`
-        line for editors."""
-        path = self.path(kind, item_id)
+    def create(self, kind: str, item_id: str, text: str, *, derived: bool = False) -> str:
+        """Write a new item file and return its id. An id given is refused when an item of that
+        id exists in either folder; a `derived` one (from a name) becomes `-2`, `-3`... instead,
+        chosen under the lock, so that processes creating at once never collide. In a workspace
+        that keeps its schemas (`init --schema`), the file starts with a `#:schema` line."""
+        self.path(kind, item_id)  # a valid id
         if not text.startswith("#:schema"):
             text = schema_line(self.root, kind) + text
         with self.locked():
-            for other in FOLDERS:
-                if os.path.lexists(self.path(other, item_id)):
-                    raise Refused(f"id {item_id!r} is taken", hint="choose another id")
-            self._write(path, text.encode("utf-8"), None)
+            taken = {name for other in FOLDERS for name in self.names(other)}
+            if derived:
+                item_id = unique(item_id, taken)
+            elif item_id in taken or any(
+                os.path.lexists(self.path(other, item_id)) for other in FOLDERS
+            ):
+                raise Refused(f"id {item_id!r} is taken", hint="choose another id")
+            self._write(self.path(kind, item_id), text.encode("utf-8"), None)
+        return item_id
 
     def _check(self, new: str, doc: Any, rel: str) -> None:
         """Refuse to write `new` unless it parses to exactly what the edited document holds."""
@@ -298,26 +338,6 @@ class Store:
         except OSError as exc:
             raise io_error(exc, rel) from None
         self.written.append(path)
-
-
-def same_data(a: Any, b: Any) -> bool:
-    """Whether two parsed TOML values are the same, strictly: `1`, `1.0` and `true` differ, so
-    do two datetimes of the same instant with different offsets; NaN equals NaN; a newline in a
-    string is the same whether the file says CRLF or LF (tomllib reads CRLF in a multi-line
-    string as LF, tomlkit keeps it)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, str):
-        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
-    if isinstance(a, float):
-        return a == b or (a != a and b != b)  # noqa: PLR0124  (NaN)
-    if isinstance(a, datetime | dt_time):
-        return a == b and a.utcoffset() == b.utcoffset()
-    return bool(a == b)
 
 
 def _open_lock(path: Path) -> int:
@@ -401,6 +421,16 @@ def _try_lock(fd: int) -> bool:
         return True
     except BlockingIOError:
         return False
+
+
+def _free(fd: int) -> None:
+    """Empty the lock file (no holder), unlock it and close it."""
+    try:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        _unlock(fd)
+    finally:
+        os.close(fd)
 
 
 def _unlock(fd: int) -> None:

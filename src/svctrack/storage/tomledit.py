@@ -116,14 +116,14 @@ def set_value(doc: Any, path: str, value: Any) -> None:
                 f"`{path}` is {describe(old)} in the file; svctrack writes it as `{key} = ...`"
                 " and will not replace the table"
             )
-    elif current is doc and _insert_after_last_value(doc, key, to_item(value)):
+    elif current is doc and insert_after_last_value(doc, key, to_item(value)):
         return
     current[key] = to_item(value)
     if created is not None and isinstance(current, Table):
-        _blank_after(current)
+        blank_after(current)
 
 
-def _insert_after_last_value(doc: Any, key: str, item: Any) -> bool:
+def insert_after_last_value(doc: Any, key: str, item: Any) -> bool:
     """Put a new top-level key right after the last one (not after the comments and blank lines
     that lead into the first table); False when the file has no top-level key to follow."""
     last = None
@@ -175,29 +175,29 @@ def append_entry(doc: Any, name: str, entry: Mapping[str, Any]) -> None:
     for key, value in values.items():
         table[key] = to_item(value)
     if name not in doc:
-        _blank_after_last(doc)
+        blank_after_last(doc)
         doc.append(name, tomlkit.aot())
     aot = doc[name]
     if len(aot):
-        _blank_after(aot[-1])
+        blank_after(aot[-1])
     aot.append(table)
     if list(doc.keys())[-1] != name:
         table.add(tomlkit.nl())
 
 
-def _blank_after_last(doc: Any) -> None:
+def blank_after_last(doc: Any) -> None:
     if not doc.body:
         return
     last = doc.body[-1][1]
     if isinstance(last, AoT) and len(last):
-        _blank_after(last[-1])
+        blank_after(last[-1])
     elif isinstance(last, Table):
-        _blank_after(last)
+        blank_after(last)
     elif not isinstance(last, Whitespace):
         doc.add(tomlkit.nl())
 
 
-def _blank_after(table: Table) -> None:
+def blank_after(table: Table) -> None:
     body = table.value.body
     if not body or not isinstance(body[-1][1], Whitespace):
         table.add(tomlkit.nl())

@@ -345,18 +345,27 @@ class Tracker:
             if item_id in taken:
                 raise Refused(f"id {item_id!r} is taken", hint="choose another, or leave it out")
             return item_id
-        basis = draft.basis if draft.kind == "engagement" else str(draft.fields.get("name", ""))
-        return unique(slugify(basis), taken)
+        return unique(slugify(self._basis(draft)), taken)
+
+    @staticmethod
+    def _basis(draft: Draft) -> str:
+        return draft.basis if draft.kind == "engagement" else str(draft.fields.get("name", ""))
 
     def _create(self, draft: Draft, item_id: str | None, note: str) -> Item:
         if draft.problems:
             raise UsageError(draft.problems[0].message)
-        draft.item_id = self.new_id(draft, item_id, self.taken())
-        self.write_new(draft, note or "created")
+        if item_id:
+            draft.item_id = self.new_id(draft, item_id, self.taken())
+        else:  # a first guess; the id is chosen under the lock, where no one else creates
+            draft.item_id = slugify(self._basis(draft))
+        self.write_new(draft, note or "created", derived=not item_id)
         return self.get(draft.item_id, draft.kind)
 
-    def write_new(self, draft: Draft, note: str, *, by: str = "", at: Any = None) -> None:
-        """Write a checked draft as a new file: its fields, empty tables, the creation entry."""
+    def write_new(
+        self, draft: Draft, note: str, *, by: str = "", at: Any = None, derived: bool = False
+    ) -> None:
+        """Write a checked draft as a new file: its fields, empty tables, the creation entry.
+        A `derived` id becomes `-2`, `-3`... if taken meanwhile (the draft learns which)."""
         import tomlkit
 
         from svctrack.storage import tomledit
@@ -371,7 +380,9 @@ class Tracker:
         doc.add(tomlkit.nl())
         entry = {"to": draft.stage, "at": at or dates.now(), "by": by or actor(), "note": note}
         tomledit.append_entry(doc, "history", entry)
-        self.store.create(draft.kind, draft.item_id, tomlkit.dumps(doc))
+        draft.item_id = self.store.create(
+            draft.kind, draft.item_id, tomlkit.dumps(doc), derived=derived
+        )
 
     # --- changing -----------------------------------------------------------------------
 

@@ -524,3 +524,31 @@ def test_show_has_effort(firm: Workspace) -> None:
     assert "10 h / 8 h (125%) · 100 EUR/h" in out
     service = firm.ok("show", "audit", "--json").json()
     assert service["rate"] is None and service["burn"] is None
+
+
+def test_per_owner(agency: Workspace) -> None:
+    owners = {"a1": "Olga Sokolova", "a2": "igor", "c1": "Olga  Sokolova"}  # spaces differ
+    for eid, owner in owners.items():
+        path = agency.root / "engagements" / f"{eid}.toml"
+        text = path.read_text("utf-8")
+        path.write_text(text.replace('client = "Client"', f'client = "Client"\nowner = "{owner}"'))
+    doc = report(agency, "--by", "owner")
+    assert doc["by"] == "owner"
+    got = {
+        o["owner"]: (
+            o["ids"],
+            o["on_time"]["rate"],
+            o["money"]["hours"],
+            o["satisfaction"]["score"],
+        )
+        for o in doc["owners"]
+    }
+    assert list(got) == ["igor", "Olga Sokolova", None]  # by name; no owner last
+    assert got["Olga Sokolova"] == (["a1", "c1"], 0.5, 18, 5)
+    assert got["igor"] == (["a2"], 0, 15, 3)
+    assert got[None] == (["c2"], 1, 0, 4)
+    assert report(agency)["owners"] == doc["owners"]  # JSON always carries both breakdowns
+    out = agency.ok("report", "--by", "owner").out
+    assert "Owner" in out and "Olga Sokolova" in out and "(no owner)" in out
+    assert "IT audit" not in out.split("Owner")[1].split("\n\n")[0]  # owners' rows, not services'
+    assert agency.run("report", "--by", "client").code == 2

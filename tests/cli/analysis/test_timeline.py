@@ -50,6 +50,7 @@ def test_json_lists_open_engagements_by_start(chart: Workspace) -> None:
         "due": "2026-11-20",
         "days_left": -6,
         "overdue": True,
+        "owner": "anna",
     }
     assert doc["engagements"][2]["overdue"] is False
 

@@ -41,8 +41,14 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
-def repo(ws: Workspace) -> Workspace:
+def repo(ws: Workspace, *, merge_driver: bool = True) -> Workspace:
+    """`ws` made a git repository with one commit; with `merge_driver`, as `init` would have
+    left it in one (svctrack's merge driver registered, .gitattributes committed)."""
     git(ws.root, "init", "-q", "-b", "main")
+    if merge_driver:
+        from svctrack.git.merge import register
+
+        register(ws.root)
     git(ws.root, "add", "-A")
     git(ws.root, "commit", "-q", "-m", "start")
     return ws
@@ -161,7 +167,10 @@ def test_read_commands_never_commit(firm: Workspace) -> None:
     assert subjects(firm.root) == before
 
 
-def test_an_index_lock_is_reported_and_the_change_kept(firm: Workspace) -> None:
+def test_an_index_lock_is_reported_and_the_change_kept(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCTRACK_LOCK_TIMEOUT", "0.2")  # how long a busy index is waited for
     repo(firm)
     lock = firm.root / ".git" / "index.lock"
     lock.write_text("")

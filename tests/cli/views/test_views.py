@@ -93,6 +93,7 @@ LATE = {
     "next_deadline": "2026-11-20",
     "overdue": True,
     "coverage": {"honoured": 1, "not_honoured": 1, "not_assessed": 3},
+    "owner": "anna",
     "service": "audit",
     "client": "ACME [bold]Corp[/bold]",
     "due": "2026-11-20",
@@ -129,6 +130,7 @@ def test_status_json_facts(views: Workspace) -> None:
         "next_deadline": "2026-11-20",
         "overdue": True,
         "coverage": {"honoured": 0, "not_honoured": 0, "not_assessed": 7},
+        "owner": "",
         "open_engagements": 1,
     }
     audit = services[1]

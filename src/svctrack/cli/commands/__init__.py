@@ -18,7 +18,7 @@ COMMANDS: dict[str, str] = {
     **_in("lifecycle", "app", "note", "feedback", "log"),
     **_in("views", "app", "status", "board", "deadlines", "show", "checklist", "validate"),
     **_in("analysis", "app", "report", "timeline"),
-    **_in("integrate", "app", "edit", "sync", "history"),
+    **_in("integrate", "app", "edit", "sync", "history", "merge-file"),
     **_in("export", "export", "export"),
     **_in("importing", "import_", "import"),
 }

@@ -11,7 +11,10 @@ from svctrack.cli.context import state
 from svctrack.cli.options import (
     HELP_PANEL_ANALYSIS,
     JsonOpt,
+    MineOpt,
+    OwnerOpt,
     finish,
+    owner_wanted,
 )
 from svctrack.errors import UsageError
 
@@ -57,15 +60,22 @@ def report(
         str | None,
         typer.Option("--service", "-s", metavar="ID", help="Only this service's engagements."),
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option("--by", metavar="service|owner", help="Key figures per service or per owner."),
+    ] = "service",
     json_output: JsonOpt = False,
 ) -> None:
     """The monitoring stage as numbers: deadlines met, rework, time in each stage,
     satisfaction, principles, revenue and hours, and the weak spots they show.
 
-    Counts the engagements closed in the period, overall and per service.
+    Counts the engagements closed in the period, overall and per service; with --by owner,
+    per consultant: closed engagements, on-time rate, hours and satisfaction.
 
-    Example: svctrack report --since 2026-01-01 --until 2026-06-30
+    Example: svctrack report --since 2026-01-01 --until 2026-06-30 --by owner
     """
+    if by not in ("service", "owner"):
+        raise UsageError(f"--by must be service or owner, not {by!r}")
     from svctrack.domain import dates
     from svctrack.domain.analysis import Period, close_facts
     from svctrack.domain.analysis import report as build
@@ -91,6 +101,7 @@ def report(
         period=period,
         service=service_id,
         service_names=names,
+        by=by,
     )
     if json_output:
         from svctrack.output import jsonout
@@ -125,20 +136,25 @@ def timeline(
     weeks: Annotated[
         int, typer.Option("--weeks", "-w", min=1, max=520, help="How many weeks to show.")
     ] = 12,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
     json_output: JsonOpt = False,
 ) -> None:
     """A Gantt chart of the open engagements: start to due, the stage, today, the overdue.
 
-    Example: svctrack timeline --from 2026-11-01 --weeks 8
+    Example: svctrack timeline --from 2026-11-01 --weeks 8 --mine
     """
     from svctrack.domain import dates
     from svctrack.domain.analysis import timeline as build
+    from svctrack.domain.queries import owned_by
 
     s = state(ctx)
     tracker = s.tracker
+    who = owner_wanted(owner, mine)
     loaded = tracker.load(["engagement"], only_open=True)
+    items = [i for i in loaded.items if who is None or owned_by(i.owner, who)]
     pipeline = tracker.pipelines["engagement"]
-    chart = build(loaded.items, pipeline, dates.today(), start=_date(start, "--from"), weeks=weeks)
+    chart = build(items, pipeline, dates.today(), start=_date(start, "--from"), weeks=weeks)
     if json_output:
         from svctrack.output import jsonout
         from svctrack.output.analysis_json import timeline_document

@@ -1,8 +1,9 @@
-"""Integration commands: edit, sync, history."""
+"""Integration commands: edit, sync, history, merge-file."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -65,13 +66,15 @@ def sync(
         bool, typer.Option("--continue", help="Go on after you resolved a conflict.")
     ] = False,
     abort: Annotated[
-        bool, typer.Option("--abort", help="Give up a stopped sync: back to before the pull.")
+        bool, typer.Option("--abort", help="Give up a stopped sync: back to before it began.")
     ] = False,
 ) -> None:
     """Share the workspace through git: pull with rebase, validate, push.
 
-    A conflict in a svctrack file is explained item by item (which fields both sides changed),
-    with the next step. Uncommitted changes must be committed first.
+    Item files are merged by svctrack (`merge-file`, which sync registers): entries both sides
+    added are all kept. A key both sides changed stops the sync; it is explained item by item,
+    with the next step, and every svctrack write is refused until `--continue` or `--abort`.
+    Uncommitted changes must be committed first.
 
     Example: svctrack sync
     """
@@ -83,19 +86,26 @@ def sync(
         raise UsageError("--continue and --abort exclude each other")
     tracker = state(ctx).tracker
     root = tracker.root
-    if abort:
-        pull_push.abort(root)
-        typer.echo("sync abandoned: back to where you were before the pull")
-        return
-    with tracker.store.locked():  # no svctrack write while git rewrites the files
+    with tracker.store.locked(sync=True):  # no svctrack write while git rewrites the files
         plumbing.require_repo(root)
+        if abort:
+            sha = pull_push.abort(root)
+            typer.echo(f"sync abandoned: back to where you were before it began ({sha})")
+            return
         where = pull_push.target(root)
         try:
             if resume:
                 pull_push.resume(root)
                 pulled = None
             else:
-                pulled = pull_push.sync(root).pulled
+                result = pull_push.sync(root)
+                if result.registered:
+                    typer.echo(
+                        f"committed {result.registered}: svctrack: item files merged by"
+                        " `svctrack merge-file`",
+                        err=True,
+                    )
+                pulled = result.pulled
         except pull_push.SyncConflict as exc:
             _explain(exc.conflicts, where)
             raise
@@ -115,27 +125,62 @@ def sync(
 
 
 def _explain(conflicts: list[Any], where: str) -> None:
+    marked = False
     for c in conflicts:
-        if not c.kind:
-            say(f"conflict in {c.path} (not a svctrack file): resolve it as git shows it")
+        what = "not a svctrack file"
+        if c.kind:
+            what = "the workspace settings" if c.kind == "config" else f"{c.kind} {c.item_id}"
+        if c.deleted_by:
+            who, other = ("you", where) if c.deleted_by == "you" else (where, "you")
+            grown = ", ".join(f"[[{a}]]" for a in c.added)
+            say(f"conflict in {c.path} ({what}): {who} deleted it, {other} changed it")
+            if grown:
+                say(f"  the changes deleting it would lose: new {grown} entries")
+            say(
+                f"  keep it: `git add {c.path}`; delete it: `git rm {c.path}`;"
+                " then `svctrack sync --continue`"
+            )
             continue
-        what = "the workspace settings" if c.kind == "config" else f"{c.kind} {c.item_id}"
+        if c.created_both:
+            say(f"conflict in {c.path} ({what}): both sides created it (one id, two items?)")
+            mine = 3 if c.yours == "--theirs" else 2
+            say(
+                f"  keep {where}'s: `git checkout {c.theirs} -- {c.path}`; keep yours:"
+                f" `git checkout {c.yours} -- {c.path}`; to keep both, first save yours under"
+                f" another id: `git show :{mine}:./{c.path} > {Path(c.path).parent}/NEW-ID.toml`"
+            )
+            marked = marked or bool(c.markers)
+            continue
         say(f"conflict in {c.path} ({what}):")
+        marked = marked or bool(c.markers)
+        if not c.kind:
+            say("  resolve it as git shows it")
+            continue
         for clash in c.both:
             yours, theirs = _value(clash.yours), _value(clash.theirs)
             say(f"  both changed {clash.key}: yours {yours}, {where} has {theirs}")
         for name in c.added:
-            say(f"  both added [[{name}]] entries: keep both, oldest first")
+            if c.merged_by_svctrack:
+                say(f"  both added [[{name}]] entries: all kept, in time order")
+            else:
+                say(f"  both added [[{name}]] entries: keep both, oldest first")
         if c.unreadable:
             say("  one side does not parse; compare them with `git diff`")
         if not c.both and not c.added and not c.unreadable:
             say("  both changed neighbouring lines; keep both changes")
         if any(clash.key == "stage" for clash in c.both):
-            say("  keep one stage, and the [[history]] entries that lead to it")
-    say(
-        "next: in each file keep the right lines between <<<<<<< and >>>>>>>, delete the markers,"
-        " then `svctrack sync --continue`"
-    )
+            if c.merged_by_svctrack:
+                say("  keep one stage, and delete the [[history]] entry of the move you drop")
+            else:
+                say("  keep one stage, and the [[history]] entries that lead to it")
+    if marked:
+        above, below = (where + "'s", "yours")
+        if conflicts and conflicts[0].yours == "--ours":
+            above, below = below, above
+        say(
+            "next: in each file keep the right lines between <<<<<<< and >>>>>>> (above ======="
+            f" is {above}, below it {below}), delete the markers, then `svctrack sync --continue`"
+        )
 
 
 def _value(value: Any) -> str:
@@ -234,3 +279,33 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.astimezone()
+
+
+@app.command("merge-file", rich_help_panel=HELP_PANEL_INTEGRATION)
+def merge_file(
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The common ancestor (git's %O).")],
+    ours: Annotated[
+        str, typer.Argument(metavar="OURS", help="Our version; the result goes here (%A).")
+    ],
+    theirs: Annotated[str, typer.Argument(metavar="THEIRS", help="Their version (%B).")],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="The file's path (%P).")] = "",
+) -> None:
+    """git's merge driver for item files: key by key, every entry of both sides kept.
+
+    Entries both sides appended (history, notes, feedback, time, documents) are all kept, once
+    each, in time order; a key changed on one side takes that change; a key both sides changed
+    to different values gets git's markers around its own line, and the exit code is 1.
+    `init` and `sync` register it for git; you need not run it yourself.
+
+    Example: svctrack merge-file base.toml ours.toml theirs.toml engagements/acme.toml
+    """
+    from svctrack.git.merge import merge_file as merge
+
+    result = merge(Path(base), Path(ours), Path(theirs), path)
+    where = path or ours
+    if result.fallback:
+        say(f"{where}: {result.fallback}; merged line by line, as git does")
+    elif result.clashes:
+        say(f"{where}: both sides changed {', '.join(result.clashes)}; marked for you to choose")
+    if result.code:
+        raise typer.Exit(result.code)

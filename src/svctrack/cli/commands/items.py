@@ -10,10 +10,13 @@ from svctrack.cli.context import state
 from svctrack.cli.options import (
     HELP_PANEL_SETUP,
     JsonOpt,
+    MineOpt,
+    OwnerOpt,
     complete_services,
     complete_stages,
     finish,
     group,
+    owner_wanted,
 )
 
 service = group("service", HELP_PANEL_SETUP, "Create and list services (offerings).")
@@ -113,8 +116,9 @@ def _list(
     client: str,
     show_all: bool,
     json_output: bool,
+    who: str | None = None,
 ) -> None:
-    from svctrack.domain.queries import sort_key
+    from svctrack.domain.queries import owned_by, sort_key
 
     s = state(ctx)
     tracker = s.tracker
@@ -135,6 +139,7 @@ def _list(
         if (not stage or summary.stage == stage)
         and (not service_id or summary.service == service_id)
         and (not client or client.casefold() in summary.client.casefold())
+        and (who is None or owned_by(summary.owner, who))
     ]
     rows.sort(key=sort_key)
     if json_output:
@@ -172,13 +177,16 @@ def service_list(
     *,
     stage: StageOpt = "",
     show_all: AllOpt = False,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
     json_output: JsonOpt = False,
 ) -> None:
     """List services, overdue and soonest deadline first.
 
     Example: svctrack service list --stage development
     """
-    _list(ctx, "service", stage, "", "", show_all, json_output)
+    who = owner_wanted(owner, mine)
+    _list(ctx, "service", stage, "", "", show_all, json_output, who)
 
 
 @engagement.command("list")
@@ -199,10 +207,13 @@ def engagement_list(
         str, typer.Option("--client", "-c", help="Only clients whose name contains this.")
     ] = "",
     show_all: AllOpt = False,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
     json_output: JsonOpt = False,
 ) -> None:
     """List engagements, overdue and soonest due first.
 
     Example: svctrack engagement list --client Ромашка --all --json
     """
-    _list(ctx, "engagement", stage, service, client, show_all, json_output)
+    who = owner_wanted(owner, mine)
+    _list(ctx, "engagement", stage, service, client, show_all, json_output, who)

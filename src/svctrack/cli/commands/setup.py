@@ -38,14 +38,21 @@ def init(
 ) -> None:
     """Create a workspace: svctrack.toml, services/, engagements/ and a .gitignore.
 
+    In a git repository it also has git merge item files with svctrack (.gitattributes, and
+    the repository's own config).
+
     Example: svctrack init my-firm --name "My Firm" --lang en
     """
+    from svctrack.git.merge import register
     from svctrack.usecases.workspace import init_workspace
 
     root = init_workspace(
         path, name=name, lang=lang, currency=currency, example=example, schema=schema
     )
     typer.echo(f"created workspace {root}")
+    done = register(root)
+    if done.attributes is not None or done.config:
+        typer.echo("git merges its item files with `svctrack merge-file` (.gitattributes)")
 
 
 @app.command(rich_help_panel=HELP_PANEL_SETUP)

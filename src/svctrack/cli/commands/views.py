@@ -12,9 +12,12 @@ from svctrack.cli.options import (
     IdArg,
     JsonOpt,
     KindOpt,
+    MineOpt,
+    OwnerOpt,
     complete_services,
     finish,
     kind_of,
+    owner_wanted,
 )
 from svctrack.errors import SvcError, UsageError
 
@@ -31,21 +34,26 @@ def status(
     show_all: Annotated[
         bool, typer.Option("--all", "-a", help="Include closed and cancelled items.")
     ] = False,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
     json_output: JsonOpt = False,
 ) -> None:
     """The dashboard: open engagements and services, overdue and soonest due first.
 
     It stays one screen at any size: what does not fit is counted by stage and left to
-    `engagement list`; --json carries every item.
+    `engagement list`; --json carries every item. --owner and --mine show one person's items.
 
-    Example: svctrack status --json
+    Example: svctrack status --mine
     """
     from svctrack.domain import dates
-    from svctrack.domain.queries import dashboard
+    from svctrack.domain.queries import dashboard, owned_by
 
     s = state(ctx)
     tracker = s.tracker
+    who = owner_wanted(owner, mine)
     found, broken = tracker.summaries(only_open=not show_all)
+    if who is not None:
+        found = [summary for summary in found if owned_by(summary.owner, who)]
     board = dashboard(found, dates.today(), show_all=show_all)
     if json_output:
         from svctrack.output import jsonout
@@ -163,20 +171,25 @@ def deadlines(
         ),
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only what is overdue.")] = False,
+    owner: OwnerOpt = None,
+    mine: MineOpt = False,
     json_output: JsonOpt = False,
 ) -> None:
     """Every dated obligation of open items (due dates, stage deadlines), soonest first.
 
-    Example: svctrack deadlines --within 7
+    Example: svctrack deadlines --within 7 --mine
     """
     from svctrack.domain import dates
     from svctrack.domain.queries import deadlines as dated
+    from svctrack.domain.queries import owned_by
 
     s = state(ctx)
     tracker = s.tracker
+    who = owner_wanted(owner, mine)
     loaded = tracker.briefs()
+    items = [i for i in loaded.items if who is None or owned_by(i.owner, who)]
     today = dates.today()
-    rows = dated(loaded.items, tracker.pipelines, today, within=within, overdue_only=overdue)
+    rows = dated(items, tracker.pipelines, today, within=within, overdue_only=overdue)
     if json_output:
         from svctrack.output import jsonout
 
@@ -184,7 +197,7 @@ def deadlines(
     elif rows:
         from svctrack.output import views as render
 
-        names = {i.id: i.name for i in loaded.items}
+        names = {i.id: i.name for i in items}
         s.print(render.deadlines_table(rows, names, today, tracker.pipelines, s.lang, s.width))
     else:
         from svctrack.output.i18n import word
