@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from svctrack.cli.context import State
+from svctrack.cli.context import ARGV, State
 from svctrack.cli.lazy import LazyGroup
 from svctrack.errors import Broken, SvcError
 from svctrack.output.text import oneline
@@ -50,6 +50,14 @@ class Boundary(LazyGroup):
                 raise
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> click.Context:
+        argv = list(args)  # before parsing takes them: the command line, for the undo journal
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[ARGV] = argv
+        return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
         result = super().invoke(ctx)

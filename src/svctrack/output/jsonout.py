@@ -222,3 +222,8 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
 
     out |= effort_document(effort(item))  # hours, budget_hours, burn, rate
     return out
+
+
+def journal(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """`undo --list`: newest first, `{"at", "command", "paths"}`."""
+    return [{"at": e.at, "command": e.command, "paths": e.paths} for e in entries]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from svctrack.domain.ids import id_problem
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
@@ -23,6 +23,9 @@ from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
 from svctrack.storage.paths import CONFIG, FOLDERS, LOCK
 from svctrack.tomlparse import tomllib
+
+if TYPE_CHECKING:
+    from svctrack.storage.journal import Journal
 
 T = TypeVar("T")
 
@@ -41,6 +44,7 @@ class Store:
     lock_timeout: float | None = None  # seconds; None: SVCTRACK_LOCK_TIMEOUT, else 10
     written: list[Path] = field(default_factory=list)  # files this process wrote, in order
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
+    journal: Journal | None = None  # told of each write before it happens, for `undo`
 
     def rel(self, path: Path) -> str:
         try:
@@ -290,12 +294,41 @@ class Store:
     ) -> None:
         """Write under the lock; temp files a killed svctrack left beside it go first."""
         rel = self.rel(path)
+        if self.journal is not None:
+            self.journal.record(path, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             clean_stale_temps(path.parent)
             write_atomic(path, data, mode, owner)
         except OSError as exc:
             raise io_error(exc, rel) from None
+        self.written.append(path)
+
+    def remove(self, kind: str, item_id: str) -> None:
+        """Delete an item's file under the lock (a regular file inside the workspace)."""
+        path = self.path(kind, item_id)
+        with self.locked():
+            self._open(path, for_write=True)
+            self._unlink(path)
+
+    def move(self, kind: str, old_id: str, new_id: str) -> None:
+        """Give an item's file a new id under the lock; refused when the new id is taken."""
+        old, new = self.path(kind, old_id), self.path(kind, new_id)
+        with self.locked():
+            for other in FOLDERS:
+                if os.path.lexists(self.path(other, new_id)):
+                    raise Refused(f"id {new_id!r} is taken", hint="choose another id")
+            raw, st = self._open(old, for_write=True)
+            self._write(new, raw, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
+            self._unlink(old)
+
+    def _unlink(self, path: Path) -> None:
+        if self.journal is not None:
+            self.journal.record(path, None)
+        try:
+            os.unlink(path)
+        except OSError as exc:
+            raise io_error(exc, self.rel(path)) from None
         self.written.append(path)
 
 
