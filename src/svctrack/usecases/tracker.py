@@ -27,7 +27,15 @@ from svctrack.domain.fields import (
 )
 from svctrack.domain.ids import check_id, slugify, unique
 from svctrack.domain.model import QUALITY, Item, Problem, check, errors, service_problem
-from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
+from svctrack.domain.pipeline import (
+    KINDS,
+    Pipeline,
+    Transition,
+    a_kind,
+    decide,
+    load_pipelines,
+    reopen,
+)
 from svctrack.domain.queries import Summary, summary
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, UsageError
 from svctrack.storage.decode import parse_text
@@ -447,6 +455,23 @@ class Tracker:
     def cancel(self, ref: str, *, note: str) -> Transition:
         """End an item early."""
         return self._step(ref, "cancel", _required(note, "why it ends early"))
+
+    def reopen(self, ref: str, *, note: str) -> Transition:
+        """Take a closed or cancelled item back to the stage it ended from (its ticks stay)."""
+        _required(note, "why it is reopened")
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
+            steps = [(h.source, h.to) for h in item.history]
+            try:
+                move = reopen(pipeline, item.stage, steps)
+            except Refused as refused:
+                raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
+            doc.set("stage", move.target)
+            entry = {"from": move.source, "to": move.target, "at": dates.now(), "by": actor()}
+            doc.append("history", entry | {"note": note})
+            return move
+
+        return self._edit(ref, change)
 
     def check(
         self, ref: str, key: str, *, ok: bool | None = True, note: str = "", clear: bool = False

@@ -30,6 +30,10 @@ def _ready(ws: Workspace) -> None:
         ws.ok("check", "acme", gate)
 
 
+def _cancelled(ws: Workspace) -> None:
+    ws.ok("cancel", "acme", "--note", "withdrew")
+
+
 WRITES: dict[str, tuple[Callable[[Workspace], None] | None, Callable[[Workspace], tuple]]] = {
     "service new": (None, lambda ws: ("service", "new", "--name", "Cloud migration")),
     "engagement new": (
@@ -46,6 +50,9 @@ WRITES: dict[str, tuple[Callable[[Workspace], None] | None, Callable[[Workspace]
     "feedback": (None, lambda ws: ("feedback", "acme", "--score", "5", "--comment", "good")),
     "log": (None, lambda ws: ("log", "acme", "2h30m", "--note", "interviews")),
     "import csv": (None, _import),
+    "reopen": (_cancelled, lambda ws: ("reopen", "acme", "--note", "back")),
+    "rename": (None, lambda ws: ("rename", "audit", "security-audit")),
+    "delete": (None, lambda ws: ("delete", "acme", "--yes")),
 }
 
 

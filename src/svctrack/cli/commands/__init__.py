@@ -16,7 +16,7 @@ COMMANDS: dict[str, str] = {
     **_in("setup", "app", "completion"),
     **_in("lifecycle", "app", "advance", "rework", "cancel", "check", "uncheck", "set"),
     **_in("lifecycle", "app", "note", "feedback", "log"),
-    **_in("mend", "app", "undo"),
+    **_in("mend", "app", "reopen", "rename", "delete", "undo"),
     **_in("views", "app", "status", "deadlines", "show", "checklist", "validate"),
     **_in("analysis", "app", "report", "timeline"),
     **_in("integrate", "app", "edit", "sync", "history"),
