@@ -21,3 +21,17 @@ def journal_table(entries: Sequence[Any], width: int) -> Table:
     steps = [("command", 0), ("at", 0), ("paths", 0), ("n", 0)]
     rows = list(enumerate(entries, 1))
     return fitted_table(rows, columns, steps, width, title="Changes undo can put back")
+
+
+def find_table(found: Sequence[Any], width: int) -> Table:
+    """`find`: one row per match: the item, where it matched, the value that matched."""
+    from svctrack.output.text import oneline
+
+    columns = [
+        column("id", "id", (lambda m: text(m.id), 64), no_wrap=True),
+        column("kind", "kind", (lambda m: text(m.kind), 10), no_wrap=True),
+        column("field", "where", (lambda m: text(m.field), 8), no_wrap=True),
+        column("text", "text", (lambda m: text(oneline(m.text)), 30), overflow="fold"),
+    ]
+    steps = [("id", 0), ("text", 0), ("field", 0), ("kind", 0)]
+    return fitted_table(found, columns, steps, width)

@@ -37,7 +37,7 @@ from svctrack.domain.pipeline import (
     reopen,
 )
 from svctrack.domain.queries import Summary, summary
-from svctrack.errors import Broken, FileProblem, NotFound, Refused, UsageError
+from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
@@ -156,7 +156,8 @@ class Tracker:
         kind is refused, naming what `needs` that kind (`feedback`, `--service`)."""
         what = kind or "item"
         if not _PREFIX.match(ref):
-            raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
+            meant = self._meant(slugify(ref), []) if ref.strip() else ""
+            raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'{meant}")
         found = next(
             ((k, ref) for k in KINDS if (self.store.root / FOLDERS[k] / f"{ref}.toml").is_file()),
             None,
@@ -169,12 +170,27 @@ class Tracker:
                 raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
             if not matches:
                 every = [i for k in KINDS for i in self.store.ids(k)]
-                raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+                raise NotFound(f"no {what} {ref!r}{self._meant(ref, every)}")
             found = matches[0]
         if kind and found[0] != kind:
             needed = f"{needs or 'this command'} needs {a_kind(kind)}"
             raise Refused(f"{found[1]} is {a_kind(found[0])}; {needed}")
         return found
+
+    def _meant(self, ref: str, every: list[str]) -> str:
+        """' (did you mean ...?)': the items whose id, name or client holds `ref`, else the
+        id closest to it."""
+        from svctrack.domain.search import like
+
+        try:
+            found, _ = self.summaries()
+        except SvcError:
+            found = []
+        close = like(ref, [(s.id, s.name, s.client) for s in found])
+        if close:
+            more = f" and {len(close) - 5} more" if len(close) > 5 else ""
+            return f" (did you mean {', '.join(close[:5])}{more}?)"
+        return suggest(ref, every)
 
     def get(self, ref: str, kind: str | None = None, *, needs: str = "") -> Item:
         """The item `ref` names; a file that does not parse, or holds what `validate` calls

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     **_in("lifecycle", "app", "note", "feedback", "log"),
     **_in("mend", "app", "reopen", "rename", "delete", "undo"),
     **_in("views", "app", "status", "deadlines", "show", "checklist", "validate"),
+    **_in("search", "app", "find"),
     **_in("analysis", "app", "report", "timeline"),
     **_in("integrate", "app", "edit", "sync", "history"),
     **_in("export", "export", "export"),
