@@ -25,7 +25,7 @@ from svctrack.domain.fields import (
     score_problem,
     suggest,
 )
-from svctrack.domain.ids import check_id, slugify, unique
+from svctrack.domain.ids import check_id, engagement_id, slugify, unique
 from svctrack.domain.model import QUALITY, Item, Problem, check, errors, service_problem
 from svctrack.domain.pipeline import (
     KINDS,
@@ -336,7 +336,7 @@ class Tracker:
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
         gives by default: the name "<service> — <client>", the owner, mode and currency; the
-        start is today."""
+        start is today, or the due date when that is past (a late engagement recorded)."""
         of = offering or Item("service", service_id)
         name = name or f"{of.name or service_id} — {client}"
         fields: dict[str, Any] = {
@@ -344,7 +344,7 @@ class Tracker:
             "service": service_id,
             "client": client,
             "stage": stage,
-            "start": start or dates.today(),
+            "start": start or (min(dates.today(), due) if due else dates.today()),
             "due": due,
             "owner": owner or of.owner,
             "mode": mode or of.mode,
@@ -354,7 +354,7 @@ class Tracker:
             "contract": contract,
             "budget_hours": budget_hours,
         }
-        return self._draft("engagement", f"{service_id} {client}", fields)
+        return self._draft("engagement", engagement_id(client, service_id), fields)
 
     def _draft(self, kind: str, basis: str, fields: dict[str, Any]) -> Draft:
         pipeline = self.pipelines[kind]
