@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -54,6 +54,7 @@ SETTABLE = (
     *("mode", "contract"),
 )
 ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
+FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
@@ -496,27 +497,57 @@ class Tracker:
 
         Returns 'gate' or 'principle'.
         """
+        return self.check_all(ref, [key], ok=ok, note=note, clear=clear)[0][1]
 
-        def change(item: Item, pipeline: Pipeline, doc: Any) -> str:
+    def check_all(
+        self,
+        ref: str,
+        keys: Sequence[str],
+        *,
+        ok: bool | None = True,
+        note: str = "",
+        clear: bool = False,
+    ) -> list[tuple[str, str]]:
+        """Mark several gate items of the current stage or principles in one write; each may be
+        a unique prefix. Returns (item id, 'gate' or 'principle') for each; an unknown one
+        refuses them all, listing what there is."""
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> list[tuple[str, str]]:
             stage = pipeline.stage(item.stage)
-            if stage and stage.gate(key):
-                where, label = f"gates.{item.stage}.{key}", "done"
-                kind = "gate"
-            elif pipeline.principle(key):
-                where, label = f"principles.{key}", "ok"
-                kind = "principle"
-            else:
-                raise Refused(self._unknown_key(item, pipeline, key))
-            if clear or ok is None:
-                doc.remove(where)
-                return kind
-            old = (item.gates.get(item.stage, {}) if kind == "gate" else item.principles).get(key)
-            keep = note or (old.note if old else "")
-            value: Any = {label: ok, "note": keep} if keep else ok
-            doc.set(where, value)
-            return kind
+            gates = [g.id for g in stage.gates] if stage else []
+            marks = [self._markable(item, pipeline, key, gates) for key in keys]
+            for key, kind in marks:
+                where, label = (
+                    (f"gates.{item.stage}.{key}", "done")
+                    if kind == "gate"
+                    else (f"principles.{key}", "ok")
+                )
+                if clear or ok is None:
+                    doc.remove(where)
+                    continue
+                marks_now = item.gates.get(item.stage, {}) if kind == "gate" else item.principles
+                old = marks_now.get(key)
+                keep = note or (old.note if old else "")
+                value: Any = {label: ok, "note": keep} if keep else ok
+                doc.set(where, value)
+            return marks
 
         return self._edit(ref, change)
+
+    def _markable(
+        self, item: Item, pipeline: Pipeline, key: str, gates: list[str]
+    ) -> tuple[str, str]:
+        """(id, 'gate' or 'principle') of what `key` names: an exact id, else a unique prefix."""
+        principles = [p.id for p in pipeline.principles]
+        every = [(g, "gate") for g in gates] + [(p, "principle") for p in principles]
+        exact = [m for m in every if m[0] == key]
+        found = exact or [m for m in every if key and m[0].startswith(key)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(m[0] for m in found)
+            raise Refused(f"{key!r} is ambiguous: {names}", hint="give more of the item")
+        raise Refused(self._unknown_key(item, pipeline, key))
 
     def _unknown_key(self, item: Item, pipeline: Pipeline, key: str) -> str:
         for stage in pipeline.stages:
@@ -528,8 +559,11 @@ class Tracker:
         names = (
             [g.id for g in current.gates] + [p.id for p in pipeline.principles] if current else []
         )
+        gates = ", ".join(g.id for g in current.gates) if current else ""
+        principles = ", ".join(p.id for p in pipeline.principles)
         return (
             f"{key!r} is neither a gate item of {item.stage} nor a principle{suggest(key, names)}"
+            f"; gate items: {gates or 'none'}; principles: {principles or 'none'}"
         )
 
     def set_field(self, ref: str, name: str, value: str) -> tuple[str, Any]:
@@ -605,8 +639,10 @@ class Tracker:
 
     def add_feedback(
         self, ref: str, score: int, *, comment: str = "", **quality: int | None
-    ) -> None:
-        """Record the client's feedback on an engagement: 1–5 overall and per quality."""
+    ) -> bool:
+        """Record the client's feedback on an engagement: 1–5 overall and per quality. When
+        `feedback-received` is an open gate item of the current stage, it is ticked too;
+        returns whether it was."""
         for key, value in {"score": score, **quality}.items():
             problem = None if value is None else score_problem(key, value)
             if problem:
@@ -615,11 +651,16 @@ class Tracker:
         if unknown:
             raise UsageError(f"unknown quality {sorted(unknown)}")
 
-        def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
             entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
+            stage = pipeline.stage(item.stage)
+            if stage and stage.gate(FEEDBACK_GATE) and FEEDBACK_GATE not in item.ticked(stage.id):
+                doc.set(f"gates.{stage.id}.{FEEDBACK_GATE}", True)
+                return True
+            return False
 
-        self._edit(ref, change, kind="engagement", needs="feedback")
+        return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
 
 
 def _same(item: Item) -> Item:
