@@ -275,3 +275,30 @@ def test_restore_undoes_cell(text: str) -> None:
     written = cell(text)
     assert restore(written) == text
     assert written[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_skip_existing_passes_over_rows_for_items_already_there(
+    firm: Workspace, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "again.csv"
+    sheet.write_text(
+        "client,service,due\nACME,audit,2026-12-15\nZarya,audit,2027-01-31\n", encoding="utf-8"
+    )
+    plain = firm.ok("import", "csv", str(sheet), "--dry-run")
+    assert "would create engagement acme-audit" in plain.out  # a second one for ACME
+    dry = firm.ok("import", "csv", str(sheet), "--skip-existing", "--dry-run")
+    assert "again.csv:2: skipped: acme exists" in dry.err
+    assert "dry run: 1 engagement would be created; nothing written" in dry.err
+    done = firm.ok("import", "csv", str(sheet), "--skip-existing")
+    assert done.out.startswith("created engagement zarya-audit")
+    again = firm.ok("import", "csv", str(sheet), "--skip-existing")
+    assert "skipped: zarya-audit exists" in again.err and "no rows to import" in again.err
+
+
+def test_one_invalid_row_is_said_in_the_singular(firm: Workspace, tmp_path: Path) -> None:
+    sheet = tmp_path / "one.csv"
+    sheet.write_text("client,service,due\nACME,audit,someday\n", encoding="utf-8")
+    assert (
+        "error: 1 of 1 row is invalid; nothing imported"
+        in firm.run("import", "csv", str(sheet)).err
+    )
