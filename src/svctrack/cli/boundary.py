@@ -33,7 +33,9 @@ class Boundary(LazyGroup):
             ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
             command = ctx.command_path if ctx else "svctrack"
             fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort:  # Ctrl-C at a prompt: the prompt's line is left open
+            if sys.stderr.isatty():
+                sys.stderr.write("\n")
             fail("aborted", 130)
         except Broken as exc:  # an item whose file holds errors: each is a line, as validate says
             warn_broken(exc.problems)
@@ -60,10 +62,19 @@ class Boundary(LazyGroup):
         return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
-        result = super().invoke(ctx)
+        try:
+            result = super().invoke(ctx)
+        except KeyboardInterrupt:  # typer would make it a silent exit 130: say it in one line
+            raise Interrupted("interrupted; nothing half-written is left behind") from None
         if isinstance(ctx.obj, State):
             ctx.obj.commit_changes()  # only after the command succeeded
         return result
+
+
+class Interrupted(SvcError):
+    """Ctrl-C: exit 130, as shells report a process stopped by SIGINT."""
+
+    exit_code = 130
 
 
 def fail(message: str, code: int) -> NoReturn:
