@@ -162,7 +162,7 @@ def test_the_journal_is_outside_the_workspace_and_bounded(ws: Workspace, isolate
         "services",
         "svctrack.toml",
     ]
-    journals = list((isolated / ".local" / "share" / "svctrack" / "journal").iterdir())
+    journals = list((isolated / "data" / "svctrack" / "journal").iterdir())
     assert len(journals) == 1 and len(list(journals[0].glob("*.json"))) == 100
 
 
