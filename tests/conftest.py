@@ -35,6 +35,7 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))  # the undo journal
     monkeypatch.setenv("SVCTRACK_TODAY", TODAY)
     monkeypatch.setenv("SVCTRACK_USER", "tester")
     monkeypatch.setenv("COLUMNS", "120")

@@ -124,3 +124,22 @@ def test_unique() -> None:
     assert unique("a", {"a", "a-2"}) == "a-3"
     long = "x" * 64
     assert len(unique(long, {long})) == 64
+
+
+def test_search_matches_each_value_once_and_like_reads_names_as_ids() -> None:
+    from svctrack.domain.model import HistoryEntry, Item, Note
+    from svctrack.domain.search import like, matches
+
+    item = Item("engagement", "acme", name="Аудит — ООО «Ромашка»", client="ООО «Ромашка»")
+    item.notes = [Note(None, "Ромашка called"), Note(None, "nothing")]
+    item.history = [HistoryEntry("preparation", None, note="ромашка again")]
+    assert [(m.field, m.text) for m in matches(item, "РОМАШКА")] == [
+        ("name", "Аудит — ООО «Ромашка»"),
+        ("client", "ООО «Ромашка»"),
+        ("notes", "Ромашка called"),
+        ("history", "ромашка again"),
+    ]
+    assert matches(item, "") == []
+    rows = [("acme", "Аудит", "ООО «Ромашка»"), ("other", "x", "y")]
+    assert like("romashka", rows) == ["acme"]
+    assert like("oth", rows) == ["other"]

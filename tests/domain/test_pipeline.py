@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from svctrack.domain.pipeline import CANCELLED, decide, load_pipelines
+from svctrack.domain.pipeline import CANCELLED, decide, load_pipelines, reopen
 from svctrack.errors import FileProblem, Refused
 
 PIPELINES = load_pipelines({})
@@ -167,3 +167,43 @@ def test_bad_custom_pipelines_are_file_problems(pipelines: dict) -> None:
     with pytest.raises(FileProblem) as caught:
         load_pipelines({"pipelines": pipelines})
     assert caught.value.path == "svctrack.toml"
+
+
+# --- reopen ---------------------------------------------------------------------------------
+
+STEPS = [(None, "preparation"), ("preparation", "execution"), ("execution", CANCELLED)]
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "state", "steps", "target"),
+    [
+        (ENGAGEMENT, CANCELLED, STEPS, "execution"),
+        (
+            ENGAGEMENT,
+            "closed",
+            [*STEPS[:2], ("execution", "completion"), ("completion", "closed")],
+            "completion",
+        ),
+        (ENGAGEMENT, "closed", [(None, "closed")], "completion"),  # by hand: the only way in
+        (SERVICE, CANCELLED, [(None, "planning"), ("planning", CANCELLED)], "planning"),
+        # reopened and ended again: the last step into the end counts
+        (
+            ENGAGEMENT,
+            CANCELLED,
+            [*STEPS, (CANCELLED, "execution"), ("execution", "control"), ("control", CANCELLED)],
+            "control",
+        ),
+    ],
+)
+def test_reopen_goes_back_to_the_stage_it_ended_from(pipeline, state, steps, target) -> None:
+    move = reopen(pipeline, state, steps)
+    assert (move.action, move.source, move.target) == ("reopen", state, target)
+
+
+def test_reopen_refuses_an_open_item_and_a_history_that_does_not_say() -> None:
+    with pytest.raises(Refused, match="it is open"):
+        reopen(ENGAGEMENT, "execution", STEPS[:2])
+    with pytest.raises(Refused, match="does not say"):
+        reopen(ENGAGEMENT, CANCELLED, [(None, CANCELLED)])
+    with pytest.raises(Refused, match="does not say"):
+        reopen(ENGAGEMENT, CANCELLED, [("gone-stage", CANCELLED)])

@@ -204,8 +204,8 @@ RULES = [
         "due 2026-11-01 is before the start 2026-11-26",
         ("acme", "due = 2026-12-15", "due = 2026-11-01"),
         set=("set", "acme", "due", "2026-11-01"),
-        new=(*NEW[:-2], "--due", "2026-11-01"),
-        csv=ROW | {"due": "2026-11-01"},
+        new=(*NEW[:-2], "--start", "2026-11-26", "--due", "2026-11-01"),
+        csv=ROW | {"due": "2026-11-01", "start": "2026-11-26"},
     ),
     Rule(
         "client required",
@@ -354,12 +354,12 @@ def test_log_says_how_many_hours_plainly(firm: Workspace) -> None:
 
 def test_new_and_import_write_the_same_file(firm: Workspace, tmp_path: Path) -> None:
     firm.ok(*NEW[:-2], "--due", "2026-12-20", "--price", "1 250,50", "--mode", "online")
-    made = firm.text("audit-x")
-    firm.file("audit-x").unlink()
+    made = firm.text("x-audit")
+    firm.file("x-audit").unlink()
     sheet = tmp_path / "x.csv"
     sheet.write_text('client,service,due,price,mode\nX,audit,2026-12-20,"1 250,50",online\n')
     firm.ok("import", "csv", str(sheet))
-    imported = firm.text("audit-x")
+    imported = firm.text("x-audit")
 
     def same(text: str) -> list[str]:  # but when and why it was created
         return [line for line in text.splitlines() if not line.startswith(("at =", "note ="))]

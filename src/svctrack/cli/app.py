@@ -11,7 +11,7 @@ import typer
 from svctrack import __version__
 from svctrack.cli.boundary import Boundary
 from svctrack.cli.commands import COMMANDS
-from svctrack.cli.context import State
+from svctrack.cli.context import ARGV, State
 
 
 class Root(Boundary):
@@ -85,6 +85,7 @@ def global_options(
         color=not no_color,
         use_cache=not no_cache,
         commit=commit,
+        argv=list(ctx.meta.get(ARGV, [])),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from svctrack.cli.context import State
+from svctrack.cli.context import ARGV, State
 from svctrack.cli.lazy import LazyGroup
 from svctrack.errors import Broken, SvcError
 from svctrack.output.text import oneline
@@ -33,7 +33,9 @@ class Boundary(LazyGroup):
             ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
             command = ctx.command_path if ctx else "svctrack"
             fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort:  # Ctrl-C at a prompt: the prompt's line is left open
+            if sys.stderr.isatty():
+                sys.stderr.write("\n")
             fail("aborted", 130)
         except Broken as exc:  # an item whose file holds errors: each is a line, as validate says
             warn_broken(exc.problems)
@@ -51,15 +53,31 @@ class Boundary(LazyGroup):
             fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
         sys.exit(result if isinstance(result, int) else 0)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> click.Context:
+        argv = list(args)  # before parsing takes them: the command line, for the undo journal
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[ARGV] = argv
+        return ctx
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             result = super().invoke(ctx)
             if isinstance(ctx.obj, State):
                 ctx.obj.commit_changes()  # only after the command succeeded, under its lock
+        except KeyboardInterrupt:  # typer would make it a silent exit 130: say it in one line
+            raise Interrupted("interrupted; nothing half-written is left behind") from None
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.release()
         return result
+
+
+class Interrupted(SvcError):
+    """Ctrl-C: exit 130, as shells report a process stopped by SIGINT."""
+
+    exit_code = 130
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from svctrack.usecases.tracker import Tracker
 
 
+ARGV = "svctrack.argv"  # where the root context keeps the command line (ctx.meta)
+
+
 @dataclass
 class State:
     """What the global options say, and what is opened lazily from them."""
@@ -26,6 +29,22 @@ class State:
     commit: bool | None = None  # --commit/--no-commit; None: SVCTRACK_COMMIT, then the configs
     messages: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    argv: list[str] = field(default_factory=list)  # the command line, less the program's name
+    journal: bool = True  # record each write for `undo` (undo itself does not)
+
+    @property
+    def command(self) -> str:
+        """The command line as typed, less `-C PATH` (the journal is the workspace's own)."""
+        import shlex
+
+        words, rest = [], list(self.argv)
+        while rest and rest[0].startswith("-"):
+            word = rest.pop(0)
+            if word in ("-C", "--workspace") and rest:
+                rest.pop(0)
+            elif not word.startswith("--workspace="):
+                words.append(word)
+        return shlex.join(["svctrack", *words, *rest])
 
     @cached_property
     def tracker(self) -> Tracker:
@@ -33,6 +52,10 @@ class State:
 
         tracker = Tracker.open(self.workspace, use_cache=self.use_cache)
         tracker.store.hold = self._commits  # a write then keeps the lock until it is committed
+        if self.journal:
+            from svctrack.storage.journal import Journal
+
+            tracker.store.journal = Journal(tracker.root, self.command)
         return tracker
 
     def _commits(self) -> bool:

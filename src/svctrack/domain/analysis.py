@@ -246,12 +246,12 @@ class PrincipleShare:
     honoured: int
     not_honoured: int
     not_assessed: int
-    rate: Decimal | None  # honoured / engagements
+    rate: Decimal | None  # honoured / engagements that assessed it; None: nobody did
 
 
 @dataclass(frozen=True)
 class Principles:
-    rate: Decimal | None  # ticks honoured / (engagements × principles)
+    rate: Decimal | None  # ticks honoured / ticks assessed (honoured or not)
     items: tuple[PrincipleShare, ...]
     least: str | None
 
@@ -382,25 +382,29 @@ def _satisfaction(facts: Sequence[Closed]) -> Satisfaction:
 
 
 def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
+    """Shares of the engagements that assessed a principle: one nobody assessed has no rate
+    (not assessed, never "not honoured") and is never the least honoured."""
     shares = []
     for n, term in enumerate(pipeline.principles):
         marks = [f.principles[n] for f in facts]
+        honoured, not_honoured = marks.count(True), marks.count(False)
         shares.append(
             PrincipleShare(
                 term.id,
-                marks.count(True),
-                marks.count(False),
+                honoured,
+                not_honoured,
                 marks.count(None),
-                share(marks.count(True), len(marks)),
+                share(honoured, honoured + not_honoured),
             )
         )
     honoured = sum(s.honoured for s in shares)
-    slots = len(facts) * len(shares)
+    assessed = honoured + sum(s.not_honoured for s in shares)
+    rated = [s for s in shares if s.rate is not None]
     least = None
-    if facts and shares:
-        worst = min(shares, key=lambda s: (s.honoured, -s.not_honoured))
-        least = worst.id if worst.honoured < len(facts) else None
-    return Principles(share(honoured, slots), tuple(shares), least)
+    if rated:
+        worst = min(rated, key=lambda s: (s.rate, -s.not_honoured))
+        least = worst.id if worst.not_honoured else None
+    return Principles(share(honoured, assessed), tuple(shares), least)
 
 
 def _money(facts: Sequence[Closed]) -> Money:
@@ -548,7 +552,11 @@ def findings(overall: Stats, services: Sequence[ServiceStats] = ()) -> list[Find
                 Finding(
                     "principle",
                     least.id,
-                    {"honoured": least.honoured, "count": o.count, "rate": least.rate},
+                    {
+                        "honoured": least.honoured,
+                        "count": least.honoured + least.not_honoured,
+                        "rate": least.rate,
+                    },
                 )
             )
     m = o.money

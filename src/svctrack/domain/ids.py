@@ -79,3 +79,50 @@ def unique(base: str, taken: set[str]) -> str:
         if candidate not in taken:
             return candidate
         n += 1
+
+
+# Legal forms a client's name carries (`ООО «Ромашка»`, `Initech LLC`): left out of ids.
+LEGAL_FORMS = frozenset(
+    [
+        "ooo",
+        "oao",
+        "zao",
+        "pao",
+        "ao",
+        "ip",
+        "nko",
+        "gup",
+        "mup",
+        "fgup",
+        "ano",
+        "tov",
+        "pp",
+        "llc",
+        "ltd",
+        "inc",
+        "corp",
+        "co",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "bv",
+        "ab",
+        "oy",
+        "as",
+    ]
+)
+CLIENT_PART = 24  # an engagement id's client part at most this long, whole words
+
+
+def engagement_id(client: str, service_id: str) -> str:
+    """A short id for a new engagement, client first: `ООО «Ромашка»` and `audit` →
+    `romashka-audit` (legal forms left out, at most CLIENT_PART characters of the client)."""
+    words = slugify(client).split("-")
+    kept = [w for w in words if w not in LEGAL_FORMS] or words
+    part = ""
+    for word in kept:
+        if part and len(part) + 1 + len(word) > CLIENT_PART:
+            break
+        part = f"{part}-{word}" if part else word[:CLIENT_PART]
+    return slugify(f"{part}-{service_id}")

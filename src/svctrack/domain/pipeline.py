@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -111,7 +112,10 @@ def decide(
     `done` holds the gate items of the current stage that are ticked.
     """
     if state in pipeline.ends:
-        raise Refused(f"it is {state}; nothing more can happen to it")
+        raise Refused(
+            f"it is {state}; nothing more can happen to it",
+            hint="`svctrack reopen ID --note ...` takes it back to the stage it ended from",
+        )
     stage = pipeline.stage(state)
     if stage is None:
         raise Refused(
@@ -151,6 +155,26 @@ def decide(
             hint="tick them with `svctrack check ID ITEM`, or pass --force to skip them",
         )
     return Transition("advance", state, target, forced=bool(missing), skipped=missing)
+
+
+def reopen(pipeline: Pipeline, state: str, steps: Sequence[tuple[str | None, str]]) -> Transition:
+    """Decide where a closed or cancelled item goes back to: the stage it ended from, the
+    `from` of the last step (`steps`: the history's (from, to), oldest first) that reached
+    `state`; raise Refused for an open item or a history that does not say."""
+    if state not in pipeline.ends:
+        raise Refused(
+            f"it is open (at {state}); only a closed or cancelled item can be reopened",
+            hint="`svctrack rework ID --note ...` goes back along the pipeline",
+        )
+    came = next((source for source, to in reversed(steps) if to == state), None)
+    if came is None and state == pipeline.done:
+        came = pipeline.stages[-1].id  # closed by hand: from the last stage, the only way in
+    if came is None or came not in pipeline.stage_ids:
+        raise Refused(
+            f"its history does not say which stage it was {state} from",
+            hint="set its `stage` by hand with `svctrack edit ID`",
+        )
+    return Transition("reopen", state, came)
 
 
 # --- loading -------------------------------------------------------------------------------

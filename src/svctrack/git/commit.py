@@ -26,6 +26,10 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str, *, wait: float
     """
     require_repo(root)
     rels = sorted({_rel(root, p) for p in paths})
+    gone = [r for r in rels if not os.path.lexists(root / r)]
+    if gone:  # a removed file git never knew (undo of an uncommitted `new`): nothing to commit
+        known = set(out(git(root, "ls-files", "--", *gone)).splitlines())
+        rels = [r for r in rels if r not in gone or r in known]
     if not rels:
         return ""
     # the message carries user text (notes, names): git log must not replay its control bytes

@@ -233,9 +233,12 @@ def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table
     for p in s.principles.items:
         term = pipeline.principle(p.id)
         least = p.id == s.principles.least
-        shown = f"{pct(p.rate, lang)} ({p.honoured}/{s.count})"
+        assessed = p.honoured + p.not_honoured
+        shown = f"{pct(p.rate, lang)} ({p.honoured}/{assessed})" if assessed else ""
         if p.not_honoured:
             shown += f" ✗{p.not_honoured}"
+        if p.not_assessed:
+            shown += f"{' · ' if shown else ''}{p.not_assessed} {word('not_assessed', lang)}"
         if least:
             shown += f"  ◀ {word('least_honoured', lang)}"
         label = text(term.text(lang) if term else p.id, BAD if least else "")

@@ -237,3 +237,13 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
 
     out |= effort_document(effort(item))  # hours, budget_hours, burn, rate
     return out
+
+
+def journal(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """`undo --list`: newest first, `{"at", "command", "paths"}`."""
+    return [{"at": e.at, "command": e.command, "paths": e.paths} for e in entries]
+
+
+def found(matches: Iterable[Any]) -> list[dict[str, Any]]:
+    """`find TEXT`: `{"id", "kind", "field", "text"}` per match."""
+    return [{"id": m.id, "kind": m.kind, "field": m.field, "text": m.text} for m in matches]

@@ -47,7 +47,7 @@ from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import map_chunks
-from svctrack.storage.paths import FOLDERS
+from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
 
 MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
@@ -86,10 +86,7 @@ def cache_dir(root: Path) -> Path | None:
         return None
     from platformdirs import user_cache_dir
 
-    real = os.fsencode(root.resolve())
-    tail = re.sub(rb"[^A-Za-z0-9]+", b"-", real).strip(b"-")[-40:].decode()
-    name = f"{tail}-{zlib.crc32(real):08x}".lstrip("-")
-    return Path(user_cache_dir("svctrack", appauthor=False)) / name
+    return Path(user_cache_dir("svctrack", appauthor=False)) / workspace_key(root)
 
 
 def shape(pipeline: Pipeline) -> tuple[Any, ...]:

@@ -26,5 +26,20 @@ def map_chunks(work: Callable[[list[J], S], list[R]], jobs: list[J], shared: S) 
 
     size = -(-len(jobs) // (cores * 4))
     chunks = [jobs[n : n + size] for n in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=cores, mp_context=mp.get_context("fork"), initializer=_deaf
+    )
+    try:
         return [result for done in pool.map(work, chunks, repeat(shared)) for result in done]
+    except KeyboardInterrupt:  # Ctrl-C: the parent says so in one line; the workers just stop
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown()
+
+
+def _deaf() -> None:
+    """A worker leaves Ctrl-C to the parent (else each would print its own traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -70,6 +70,17 @@ def sync_stopped(root: Path) -> bool:
     )
 
 
+def workspace_key(root: Path) -> str:
+    """A folder name for what svctrack keeps of a workspace outside it (the read cache, the undo
+    journal): the tail of its real path and a CRC-32 of it."""
+    import re
+    import zlib
+
+    real = os.fsencode(root.resolve())
+    tail = re.sub(rb"[^A-Za-z0-9]+", b"-", real).strip(b"-")[-40:].decode()
+    return f"{tail}-{zlib.crc32(real):08x}".lstrip("-")
+
+
 def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
     """The workspace folder: -C, SVCTRACK_WORKSPACE, walking up from cwd, user config."""
     for source, value in (

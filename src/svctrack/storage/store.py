@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from svctrack.domain.ids import id_problem, unique
 from svctrack.domain.merge import same_data
@@ -22,6 +22,9 @@ from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
 from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line, sync_stopped
 from svctrack.tomlparse import tomllib
+
+if TYPE_CHECKING:
+    from svctrack.storage.journal import Journal
 
 T = TypeVar("T")
 
@@ -44,6 +47,7 @@ class Store:
     hold: Callable[[], bool] | None = field(default=None, repr=False)
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
     _held: int | None = field(default=None, repr=False)  # the lock's descriptor while held
+    journal: Journal | None = None  # told of each write before it happens, for `undo`
 
     def rel(self, path: Path) -> str:
         try:
@@ -331,12 +335,41 @@ class Store:
     ) -> None:
         """Write under the lock; temp files a killed svctrack left beside it go first."""
         rel = self.rel(path)
+        if self.journal is not None:
+            self.journal.record(path, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             clean_stale_temps(path.parent)
             write_atomic(path, data, mode, owner)
         except OSError as exc:
             raise io_error(exc, rel) from None
+        self.written.append(path)
+
+    def remove(self, kind: str, item_id: str) -> None:
+        """Delete an item's file under the lock (a regular file inside the workspace)."""
+        path = self.path(kind, item_id)
+        with self.locked():
+            self._open(path, for_write=True)
+            self._unlink(path)
+
+    def move(self, kind: str, old_id: str, new_id: str) -> None:
+        """Give an item's file a new id under the lock; refused when the new id is taken."""
+        old, new = self.path(kind, old_id), self.path(kind, new_id)
+        with self.locked():
+            for other in FOLDERS:
+                if os.path.lexists(self.path(other, new_id)):
+                    raise Refused(f"id {new_id!r} is taken", hint="choose another id")
+            raw, st = self._open(old, for_write=True)
+            self._write(new, raw, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
+            self._unlink(old)
+
+    def _unlink(self, path: Path) -> None:
+        if self.journal is not None:
+            self.journal.record(path, None)
+        try:
+            os.unlink(path)
+        except OSError as exc:
+            raise io_error(exc, self.rel(path)) from None
         self.written.append(path)
 
 

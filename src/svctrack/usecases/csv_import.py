@@ -61,10 +61,20 @@ class Plan:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     ignored: list[str] = field(default_factory=list)  # headings not imported
     rows: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, the item it matches)
 
 
-def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "utf-8") -> Plan:
-    """Read and check every row; nothing is written here."""
+def plan(
+    tracker: Any,
+    kind: str,
+    raw: bytes,
+    source: str,
+    *,
+    encoding: str = "utf-8",
+    skip_existing: bool = False,
+) -> Plan:
+    """Read and check every row; nothing is written here. With `skip_existing`, a row for an
+    item the workspace has already is passed over (see `existing`)."""
     result = Plan(kind, source)
     rows = records(decode(raw, source, encoding))
     if not rows or not any(c.strip() for c in rows[0][1]):
@@ -88,6 +98,7 @@ def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "u
         )
     pipeline = tracker.pipelines[kind]
     taken = tracker.taken()
+    present = _present(tracker, kind) if skip_existing else {}
     services = _services(tracker) if kind == "engagement" else ({}, set())
     for line, row in rows[1:]:
         if not any(c.strip() for c in row):
@@ -126,6 +137,10 @@ def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "u
                 currency=currency,
                 stage=stage,
             )
+        same = existing(draft, values.get("id", ""), present) if skip_existing else ""
+        if same:
+            result.skipped.append((line, same))
+            continue
         # A cell that could not be read is one problem, not also the field it leaves empty.
         problems = cells.problems + [p.message for p in draft.problems if p.key not in cells.failed]
         try:
@@ -138,6 +153,27 @@ def plan(tracker: Any, kind: str, raw: bytes, source: str, *, encoding: str = "u
         taken.add(draft.item_id)
         result.items.append(Planned(line, draft))
     return result
+
+
+def _present(tracker: Any, kind: str) -> dict[Any, str]:
+    """What identifies the workspace's items of `kind` (id → id; for services their name, for
+    engagements their service, client and due) → their id."""
+    found, _ = tracker.summaries([kind])
+    keys: dict[Any, str] = {}
+    for s in found:
+        keys[s.id] = s.id
+        keys[(s.service, s.client, s.due) if kind == "engagement" else s.name] = s.id
+    return keys
+
+
+def existing(draft: Draft, given_id: str, present: dict[Any, str]) -> str:
+    """The id of the item a row is for, when the workspace has it already: the id the row gives,
+    else a service of the same name, or an engagement of the same service, client and due."""
+    if given_id:
+        return present.get(given_id, "")
+    f = draft.fields
+    key = (f.get("service"), f.get("client"), f.get("due")) if draft.kind == "engagement" else None
+    return present.get(key if key else f.get("name"), "")
 
 
 class _Cells:

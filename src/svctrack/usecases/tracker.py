@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,11 +25,19 @@ from svctrack.domain.fields import (
     score_problem,
     suggest,
 )
-from svctrack.domain.ids import check_id, slugify, unique
+from svctrack.domain.ids import check_id, engagement_id, slugify, unique
 from svctrack.domain.model import QUALITY, Item, Problem, check, errors, service_problem
-from svctrack.domain.pipeline import KINDS, Pipeline, Transition, a_kind, decide, load_pipelines
+from svctrack.domain.pipeline import (
+    KINDS,
+    Pipeline,
+    Transition,
+    a_kind,
+    decide,
+    load_pipelines,
+    reopen,
+)
 from svctrack.domain.queries import Summary, summary
-from svctrack.errors import Broken, FileProblem, NotFound, Refused, UsageError
+from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
@@ -46,6 +54,7 @@ SETTABLE = (
     *("mode", "contract"),
 )
 ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
+FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
@@ -148,7 +157,8 @@ class Tracker:
         kind is refused, naming what `needs` that kind (`feedback`, `--service`)."""
         what = kind or "item"
         if not _PREFIX.match(ref):
-            raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'")
+            meant = self._meant(slugify(ref), []) if ref.strip() else ""
+            raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'{meant}")
         # An exact id wins, a broken file's too (a loop of links): reading it says why.
         paths = ((k, self.store.root / FOLDERS[k] / f"{ref}.toml") for k in KINDS)
         found = next(((k, ref) for k, path in paths if os.path.lexists(path)), None)
@@ -160,12 +170,27 @@ class Tracker:
                 raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
             if not matches:
                 every = [i for k in KINDS for i in self.store.ids(k)]
-                raise NotFound(f"no {what} {ref!r}{suggest(ref, every)}")
+                raise NotFound(f"no {what} {ref!r}{self._meant(ref, every)}")
             found = matches[0]
         if kind and found[0] != kind:
             needed = f"{needs or 'this command'} needs {a_kind(kind)}"
             raise Refused(f"{found[1]} is {a_kind(found[0])}; {needed}")
         return found
+
+    def _meant(self, ref: str, every: list[str]) -> str:
+        """' (did you mean ...?)': the items whose id, name or client holds `ref`, else the
+        id closest to it."""
+        from svctrack.domain.search import like
+
+        try:
+            found, _ = self.summaries()
+        except SvcError:
+            found = []
+        close = like(ref, [(s.id, s.name, s.client) for s in found])
+        if close:
+            more = f" and {len(close) - 5} more" if len(close) > 5 else ""
+            return f" (did you mean {', '.join(close[:5])}{more}?)"
+        return suggest(ref, every)
 
     def get(self, ref: str, kind: str | None = None, *, needs: str = "") -> Item:
         """The item `ref` names; a file that does not parse, or holds what `validate` calls
@@ -311,7 +336,7 @@ class Tracker:
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
         gives by default: the name "<service> — <client>", the owner, mode and currency; the
-        start is today."""
+        start is today, or the due date when that is past (a late engagement recorded)."""
         of = offering or Item("service", service_id)
         name = name or f"{of.name or service_id} — {client}"
         fields: dict[str, Any] = {
@@ -319,7 +344,7 @@ class Tracker:
             "service": service_id,
             "client": client,
             "stage": stage,
-            "start": start or dates.today(),
+            "start": start or (min(dates.today(), due) if due else dates.today()),
             "due": due,
             "owner": owner or of.owner,
             "mode": mode or of.mode,
@@ -329,7 +354,7 @@ class Tracker:
             "contract": contract,
             "budget_hours": budget_hours,
         }
-        return self._draft("engagement", f"{service_id} {client}", fields)
+        return self._draft("engagement", engagement_id(client, service_id), fields)
 
     def _draft(self, kind: str, basis: str, fields: dict[str, Any]) -> Draft:
         pipeline = self.pipelines[kind]
@@ -458,6 +483,23 @@ class Tracker:
         """End an item early."""
         return self._step(ref, "cancel", _required(note, "why it ends early"))
 
+    def reopen(self, ref: str, *, note: str) -> Transition:
+        """Take a closed or cancelled item back to the stage it ended from (its ticks stay)."""
+        _required(note, "why it is reopened")
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
+            steps = [(h.source, h.to) for h in item.history]
+            try:
+                move = reopen(pipeline, item.stage, steps)
+            except Refused as refused:
+                raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
+            doc.set("stage", move.target)
+            entry = {"from": move.source, "to": move.target, "at": dates.now(), "by": actor()}
+            doc.append("history", entry | {"note": note})
+            return move
+
+        return self._edit(ref, change)
+
     def check(
         self, ref: str, key: str, *, ok: bool | None = True, note: str = "", clear: bool = False
     ) -> str:
@@ -465,27 +507,57 @@ class Tracker:
 
         Returns 'gate' or 'principle'.
         """
+        return self.check_all(ref, [key], ok=ok, note=note, clear=clear)[0][1]
 
-        def change(item: Item, pipeline: Pipeline, doc: Any) -> str:
+    def check_all(
+        self,
+        ref: str,
+        keys: Sequence[str],
+        *,
+        ok: bool | None = True,
+        note: str = "",
+        clear: bool = False,
+    ) -> list[tuple[str, str]]:
+        """Mark several gate items of the current stage or principles in one write; each may be
+        a unique prefix. Returns (item id, 'gate' or 'principle') for each; an unknown one
+        refuses them all, listing what there is."""
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> list[tuple[str, str]]:
             stage = pipeline.stage(item.stage)
-            if stage and stage.gate(key):
-                where, label = f"gates.{item.stage}.{key}", "done"
-                kind = "gate"
-            elif pipeline.principle(key):
-                where, label = f"principles.{key}", "ok"
-                kind = "principle"
-            else:
-                raise Refused(self._unknown_key(item, pipeline, key))
-            if clear or ok is None:
-                doc.remove(where)
-                return kind
-            old = (item.gates.get(item.stage, {}) if kind == "gate" else item.principles).get(key)
-            keep = note or (old.note if old else "")
-            value: Any = {label: ok, "note": keep} if keep else ok
-            doc.set(where, value)
-            return kind
+            gates = [g.id for g in stage.gates] if stage else []
+            marks = [self._markable(item, pipeline, key, gates) for key in keys]
+            for key, kind in marks:
+                where, label = (
+                    (f"gates.{item.stage}.{key}", "done")
+                    if kind == "gate"
+                    else (f"principles.{key}", "ok")
+                )
+                if clear or ok is None:
+                    doc.remove(where)
+                    continue
+                marks_now = item.gates.get(item.stage, {}) if kind == "gate" else item.principles
+                old = marks_now.get(key)
+                keep = note or (old.note if old else "")
+                value: Any = {label: ok, "note": keep} if keep else ok
+                doc.set(where, value)
+            return marks
 
         return self._edit(ref, change)
+
+    def _markable(
+        self, item: Item, pipeline: Pipeline, key: str, gates: list[str]
+    ) -> tuple[str, str]:
+        """(id, 'gate' or 'principle') of what `key` names: an exact id, else a unique prefix."""
+        principles = [p.id for p in pipeline.principles]
+        every = [(g, "gate") for g in gates] + [(p, "principle") for p in principles]
+        exact = [m for m in every if m[0] == key]
+        found = exact or [m for m in every if key and m[0].startswith(key)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(m[0] for m in found)
+            raise Refused(f"{key!r} is ambiguous: {names}", hint="give more of the item")
+        raise Refused(self._unknown_key(item, pipeline, key))
 
     def _unknown_key(self, item: Item, pipeline: Pipeline, key: str) -> str:
         for stage in pipeline.stages:
@@ -497,8 +569,11 @@ class Tracker:
         names = (
             [g.id for g in current.gates] + [p.id for p in pipeline.principles] if current else []
         )
+        gates = ", ".join(g.id for g in current.gates) if current else ""
+        principles = ", ".join(p.id for p in pipeline.principles)
         return (
             f"{key!r} is neither a gate item of {item.stage} nor a principle{suggest(key, names)}"
+            f"; gate items: {gates or 'none'}; principles: {principles or 'none'}"
         )
 
     def set_field(self, ref: str, name: str, value: str) -> tuple[str, Any]:
@@ -574,8 +649,10 @@ class Tracker:
 
     def add_feedback(
         self, ref: str, score: int, *, comment: str = "", **quality: int | None
-    ) -> None:
-        """Record the client's feedback on an engagement: 1–5 overall and per quality."""
+    ) -> bool:
+        """Record the client's feedback on an engagement: 1–5 overall and per quality. When
+        `feedback-received` is an open gate item of the current stage, it is ticked too;
+        returns whether it was."""
         for key, value in {"score": score, **quality}.items():
             problem = None if value is None else score_problem(key, value)
             if problem:
@@ -584,11 +661,16 @@ class Tracker:
         if unknown:
             raise UsageError(f"unknown quality {sorted(unknown)}")
 
-        def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
             entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
+            stage = pipeline.stage(item.stage)
+            if stage and stage.gate(FEEDBACK_GATE) and FEEDBACK_GATE not in item.ticked(stage.id):
+                doc.set(f"gates.{stage.id}.{FEEDBACK_GATE}", True)
+                return True
+            return False
 
-        self._edit(ref, change, kind="engagement", needs="feedback")
+        return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
 
 
 def _same(item: Item) -> Item:

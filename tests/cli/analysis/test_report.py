@@ -259,11 +259,11 @@ def test_principle_coverage(agency: Workspace) -> None:
     assert rates == {
         "individual": (4, 0, 0, 1),
         "communication": (3, 1, 0, 0.75),
-        "proactivity": (1, 2, 1, 0.25),
-        "systematic": (3, 0, 1, 0.75),
+        "proactivity": (1, 2, 1, 0.3333),  # of the 3 that assessed it
+        "systematic": (3, 0, 1, 1),  # the one not assessed is not "not honoured"
         "improvement": (4, 0, 0, 1),
     }
-    assert p["rate"] == 0.75  # 15 of 20
+    assert p["rate"] == 0.8333  # 15 of the 18 assessed
     assert p["least_honoured"] == "proactivity"
 
 
@@ -324,7 +324,7 @@ def test_findings_carry_their_numbers(agency: Workspace) -> None:
         found["weak_dimension"]["text"] == "Clients rate speed lowest: 3.33 of 5 (overall score 4)."
     )
     assert found["principle"]["subject"] == "proactivity"
-    assert "1 of 4" in found["principle"]["text"]
+    assert "1 of 3" in found["principle"]["text"]
     assert found["over_budget"]["values"] == {"over": 1, "with_budget": 3, "hours": 5}
 
 
@@ -552,3 +552,23 @@ def test_per_owner(agency: Workspace) -> None:
     assert "Owner" in out and "Olga Sokolova" in out and "(no owner)" in out
     assert "IT audit" not in out.split("Owner")[1].split("\n\n")[0]  # owners' rows, not services'
     assert agency.run("report", "--by", "client").code == 2
+
+
+def test_a_principle_nobody_assessed_is_not_assessed_never_not_honoured(firm: Workspace) -> None:
+    for _ in range(4):
+        firm.ok("advance", "acme", "--force")
+    firm.ok("check", "acme", "individual")
+    p = report(firm)["overall"]["principles"]
+    by_id = {i["id"]: i for i in p["items"]}
+    assert by_id["individual"]["rate"] == 1
+    assert by_id["proactivity"] == {
+        **by_id["proactivity"],
+        "honoured": 0,
+        "not_honoured": 0,
+        "not_assessed": 1,
+        "rate": None,
+    }
+    assert p["least_honoured"] is None and p["rate"] == 1
+    out = firm.ok("report").out
+    assert "1 not assessed" in out
+    assert "least honoured" not in out and "honoured in only" not in out

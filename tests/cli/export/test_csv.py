@@ -40,24 +40,24 @@ def test_import_with_cyrillic_and_a_bom(firm: Workspace, tmp_path: Path) -> None
     before = firm.snapshot()
     dry = firm.ok("import", "csv", str(sheet), "--kind", "engagements", "--dry-run")
     assert dry.out.splitlines() == [
-        "would create engagement audit-ooo-romashka (preparation): ООО «Ромашка», due 2026-12-15"
+        "would create engagement romashka-audit (preparation): ООО «Ромашка», due 2026-12-15"
         "  [line 2]",
-        "would create engagement audit-ao-zaria (preparation): АО Заря, due 2027-01-31  [line 3]",
+        "would create engagement zaria-audit (preparation): АО Заря, due 2027-01-31  [line 3]",
     ]
     assert "nothing written" in dry.err
     assert firm.snapshot() == before
 
     done = firm.ok("import", "csv", str(sheet))
-    assert done.out.startswith("created engagement audit-ooo-romashka")
-    first = firm.ok("show", "audit-ooo-romashka", "--json").json()
+    assert done.out.startswith("created engagement romashka-audit")
+    first = firm.ok("show", "romashka-audit", "--json").json()
     assert first["client"] == "ООО «Ромашка»" and first["due"] == "2026-12-15"
     assert first["start"] == "2026-11-20" and first["price"]["amount"] == 450000
     assert first["name"] == "Security audit — ООО «Ромашка»"
     assert first["history"][0]["note"] == "imported from clients.csv, line 2"
-    second = firm.ok("show", "audit-ao-zaria", "--json").json()
+    second = firm.ok("show", "zaria-audit", "--json").json()
     assert second["price"] == {"amount": 1250.5, "currency": "RUB"}
     assert second["start"] == "2026-11-26"  # today, as `engagement new` does
-    assert "price = 1250.50" in firm.text("audit-ao-zaria")  # the exact digits
+    assert "price = 1250.50" in firm.text("zaria-audit")  # the exact digits
     firm.ok("validate")
 
 
@@ -136,7 +136,7 @@ def test_cp1251_needs_its_encoding(firm: Workspace, tmp_path: Path) -> None:
     result = firm.run("import", "csv", str(sheet))
     assert result.code == 1 and "--encoding cp1251" in result.err
     firm.ok("import", "csv", str(sheet), "--encoding", "cp1251")
-    assert firm.ok("show", "audit-zaria", "--json").json()["client"] == "Заря"
+    assert firm.ok("show", "zaria-audit", "--json").json()["client"] == "Заря"
 
 
 def test_services_import_with_a_stage(ws: Workspace, tmp_path: Path) -> None:
@@ -223,8 +223,8 @@ def test_import_commits_once(firm: Workspace, tmp_path: Path, monkeypatch) -> No
         capture_output=True,
         text=True,
     ).stdout.split()
-    assert log[:6] == ["import", "2", "engagements", "from", "two.csv", "engagements/audit-a.toml"]
-    assert log[6:] == ["engagements/audit-b.toml"]
+    assert log[:6] == ["import", "2", "engagements", "from", "two.csv", "engagements/a-audit.toml"]
+    assert log[6:] == ["engagements/b-audit.toml"]
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+cmd", "-2+3", "\tACME", "\rX"]
@@ -275,3 +275,30 @@ def test_restore_undoes_cell(text: str) -> None:
     written = cell(text)
     assert restore(written) == text
     assert written[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_skip_existing_passes_over_rows_for_items_already_there(
+    firm: Workspace, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "again.csv"
+    sheet.write_text(
+        "client,service,due\nACME,audit,2026-12-15\nZarya,audit,2027-01-31\n", encoding="utf-8"
+    )
+    plain = firm.ok("import", "csv", str(sheet), "--dry-run")
+    assert "would create engagement acme-audit" in plain.out  # a second one for ACME
+    dry = firm.ok("import", "csv", str(sheet), "--skip-existing", "--dry-run")
+    assert "again.csv:2: skipped: acme exists" in dry.err
+    assert "dry run: 1 engagement would be created; nothing written" in dry.err
+    done = firm.ok("import", "csv", str(sheet), "--skip-existing")
+    assert done.out.startswith("created engagement zarya-audit")
+    again = firm.ok("import", "csv", str(sheet), "--skip-existing")
+    assert "skipped: zarya-audit exists" in again.err and "no rows to import" in again.err
+
+
+def test_one_invalid_row_is_said_in_the_singular(firm: Workspace, tmp_path: Path) -> None:
+    sheet = tmp_path / "one.csv"
+    sheet.write_text("client,service,due\nACME,audit,someday\n", encoding="utf-8")
+    assert (
+        "error: 1 of 1 row is invalid; nothing imported"
+        in firm.run("import", "csv", str(sheet)).err
+    )

@@ -92,8 +92,8 @@ def test_sixteen_engagements_created_at_once_without_an_id_all_get_one(firm: Wor
     with ThreadPoolExecutor(16) as pool:
         runs = list(pool.map(create, range(16)))
     assert [r.returncode for r in runs] == [0] * 16, [r.stderr for r in runs]
-    made = sorted(p.stem for p in (firm.root / "engagements").glob("audit-kaskad*.toml"))
-    assert made == sorted(["audit-kaskad", *(f"audit-kaskad-{n}" for n in range(2, 17))])
+    made = sorted(p.stem for p in (firm.root / "engagements").glob("kaskad-audit*.toml"))
+    assert made == sorted(["kaskad-audit", *(f"kaskad-audit-{n}" for n in range(2, 17))])
     said = sorted(r.stdout.split()[2] for r in runs)  # "created engagement ID (...)"
     assert said == made
     firm.ok("validate", "--strict")

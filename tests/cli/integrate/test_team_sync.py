@@ -375,18 +375,18 @@ def test_both_creating_the_same_id_is_explained(
     )  # fmt: skip
     result = igor.run("sync")
     assert result.code == 1
-    assert "conflict in engagements/audit-kaskad.toml (engagement audit-kaskad): both sides" in (
+    assert "conflict in engagements/kaskad-audit.toml (engagement kaskad-audit): both sides" in (
         result.err
     )
-    assert "`git checkout --theirs -- engagements/audit-kaskad.toml`" in result.err  # yours
-    assert "git show :3:./engagements/audit-kaskad.toml > engagements/NEW-ID.toml" in result.err
-    git(igor.root, "show", ":3:./engagements/audit-kaskad.toml")
-    mine = git(igor.root, "show", ":3:./engagements/audit-kaskad.toml")
-    (igor.root / "engagements" / "audit-kaskad-igor.toml").write_text(mine)
-    git(igor.root, "checkout", "--ours", "--", "engagements/audit-kaskad.toml")
-    git(igor.root, "add", "engagements/audit-kaskad-igor.toml")
+    assert "`git checkout --theirs -- engagements/kaskad-audit.toml`" in result.err  # yours
+    assert "git show :3:./engagements/kaskad-audit.toml > engagements/NEW-ID.toml" in result.err
+    git(igor.root, "show", ":3:./engagements/kaskad-audit.toml")
+    mine = git(igor.root, "show", ":3:./engagements/kaskad-audit.toml")
+    (igor.root / "engagements" / "kaskad-audit-igor.toml").write_text(mine)
+    git(igor.root, "checkout", "--ours", "--", "engagements/kaskad-audit.toml")
+    git(igor.root, "add", "engagements/kaskad-audit-igor.toml")
     igor.ok("sync", "--continue")
-    assert igor.ok("show", "audit-kaskad-igor", "--json").json()["contract"] == "D-9"
+    assert igor.ok("show", "kaskad-audit-igor", "--json").json()["contract"] == "D-9"
 
 
 # --- registering, and a driver that could not run -------------------------------------------

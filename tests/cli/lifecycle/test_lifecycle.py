@@ -298,7 +298,7 @@ def test_derived_ids_transliterate_and_stay_unique(ws: Workspace) -> None:
         "--due",
         "+1w",
     )
-    assert (ws.root / "engagements" / "audit-bezopasnosti-shchuka-i-ko.toml").exists()
+    assert (ws.root / "engagements" / "shchuka-i-ko-audit-bezopasnosti.toml").exists()
 
 
 def test_engagement_needs_existing_service(ws: Workspace) -> None:

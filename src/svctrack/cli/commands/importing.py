@@ -35,6 +35,14 @@ def import_csv(
     encoding: Annotated[str, typer.Option(help="The file's encoding (cp1251 for old Excel).")] = (
         "utf-8"
     ),
+    skip_existing: Annotated[
+        bool,
+        typer.Option(
+            "--skip-existing",
+            help="Pass over rows for items the workspace has (same id; a service of the same"
+            " name; an engagement of the same service, client and due).",
+        ),
+    ] = False,
 ) -> None:
     """Create items from a spreadsheet: columns mapped by header, every row checked first.
 
@@ -44,6 +52,7 @@ def import_csv(
 
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
+    from svctrack.output.i18n import count
     from svctrack.storage.atomic import io_error
     from svctrack.usecases import csv_import as csvio
 
@@ -56,15 +65,21 @@ def import_csv(
         raise Refused(f"{file}: no such file") from None
     except OSError as exc:
         raise io_error(exc, str(file)) from None
-    plan = csvio.plan(tracker, which, raw, str(file), encoding=encoding)
+    plan = csvio.plan(
+        tracker, which, raw, str(file), encoding=encoding, skip_existing=skip_existing
+    )
+    for line, item_id in plan.skipped:
+        say(f"{file}:{line}: skipped: {item_id} exists")
     if plan.ignored:
         say(f"{file}: columns not imported: {', '.join(plan.ignored)}")
     if plan.problems:
         for line, message in plan.problems:
             say(f"{file}:{line}: {message}")
         bad = len({line for line, _ in plan.problems})
+        are = "is" if bad == 1 else "are"
         raise Refused(
-            f"{bad} of {plan.rows} rows are invalid; nothing imported",
+            f"{bad} of {plan.rows} row{'' if plan.rows == 1 else 's'} {are} invalid;"
+            " nothing imported",
             hint="fix those lines and import again (--dry-run checks without writing)",
         )
     if not plan.items:
@@ -79,6 +94,6 @@ def import_csv(
         shown = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
         typer.echo(inert(shown))
     if dry_run:
-        say(f"dry run: {len(plan.items)} {kind} would be created; nothing written")
+        say(f"dry run: {count(len(plan.items), which, 'en')} would be created; nothing written")
     else:
-        s.changed(f"import {len(plan.items)} {kind} from {file.name}")
+        s.changed(f"import {count(len(plan.items), which, 'en')} from {file.name}")

@@ -80,60 +80,60 @@ def cancel(
     _moved(ctx, tracker.cancel(item_id, note=note), item_id, note)
 
 
+ItemsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ITEM...",
+        help="Gate items of the current stage, or principles (a unique prefix will do).",
+        autocompletion=complete_gates,
+    ),
+]
+
+
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
 def check(
     ctx: typer.Context,
     item: IdArg,
-    key: Annotated[
-        str,
-        typer.Argument(
-            metavar="ITEM",
-            help="A gate item of the current stage, or a principle.",
-            autocompletion=complete_gates,
-        ),
-    ],
+    keys: ItemsArg,
     *,
     note: Annotated[str, typer.Option("--note", "-m", help="A remark kept beside the tick.")] = "",
 ) -> None:
-    """Tick a gate item of the current stage as done, or a principle as honoured.
+    """Tick gate items of the current stage as done, or principles as honoured.
 
-    Example: svctrack check acme-audit terms-agreed --note "signed 12 Nov"
+    Example: svctrack check acme-audit terms-agreed resources --note "signed 12 Nov"
     """
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    what = tracker.check(item_id, key, ok=True, note=note)
-    typer.echo(f"{item_id}: {key} {'done' if what == 'gate' else 'honoured'}")
-    state(ctx).changed(f"{item_id}: {key} {'done' if what == 'gate' else 'honoured'}", note)
+    marks = tracker.check_all(item_id, keys, ok=True, note=note)
+    said = ", ".join(f"{k} {'done' if w == 'gate' else 'honoured'}" for k, w in marks)
+    typer.echo(f"{item_id}: {said}")
+    state(ctx).changed(f"{item_id}: {said}", note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
 def uncheck(
     ctx: typer.Context,
     item: IdArg,
-    key: Annotated[
-        str,
-        typer.Argument(
-            metavar="ITEM",
-            help="A gate item of the current stage, or a principle.",
-            autocompletion=complete_gates,
-        ),
-    ],
+    keys: ItemsArg,
     *,
     clear: Annotated[
         bool, typer.Option("--clear", help="Remove the mark (a principle: not assessed).")
     ] = False,
     note: Annotated[str, typer.Option("--note", "-m", help="A remark kept beside the mark.")] = "",
 ) -> None:
-    """Mark a gate item as not done, or a principle as not honoured (--clear: not assessed).
+    """Mark gate items as not done, or principles as not honoured (--clear: not assessed).
 
     Example: svctrack uncheck acme-audit communication --note "two weeks without an update"
     """
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
-    what = tracker.check(item_id, key, ok=False, note=note, clear=clear)
-    label = "cleared" if clear else ("open" if what == "gate" else "not honoured")
-    typer.echo(f"{item_id}: {key} {label}")
-    state(ctx).changed(f"{item_id}: {key} {label}", note)
+    marks = tracker.check_all(item_id, keys, ok=False, note=note, clear=clear)
+    said = ", ".join(
+        f"{k} {'cleared' if clear else ('open' if w == 'gate' else 'not honoured')}"
+        for k, w in marks
+    )
+    typer.echo(f"{item_id}: {said}")
+    state(ctx).changed(f"{item_id}: {said}", note)
 
 
 @app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -208,7 +208,7 @@ def feedback(
     """
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item, "engagement", needs="feedback")[1]
-    tracker.add_feedback(
+    ticked = tracker.add_feedback(
         item_id,
         score,
         comment=comment,
@@ -217,7 +217,9 @@ def feedback(
         availability=availability,
         courtesy=courtesy,
     )
-    typer.echo(f"{item_id}: feedback {score}/5 recorded")
+    typer.echo(
+        f"{item_id}: feedback {score}/5 recorded" + (", feedback-received done" if ticked else "")
+    )
     state(ctx).changed(f"{item_id}: feedback {score}/5", comment)
 
 

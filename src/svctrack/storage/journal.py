@@ -1,0 +1,178 @@
+"""The undo journal: before a command writes, what each file it touches held (its bytes, or that
+it was not there), kept in the user data dir, never in the workspace.
+
+One entry per command, one JSON file per entry, numbered in order; each is written atomically
+before the change it records, so a killed svctrack leaves an entry that `undo` can use (a file
+still as it was is simply skipped). Only the last `KEEP` entries are kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from svctrack.errors import SvcError
+from svctrack.storage.atomic import clean_stale_temps, reason, write_atomic
+from svctrack.storage.paths import workspace_key
+
+KEEP = 100
+_ENTRY = re.compile(r"^(\d{8})\.json$")
+_TEMP = re.compile(r"^\.\d{8}\.json\.[A-Za-z0-9_]+\.tmp$")
+
+
+def journal_dir(root: Path) -> Path:
+    """The folder of this workspace's journal in the user data dir (named as the cache's)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("svctrack", appauthor=False)) / "journal" / workspace_key(root)
+
+
+def digest(data: bytes | None) -> str | None:
+    """What a file held, in short: a SHA-256, or None for no file."""
+    if data is None:
+        return None
+    import hashlib  # writes and undo only
+
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Change:
+    """One file of an entry: its path in the workspace, what it held before the command (None:
+    no file), and the digest of what the command left there (None: no file)."""
+
+    path: str
+    before: bytes | None
+    after: str | None
+
+
+@dataclass
+class Entry:
+    """What one command changed."""
+
+    number: int
+    at: str
+    command: str
+    root: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        return [c.path for c in self.changes]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "command": self.command,
+            "root": self.root,
+            "changes": [
+                {
+                    "path": c.path,
+                    "before": None if c.before is None else base64.b64encode(c.before).decode(),
+                    "after": c.after,
+                }
+                for c in self.changes
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, number: int, raw: Any) -> Entry:
+        """An entry as written; ValueError (or KeyError, TypeError) for anything else."""
+        changes = []
+        for c in raw["changes"]:
+            before = c["before"]
+            if not isinstance(c["path"], str) or (c["after"] is not None and not c["after"]):
+                raise ValueError("not an entry")
+            data = None if before is None else base64.b64decode(before, validate=True)
+            changes.append(Change(c["path"], data, c["after"]))
+        return cls(number, str(raw["at"]), str(raw["command"]), str(raw["root"]), changes)
+
+
+class Journal:
+    """The journal of one workspace; `record` starts this process's entry on its first write."""
+
+    def __init__(self, root: Path, command: str = "", folder: Path | None = None) -> None:
+        self.root = root
+        self.command = command
+        self.folder = folder or journal_dir(root)
+        self.current: Entry | None = None
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def record(self, path: Path, new: bytes | None) -> None:
+        """Before `path` is replaced by `new` (None: removed), keep what it holds now. Called
+        under the workspace lock; the entry is on disk before this returns."""
+        rel = self.rel(path)
+        entry = self.current
+        if entry is None:
+            from svctrack.domain import dates
+
+            entry = Entry(self._next(), dates.now().isoformat(), self.command, str(self.root))
+        change = next((c for c in entry.changes if c.path == rel), None)
+        if change is None:  # the first time this command touches the file: keep what it held
+            try:
+                before: bytes | None = path.read_bytes()
+            except FileNotFoundError:
+                before = None
+            except OSError as exc:
+                raise SvcError(f"{rel}: {reason(exc)}; nothing was changed") from None
+            entry.changes.append(Change(rel, before, digest(new)))
+        else:
+            change.after = digest(new)
+        self._save(entry, rel)
+        self.current = entry
+
+    def entries(self) -> list[Entry]:
+        """The entries of this workspace, newest first; a damaged one is left out."""
+        found = []
+        for number, path in sorted(self._files(), reverse=True):
+            try:
+                entry = Entry.from_json(number, json.loads(path.read_bytes()))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if entry.root == str(self.root):
+                found.append(entry)
+        return found
+
+    def drop(self, entry: Entry) -> None:
+        """Forget an entry (undone)."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.folder / f"{entry.number:08d}.json")
+
+    def _files(self) -> list[tuple[int, Path]]:
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return []
+        return [(int(m[1]), self.folder / n) for n in names if (m := _ENTRY.match(n))]
+
+    def _next(self) -> int:
+        """The number of a new entry; the oldest beyond the last KEEP - 1 go."""
+        files = sorted(self._files())
+        for _, path in files[: max(0, len(files) - (KEEP - 1))]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        return files[-1][0] + 1 if files else 1
+
+    def _save(self, entry: Entry, rel: str) -> None:
+        path = self.folder / f"{entry.number:08d}.json"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            clean_stale_temps(self.folder, _TEMP)
+            write_atomic(path, json.dumps(entry.to_json()).encode("utf-8"), 0o600)
+        except OSError as exc:
+            raise SvcError(
+                f"{rel}: cannot record the change for `undo` in {self.folder}: {reason(exc)};"
+                " nothing was changed",
+                hint="make that folder writable, or set XDG_DATA_HOME to a writable one",
+            ) from None

@@ -1,0 +1,76 @@
+"""Mending mistakes: an item renamed (its references follow) or deleted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from svctrack.domain import dates
+from svctrack.domain.ids import check_id
+from svctrack.domain.model import Item
+from svctrack.domain.pipeline import Pipeline
+from svctrack.errors import Refused
+from svctrack.usecases.tracker import Tracker, actor
+
+
+@dataclass
+class Renamed:
+    kind: str
+    old: str
+    new: str
+    followed: list[str] = field(default_factory=list)  # engagements whose `service` followed
+
+
+def users(tracker: Tracker, service_id: str) -> list[str]:
+    """The engagements whose `service` is `service_id` (closed and cancelled ones too)."""
+    found, _ = tracker.summaries(["engagement"])
+    return sorted(s.id for s in found if s.service == service_id)
+
+
+def rename(tracker: Tracker, ref: str, new_id: str, *, note: str = "") -> Renamed:
+    """Give an item a new id: its file is renamed, every engagement's `service` that named it
+    follows, and its history records the old id. Everything is checked before anything is
+    written; the whole is one change for `undo`."""
+    kind, old = tracker.resolve(ref)
+    check_id(new_id)
+    if new_id == old:
+        raise Refused(f"{old} has that id already")
+    if new_id in tracker.taken():
+        raise Refused(f"id {new_id!r} is taken", hint="choose another id")
+    tracker.get(old, kind)  # a file holding errors is fixed first
+    followed = users(tracker, old) if kind == "service" else []
+    for engagement in followed:
+        tracker.get(engagement, "engagement")
+
+    def record(item: Item, pipeline: Pipeline, doc: Any) -> None:
+        said = f"renamed from {old} to {new_id}" + (f": {note}" if note.strip() else "")
+        entry = {"from": item.stage, "to": item.stage, "at": dates.now(), "by": actor()}
+        doc.append("history", entry | {"note": said})
+
+    def follow(data: dict[str, Any], doc: Any) -> None:
+        from svctrack.storage.tomledit import Editor
+
+        Editor(doc).set("service", new_id)
+
+    tracker._edit(old, record, kind=kind)
+    for engagement in followed:
+        tracker.store.edit(tracker.store.path("engagement", engagement), follow)
+    tracker.store.move(kind, old, new_id)
+    return Renamed(kind, old, new_id, followed)
+
+
+def delete(tracker: Tracker, ref: str) -> tuple[str, str]:
+    """Remove an item's file; refused for a service that engagements refer to. Returns
+    (kind, id)."""
+    kind, item_id = tracker.resolve(ref)
+    if kind == "service":
+        using = users(tracker, item_id)
+        if using:
+            names = ", ".join(using[:5]) + (f" and {len(using) - 5} more" if len(using) > 5 else "")
+            raise Refused(
+                f"{item_id} is the service of {len(using)} engagement"
+                f"{'' if len(using) == 1 else 's'} ({names}); nothing deleted",
+                hint="delete those first, or keep the service",
+            )
+    tracker.store.remove(kind, item_id)
+    return kind, item_id
