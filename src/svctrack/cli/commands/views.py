@@ -1,4 +1,4 @@
-"""View commands: status, deadlines, show, checklist, validate. Read-only, all with --json."""
+"""View commands: status, board, deadlines, show, checklist, validate. Read-only, with --json."""
 
 from __future__ import annotations
 
