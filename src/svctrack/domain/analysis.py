@@ -485,12 +485,12 @@ def report(
         ServiceStats(sid, names.get(sid, sid), stats(group, pipeline))
         for sid, group in sorted(groups.items())
     )
-    people: dict[str, list[Closed]] = {}
+    people: dict[str, list[Closed]] = {}  # one person however the name is cased or spaced
     for f in facts:
-        people.setdefault(f.owner, []).append(f)
+        people.setdefault(f.owner.casefold(), []).append(f)
     owners = tuple(
-        ServiceStats(who, who, stats(group, pipeline))
-        for who, group in sorted(people.items(), key=lambda pair: (not pair[0], pair[0].casefold()))
+        ServiceStats(group[0].owner, group[0].owner, stats(group, pipeline))
+        for who, group in sorted(people.items(), key=lambda pair: (not pair[0], pair[0]))
     )
     return Report(
         period=period or Period(),
