@@ -385,5 +385,7 @@ def test_a_cache_file_that_is_no_regular_file_is_ignored(
         )
         assert (done.returncode, done.stderr) == (0, ""), args
         assert json.loads(done.stdout) == want[args[0] == "report"], args
-        assert int(peak.read_text()) < 200 << 10, args  # KiB: read nothing big
+        # KiB: nothing big was read (a runaway read took 1.6 GB; a cold run in a fresh
+        # environment peaks near 300 MB with its forked parsers counted)
+        assert int(peak.read_text()) < 600 << 10, args
     assert listing(busy) == want[0]
