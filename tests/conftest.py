@@ -127,3 +127,21 @@ def run_process(
         timeout=60,
         check=False,
     )
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Anna Petrova",
+    "GIT_AUTHOR_EMAIL": "anna@example.com",
+    "GIT_COMMITTER_NAME": "Anna Petrova",
+    "GIT_COMMITTER_EMAIL": "anna@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+@pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git identity from the environment (never the user's config); svctrack's own commit
+    setting unset. Git tests ask for it with `pytest.mark.usefixtures("git_identity")`."""
+    for var, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.delenv("SVCTRACK_COMMIT", raising=False)

@@ -16,20 +16,10 @@ import pytest
 
 from conftest import REPO, Workspace, cli
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var, value in {
-        "GIT_AUTHOR_NAME": "Anna Petrova",
-        "GIT_AUTHOR_EMAIL": "anna@example.com",
-        "GIT_COMMITTER_NAME": "Anna Petrova",
-        "GIT_COMMITTER_EMAIL": "anna@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.delenv("SVCTRACK_COMMIT", raising=False)
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.usefixtures("git_identity"),
+]
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")  # all but tab and newline

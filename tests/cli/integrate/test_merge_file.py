@@ -12,7 +12,10 @@ import pytest
 
 from conftest import Workspace, cli, run_process
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.usefixtures("git_identity"),
+]
 
 BASE = """\
 name = "Audit — ACME"
@@ -34,19 +37,6 @@ note = "created"
 
 def note(at: str, text: str) -> str:
     return f'\n[[notes]]\nat = {at}\nchannel = "email"\nby = "x"\ntext = "{text}"\n'
-
-
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var, value in {
-        "GIT_AUTHOR_NAME": "Anna Petrova",
-        "GIT_AUTHOR_EMAIL": "anna@example.com",
-        "GIT_COMMITTER_NAME": "Anna Petrova",
-        "GIT_COMMITTER_EMAIL": "anna@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }.items():
-        monkeypatch.setenv(var, value)
-    monkeypatch.delenv("SVCTRACK_COMMIT", raising=False)
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
