@@ -339,17 +339,35 @@ def _fit_label(value: str, width: int, style: str) -> Text:
 
 
 def _months(t: Timeline, scale: _Scale, lang: str) -> Text:
-    """Month names where each month begins (the first month at the left edge)."""
-    cells = [" "] * scale.cells
+    """Month names over the columns of their month: each label lies within its own month's
+    columns, the widest months first, so that no month is named over another's columns (a
+    chart that starts on 29 November says December, not November). Where months are too
+    narrow for any label (a chart of years), a label starts where its month begins."""
+    spans = []  # (first column, end column, label) of each month on the chart
     current = date(t.start.year, t.start.month, 1)
-    free = 0
     while current <= t.end:
-        col = max(0, scale.col(current))
+        following = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        first, end = max(0, scale.col(current)), min(scale.cells, scale.col(following))
         label = month(current.month, lang) + (f" {current.year}" if current.month == 1 else "")
-        if col >= free and col + len(label) <= scale.cells:
-            cells[col : col + len(label)] = list(label)
-            free = col + len(label) + 1
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        spans.append((first, end, label, current >= t.start))
+        current = following
+    cells = [" "] * scale.cells
+    taken = [False] * (scale.cells + 1)
+
+    def place(col: int, label: str) -> None:
+        cells[col : col + len(label)] = list(label)
+        taken[max(col - 1, 0) : col + len(label) + 1] = [True] * (len(label) + 1 + (col > 0))
+
+    def free(col: int, label: str) -> bool:
+        return col + len(label) <= scale.cells and not any(taken[col : col + len(label)])
+
+    for first, end, label, _ in sorted(spans, key=lambda s: s[0] - s[1]):  # widest first
+        if end - first >= len(label) and free(first, label):
+            place(first, label)
+    if not any(c != " " for c in cells):
+        for first, _, label, begins in spans:
+            if begins and free(first, label):
+                place(first, label)
     return Text("".join(cells), style=DIM)
 
 
