@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -189,12 +190,18 @@ def _events(item: Item, pipeline: Pipeline, lang: str, internal: bool) -> list[E
             what = word("event_moved", lang).format(to=to)
         detail = ""
         if internal:
-            bits = [h.note] if h.note and h.note != "created" else []
+            bits = [h.note] if h.note.strip() and h.note != "created" else []
             if h.forced:
-                bits.append(f"{word('forced', lang)}: {', '.join(h.skipped)}")
-            detail = "; ".join(bits) + (f" — {h.by}" if h.by else "")
+                bits.append(forced_note(h.skipped, lang))
+            said = "; ".join(bits)  # never empty brackets, nor a dash with nothing before it
+            detail = f"{said} — {h.by}" if said and h.by.strip() else said or h.by.strip()
         out.append(Event(h.at.date() if h.at else None, what, detail))
     return out
+
+
+def forced_note(skipped: Sequence[str], lang: str) -> str:
+    """`forced: a, b`, or `forced` alone when nothing was skipped."""
+    return f"{word('forced', lang)}: {', '.join(skipped)}" if skipped else word("forced", lang)
 
 
 def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[str]:

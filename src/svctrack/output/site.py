@@ -33,7 +33,7 @@ from svctrack.domain.queries import (
     sort_key,
     summarize,
 )
-from svctrack.output.client_report import effort_rows, escape, steps
+from svctrack.output.client_report import effort_rows, escape, forced_note, steps
 from svctrack.output.figures import num, pct, sentence
 from svctrack.output.i18n import (
     counts_line,
@@ -861,8 +861,7 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
             move = f"{e(pipeline.state_label(h.source, lang))} → {move}"
         note = e(h.note)
         if h.forced:
-            skipped = f"{word('forced', lang)}: {', '.join(h.skipped)}"
-            note += f' <span class="late">({e(skipped)})</span>'
+            note += f' <span class="late">({e(forced_note(h.skipped, lang))})</span>'
         rows.append([_moment(h.at, lang), move, e(h.by), note])
     heads = [e(word(k, lang)) for k in ("at", "stage", "by", "note")]
     return _section(word("history", lang), _table(heads, rows))
