@@ -19,7 +19,7 @@ from svctrack.domain.model import Item
 from svctrack.domain.pipeline import CANCELLED, Pipeline
 from svctrack.domain.queries import gate_rows, obligations, progress
 from svctrack.output.figures import num, pct
-from svctrack.output.i18n import day, days_overdue, money, word
+from svctrack.output.i18n import day, days_overdue, fill, money, word
 
 FORMATS = ("md", "html")
 
@@ -160,7 +160,7 @@ def _dates(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[tuple
             elif left == 0:
                 due += f" ({word('due_today', lang)})"
             else:
-                due += f" ({word('days_left_n', lang).format(n=left)})"
+                due += f" ({fill('days_left_n', lang, n=left)})"
         rows.append((word("due", lang), due))
     pending = {o.what for o in obligations(item, pipeline, today)}
     for stage, when in sorted(item.deadlines.items(), key=lambda kv: kv[1]):

@@ -40,6 +40,7 @@ from svctrack.output.i18n import (
     day,
     days,
     days_overdue,
+    fill,
     initials,
     money,
     month,
@@ -367,7 +368,7 @@ def _card(c: Card, pipeline: Pipeline, today: date, lang: str) -> str:
     owner = f'<abbr title="{e(c.owner)}">{e(initials(c.owner))}</abbr>' if c.owner else ""
     gates = ""
     if c.gates:
-        text = word("gates_open", lang).format(n=c.open_gates, of=c.gates)
+        text = fill("gates_open", lang, n=c.open_gates, of=c.gates)
         css = "soon" if c.open_gates else "ok"
         gates = f'<span class="{css}">{"○" if c.open_gates else "✓"} {e(text)}</span>'
     if owner or gates:

@@ -80,6 +80,7 @@ def sync(
     """
     from svctrack.git import plumbing
     from svctrack.git import sync as pull_push
+    from svctrack.output.i18n import count
     from svctrack.usecases.validation import validate
 
     if resume and abort:
@@ -115,13 +116,12 @@ def sync(
                 line = f":{f.line}" if f.line else ""
                 say(f"{f.path}{line}: {f.message}")
             raise Refused(
-                f"after the pull {len({f.path for f in errors})} file(s) are invalid;"
-                " nothing was pushed",
+                f"after the pull {_invalid(len({f.path for f in errors}))}; nothing was pushed",
                 hint="fix them (`svctrack validate`), commit, then `svctrack sync` again",
             )
         pushed = pull_push.push(root, where)
     got = "" if pulled is None else f"pulled {pulled}, "
-    typer.echo(f"synced with {where}: {got}pushed {pushed} commit{'s' * (pushed != 1)}")
+    typer.echo(f"synced with {where}: {got}pushed {count(pushed, 'commit', 'en')}")
 
 
 def _explain(conflicts: list[Any], where: str) -> None:
@@ -183,9 +183,17 @@ def _explain(conflicts: list[Any], where: str) -> None:
         )
 
 
+def _invalid(files: int) -> str:
+    from svctrack.output.i18n import count, plural
+
+    return f"{count(files, 'file', 'en')} {plural(files, 'is', 'en')} invalid"
+
+
 def _value(value: Any) -> str:
+    from svctrack.output.i18n import count
+
     if isinstance(value, list | dict):
-        return f"{len(value)} entries" if isinstance(value, list) else "a table"
+        return count(len(value), "entry", "en") if isinstance(value, list) else "a table"
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
