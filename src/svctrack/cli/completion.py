@@ -113,7 +113,7 @@ def gates(ctx: click.Context, incomplete: str) -> Choices:
 @_quiet
 def fields(ctx: click.Context, incomplete: str) -> Choices:
     """The fields `set` takes for the named item's kind, with its pipeline's stages."""
-    from svctrack.usecases.tracker import ENGAGEMENT_ONLY, SETTABLE
+    from svctrack.domain.fields import ENGAGEMENT_ONLY, SETTABLE
 
     root = _root(ctx)
     named = _named(ctx, root)

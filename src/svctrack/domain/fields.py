@@ -26,6 +26,35 @@ CHANNELS = ("email", "call", "meeting", "chat", "other")
 REQUIRED = {"service": ("name",), "engagement": ("name", "service", "client", "due")}
 DEFAULTED = {"service": (), "engagement": ("name",)}
 
+# The fields `set` changes, in the order `set --help` lists them: key → (what it holds, whether
+# only engagements have it). Stage deadlines (`deadline.<stage>`) and a service's roles
+# (`role.<department>`) are set too; they are named after the pipeline's stages and the roles.
+SETTABLE: dict[str, tuple[str, bool]] = {
+    "name": ("the item's name", False),
+    "owner": ("who answers for it", False),
+    "client": ("the client", True),
+    "due": ("the due date", True),
+    "start": ("the start date", True),
+    "price": ("the agreed price", False),
+    "currency": ("the price's currency (ISO 4217)", False),
+    "budget_hours": ("the hours budgeted", True),
+    "mode": (", ".join(MODES[:-1]) + " or " + MODES[-1], False),
+    "contract": ("the contract's number", True),
+}
+ENGAGEMENT_ONLY = frozenset(key for key, (_, only) in SETTABLE.items() if only)
+DEADLINE_FIELD = ("deadline.<stage>", "the date by which that stage must be finished")
+ROLE_FIELD = ("role.<department>", "who answers for it (services only)")
+
+
+def settable_fields() -> list[tuple[str, str]]:
+    """(field, what it holds) for `set --help`: the table above, then deadlines and roles."""
+    rows = [
+        (key, what + (" (engagements only)" if only else ""))
+        for key, (what, only) in SETTABLE.items()
+    ]
+    return [*rows, DEADLINE_FIELD, ROLE_FIELD]
+
+
 AMOUNT_DIGITS = 15  # money: below 10^15 ...
 PLACES = 6  # ... with at most 6 decimal places (hours too)
 DAY_HOURS = 24  # hours logged for one day

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +19,7 @@ from svctrack.domain.model import Item
 from svctrack.domain.pipeline import CANCELLED, Pipeline
 from svctrack.domain.queries import gate_rows, obligations, progress
 from svctrack.output.figures import num, pct
-from svctrack.output.i18n import day, days_overdue, money, word
+from svctrack.output.i18n import day, days_overdue, fill, money, word
 
 FORMATS = ("md", "html")
 
@@ -159,7 +160,7 @@ def _dates(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[tuple
             elif left == 0:
                 due += f" ({word('due_today', lang)})"
             else:
-                due += f" ({word('days_left_n', lang).format(n=left)})"
+                due += f" ({fill('days_left_n', lang, n=left)})"
         rows.append((word("due", lang), due))
     pending = {o.what for o in obligations(item, pipeline, today)}
     for stage, when in sorted(item.deadlines.items(), key=lambda kv: kv[1]):
@@ -189,12 +190,18 @@ def _events(item: Item, pipeline: Pipeline, lang: str, internal: bool) -> list[E
             what = word("event_moved", lang).format(to=to)
         detail = ""
         if internal:
-            bits = [h.note] if h.note and h.note != "created" else []
+            bits = [h.note] if h.note.strip() and h.note != "created" else []
             if h.forced:
-                bits.append(f"{word('forced', lang)}: {', '.join(h.skipped)}")
-            detail = "; ".join(bits) + (f" — {h.by}" if h.by else "")
+                bits.append(forced_note(h.skipped, lang))
+            said = "; ".join(bits)  # never empty brackets, nor a dash with nothing before it
+            detail = f"{said} — {h.by}" if said and h.by.strip() else said or h.by.strip()
         out.append(Event(h.at.date() if h.at else None, what, detail))
     return out
+
+
+def forced_note(skipped: Sequence[str], lang: str) -> str:
+    """`forced: a, b`, or `forced` alone when nothing was skipped."""
+    return f"{word('forced', lang)}: {', '.join(skipped)}" if skipped else word("forced", lang)
 
 
 def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[str]:

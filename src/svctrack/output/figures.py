@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from svctrack.domain.analysis import Finding, _round
 from svctrack.domain.pipeline import Pipeline
-from svctrack.output.i18n import money, word
+from svctrack.output.i18n import fill, money, word
 
 
 def num(value: Decimal | int | None, lang: str) -> str:
@@ -53,4 +53,4 @@ def sentence(
         fields["rate"] = money(v["rate"], v["currency"], lang)
         fields["best_rate"] = money(v["best_rate"], v["currency"], lang)
         fields["best"] = names.get(v["best"], v["best"])
-    return word(f"finding_{finding.code}", lang).format(**fields)
+    return fill(f"finding_{finding.code}", lang, **fields)

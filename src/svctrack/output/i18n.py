@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import string
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from svctrack.domain.fields import LANGS
 
@@ -100,7 +103,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Каждая колонка — этап; карточки упорядочены как в status: сначала просроченные, затем "
         "по ближайшему сроку.",
     ),
-    "gates_open": ("{n} of {of} gate items open", "не выполнено {n} из {of}"),
+    "gates_open": ("{n} of {of} {of@gate item} open", "не выполнено {n} из {of}"),
     "key_figures": ("Key figures", "Основные показатели"),
     "on_time_by_service": ("On time, by service", "В срок, по услугам"),
     "fields": ("Fields", "Поля"),
@@ -162,18 +165,19 @@ _WORDS.update(
         "weak_spots": ("Weak spots", "Слабые места"),
         "no_weak_spots": ("No weak spots found.", "Слабых мест не найдено."),
         "finding_late": (
-            "{late} of {count} engagements closed late ({rate} on time); late by {mean_days} "
-            "days on average, {max_days} at worst.",
+            "{late} of {count} {count@engagement} closed late ({rate} on time); late by "
+            "{mean_days} {mean_days@day} on average, {max_days} at worst.",
             "С опозданием закрыто {late} из {count} (в срок — {rate}); опоздание в среднем "
             "{mean_days} дн., наибольшее — {max_days} дн.",
         ),
         "finding_slow_stage": (
-            "{subject} takes {mean_days} days on average, {ratio}× any other stage.",
+            "{subject} takes {mean_days} {mean_days@day} on average, {ratio}× any other stage.",
             "Этап «{subject}» длится в среднем {mean_days} дн., в {ratio} раза дольше "
             "любого другого.",
         ),
         "finding_rework": (
-            "{with} of {count} engagements needed rework ({rate}), {mean} reworks per engagement.",
+            "{with} of {count} {count@engagement} needed rework ({rate}),"
+            " {mean} {mean@rework} per engagement.",
             "Доработка понадобилась в {with} из {count} ({rate}); доработок на оказание: {mean}.",
         ),
         "finding_low_score": (
@@ -185,15 +189,17 @@ _WORDS.update(
             "Ниже всего клиенты оценивают {subject}: {mean} из 5 (общая оценка {score}).",
         ),
         "finding_no_feedback": (
-            "{without} of {count} closed engagements have no client feedback recorded.",
+            "{without} of {count} closed {count@engagement} {without@has} no client feedback"
+            " recorded.",
             "Закрыто без отзыва клиента: {without} из {count}.",
         ),
         "finding_principle": (
-            "“{subject}” is honoured in only {honoured} of {count} engagements ({rate}).",
+            "“{subject}” is honoured in only {honoured} of {count} {count@engagement} ({rate}).",
             "Принцип «{subject}» соблюдён лишь в {honoured} из {count} ({rate}).",
         ),
         "finding_over_budget": (
-            "{over} of {with_budget} engagements with a budget went over it, by {hours} h in all.",
+            "{over} of {with_budget} {with_budget@engagement} with a budget went over it,"
+            " by {hours} h in all.",
             "Бюджет часов превышен в {over} из {with_budget} (всего на {hours} ч).",
         ),
         "finding_service_late": (
@@ -235,7 +241,7 @@ _WORDS.update(
         "nothing_pending": ("Nothing is pending at this stage.", "На этом этапе всё выполнено."),
         "completed_on": ("Completed on {date}.", "Работа завершена {date}."),
         "cancelled_on": ("Cancelled on {date}.", "Работа отменена {date}."),
-        "days_left_n": ("{n} days left", "осталось {n} дн."),
+        "days_left_n": ("{n} {n@day} left", "осталось {n} дн."),
         "due_today": ("due today", "срок сегодня"),
         "burn": ("Budget used", "Израсходовано"),
         "deadline_event": ("{stage} deadline: {name}", "Срок этапа «{stage}»: {name}"),
@@ -267,19 +273,64 @@ _NOUNS: dict[str, tuple[str, str, str, str]] = {
     "service": ("service", "услуга", "услуги", "услуг"),
     "error": ("error", "ошибка", "ошибки", "ошибок"),
     "warning": ("warning", "предупреждение", "предупреждения", "предупреждений"),
+    "item": ("item", "элемент", "элемента", "элементов"),
+    "gate item": ("gate item", "пункт", "пункта", "пунктов"),
+    "day": ("day", "день", "дня", "дней"),
+    "rework": ("rework", "доработка", "доработки", "доработок"),
+    "file": ("file", "файл", "файла", "файлов"),
+    "commit": ("commit", "коммит", "коммита", "коммитов"),
+    "row": ("row", "строка", "строки", "строк"),
+    "entry": ("entry", "запись", "записи", "записей"),
+    "page": ("page", "страница", "страницы", "страниц"),
 }
+# English plurals that are not the singular + "s"; and verbs that agree with a number.
+_EN_PLURALS = {"entry": "entries", "has": "have", "is": "are"}
 
 
-def count(number: int, noun: str, lang: str) -> str:
+def plural(number: Decimal | int | str, noun: str, lang: str) -> str:
+    """The form of `noun` that agrees with `number` (as it is shown: `1`, `0.33`, `2,5`):
+    `1 day`, `3 days`, `0.5 days`; `1 день`, `3 дня`, `5 дней`, `2,5 дня`. Unknown nouns
+    take English's rule in either language."""
+    try:
+        value = Decimal(str(number).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except ArithmeticError:
+        value = None
+    forms = _NOUNS.get(noun)
+    if lang != "ru" or forms is None:
+        return noun if value == 1 else _EN_PLURALS.get(noun, noun + "s")
+    _, one, few, many = forms
+    if value is None or value != value.to_integral_value():
+        return few  # a fraction takes the genitive singular: 2,5 дня
+    whole = abs(int(value))
+    if whole % 10 == 1 and whole % 100 != 11:
+        return one
+    if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
+        return few
+    return many
+
+
+def count(number: Decimal | int, noun: str, lang: str) -> str:
     """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
-    en, one, few, many = _NOUNS[noun]
-    if lang != "ru":
-        return f"{number} {en}" + ("" if number == 1 else "s")
-    if number % 10 == 1 and number % 100 != 11:
-        return f"{number} {one}"
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return f"{number} {few}"
-    return f"{number} {many}"
+    return f"{number} {plural(number, noun, lang)}"
+
+
+class _Counting(string.Formatter):
+    """`{n@noun}` in a label: the form of the noun that agrees with the value of `n`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        key, at, noun = field_name.partition("@")
+        if at:
+            return plural(kwargs[key], noun, self.lang), field_name
+        return super().get_field(field_name, args, kwargs)
+
+
+def fill(key: str, lang: str, **values: Any) -> str:
+    """The label `key` in `lang` with `values` put in; `{n@noun}` agrees with `n`:
+    `{n} {n@day} left` is `1 day left`, `3 days left`."""
+    return _Counting(lang).format(word(key, lang), **values)
 
 
 def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: str) -> str:

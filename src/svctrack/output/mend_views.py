@@ -7,16 +7,17 @@ from typing import Any
 
 from rich.table import Table
 
+from svctrack.output.tables import free, whole
 from svctrack.output.views import column, fitted_table, text
 
 
 def journal_table(entries: Sequence[Any], width: int) -> Table:
     """The recorded changes `undo` can put back, newest first (the first is undone next)."""
     columns = [
-        column("n", "#", (lambda e: text(str(e[0])), 3), no_wrap=True),
-        column("at", "at", (lambda e: text(e[1].at[:16].replace("T", " ")), 16), no_wrap=True),
-        column("command", "command", (lambda e: text(e[1].command), 30), overflow="fold"),
-        column("paths", "files", (lambda e: text(", ".join(e[1].paths)), 20), overflow="fold"),
+        column("n", "#", (lambda e: text(str(e[0])), 3), **whole()),
+        column("at", "at", (lambda e: text(e[1].at[:16].replace("T", " ")), 16), **whole()),
+        column("command", "command", (lambda e: text(e[1].command), 30), **free()),
+        column("paths", "files", (lambda e: text("\n".join(e[1].paths)), 20), **whole()),
     ]
     steps = [("command", 0), ("at", 0), ("paths", 0), ("n", 0)]
     rows = list(enumerate(entries, 1))
@@ -24,14 +25,19 @@ def journal_table(entries: Sequence[Any], width: int) -> Table:
 
 
 def find_table(found: Sequence[Any], width: int) -> Table:
-    """`find`: one row per match: the item, where it matched, the value that matched."""
+    """`find`: one row per match: the item, where it matched, the value that matched (an id
+    that matched is in the id column already, whole)."""
     from svctrack.output.text import oneline
 
     columns = [
-        column("id", "id", (lambda m: text(m.id), 64), no_wrap=True),
-        column("kind", "kind", (lambda m: text(m.kind), 10), no_wrap=True),
-        column("field", "where", (lambda m: text(m.field), 8), no_wrap=True),
-        column("text", "text", (lambda m: text(oneline(m.text)), 30), overflow="fold"),
+        column("id", "id", (lambda m: text(m.id), 64), **whole()),
+        column("kind", "kind", (lambda m: text(m.kind), 10), **whole()),
+        column("field", "where", (lambda m: text(m.field), 8), **whole()),
+        column("text", "text", (lambda m: text(_matched(m, oneline)), 30), **free()),
     ]
     steps = [("id", 0), ("text", 0), ("field", 0), ("kind", 0)]
     return fitted_table(found, columns, steps, width)
+
+
+def _matched(match: Any, oneline: Any) -> str:
+    return "" if match.field == "id" else str(oneline(match.text))

@@ -33,13 +33,14 @@ from svctrack.domain.queries import (
     sort_key,
     summarize,
 )
-from svctrack.output.client_report import effort_rows, escape, steps
+from svctrack.output.client_report import effort_rows, escape, forced_note, steps
 from svctrack.output.figures import num, pct, sentence
 from svctrack.output.i18n import (
     counts_line,
     day,
     days,
     days_overdue,
+    fill,
     initials,
     money,
     month,
@@ -367,7 +368,7 @@ def _card(c: Card, pipeline: Pipeline, today: date, lang: str) -> str:
     owner = f'<abbr title="{e(c.owner)}">{e(initials(c.owner))}</abbr>' if c.owner else ""
     gates = ""
     if c.gates:
-        text = word("gates_open", lang).format(n=c.open_gates, of=c.gates)
+        text = fill("gates_open", lang, n=c.open_gates, of=c.gates)
         css = "soon" if c.open_gates else "ok"
         gates = f'<span class="{css}">{"○" if c.open_gates else "✓"} {e(text)}</span>'
     if owner or gates:
@@ -861,8 +862,7 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
             move = f"{e(pipeline.state_label(h.source, lang))} → {move}"
         note = e(h.note)
         if h.forced:
-            skipped = f"{word('forced', lang)}: {', '.join(h.skipped)}"
-            note += f' <span class="late">({e(skipped)})</span>'
+            note += f' <span class="late">({e(forced_note(h.skipped, lang))})</span>'
         rows.append([_moment(h.at, lang), move, e(h.by), note])
     heads = [e(word(k, lang)) for k in ("at", "stage", "by", "note")]
     return _section(word("history", lang), _table(heads, rows))

@@ -35,6 +35,7 @@ from svctrack.domain.queries import (
     summarize,
 )
 from svctrack.output.i18n import counts_line, day, days, days_overdue, initials, money, word
+from svctrack.output.tables import free, is_whole, whole
 from svctrack.output.text import inert
 
 OVERDUE = "bold red"
@@ -188,7 +189,8 @@ def fitted_table(
 
     When the content is wider than the terminal, each column gets the width it needs to stay
     readable, and what is left goes to the columns in order of importance (an id is shown whole
-    before a client's name gets room); their content wraps within that.
+    before a client's name gets room); their content wraps within that. A column of ids or
+    paths (`tables.whole`) is never narrower than its longest cell; headers wrap at spaces.
     """
     cells, least, natural = _measure(rows, columns)
     chosen = fit(least, steps, width)
@@ -201,7 +203,8 @@ def fitted_table(
     )
     table = _table(title, caption=caption)
     for c in kept:
-        table.add_column(text(c.header), **(c.options | {"width": widths.get(c.key)}))
+        header = Text(inert(c.header), no_wrap=False)
+        table.add_column(header, **(c.options | {"width": widths.get(c.key)}))
     for n, row in enumerate(rows):
         style = styles(row) if styles and not isinstance(row, Marker) else None
         table.add_row(*(cells[c.key][chosen[c.key]][n] for c in kept), style=style)
@@ -211,7 +214,8 @@ def fitted_table(
 def _measure(
     rows: Sequence[Any], columns: Sequence[Column]
 ) -> tuple[dict[str, list[list[RenderableType]]], dict[str, list[int]], dict[str, list[int]]]:
-    """Each column's cells in each of its forms, and the least and natural widths of each form."""
+    """Each column's cells in each of its forms, and the least and natural widths of each form
+    (the least of a column of ids or paths is all it needs: they are never split)."""
     cells: dict[str, list[list[RenderableType]]] = {}
     least: dict[str, list[int]] = {}
     natural: dict[str, list[int]] = {}
@@ -222,7 +226,7 @@ def _measure(
             made = [r.cells.get(c.key, Text()) if isinstance(r, Marker) else form(r) for r in rows]
             widest = _widest(made)
             cells[c.key].append(made)
-            least[c.key].append(max(min(widest, cap), header))
+            least[c.key].append(max(widest if is_whole(c.options) else min(widest, cap), header))
             natural[c.key].append(max(widest, cell_len(c.header)))
     return cells, least, natural
 
@@ -289,14 +293,14 @@ def _stage_column(pipeline: Pipeline, lang: str) -> Column:
     )
 
 
-ENGAGEMENT_STEPS: list[Step] = [
+ENGAGEMENT_STEPS: list[Step] = [  # the due date stays at 80 columns, even beside long ids
     ("id", 0),
     ("days", 0),
+    ("due", 0),
     ("client", 0),
     ("stage", 0),
     ("stage", 1),
     ("days", 1),
-    ("due", 0),
     ("service", 0),
 ]
 
@@ -308,9 +312,9 @@ def _engagement_columns(pipeline: Pipeline, today: date, lang: str) -> list[Colu
         return days_text((s.next_deadline - today).days, lang, overdue=s.overdue)
 
     return [
-        column("id", word("id", lang), (lambda s: text(s.id), 20), overflow="fold"),
-        column("client", word("client", lang), (lambda s: text(s.client), 14), overflow="fold"),
-        column("service", word("service", lang), (lambda s: text(s.service), 14), overflow="fold"),
+        column("id", word("id", lang), (lambda s: text(s.id), 20), **whole()),
+        column("client", word("client", lang), (lambda s: text(s.client), 14), **free()),
+        column("service", word("service", lang), (lambda s: text(s.service), 14), **whole()),
         _stage_column(pipeline, lang),
         column("due", word("due", lang), (lambda s: Text(day(s.due, lang)), 10), no_wrap=True),
         column(
@@ -351,8 +355,8 @@ def _service_columns(
         return cell + days_only(s)
 
     columns = [
-        column("id", word("id", lang), (lambda s: text(s.id), 20), overflow="fold"),
-        column("name", word("name", lang), (lambda s: text(s.name), 16), overflow="fold"),
+        column("id", word("id", lang), (lambda s: text(s.id), 20), **whole()),
+        column("name", word("name", lang), (lambda s: text(s.name), 16), **free()),
         _stage_column(pipeline, lang),
         column(
             "progress",
@@ -587,7 +591,7 @@ def board(
     least = max(longest, CARD_LEAST)
     if len(lanes) * least + 3 * (len(lanes) - 1) <= width:
         shown = BOARD_CARDS if limit is None else limit
-        parts.append(_board_columns(b, today, lang, width, shown or None))
+        parts.append(_board_columns(b, today, lang, width, shown or None, least))
         parts.append(Text())
         if shown and any(len(lane.cards) > shown for lane in lanes):
             command = f"svctrack {b.kind} list --stage STAGE"
@@ -606,9 +610,12 @@ def board(
     return Group(*parts)
 
 
-def _board_columns(b: Board, today: date, lang: str, width: int, limit: int | None) -> Table:
+def _board_columns(
+    b: Board, today: date, lang: str, width: int, limit: int | None, least: int
+) -> Table:
+    """The lanes side by side, each at least `least` wide (the longest id, whole)."""
     count = len(b.lanes)
-    each = min(max((width - 3 * (count - 1)) // count, CARD_LEAST), CARD_WIDTH)
+    each = min(max((width - 3 * (count - 1)) // count, least), max(CARD_WIDTH, least))
     table = Table(box=box.MINIMAL, pad_edge=False, show_edge=False, expand=False)
     cells: list[RenderableType] = []
     for lane in b.lanes:
@@ -637,7 +644,7 @@ def _board_stacked(
         return Text(day(c.summary.due, lang) if c.summary.due else "")
 
     columns = [
-        column("id", "", (_card_id, 64)),
+        column("id", "", (_card_id, 64), **whole()),
         column("who", "", (who, 16), overflow="fold"),
         column("due", "", (due, 10), no_wrap=True),
         column(
@@ -707,9 +714,8 @@ def deadlines_table(
         column(
             "id",
             word("id", lang),
-            (lambda o: text(o.id, "bold"), 14),
             (lambda o: text(o.id, "bold"), 20),
-            overflow="fold",
+            **whole(),
         ),
         column("what", word("what", lang), (what, 12), overflow="fold"),
         column(
@@ -735,7 +741,6 @@ def deadlines_table(
         ("days", 0),
         ("id", 0),
         ("what", 0),
-        ("id", 1),
         ("days", 1),
         ("name", 0),
         ("kind", 0),
@@ -803,7 +808,7 @@ def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Gr
     """
     title = text(f"{word('principles', lang)} · {pipeline.name.text(lang)} ({len(items)})", "bold")
     matrix = _table(title)
-    matrix.add_column(text(word("id", lang)), overflow="fold", style="bold")
+    matrix.add_column(text(word("id", lang)), style="bold", **whole(i.id for i in items))
     for n, _ in enumerate(pipeline.principles, 1):
         matrix.add_column(str(n), justify="center", no_wrap=True)
     for item in items:
@@ -905,8 +910,6 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     field("mode", item.mode)
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
-    from svctrack.output.analysis_views import effort_line
-
     field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
     for department, person in item.roles.items():
         fields.add_row(text(department), text(person))
@@ -926,6 +929,25 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     if item.feedback:
         sections.append(feedback(item, lang))
     return _spaced(sections)
+
+
+def effort_line(item: Item, lang: str) -> Text | None:
+    """`42.5 h of 60 h (71%) · 301.18 EUR/h`; red over budget; None with no hours nor budget."""
+    from svctrack.domain.analysis import effort
+    from svctrack.output.figures import num, pct
+
+    e = effort(item)
+    if not e.hours and e.budget is None:
+        return None
+    h = word("h", lang)
+    line = Text(f"{num(e.hours, lang)} {h}")
+    if e.budget is not None:
+        line.append(f" / {num(e.budget, lang)} {h}")
+        if e.burn is not None:
+            line.append(f" ({pct(e.burn, lang)})", style=OVERDUE if e.over_budget else "")
+    if e.rate is not None:
+        line.append(f" · {money(e.rate, e.currency, lang)}{word('per_hour', lang)}")
+    return line
 
 
 def _spaced(sections: Sequence[RenderableType]) -> Group:
@@ -1026,15 +1048,28 @@ def feedback(item: Item, lang: str) -> Table:
 # --- validate -----------------------------------------------------------------------------------
 
 
-def findings(rows: Sequence[Any], lang: str = "en") -> Table:
+PROBLEM_LEAST = 24  # a problem's message beside its path reads well from this width
+
+
+def findings(rows: Sequence[Any], lang: str = "en", width: int | None = None) -> RenderableType:
+    """`validate`'s problems: severity, where (a path, never split), what. When the longest
+    path leaves too little room for the message beside it, each message goes under its path."""
+    wheres = [inert(f.path + (f":{f.line}:{f.column or 1}" if f.line else "")) for f in rows]
+    labels = [Text(word(f.severity, lang), style=OVERDUE if f.severity == "error" else SOON)
+              for f in rows]  # fmt: skip
+    needed = _widest(labels) + _widest(wheres) + PROBLEM_LEAST + 6
+    if width is not None and needed > width:
+        lines: list[RenderableType] = []
+        for f, label, where in zip(rows, labels, wheres, strict=True):
+            lines.append(label + Text("  ") + Text(where, no_wrap=True, overflow="ignore"))
+            lines.append(text("  " + f.message))
+        return Group(*lines)
     table = _table()
-    table.add_column("", no_wrap=True)
-    table.add_column(text(word("where", lang)), overflow="fold", ratio=1)
-    table.add_column(text(word("problem", lang)), overflow="fold", ratio=3)
-    for f in rows:
-        where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
-        style = OVERDUE if f.severity == "error" else SOON
-        table.add_row(Text(word(f.severity, lang), style=style), text(where), text(f.message))
+    table.add_column("", **whole())
+    table.add_column(text(word("where", lang)), **whole(wheres))
+    table.add_column(text(word("problem", lang)), **free())
+    for f, label, where in zip(rows, labels, wheres, strict=True):
+        table.add_row(label, Text(where), text(f.message))
     return table
 
 
@@ -1045,8 +1080,10 @@ def story(rows: Sequence[dict[str, Any]]) -> Table:
     """`svctrack history`: history entries and commits, oldest first. Notes, names and commit
     subjects come from the data (and from anyone's `git commit -m`): shown inert."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for title in ("when", "who", "what", "commit"):
-        table.add_column(title, overflow="fold", ratio=3 if title == "what" else None)
+    table.add_column("when", **whole())
+    table.add_column("who", **free())
+    table.add_column("what", **free(ratio=3))
+    table.add_column("commit", **whole(inert(row["commit"] or "") for row in rows))
     for row in rows:
         when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
         what = row["what"] + (f" — {row['note']}" if row["note"] else "")

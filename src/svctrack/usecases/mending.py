@@ -10,6 +10,7 @@ from svctrack.domain.ids import check_id
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.errors import Refused
+from svctrack.output.i18n import count
 from svctrack.usecases.tracker import Tracker, actor
 
 
@@ -68,8 +69,8 @@ def delete(tracker: Tracker, ref: str) -> tuple[str, str]:
         if using:
             names = ", ".join(using[:5]) + (f" and {len(using) - 5} more" if len(using) > 5 else "")
             raise Refused(
-                f"{item_id} is the service of {len(using)} engagement"
-                f"{'' if len(using) == 1 else 's'} ({names}); nothing deleted",
+                f"{item_id} is the service of {count(len(using), 'engagement', 'en')}"
+                f" ({names}); nothing deleted",
                 hint="delete those first, or keep the service",
             )
     tracker.store.remove(kind, item_id)

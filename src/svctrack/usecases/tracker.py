@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from svctrack.domain import dates
 from svctrack.domain.fields import (
+    ENGAGEMENT_ONLY,
+    SETTABLE,
     budget_problem,
     currency_problem,
     day_hours_problem,
@@ -49,11 +51,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-SETTABLE = (
-    *("name", "owner", "client", "due", "start", "price", "currency", "budget_hours"),
-    *("mode", "contract"),
-)
-ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
 FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
@@ -599,7 +596,10 @@ class Tracker:
             stage = name.split(".", 1)[1]
             if stage not in pipeline.stage_ids:
                 hint = suggest(stage, pipeline.stage_ids)
-                raise UsageError(f"no stage {stage!r} in the {item.kind} pipeline{hint}")
+                stages = ", ".join(pipeline.stage_ids)
+                raise UsageError(
+                    f"no stage {stage!r} in the {item.kind} pipeline{hint}; stages: {stages}"
+                )
             return f"deadlines.{stage}", None if empty else dates.parse_date(value)
         if name.startswith("role.") or name.startswith("roles."):
             if item.kind != "service":

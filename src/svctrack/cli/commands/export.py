@@ -181,6 +181,7 @@ def export_site(
     """
     import sys
 
+    from svctrack.output.i18n import count
     from svctrack.usecases.site import export_site as build
 
     s = state(ctx)
@@ -207,6 +208,7 @@ def export_site(
     else:
         result = build(tracker, output, lang=s.lang, internal=internal)
     removed = f", {len(result.removed)} removed" if result.removed else ""
-    changed = f"{result.written} file{'' if result.written == 1 else 's'} changed"
-    say(f"wrote {result.folder / 'index.html'} and {result.items} item pages ({changed}{removed})")
+    changed = f"{count(result.written, 'file', 'en')} changed"
+    pages = count(result.items, "item page", "en")
+    say(f"wrote {result.folder / 'index.html'} and {pages} ({changed}{removed})")
     finish(result.broken)

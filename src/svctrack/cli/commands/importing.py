@@ -52,7 +52,7 @@ def import_csv(
 
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
-    from svctrack.output.i18n import count
+    from svctrack.output.i18n import count, plural
     from svctrack.storage.atomic import io_error
     from svctrack.usecases import csv_import as csvio
 
@@ -76,9 +76,8 @@ def import_csv(
         for line, message in plan.problems:
             say(f"{file}:{line}: {message}")
         bad = len({line for line, _ in plan.problems})
-        are = "is" if bad == 1 else "are"
         raise Refused(
-            f"{bad} of {plan.rows} row{'' if plan.rows == 1 else 's'} {are} invalid;"
+            f"{bad} of {count(plan.rows, 'row', 'en')} {plural(bad, 'is', 'en')} invalid;"
             " nothing imported",
             hint="fix those lines and import again (--dry-run checks without writing)",
         )

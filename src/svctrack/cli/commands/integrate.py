@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -80,6 +80,7 @@ def sync(
     """
     from svctrack.git import plumbing
     from svctrack.git import sync as pull_push
+    from svctrack.output.i18n import count
     from svctrack.usecases.validation import validate
 
     if resume and abort:
@@ -115,13 +116,12 @@ def sync(
                 line = f":{f.line}" if f.line else ""
                 say(f"{f.path}{line}: {f.message}")
             raise Refused(
-                f"after the pull {len({f.path for f in errors})} file(s) are invalid;"
-                " nothing was pushed",
+                f"after the pull {_invalid(len({f.path for f in errors}))}; nothing was pushed",
                 hint="fix them (`svctrack validate`), commit, then `svctrack sync` again",
             )
         pushed = pull_push.push(root, where)
     got = "" if pulled is None else f"pulled {pulled}, "
-    typer.echo(f"synced with {where}: {got}pushed {pushed} commit{'s' * (pushed != 1)}")
+    typer.echo(f"synced with {where}: {got}pushed {count(pushed, 'commit', 'en')}")
 
 
 def _explain(conflicts: list[Any], where: str) -> None:
@@ -183,9 +183,17 @@ def _explain(conflicts: list[Any], where: str) -> None:
         )
 
 
+def _invalid(files: int) -> str:
+    from svctrack.output.i18n import count, plural
+
+    return f"{count(files, 'file', 'en')} {plural(files, 'is', 'en')} invalid"
+
+
 def _value(value: Any) -> str:
+    from svctrack.output.i18n import count
+
     if isinstance(value, list | dict):
-        return f"{len(value)} entries" if isinstance(value, list) else "a table"
+        return count(len(value), "entry", "en") if isinstance(value, list) else "a table"
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
@@ -205,7 +213,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     found = tracker.get(item_id, kind)
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
     commits = log(tracker.root, rel)
-    rows = _story(found, commits)
+    rows = _story(found, commits, tracker.root)
     if json_output:
         from svctrack.output import jsonout
 
@@ -216,7 +224,13 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     s.print(story(rows))
 
 
-def _story(item: Any, commits: list[Any]) -> list[dict[str, Any]]:
+def _story(item: Any, commits: list[Any], root: Path) -> list[dict[str, Any]]:
+    """History entries and commits, oldest first. A commit goes beside the entries it added to
+    the file (one row with the entry when it is svctrack's own commit of that one step); a
+    commit from before the item's creation, or of another file that `git log --follow` took
+    for this one, is left out."""
+    from svctrack.git.history import history_at
+
     rows: list[dict[str, Any]] = []
     for entry in item.history:
         if entry.source:
@@ -237,35 +251,44 @@ def _story(item: Any, commits: list[Any]) -> list[dict[str, Any]]:
                 "commit": None,
             }
         )
-    for commit in reversed(commits):  # oldest first, so that a stable sort keeps git's order
-        twin = next(
-            (
-                r
-                for r in rows
-                if r["source"] == "history"
-                and r["commit"] is None
-                and r["at"] is not None
-                and abs((r["at"] - commit.at).total_seconds()) < 600
-                and _same(item.id, r["what"], commit.subject)
-            ),
-            None,
-        )
-        if twin is not None:
-            twin["commit"] = commit.sha
-            continue
-        rows.append(
-            {
-                "at": commit.at,
-                "source": "git",
-                "by": commit.author,
-                "what": commit.subject,
-                "note": "",
-                "commit": commit.sha,
-            }
-        )
+    created = rows[0]["at"] if rows else None
     earliest = datetime.min.replace(tzinfo=UTC)  # not .astimezone(): year 0 is out of range
-    rows.sort(key=lambda r: (r["at"] is None, r["at"] or earliest))
-    return rows
+    order: dict[int, tuple[Any, ...]] = {
+        n: (r["at"] is None, r["at"] or earliest, n, 0, 0) for n, r in enumerate(rows)
+    }
+    recorded = 0  # how many of the item's history entries the commits so far hold
+    for n, commit in enumerate(reversed(commits)):  # oldest first
+        entries = history_at(root, commit)
+        if entries and created is not None and _aware(_first_at(entries)) != created:
+            continue  # another item's file, which --follow took for an earlier name of this one
+        count = len(entries) if entries is not None else recorded
+        added = range(recorded, min(count, len(item.history)))
+        recorded = count
+        if created is not None and commit.at < created - timedelta(minutes=1):
+            continue  # dated before the item existed
+        if len(added) == 1 and _same(item.id, rows[added[0]]["what"], commit.subject):
+            rows[added[0]]["commit"] = commit.sha
+            continue
+        row = {
+            "at": commit.at,
+            "source": "git",
+            "by": commit.author,
+            "what": commit.subject,
+            "note": "",
+            "commit": commit.sha,
+        }
+        rows.append(row)
+        if added:  # right after the last entry it added
+            order[len(rows) - 1] = (*order[added[-1]][:3], 1, n)
+        else:
+            order[len(rows) - 1] = (False, commit.at, len(item.history), 2, n)
+    return [rows[n] for n in sorted(order, key=order.__getitem__)]
+
+
+def _first_at(entries: list[Any]) -> datetime | None:
+    first = entries[0] if entries else None
+    at = first.get("at") if isinstance(first, dict) else None
+    return at if isinstance(at, datetime) else None
 
 
 def _same(item_id: str, what: str, subject: str) -> bool:

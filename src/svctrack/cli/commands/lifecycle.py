@@ -136,7 +136,18 @@ def uncheck(
     state(ctx).changed(f"{item_id}: {said}", note)
 
 
-@app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE)
+def _set_help() -> str:
+    """`set`'s help: what it does, the fields it takes (from the one field table), an example."""
+    from svctrack.domain.fields import settable_fields
+
+    fields = "\n".join(f"[bold]{key}[/bold]: {what}" for key, what in settable_fields())
+    return (
+        "Change one field of an item; an empty VALUE ('') removes an optional one.\n\n"
+        f"Fields:\n\n{fields}\n\nExample: svctrack set acme-audit due +2w"
+    )
+
+
+@app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE, help=_set_help())
 def set_(
     ctx: typer.Context,
     item: IdArg,
@@ -144,8 +155,7 @@ def set_(
         str,
         typer.Argument(
             metavar="FIELD",
-            help="name, owner, client, due, start, price, currency, budget_hours, mode, contract,"
-            " deadline.<stage>, role.<department>",
+            help="One of the fields listed above.",
             autocompletion=complete_fields,
         ),
     ],

@@ -92,10 +92,11 @@ def rename(
 
     Example: svctrack rename acme-audit acme-security-audit
     """
+    from svctrack.output.i18n import count
     from svctrack.usecases.mending import rename as renaming
 
     done = renaming(state(ctx).tracker, item, new, note=note)
-    followed = f"; {len(done.followed)} engagement{'' if len(done.followed) == 1 else 's'}"
+    followed = f"; {count(len(done.followed), 'engagement', 'en')}"
     said = f"{done.old} → {done.new}" + (followed + " follow" if done.followed else "")
     typer.echo(f"renamed {said}")
     state(ctx).changed(f"{done.old}: renamed to {done.new}", note)

@@ -278,7 +278,7 @@ def validate(
     elif found:
         from svctrack.output import views as render
 
-        s.print(render.findings(found, s.lang))
+        s.print(render.findings(found, s.lang, s.width))
     from svctrack.output.i18n import count
 
     errors = sum(f.severity == "error" for f in found)
