@@ -64,6 +64,31 @@ MineOpt = Annotated[
 ]
 
 
+ModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        metavar="online|offline|hybrid",
+        help="Only the items delivered in this mode.",
+        show_default=False,
+    ),
+]
+
+
+def mode_wanted(mode: str | None) -> str | None:
+    """The delivery mode a view keeps (`--mode`), checked by the field's rule; None: every mode."""
+    if mode is None:
+        return None
+    from svctrack.domain.fields import mode_problem
+
+    problem = mode_problem(mode)
+    if problem:
+        from svctrack.errors import UsageError
+
+        raise UsageError(f"--mode: {problem}")
+    return mode
+
+
 def owner_wanted(owner: str | None, mine: bool) -> str | None:
     """Whose items a view shows (`--owner NAME`, `--mine`: the current user); None: everyone's."""
     from svctrack.errors import UsageError

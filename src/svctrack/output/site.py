@@ -41,6 +41,7 @@ from svctrack.output.i18n import (
     days,
     days_overdue,
     initials,
+    mode_label,
     money,
     month,
     word,
@@ -787,7 +788,7 @@ def _fields(
         nearest = f"{e(day(s.next_deadline, lang))} · {_next(s, pipeline, today, lang)}"
         facts.append((word("next_deadline", lang), nearest))
     facts.append((word("owner", lang), e(item.owner)))
-    facts.append((word("mode", lang), e(item.mode)))
+    facts.append((word("mode", lang), e(mode_label(item.mode, lang))))
     facts += [(department, e(person)) for department, person in item.roles.items()]
     if internal:
         if item.price is not None:

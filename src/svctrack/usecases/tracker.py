@@ -45,6 +45,7 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
+    from svctrack.domain.analysis import GateFigure, Targets
     from svctrack.storage.cache import Index
 
 T = TypeVar("T")
@@ -55,6 +56,7 @@ SETTABLE = (
 )
 ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
 FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
+REPORT_GATE = "recommendations-made"  # ticked by saving a report (`report -o FILE`), likewise
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
@@ -148,6 +150,34 @@ class Tracker:
     @property
     def currency(self) -> str:
         return str(self.config.get("currency", ""))
+
+    @cached_property
+    def targets(self) -> Targets:
+        """What a service's figures must reach (svctrack.toml's `[targets]`)."""
+        from svctrack.domain.analysis import targets
+
+        return targets(self.config)
+
+    def figures(self, item: Item) -> dict[str, GateFigure]:
+        """The gates of a service's current stage that the figures of its closed engagements
+        decide (`analysis.FIGURE_GATES`), each with its figure; {} for an engagement, or a
+        stage without such gates."""
+        from svctrack.domain.analysis import FIGURE_GATES, close_facts, gate_figures
+
+        stage = self.pipelines[item.kind].stage(item.stage)
+        wanted = [g.id for g in stage.gates if g.id in FIGURE_GATES] if stage else []
+        if item.kind != "service" or not wanted:
+            return {}
+        pipeline = self.pipelines["engagement"]
+
+        def facts(engagement: Item) -> Any:
+            if engagement.service != item.id:
+                return None
+            return close_facts(engagement, pipeline, self.currency)
+
+        closed, _ = self.each(["engagement"], facts)  # broken files are `validate`'s to name
+        found = gate_figures([c for c in closed if c is not None], self.targets)
+        return {gate: found[gate] for gate in wanted}
 
     # --- finding items ------------------------------------------------------------------
 
@@ -447,10 +477,13 @@ class Tracker:
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
+            done = item.ticked(item.stage)
+            if action == "advance":  # gates the figures meet are done (see `figures`)
+                from svctrack.domain.analysis import met_by_figures
+
+                done |= met_by_figures(self.figures(item))
             try:
-                move = decide(
-                    pipeline, item.stage, action, done=item.ticked(item.stage), force=force
-                )
+                move = decide(pipeline, item.stage, action, done=done, force=force)
             except Refused as refused:
                 raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
             doc.set("stage", move.target)
@@ -671,6 +704,27 @@ class Tracker:
             return False
 
         return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
+
+    def record_report(self, services: Sequence[str], file: str) -> list[str]:
+        """A monitoring report was saved (`report -o FILE`) covering the last delivery of each
+        of `services`: append `[[reports]]` to each service's file, and tick
+        `recommendations-made` where it is an open gate item of the service's current stage (a
+        gate backed by data ticks itself, as `feedback-received` does). Returns the services
+        whose gate was ticked."""
+        ticked = []
+        for service in services:
+
+            def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
+                doc.append("reports", {"at": dates.now(), "by": actor(), "file": file})
+                stage = pipeline.stage(item.stage)
+                if stage and stage.gate(REPORT_GATE) and REPORT_GATE not in item.ticked(stage.id):
+                    doc.set(f"gates.{stage.id}.{REPORT_GATE}", True)
+                    return True
+                return False
+
+            if self._edit(service, change, kind="service"):
+                ticked.append(service)
+        return ticked
 
 
 def _same(item: Item) -> Item:

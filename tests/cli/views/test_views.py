@@ -94,6 +94,7 @@ LATE = {
     "overdue": True,
     "coverage": {"honoured": 1, "not_honoured": 1, "not_assessed": 3},
     "owner": "anna",
+    "mode": "",
     "service": "audit",
     "client": "ACME [bold]Corp[/bold]",
     "due": "2026-11-20",
@@ -131,6 +132,7 @@ def test_status_json_facts(views: Workspace) -> None:
         "overdue": True,
         "coverage": {"honoured": 0, "not_honoured": 0, "not_assessed": 7},
         "owner": "",
+        "mode": "",
         "open_engagements": 1,
     }
     audit = services[1]
