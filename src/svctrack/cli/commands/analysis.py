@@ -140,22 +140,19 @@ def report(
         service_names=names,
         by=by or "service",
     )
-    from svctrack.output import analysis_json, analysis_views
 
-    written = _deliver(
-        s,
-        output,
-        json_output,
-        lambda: analysis_json.report_document(result, pipeline, names),
-        lambda: analysis_views.report(
-            result,
-            pipeline,
-            s.lang,
-            s.width,
-            heading=str(tracker.config.get("name", "")),
-            service_names=names,
-        ),
-    )
+    def document() -> Any:
+        from svctrack.output.analysis_json import report_document
+
+        return report_document(result, pipeline, names)
+
+    def shown() -> Any:
+        from svctrack.output.analysis_views import report as render  # rich: not for --json
+
+        heading = str(tracker.config.get("name", ""))
+        return render(result, pipeline, s.lang, s.width, heading=heading, service_names=names)
+
+    written = _deliver(s, output, json_output, document, shown)
     if written is not None:
         ids = covered(result, closed)
         if ids:
@@ -217,16 +214,18 @@ def _hours_report(
 
     found, broken = tracker.each(["engagement", "service"], facts)
     result = hours(found, dates.today(), period=period, by=by, service=service_id)
-    from svctrack.output import analysis_json, analysis_views
 
-    heading = str(tracker.config.get("name", ""))
-    _deliver(
-        s,
-        output,
-        json_output,
-        lambda: analysis_json.hours_document(result),
-        lambda: analysis_views.hours_report(result, s.lang, heading=heading),
-    )
+    def document() -> Any:
+        from svctrack.output.analysis_json import hours_document
+
+        return hours_document(result)
+
+    def shown() -> Any:
+        from svctrack.output.analysis_views import hours_report  # rich: not for --json
+
+        return hours_report(result, s.lang, heading=str(tracker.config.get("name", "")))
+
+    _deliver(s, output, json_output, document, shown)
     finish(broken)
 
 
