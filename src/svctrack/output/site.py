@@ -34,7 +34,7 @@ from svctrack.domain.queries import (
     summarize,
 )
 from svctrack.output.client_report import effort_rows, escape, steps
-from svctrack.output.figures import num, pct, sentence
+from svctrack.output.figures import num, pct, recommendation, sentence
 from svctrack.output.i18n import (
     counts_line,
     day,
@@ -626,7 +626,10 @@ def _report_section(o: Overview) -> str:
     out.append(f"<h3>{e(word('weak_spots', lang))}</h3>")
     if found:
         out.append('<ul class="weak">')
-        out += [f"<li>{e(sentence(f, pipeline, lang, o.service_names))}</li>" for f in found]
+        for f in found:
+            advice = recommendation(f, pipeline, lang, o.service_names)
+            said = f"<br>→ {e(word('recommendation', lang))}: {e(advice)}" if advice else ""
+            out.append(f"<li>{e(sentence(f, pipeline, lang, o.service_names))}{said}</li>")
         out.append("</ul>")
     else:
         out.append(f'<p class="ok">{e(word("no_weak_spots", lang))}</p>')

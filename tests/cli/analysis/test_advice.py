@@ -99,3 +99,9 @@ def test_a_hand_tick_still_works(weak: Workspace) -> None:
     assert 'recommendations-made = {done = true, note = "discussed at the board"}' in weak.text(
         "audit"
     )
+
+
+def test_the_site_gives_the_advice_too(weak: Workspace, tmp_path) -> None:
+    weak.ok("export", "site", "-o", str(tmp_path / "site"))
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "→ Recommendation: Add a client review at the end of execution" in page
