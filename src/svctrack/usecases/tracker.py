@@ -697,11 +697,7 @@ class Tracker:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
             entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
-            stage = pipeline.stage(item.stage)
-            if stage and stage.gate(FEEDBACK_GATE) and FEEDBACK_GATE not in item.ticked(stage.id):
-                doc.set(f"gates.{stage.id}.{FEEDBACK_GATE}", True)
-                return True
-            return False
+            return _tick_fact(item, pipeline, doc, FEEDBACK_GATE)
 
         return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
 
@@ -716,15 +712,22 @@ class Tracker:
 
             def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
                 doc.append("reports", {"at": dates.now(), "by": actor(), "file": file})
-                stage = pipeline.stage(item.stage)
-                if stage and stage.gate(REPORT_GATE) and REPORT_GATE not in item.ticked(stage.id):
-                    doc.set(f"gates.{stage.id}.{REPORT_GATE}", True)
-                    return True
-                return False
+                return _tick_fact(item, pipeline, doc, REPORT_GATE)
 
             if self._edit(service, change, kind="service"):
                 ticked.append(service)
         return ticked
+
+
+def _tick_fact(item: Item, pipeline: Pipeline, doc: Any, gate: str) -> bool:
+    """A gate backed by data ticks itself: the write that records the fact (feedback, a saved
+    report) ticks `gate` when it is an open gate item of the item's current stage. Returns
+    whether it did."""
+    stage = pipeline.stage(item.stage)
+    if stage and stage.gate(gate) and gate not in item.ticked(stage.id):
+        doc.set(f"gates.{stage.id}.{gate}", True)
+        return True
+    return False
 
 
 def _same(item: Item) -> Item:
