@@ -701,22 +701,29 @@ class Tracker:
 
         return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
 
-    def record_report(self, services: Sequence[str], file: str) -> list[str]:
+    def record_report(
+        self, services: Sequence[str], file: str
+    ) -> tuple[list[str], list[tuple[str, str]]]:
         """A monitoring report was saved (`report -o FILE`) covering the last delivery of each
         of `services`: append `[[reports]]` to each service's file, and tick
         `recommendations-made` where it is an open gate item of the service's current stage (a
         gate backed by data ticks itself, as `feedback-received` does). Returns the services
-        whose gate was ticked."""
-        ticked = []
+        whose gate was ticked, and (service, why) for each whose file refused the record (a
+        file with errors): the others are recorded all the same."""
+        ticked: list[str] = []
+        refused: list[tuple[str, str]] = []
         for service in services:
 
             def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
                 doc.append("reports", {"at": dates.now(), "by": actor(), "file": file})
                 return _tick_fact(item, pipeline, doc, REPORT_GATE)
 
-            if self._edit(service, change, kind="service"):
-                ticked.append(service)
-        return ticked
+            try:
+                if self._edit(service, change, kind="service"):
+                    ticked.append(service)
+            except SvcError as exc:
+                refused.append((service, exc.message))
+        return ticked, refused
 
 
 def _tick_fact(item: Item, pipeline: Pipeline, doc: Any, gate: str) -> bool:

@@ -105,3 +105,25 @@ def test_the_site_gives_the_advice_too(weak: Workspace, tmp_path) -> None:
     weak.ok("export", "site", "-o", str(tmp_path / "site"))
     page = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert "→ Recommendation: Add a client review at the end of execution" in page
+
+
+def test_a_service_file_with_errors_is_named_and_the_others_recorded(
+    weak: Workspace, tmp_path
+) -> None:
+    path = weak.file("audit")
+    path.write_text(
+        path.read_text("utf-8").replace(
+            'stage = "monitoring"', 'stage = "monitoring"\nmode = "remote"'
+        ),
+        "utf-8",
+    )
+    broken = path.read_bytes()
+    result = weak.run("report", "-o", str(tmp_path / "r.txt"))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert lines[0] == f"wrote {tmp_path / 'r.txt'}"
+    assert lines[-1].startswith(
+        "error: report saved, but not recorded for audit: services/audit.toml:3:1: mode 'remote'"
+    )
+    assert path.read_bytes() == broken
+    assert "[[reports]]" in weak.text("crm")

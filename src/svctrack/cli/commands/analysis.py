@@ -153,16 +153,23 @@ def report(
         return render(result, pipeline, s.lang, s.width, heading=heading, service_names=names)
 
     written = _deliver(s, output, json_output, document, shown)
-    if written is not None:
-        ids = covered(result, closed)
-        if ids:
-            from pathlib import Path
+    problems: list[Any] = sorted(broken + more, key=lambda problem: problem.path)
+    ids = covered(result, closed) if written is not None else []
+    if written is not None and ids:
+        from pathlib import Path
 
-            ticked = tracker.record_report(ids, Path(written).name)
-            for item_id in ticked:
-                say(f"{item_id}: recommendations-made ticked")
-            s.changed(f"report saved for {', '.join(ids)}")
-    finish(sorted(broken + more, key=lambda problem: problem.path))
+        from svctrack.errors import Refused
+
+        ticked, refused = tracker.record_report(ids, Path(written).name)
+        for item_id in ticked:
+            say(f"{item_id}: recommendations-made ticked")
+        recorded = [i for i in ids if i not in dict(refused)]
+        if recorded:
+            s.changed(f"report saved for {', '.join(recorded)}")
+        problems += [
+            Refused(f"report saved, but not recorded for {i}: {why}") for i, why in refused
+        ]
+    finish(problems)
 
 
 def _deliver(
