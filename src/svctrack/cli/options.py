@@ -38,6 +38,7 @@ complete_stages = _completer("stages")
 complete_gates = _completer("gates")
 complete_fields = _completer("fields")
 complete_channels = _completer("channels")
+complete_modes = _completer("modes")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
@@ -70,6 +71,7 @@ ModeOpt = Annotated[
         "--mode",
         metavar="online|offline|hybrid",
         help="Only the items delivered in this mode.",
+        autocompletion=complete_modes,
         show_default=False,
     ),
 ]
