@@ -4,13 +4,10 @@ the figures of its closed engagements (on-time rate and mean score against svctr
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from handmade import engagement, service
 
-from conftest import Workspace
+from conftest import Workspace, heavy_imports
 
 
 @pytest.fixture
@@ -132,21 +129,7 @@ def test_a_wrong_target_is_an_error(good: Workspace, table: str, message: str) -
 
 
 def test_the_json_reads_import_neither_rich_nor_tomlkit(good: Workspace) -> None:
-    probe = (
-        "import sys\n"
-        "from svctrack.cli.app import main\n"
-        f"sys.argv = ['svctrack', '-C', {str(good.root)!r}, *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'tomlkit'})\n"
-        "print('LOADED', loaded, file=sys.stderr)\n"
-    )
     for command in (["show", "audit", "--json"], ["checklist", "audit", "--json"],
                     ["report", "--json"], ["report", "--hours", "--json"]):  # fmt: skip
-        done = subprocess.run(
-            [sys.executable, "-c", probe, *command],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert "LOADED []" in done.stderr, (command, done.stderr)
+        loaded = heavy_imports(good.root, *command)
+        assert "LOADED []" in loaded, (command, loaded)
