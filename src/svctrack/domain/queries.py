@@ -300,8 +300,11 @@ class Card:
     gates: int  # the current stage's gate items, open or done
 
 
-def card(item: Item, pipeline: Pipeline, today: date) -> Card:
-    rows = gate_rows(item, pipeline)
+def card(
+    item: Item, pipeline: Pipeline, today: date, figures: Mapping[str, Any] | None = None
+) -> Card:
+    """An open item's card; `figures`: its gates that figures decide (see `gate_rows`)."""
+    rows = gate_rows(item, pipeline, figures)
     return Card(
         summarize(item, pipeline, today), item.owner, sum(not r.tick.ok for r in rows), len(rows)
     )

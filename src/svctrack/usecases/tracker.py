@@ -162,22 +162,37 @@ class Tracker:
         """The gates of a service's current stage that the figures of its closed engagements
         decide (`analysis.FIGURE_GATES`), each with its figure; {} for an engagement, or a
         stage without such gates."""
-        from svctrack.domain.analysis import FIGURE_GATES, close_facts, gate_figures
+        return self.figures_of([item]).get(item.id, {})
 
-        stage = self.pipelines[item.kind].stage(item.stage)
-        wanted = [g.id for g in stage.gates if g.id in FIGURE_GATES] if stage else []
-        if item.kind != "service" or not wanted:
+    def figures_of(self, items: Iterable[Item]) -> dict[str, dict[str, GateFigure]]:
+        """`figures` of many services at once: one pass over the engagements."""
+        from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
+
+        wanted: dict[str, list[str]] = {}
+        for item in items:
+            stage = self.pipelines[item.kind].stage(item.stage)
+            gates = [g.id for g in stage.gates if g.id in FIGURE_GATES] if stage else []
+            if item.kind == "service" and gates:
+                wanted[item.id] = gates
+        if not wanted:
             return {}
         pipeline = self.pipelines["engagement"]
 
-        def facts(engagement: Item) -> Any:
-            if engagement.service != item.id:
+        def facts(engagement: Item) -> Closed | None:
+            if engagement.service not in wanted:
                 return None
             return close_facts(engagement, pipeline, self.currency)
 
         closed, _ = self.each(["engagement"], facts)  # broken files are `validate`'s to name
-        found = gate_figures([c for c in closed if c is not None], self.targets)
-        return {gate: found[gate] for gate in wanted}
+        by_service: dict[str, list[Closed]] = {sid: [] for sid in wanted}
+        for fact in closed:
+            if fact is not None:
+                by_service[fact.service].append(fact)
+        out = {}
+        for sid, gates in wanted.items():
+            found = gate_figures(by_service[sid], self.targets)
+            out[sid] = {gate: found[gate] for gate in gates}
+        return out
 
     # --- finding items ------------------------------------------------------------------
 

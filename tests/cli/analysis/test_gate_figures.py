@@ -133,3 +133,11 @@ def test_the_json_reads_import_neither_rich_nor_tomlkit(good: Workspace) -> None
                     ["report", "--json"], ["report", "--hours", "--json"]):  # fmt: skip
         loaded = heavy_imports(good.root, *command)
         assert "LOADED []" in loaded, (command, loaded)
+
+
+def test_the_board_counts_the_gates_the_figures_meet(good: Workspace) -> None:
+    board = good.ok("board", "--kind", "services").out
+    # audit: matches-spec alone is open; crm: all three
+    assert "audit" in board and "○1" in board and "○3" in board
+    good.ok("check", "crm", "matches-spec")
+    assert "○2" in good.ok("board", "--kind", "services").out

@@ -145,8 +145,8 @@ def board(
     pipeline = tracker.pipelines[which]
     today = dates.today()
     loaded = tracker.briefs([which])  # the open items, from the cache's index
-    cards = [
-        card(item, pipeline, today)
+    shown = [
+        item
         for item in loaded.items
         if (owner is None or same_person(item.owner, owner))
         and in_mode(item.mode, how)
@@ -154,6 +154,8 @@ def board(
             service_id is None or service_id == (item.service if which == "engagement" else item.id)
         )
     ]
+    figures = tracker.figures_of(shown)  # services' gates that their engagements' figures meet
+    cards = [card(item, pipeline, today, figures.get(item.id)) for item in shown]
     found = lanes(cards, pipeline)
     if json_output:
         from svctrack.output import jsonout
