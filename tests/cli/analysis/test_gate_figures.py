@@ -141,3 +141,10 @@ def test_the_board_counts_the_gates_the_figures_meet(good: Workspace) -> None:
     assert "audit" in board and "○1" in board and "○3" in board
     good.ok("check", "crm", "matches-spec")
     assert "○2" in good.ok("board", "--kind", "services").out
+
+
+def test_the_site_page_of_a_service_says_which_figures_decided(good: Workspace, tmp_path) -> None:
+    good.ok("export", "site", "-o", str(tmp_path / "site"))
+    page = (tmp_path / "site" / "items" / "audit.html").read_text("utf-8")
+    assert "on time 4 of 5 (80%), target 80% · met by the figures" in page
+    assert "(2/3)" in page  # gate items done: the two the figures meet
