@@ -129,6 +129,27 @@ def run_process(
     )
 
 
+def heavy_imports(root: Path, *args: str) -> str:
+    """Run svctrack in a fresh interpreter and say which of rich and tomlkit it imported:
+    `LOADED []` is what a `--json` read must print."""
+    probe = (
+        "import sys\n"
+        "from svctrack.cli.app import main\n"
+        f"sys.argv = ['svctrack', '-C', {str(root)!r}, *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'tomlkit'})\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.stderr
+
+
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Anna Petrova",
     "GIT_AUTHOR_EMAIL": "anna@example.com",

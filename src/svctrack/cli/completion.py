@@ -141,6 +141,13 @@ def channels(ctx: click.Context, incomplete: str) -> Choices:
 
 
 @_quiet
+def modes(ctx: click.Context, incomplete: str) -> Choices:
+    from svctrack.domain.fields import MODES
+
+    return [(m, "delivery mode") for m in MODES]
+
+
+@_quiet
 def config_keys(ctx: click.Context, incomplete: str) -> Choices:
     from svctrack.storage.userconfig import USER_KEYS
 

@@ -38,6 +38,7 @@ complete_stages = _completer("stages")
 complete_gates = _completer("gates")
 complete_fields = _completer("fields")
 complete_channels = _completer("channels")
+complete_modes = _completer("modes")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
@@ -62,6 +63,32 @@ MineOpt = Annotated[
         " user.name, the login name).",
     ),
 ]
+
+
+ModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        metavar="online|offline|hybrid",
+        help="Only the items delivered in this mode.",
+        autocompletion=complete_modes,
+        show_default=False,
+    ),
+]
+
+
+def mode_wanted(mode: str | None) -> str | None:
+    """The delivery mode a view keeps (`--mode`), checked by the field's rule; None: every mode."""
+    if mode is None:
+        return None
+    from svctrack.domain.fields import mode_problem
+
+    problem = mode_problem(mode)
+    if problem:
+        from svctrack.errors import UsageError
+
+        raise UsageError(f"--mode: {problem}")
+    return mode
 
 
 def owner_wanted(owner: str | None, mine: bool) -> str | None:

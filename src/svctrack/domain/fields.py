@@ -158,6 +158,41 @@ def score_problem(key: str, value: object) -> str | None:
     return f"`{key}` must be a whole number from {low} to {high}, not {value!r}"
 
 
+# What a service's figures must reach for its delivery gates to be met by them (`[targets]` in
+# svctrack.toml): key → (default, lowest, highest, what it is).
+TARGETS: dict[str, tuple[Decimal, Decimal, Decimal, str]] = {
+    "on_time": (Decimal("0.8"), Decimal(0), Decimal(1), "the share of engagements closed on time"),
+    "score": (Decimal(4), Decimal(SCORES[0]), Decimal(SCORES[1]), "the mean client score"),
+}
+
+
+def target_problem(key: str, value: object) -> str | None:
+    """A target of `[targets]`: a known key, a number within its range (a share 0–1, a score
+    1–5)."""
+    if key not in TARGETS:
+        known = ", ".join(TARGETS)
+        return f"`targets.{key}` is not a target ({known}){suggest(key, TARGETS)}"
+    _, low, high, what = TARGETS[key]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | Decimal)
+        or not Decimal(value).is_finite()
+    ):
+        return f"`targets.{key}` must be a number from {low} to {high} ({what})"
+    if not low <= value <= high:
+        return f"`targets.{key}` must be from {low} to {high} ({what}), not {value}"
+    return None
+
+
+def targets_problems(config: dict[str, object]) -> list[tuple[str, str]]:
+    """(key, problem) for each wrong value of svctrack.toml's `[targets]` table."""
+    table = config.get("targets", {})
+    if not isinstance(table, dict):
+        return [("targets", "`targets` must be a table ([targets])")]
+    found = ((key, target_problem(key, value)) for key, value in table.items())
+    return [(f"targets.{key}", problem) for key, problem in found if problem]
+
+
 def price_problem(price: Decimal | None, currency: str) -> str | None:
     if price is not None and not currency:
         return "a price needs its currency"

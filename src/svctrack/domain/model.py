@@ -66,6 +66,15 @@ class TimeEntry:
 
 
 @dataclass
+class Saved:
+    """A monitoring report saved for a service (`[[reports]]`: `report -o FILE`)."""
+
+    at: datetime | None
+    by: str = ""
+    file: str = ""
+
+
+@dataclass
 class Feedback:
     at: datetime | None
     score: int
@@ -102,6 +111,7 @@ class Item:
     feedback: list[Feedback] = field(default_factory=list)
     budget_hours: Decimal | None = None
     time: list[TimeEntry] = field(default_factory=list)
+    reports: list[Saved] = field(default_factory=list)  # services: monitoring reports saved
 
     @property
     def hours(self) -> Decimal:
@@ -128,7 +138,7 @@ TEXT_FIELDS = ("name", "stage", "owner", "mode", "currency", "contract", "servic
 DATE_FIELDS = ("start", "due")
 AMOUNT_FIELDS = ("price", "budget_hours")  # exact numbers ≥ 0
 TABLES = ("roles", "deadlines", "gates", "principles")
-ENTRIES = ("history", "notes", "feedback", "time")  # arrays of tables, appended to
+ENTRIES = ("history", "notes", "feedback", "time", "reports")  # arrays of tables, appended to
 KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + TABLES + ENTRIES)
 
 
@@ -159,6 +169,7 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
     item.notes = _entries(data, "notes", _note, bad)
     item.feedback = _entries(data, "feedback", _feedback, bad)
     item.time = _entries(data, "time", _time, bad)
+    item.reports = _entries(data, "reports", _saved, bad)
     return item, problems
 
 
@@ -467,3 +478,7 @@ def _time(entry: dict[str, Any], complain: Any) -> TimeEntry:
     if problem := day_hours_problem(hours):
         raise ValueError(f"`hours`: {problem}")
     return TimeEntry(on=on, hours=hours, by=_text(entry, "by"), note=_text(entry, "note"))
+
+
+def _saved(entry: dict[str, Any], complain: Any) -> Saved:
+    return Saved(at=_moment(entry, complain), by=_text(entry, "by"), file=_text(entry, "file"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -49,6 +49,7 @@ class Row(NamedTuple):
     due: date | None
     coverage: Coverage
     owner: str
+    mode: str
 
 
 class Summary(NamedTuple):
@@ -69,14 +70,17 @@ class Summary(NamedTuple):
     owner: str
     overdue: bool
     days_left: int | None  # to the due date
+    mode: str = ""
 
 
 @dataclass(frozen=True)
 class CheckRow:
-    """A gate item or a principle with its mark."""
+    """A gate item or a principle with its mark; `figure`: what decides a gate that figures
+    meet (`analysis.GateFigure`), else None."""
 
     term: Term
     tick: Tick
+    figure: Any = None
 
 
 def is_open(item: Item, pipeline: Pipeline) -> bool:
@@ -134,12 +138,13 @@ def row(item: Item, pipeline: Pipeline) -> Row:
         item.due,
         coverage(item, pipeline),
         item.owner,
+        item.mode,
     )
 
 
 def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date) -> Summary:
     """The summary of an item from its row (a Row, or the plain tuples the cache keeps)."""
-    name, stage, progress, nearest, what, is_open, service, client, due, marks, owner = fields
+    name, stage, progress, nearest, what, is_open, service, client, due, marks, owner, mode = fields
     return Summary(
         item_id,
         kind,
@@ -156,6 +161,7 @@ def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date)
         owner,
         nearest is not None and nearest < today,
         (due - today).days if due else None,
+        mode,
     )
 
 
@@ -163,13 +169,22 @@ def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:
     return summary(item.kind, item.id, row(item, pipeline), today)
 
 
-def gate_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
-    """The current stage's gate items, ticked or open."""
+def gate_rows(
+    item: Item, pipeline: Pipeline, figures: Mapping[str, Any] | None = None
+) -> list[CheckRow]:
+    """The current stage's gate items, ticked or open; a gate whose figure (in `figures`) is
+    met is done, ticked by hand or not."""
     stage = pipeline.stage(item.stage)
     if stage is None:
         return []
     marks = item.gates.get(item.stage, {})
-    return [CheckRow(g, marks.get(g.id, Tick(False))) for g in stage.gates]
+    rows = []
+    for g in stage.gates:
+        tick, figure = marks.get(g.id, Tick(False)), (figures or {}).get(g.id)
+        if figure is not None and figure.met and not tick.ok:
+            tick = Tick(True, tick.note)
+        rows.append(CheckRow(g, tick, figure))
+    return rows
 
 
 def principle_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
@@ -181,6 +196,12 @@ def owned_by(owner: str, who: str) -> bool:
     """Whether an item whose owner is `owner` belongs to `who` (`--owner`, `--mine`): the same
     name, whatever the case and the spaces around it."""
     return " ".join(owner.split()).casefold() == " ".join(who.split()).casefold()
+
+
+def in_mode(mode: str, wanted: str | None) -> bool:
+    """Whether an item delivered in `mode` is one `--mode` asks for (None: any mode). The modes
+    are the field's values (`fields.MODES`); an item without one is in none of them."""
+    return wanted is None or mode == wanted
 
 
 def sort_key(summary: Summary) -> tuple[Any, ...]:
@@ -279,8 +300,11 @@ class Card:
     gates: int  # the current stage's gate items, open or done
 
 
-def card(item: Item, pipeline: Pipeline, today: date) -> Card:
-    rows = gate_rows(item, pipeline)
+def card(
+    item: Item, pipeline: Pipeline, today: date, figures: Mapping[str, Any] | None = None
+) -> Card:
+    """An open item's card; `figures`: its gates that figures decide (see `gate_rows`)."""
+    rows = gate_rows(item, pipeline, figures)
     return Card(
         summarize(item, pipeline, today), item.owner, sum(not r.tick.ok for r in rows), len(rows)
     )

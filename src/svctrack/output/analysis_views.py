@@ -16,13 +16,15 @@ from rich.text import Text
 
 from svctrack.domain.analysis import (
     Bar,
+    Hours,
+    Period,
     Report,
     Stats,
     Timeline,
 )
 from svctrack.domain.pipeline import Pipeline
-from svctrack.output.figures import num, pct, sentence
-from svctrack.output.i18n import day, days, days_overdue, money, month, word
+from svctrack.output.figures import num, pct, recommendation, sentence
+from svctrack.output.i18n import day, days, days_overdue, mode_label, money, month, word
 from svctrack.output.tables import free, whole
 from svctrack.output.text import inert
 from svctrack.output.views import Step, column, fitted_table
@@ -85,6 +87,8 @@ def report(
         return Group(*parts)
     o = r.overall
     parts += [Text(), key_figures(r, lang, width)]
+    if len(r.modes) > 1 or any(m.id for m in r.modes):
+        parts += [Text(), mode_table(r, lang)]
     parts += [Text(), stage_bars(o, pipeline, lang, width)]
     if o.satisfaction.count:
         parts += [Text(), satisfaction_bars(o, lang, width)]
@@ -103,16 +107,18 @@ def _heading(r: Report, lang: str, heading: str) -> Text:
     if r.service:
         top.append(" · ")
         top.append_text(text(r.service, ACCENT))
-    top.append("\n")
-    since, until = r.period.since, r.period.until
-    if since or until:
-        span = f"{day(since, lang) if since else '…'} – {day(until, lang) if until else '…'}"
-    else:
-        span = word("all_time", lang)
-    top.append(f"{word('period', lang)}: {span}", style=DIM)
+    top.append(f"\n{word('period', lang)}: {_period_words(r.period, lang)}", style=DIM)
     top.append(f" · {word('closed_in_period', lang)}: {r.overall.count}", style=DIM)
     top.append(f" · {word('today', lang)} {day(r.today, lang)}", style=DIM)
     return top
+
+
+def _period_words(period: Period, lang: str) -> str:
+    """`2026-01-01 – 2026-06-30`, `… – 2026-06-30`, or `all time`."""
+    since, until = period.since, period.until
+    if since or until:
+        return f"{day(since, lang) if since else '…'} – {day(until, lang) if until else '…'}"
+    return word("all_time", lang)
 
 
 def key_figures(r: Report, lang: str, width: int = 120) -> Table:
@@ -154,6 +160,27 @@ def key_figures(r: Report, lang: str, width: int = 120) -> Table:
     steps: list[Step] = [("label", 0), *((key, 0) for key in order), ("hours", 0)]
     table = fitted_table(rows, columns, steps, width)
     table.show_edge = False
+    return table
+
+
+def mode_table(r: Report, lang: str) -> Table:
+    """On-time rate and satisfaction by delivery mode: online against offline («как в режиме
+    онлайн, так и офлайн»)."""
+    table = _grid()
+    table.title = Text(word("by_mode", lang), style="bold")
+    table.add_column(text(word("mode", lang)), overflow="fold", min_width=8)
+    for key in ("closed", "on_time", "late_mean", "score"):
+        table.add_column(text(word(key, lang)), justify="right", overflow="fold")
+    for m in r.modes:
+        s = m.stats
+        late = s.on_time.rate is not None and s.on_time.late > 0
+        table.add_row(
+            text(mode_label(m.id, lang) if m.id else word("no_mode", lang)),
+            str(s.count),
+            Text(pct(s.on_time.rate, lang), style=BAD if late else GOOD),
+            num(s.on_time.late_mean_days, lang),
+            num(s.satisfaction.score, lang),
+        )
     return table
 
 
@@ -264,14 +291,114 @@ def money_table(r: Report, lang: str) -> Table:
 
 
 def weak_spots(r: Report, pipeline: Pipeline, lang: str, names: dict[str, str]) -> Group:
+    """Each weak spot as a sentence with its numbers, and beneath it what to do about it."""
     lines: list[RenderableType] = [Text(word("weak_spots", lang), style="bold")]
     if not r.findings:
         lines.append(Text(word("no_weak_spots", lang), style=GOOD))
+        return Group(*lines)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, width=1)
+    table.add_column(overflow="fold")
     for f in r.findings:
-        line = Text("• ", style=BAD)
-        line.append_text(text(sentence(f, pipeline, lang, names)))
-        lines.append(line)
+        line = text(sentence(f, pipeline, lang, names))
+        advice = recommendation(f, pipeline, lang, names)
+        if advice:
+            line.append(f"\n→ {word('recommendation', lang)}: ", style=GOOD)
+            line.append_text(text(advice))
+        table.add_row(Text("•", style=BAD), line)
+    lines.append(table)
     return Group(*lines)
+
+
+# --- hours by period ------------------------------------------------------------------------
+
+
+def hours_report(h: Hours, lang: str, *, heading: str = "") -> Group:
+    """`report --hours`: hours logged in the period per person, service or client; then the
+    budget burn of the open engagements, the over-budget ones named."""
+    top = Text(word("hours_report", lang), style="bold")
+    if heading:
+        top.append(" · ")
+        top.append_text(text(heading, "bold"))
+    top.append(f"\n{word('period', lang)}: {_period_words(h.period, lang)}", style=DIM)
+    top.append(f" · {word('today', lang)} {day(h.today, lang)}", style=DIM)
+    parts: list[RenderableType] = [top, Text()]
+    if h.groups:
+        table = _grid()
+        label = {"owner": "logged_by", "service": "service", "client": "client"}[h.by]
+        table.add_column(text(word(label, lang)), overflow="fold", min_width=8)
+        table.add_column(text(word("hours", lang)), justify="right", no_wrap=True)
+        table.add_column(text(word("entries", lang)), justify="right", no_wrap=True)
+        table.add_column(text(word("items", lang)), overflow="fold")
+        none = {"owner": "no_owner", "service": "none", "client": "no_client"}[h.by]
+        for g in h.groups:
+            table.add_row(
+                text(g.key or word(none, lang)),
+                num(g.hours, lang),
+                str(g.entries),
+                text(", ".join(g.items)),
+            )
+        table.add_row(
+            Text(word("total", lang), style="bold"),
+            Text(num(h.total, lang), style="bold"),
+            Text(str(h.entries), style="bold"),
+            "",
+        )
+        parts.append(table)
+    else:
+        parts.append(Text(word("no_hours", lang)))
+    parts.append(Text())
+    parts.append(burn_table(h, lang))
+    return Group(*parts)
+
+
+def burn_table(h: Hours, lang: str) -> RenderableType:
+    """Hours against budget of each open engagement with a budget, the most burnt first."""
+    if not h.burn:
+        return Text(word("no_budgets", lang), style=DIM)
+    table = _grid()
+    table.title = Text(word("budget_burn", lang), style="bold")
+    table.add_column(text(word("id", lang)), overflow="fold")
+    table.add_column(text(word("client", lang)), overflow="fold")
+    table.add_column(text(word("hours", lang)), justify="right", no_wrap=True)
+    table.add_column(text(word("budget", lang)), justify="right", no_wrap=True)
+    table.add_column(text(word("burn", lang)), justify="right", no_wrap=True)
+    for b in h.burn:
+        e = b.effort
+        table.add_row(
+            text(b.id, BAD if e.over_budget else ""),
+            text(b.client),
+            num(e.hours, lang),
+            num(e.budget, lang),
+            Text(pct(e.burn, lang), style=BAD if e.over_budget else ""),
+        )
+    over = h.over_budget
+    if not over:
+        return table
+    named = word("over_budget_named", lang).format(
+        ids=", ".join(f"{b.id} (+{num(b.effort.over_by, lang)} {word('h', lang)})" for b in over)
+    )
+    return Group(table, text(named, BAD))
+
+
+def as_text(renderable: RenderableType, width: int = 100) -> str:
+    """A renderable as plain text for a file (`report -o FILE`): no colour, no trailing spaces."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        color_system=None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    with console.capture() as captured:
+        console.print(renderable)
+    return "\n".join(line.rstrip() for line in captured.get().split("\n"))
 
 
 # --- the timeline -------------------------------------------------------------------------

@@ -250,6 +250,126 @@ _WORDS.update(
 )
 
 
+# --- delivery modes, recommendations, hours (issue 14: items 5, 6, 9) ------------------------
+_WORDS.update(
+    {
+        "mode_online": ("online", "онлайн"),
+        "mode_offline": ("offline", "офлайн"),
+        "mode_hybrid": ("hybrid", "смешанный"),
+        "no_mode": ("(no mode)", "(формат не указан)"),
+        "by_mode": ("Online and offline", "Онлайн и офлайн"),
+        "recommendation": ("Recommendation", "Рекомендация"),
+        "advice_agree_deadlines": (
+            "Agree the deadlines and the cost with the client in preparation, and set stage "
+            "deadlines, so that a delay shows before the due date.",
+            "Согласовывайте сроки и стоимость с клиентом на подготовке и ставьте сроки этапов, "
+            "чтобы задержка была видна до срока сдачи.",
+        ),
+        "advice_stage_deadline": (
+            "Give “{subject}” a deadline of its own and check its exit items early: it holds "
+            "the work up.",
+            "Поставьте этапу «{subject}» собственный срок и проверяйте его условия выхода "
+            "заранее: он задерживает работу.",
+        ),
+        "advice_client_review": (
+            "Add a client review at the end of execution, so that control finds fewer "
+            "problems to correct.",
+            "Добавьте проверку результата клиентом в конце выполнения, чтобы на контроле "
+            "было меньше исправлений.",
+        ),
+        "advice_final_meeting": (
+            "Discuss the results with each client in the final conversation and act on what "
+            "they say.",
+            "Обсуждайте результаты с каждым клиентом в окончательном разговоре и учитывайте "
+            "сказанное.",
+        ),
+        "advice_ask_feedback": (
+            "Ask every client for feedback when the work is completed, and record it "
+            "(svctrack feedback ID --score N).",
+            "Просите у каждого клиента обратную связь по завершении работ и записывайте её "
+            "(svctrack feedback ID --score N).",
+        ),
+        "advice_principle_check": (
+            "Assess “{subject}” on every engagement at control, and talk through each miss "
+            "with the team.",
+            "Оценивайте принцип «{subject}» в каждом заказе на контроле и разбирайте каждый "
+            "промах с командой.",
+        ),
+        "advice_rebudget": (
+            "Budget hours from what similar engagements took, and watch the burn as the work "
+            "goes (svctrack report --hours).",
+            "Планируйте бюджет часов по фактическим часам похожих работ и следите за его "
+            "расходом по ходу (svctrack report --hours).",
+        ),
+        "advice_service_plan": (
+            "Review the plan and the resources of {subject}: its deadlines slip more than "
+            "the others'.",
+            "Пересмотрите план и ресурсы услуги «{subject}»: её сроки срываются чаще других.",
+        ),
+        "advice_service_price": (
+            "Review the price of {subject} or the hours it takes: it earns less an hour than "
+            "{best}.",
+            "Пересмотрите цену услуги «{subject}» или часы на неё: она приносит меньше в час, "
+            "чем {best}.",
+        ),
+        "advice_plan_resources": (
+            "Clients find the work slow: plan the resources and the deadlines in preparation, "
+            "and tell the client early when something takes longer.",
+            "Клиенты считают работу медленной: планируйте ресурсы и сроки на подготовке и "
+            "заранее предупреждайте клиента о задержках.",
+        ),
+        "advice_agree_requirements": (
+            "Agree the client's requirements and expectations at the start and check the "
+            "result against them before handing it over.",
+            "Согласуйте требования и ожидания клиента в начале и сверяйте с ними результат "
+            "перед сдачей.",
+        ),
+        "advice_agree_interaction": (
+            "Agree with each client how and when they can reach you, and keep them informed "
+            "of the progress.",
+            "Договоритесь с каждым клиентом, как и когда с вами связаться, и держите его в "
+            "курсе хода работ.",
+        ),
+        "advice_train_staff": (
+            "Train the staff in client communication: openness, understanding and clarity.",
+            "Обучите персонал общению с клиентами: открытость, понимание и ясность.",
+        ),
+        "reported_on": ("Report saved", "Отчёт сохранён"),
+        "figures_met": ("met by the figures", "выполнено по показателям"),
+        "figure_on_time": (
+            "on time {part} of {count} ({rate}), target {target}",
+            "в срок {part} из {count} ({rate}), цель {target}",
+        ),
+        "figure_score": (
+            "mean score {score} of 5 ({count} with feedback), target {target}",
+            "средняя оценка {score} из 5 (с отзывом: {count}), цель {target}",
+        ),
+        "figure_none": (
+            "no closed engagement to judge by",
+            "нет закрытых заказов для оценки",
+        ),
+        "hours_report": ("Hours logged", "Учёт часов"),
+        "entries": ("Entries", "Записей"),
+        "items": ("Items", "Позиции"),
+        "total": ("Total", "Итого"),
+        "no_hours": ("No hours logged in this period.", "В этом периоде часов не записано."),
+        "budget_burn": ("Budget burn of open engagements", "Расход бюджета часов (открытые)"),
+        "no_budgets": (
+            "No open engagement has a budget of hours.",
+            "Ни у одного открытого заказа нет бюджета часов.",
+        ),
+        "over_budget_named": ("Over budget: {ids}", "Сверх бюджета: {ids}"),
+        "no_client": ("(no client)", "(без клиента)"),
+        "logged_by": ("Person", "Сотрудник"),
+    }
+)
+
+
+def mode_label(mode: str, lang: str) -> str:
+    """A delivery mode in words (`online`, `онлайн`); a value of no known mode as it is."""
+    return word(f"mode_{mode}", lang) if f"mode_{mode}" in _WORDS else mode
+
+
 def word(key: str, lang: str) -> str:
     pair = _WORDS.get(key)
     if pair is None:

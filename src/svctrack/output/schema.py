@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from svctrack.domain.fields import CHANNELS, CURRENCY_CODE, LANGS, MODES, SCORES
+from svctrack.domain.fields import CHANNELS, CURRENCY_CODE, LANGS, MODES, SCORES, TARGETS
 from svctrack.domain.model import (
     AMOUNT_FIELDS,
     DATE_FIELDS,
@@ -60,6 +60,7 @@ _ITEM_KEYS = {
     "notes": "Communication with the client: what was said, when, through which channel.",
     "feedback": "The client's judgement of an engagement.",
     "time": "Hours spent (`svctrack log`).",
+    "reports": "Services: monitoring reports saved for it (`svctrack report -o FILE`).",
 }
 _ENGAGEMENT_ONLY = ("service", "client", "start", "due", "contract", "budget_hours", "feedback")
 _CONFIG_KEYS = {
@@ -69,6 +70,8 @@ _CONFIG_KEYS = {
     "git": "Git settings.",
     "pipelines": "Pipelines of your own, each replacing the default of its kind wholesale.",
     "principles": "Words for principles: new ones for a default principle, or for your own.",
+    "targets": "What a service's closed engagements must reach for its delivery gates "
+    "`on-schedule` and `quality-assured` to be met by their figures.",
 }
 
 
@@ -175,6 +178,21 @@ def config_schema() -> Schema:
                 "additionalProperties": True,
             },
         },
+        "targets": {
+            "type": "object",
+            "description": _CONFIG_KEYS["targets"],
+            "properties": {
+                key: {
+                    "type": "number",
+                    "minimum": float(low),
+                    "maximum": float(high),
+                    "default": float(default),
+                    "description": f"{what[0].upper()}{what[1:]} to reach.",
+                }
+                for key, (default, low, high, what) in TARGETS.items()
+            },
+            "additionalProperties": False,
+        },
     }
     return {
         "$schema": DRAFT,
@@ -256,8 +274,19 @@ def _entries() -> dict[str, Schema]:
         "by": _text("Who worked."),
         "note": _text("On what."),
     }
+    reports = {
+        "at": _moment("When the report was saved."),
+        "by": _text("Who saved it."),
+        "file": _text("The name of the file written."),
+    }
     required = {"feedback": ["score"], "time": ["date", "hours"]}
-    shapes = {"history": history, "notes": notes, "feedback": feedback, "time": time}
+    shapes = {
+        "history": history,
+        "notes": notes,
+        "feedback": feedback,
+        "time": time,
+        "reports": reports,
+    }
     return {
         key: {
             "type": "array",

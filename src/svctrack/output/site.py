@@ -13,10 +13,11 @@ site; a site for clients or the whole company leaves them out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from svctrack.domain.analysis import Report, Timeline
 from svctrack.domain.model import Item, Tick
@@ -34,7 +35,7 @@ from svctrack.domain.queries import (
     summarize,
 )
 from svctrack.output.client_report import effort_rows, escape, forced_note, steps
-from svctrack.output.figures import num, pct, sentence
+from svctrack.output.figures import figure_words, num, pct, recommendation, sentence
 from svctrack.output.i18n import (
     counts_line,
     day,
@@ -42,6 +43,7 @@ from svctrack.output.i18n import (
     days_overdue,
     fill,
     initials,
+    mode_label,
     money,
     month,
     word,
@@ -626,7 +628,10 @@ def _report_section(o: Overview) -> str:
     out.append(f"<h3>{e(word('weak_spots', lang))}</h3>")
     if found:
         out.append('<ul class="weak">')
-        out += [f"<li>{e(sentence(f, pipeline, lang, o.service_names))}</li>" for f in found]
+        for f in found:
+            advice = recommendation(f, pipeline, lang, o.service_names)
+            said = f"<br>→ {e(word('recommendation', lang))}: {e(advice)}" if advice else ""
+            out.append(f"<li>{e(sentence(f, pipeline, lang, o.service_names))}{said}</li>")
         out.append("</ul>")
     else:
         out.append(f'<p class="ok">{e(word("no_weak_spots", lang))}</p>')
@@ -719,9 +724,11 @@ def item_page(
     service_name: str = "",
     engagements: Sequence[Summary] = (),
     engagement_pipeline: Pipeline | None = None,
+    figures: Mapping[str, Any] | None = None,
 ) -> str:
     """Everything about one item: fields, pipeline, deadlines, gates, principles, history,
-    notes, feedback; for a service its engagements. Internal figures only when `internal`."""
+    notes, feedback; for a service its engagements, and the gates its engagements' figures
+    decide (`figures`). Internal figures only when `internal`."""
     s = summarize(item, pipeline, today)
     title = f"{item.id} — {item.name}" if item.name else item.id
     left = f" · {_next(s, pipeline, today, lang)}" if s.is_open and s.next_deadline else ""
@@ -738,7 +745,7 @@ def item_page(
                  default_currency=default_currency, service_name=service_name)),
         _section(word("pipeline", lang), _steps(item, pipeline, lang)),
         _deadlines(item, pipeline, today, lang),
-        _checks(item, pipeline, lang),
+        _checks(item, pipeline, lang, figures),
     ]  # fmt: skip
     if item.kind == "service" and engagement_pipeline is not None:
         heading = f"{word('engagements', lang)} ({len(engagements)})"
@@ -788,7 +795,7 @@ def _fields(
         nearest = f"{e(day(s.next_deadline, lang))} · {_next(s, pipeline, today, lang)}"
         facts.append((word("next_deadline", lang), nearest))
     facts.append((word("owner", lang), e(item.owner)))
-    facts.append((word("mode", lang), e(item.mode)))
+    facts.append((word("mode", lang), e(mode_label(item.mode, lang))))
     facts += [(department, e(person)) for department, person in item.roles.items()]
     if internal:
         if item.price is not None:
@@ -823,17 +830,20 @@ def _deadlines(item: Item, pipeline: Pipeline, today: date, lang: str) -> str:
     return _section(word("deadlines", lang), _table(heads, rows))
 
 
-def _checks(item: Item, pipeline: Pipeline, lang: str) -> str:
-    """The current stage's gate items, then the principles, with their marks and notes."""
+def _checks(
+    item: Item, pipeline: Pipeline, lang: str, figures: Mapping[str, Any] | None = None
+) -> str:
+    """The current stage's gate items, then the principles, with their marks and notes; a gate
+    that figures decide says which."""
     out = []
-    gates = gate_rows(item, pipeline)
+    gates = gate_rows(item, pipeline, figures)
     if gates:
         done = sum(bool(r.tick.ok) for r in gates)
         stage = pipeline.state_label(item.stage, lang)
         heading = f"{word('gates', lang)} · {stage} ({done}/{len(gates)})"
         rows = [
             [_mark(r.tick, gate=True, lang=lang), _term(r.term.text(lang), r.term.id),
-             e(r.tick.note)]
+             e(" · ".join(filter(None, (r.tick.note, r.figure and figure_words(r.figure, lang)))))]
             for r in gates
         ]  # fmt: skip
         heads = ["", e(word("item", lang)), e(word("note", lang))]

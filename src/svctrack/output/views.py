@@ -34,7 +34,17 @@ from svctrack.domain.queries import (
     progress,
     summarize,
 )
-from svctrack.output.i18n import counts_line, day, days, days_overdue, initials, money, word
+from svctrack.output.figures import figure_words
+from svctrack.output.i18n import (
+    counts_line,
+    day,
+    days,
+    days_overdue,
+    initials,
+    mode_label,
+    money,
+    word,
+)
 from svctrack.output.tables import free, is_whole, whole
 from svctrack.output.text import inert
 
@@ -770,12 +780,26 @@ def _ticks(rows: Sequence[Any], lang: str, *, gates: bool, title: Text) -> Table
     for row in rows:
         label = text(row.term.text(lang))
         label.append_text(text(f"  {row.term.id}", DIM))
-        table.add_row(mark(row.tick, gate=gates), label, text(row.tick.note))
+        note = text(row.tick.note)
+        figure = getattr(row, "figure", None)
+        if figure is not None:
+            if note.plain:
+                note.append(" · ")
+            note.append_text(text(figure_words(figure, lang), DONE if figure.met else DIM))
+        table.add_row(mark(row.tick, gate=gates), label, note)
     return table
 
 
-def checklist(item: Item, pipeline: Pipeline, lang: str, *, heading: bool = False) -> Group:
-    """The current stage's gate items and the principles, ticked or open, with their notes."""
+def checklist(
+    item: Item,
+    pipeline: Pipeline,
+    lang: str,
+    *,
+    heading: bool = False,
+    figures: Mapping[str, Any] | None = None,
+) -> Group:
+    """The current stage's gate items and the principles, ticked or open, with their notes; a
+    gate that figures decide says which (`figures`: see `Tracker.figures`)."""
     parts: list[RenderableType] = []
     if heading:
         top = text(item.id, "bold")
@@ -786,7 +810,7 @@ def checklist(item: Item, pipeline: Pipeline, lang: str, *, heading: bool = Fals
         top.append(" ")
         top.append_text(text(pipeline.state_label(item.stage, lang), CURRENT))
         parts.append(top)
-    gates = gate_rows(item, pipeline)
+    gates = gate_rows(item, pipeline, figures)
     if gates:
         done = sum(bool(r.tick.ok) for r in gates)
         title = text(f"{word('gates', lang)} · {pipeline.state_label(item.stage, lang)}", "bold")
@@ -879,8 +903,16 @@ def pipeline_line(item: Item, pipeline: Pipeline, lang: str) -> Text:
     return line
 
 
-def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: list[str]) -> Group:
-    """Everything about one item: fields, pipeline, gates, principles, history, notes, feedback."""
+def show(
+    item: Item,
+    pipeline: Pipeline,
+    today: date,
+    lang: str,
+    engagements: list[str],
+    figures: Mapping[str, Any] | None = None,
+) -> Group:
+    """Everything about one item: fields, pipeline, gates, principles, history, notes, feedback;
+    `figures`: a service's gates decided by the figures of its engagements."""
     s = summarize(item, pipeline, today)
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style=DIM, no_wrap=True)
@@ -907,7 +939,7 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
         nxt.append_text(_next_cell(s, pipeline, today, lang))
         field("next_deadline", nxt)
     field("owner", item.owner)
-    field("mode", item.mode)
+    field("mode", mode_label(item.mode, lang) if item.mode else None)
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
     field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
@@ -915,13 +947,15 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
         fields.add_row(text(department), text(person))
     if item.kind == "service":
         field("engagements", ", ".join(engagements) or word("none", lang))
+        saved = item.reports[-1].at if item.reports else None
+        field("reported_on", day(saved.date(), lang) if saved else None)
     title = text(item.id, "bold")
     title.append("  ")
     title.append_text(text(item.name, "bold"))
     sections: list[RenderableType] = [title, fields, pipeline_line(item, pipeline, lang)]
     if item.deadlines:
         sections.append(deadline_lines(item, pipeline, today, lang))
-    sections.append(checklist(item, pipeline, lang))
+    sections.append(checklist(item, pipeline, lang, figures=figures))
     if item.history:
         sections.append(history(item, pipeline, lang))
     if item.notes:

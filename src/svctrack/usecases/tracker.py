@@ -47,11 +47,13 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
+    from svctrack.domain.analysis import GateFigure, Targets
     from svctrack.storage.cache import Index
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
+REPORT_GATE = "recommendations-made"  # ticked by saving a report (`report -o FILE`), likewise
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
@@ -145,6 +147,49 @@ class Tracker:
     @property
     def currency(self) -> str:
         return str(self.config.get("currency", ""))
+
+    @cached_property
+    def targets(self) -> Targets:
+        """What a service's figures must reach (svctrack.toml's `[targets]`)."""
+        from svctrack.domain.analysis import targets
+
+        return targets(self.config)
+
+    def figures(self, item: Item) -> dict[str, GateFigure]:
+        """The gates of a service's current stage that the figures of its closed engagements
+        decide (`analysis.FIGURE_GATES`), each with its figure; {} for an engagement, or a
+        stage without such gates."""
+        return self.figures_of([item]).get(item.id, {})
+
+    def figures_of(self, items: Iterable[Item]) -> dict[str, dict[str, GateFigure]]:
+        """`figures` of many services at once: one pass over the engagements."""
+        from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
+
+        wanted: dict[str, list[str]] = {}
+        for item in items:
+            stage = self.pipelines[item.kind].stage(item.stage)
+            gates = [g.id for g in stage.gates if g.id in FIGURE_GATES] if stage else []
+            if item.kind == "service" and gates:
+                wanted[item.id] = gates
+        if not wanted:
+            return {}
+        pipeline = self.pipelines["engagement"]
+
+        def facts(engagement: Item) -> Closed | None:
+            if engagement.service not in wanted:
+                return None
+            return close_facts(engagement, pipeline, self.currency)
+
+        closed, _ = self.each(["engagement"], facts)  # broken files are `validate`'s to name
+        by_service: dict[str, list[Closed]] = {sid: [] for sid in wanted}
+        for fact in closed:
+            if fact is not None:
+                by_service[fact.service].append(fact)
+        out = {}
+        for sid, gates in wanted.items():
+            found = gate_figures(by_service[sid], self.targets)
+            out[sid] = {gate: found[gate] for gate in gates}
+        return out
 
     # --- finding items ------------------------------------------------------------------
 
@@ -444,10 +489,13 @@ class Tracker:
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
+            done = item.ticked(item.stage)
+            if action == "advance":  # gates the figures meet are done (see `figures`)
+                from svctrack.domain.analysis import met_by_figures
+
+                done |= met_by_figures(self.figures(item))
             try:
-                move = decide(
-                    pipeline, item.stage, action, done=item.ticked(item.stage), force=force
-                )
+                move = decide(pipeline, item.stage, action, done=done, force=force)
             except Refused as refused:
                 raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
             doc.set("stage", move.target)
@@ -664,13 +712,44 @@ class Tracker:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
             entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
-            stage = pipeline.stage(item.stage)
-            if stage and stage.gate(FEEDBACK_GATE) and FEEDBACK_GATE not in item.ticked(stage.id):
-                doc.set(f"gates.{stage.id}.{FEEDBACK_GATE}", True)
-                return True
-            return False
+            return _tick_fact(item, pipeline, doc, FEEDBACK_GATE)
 
         return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
+
+    def record_report(
+        self, services: Sequence[str], file: str
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """A monitoring report was saved (`report -o FILE`) covering the last delivery of each
+        of `services`: append `[[reports]]` to each service's file, and tick
+        `recommendations-made` where it is an open gate item of the service's current stage (a
+        gate backed by data ticks itself, as `feedback-received` does). Returns the services
+        whose gate was ticked, and (service, why) for each whose file refused the record (a
+        file with errors): the others are recorded all the same."""
+        ticked: list[str] = []
+        refused: list[tuple[str, str]] = []
+        for service in services:
+
+            def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
+                doc.append("reports", {"at": dates.now(), "by": actor(), "file": file})
+                return _tick_fact(item, pipeline, doc, REPORT_GATE)
+
+            try:
+                if self._edit(service, change, kind="service"):
+                    ticked.append(service)
+            except SvcError as exc:
+                refused.append((service, exc.message))
+        return ticked, refused
+
+
+def _tick_fact(item: Item, pipeline: Pipeline, doc: Any, gate: str) -> bool:
+    """A gate backed by data ticks itself: the write that records the fact (feedback, a saved
+    report) ticks `gate` when it is an open gate item of the item's current stage. Returns
+    whether it did."""
+    stage = pipeline.stage(item.stage)
+    if stage and stage.gate(gate) and gate not in item.ticked(stage.id):
+        doc.set(f"gates.{stage.id}.{gate}", True)
+        return True
+    return False
 
 
 def _same(item: Item) -> Item:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from svctrack.domain.fields import currency_problem, lang_problem
+from svctrack.domain.fields import currency_problem, lang_problem, targets_problems
 from svctrack.domain.ids import id_problem
 from svctrack.domain.model import KNOWN_KEYS, Problem, check, service_problem
 from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
@@ -19,7 +19,7 @@ from svctrack.storage.locate import locate
 from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.storage.store import Store
 
-CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
+CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles", "targets")
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def check_text(
 
 
 def _settings(config: dict[str, Any]) -> list[Problem]:
-    """The workspace's settings that the field rules refuse (`lang`, `currency`)."""
+    """The workspace's settings that the field rules refuse (`lang`, `currency`, `targets`)."""
     problems = []
     for key, rule in (("lang", lang_problem), ("currency", currency_problem)):
         if key not in config:
@@ -155,6 +155,7 @@ def _settings(config: dict[str, Any]) -> list[Problem]:
         problem = rule(value) if isinstance(value, str) else f"`{key}` must be a string"
         if problem:
             problems.append(Problem(problem, key))
+    problems += [Problem(problem, key) for key, problem in targets_problems(config)]
     return problems
 
 

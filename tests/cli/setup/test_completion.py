@@ -106,6 +106,16 @@ def test_channels_for_note(busy: Workspace) -> None:
     assert complete(f"svctrack -C {root} note acme hello --channel c") == ["call", "chat"]
 
 
+def test_modes_for_the_lists(busy: Workspace) -> None:
+    root = str(busy.root)
+    assert complete(f"svctrack -C {root} engagement list --mode ") == [
+        "online",
+        "offline",
+        "hybrid",
+    ]
+    assert complete(f"svctrack -C {root} status --mode o") == ["online", "offline"]
+
+
 def test_commands_and_options_complete(busy: Workspace) -> None:
     assert complete("svctrack ad") == ["advance"]
     assert "--commit" in complete("svctrack --c")

@@ -157,6 +157,7 @@ WRONG = {
     "notes": [{"text": 5}],
     "feedback": [{"score": 6}],
     "time": [{"date": date(2026, 1, 1), "hours": 0}],
+    "reports": [{"by": 5}],
 }
 
 GOOD = {

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from conftest import TODAY, Workspace, cli
+from conftest import TODAY, Workspace, cli, heavy_imports
 
 # --- the workspace ----------------------------------------------------------------------------
 
@@ -94,6 +92,7 @@ LATE = {
     "overdue": True,
     "coverage": {"honoured": 1, "not_honoured": 1, "not_assessed": 3},
     "owner": "anna",
+    "mode": "",
     "service": "audit",
     "client": "ACME [bold]Corp[/bold]",
     "due": "2026-11-20",
@@ -131,6 +130,7 @@ def test_status_json_facts(views: Workspace) -> None:
         "overdue": True,
         "coverage": {"honoured": 0, "not_honoured": 0, "not_assessed": 7},
         "owner": "",
+        "mode": "",
         "open_engagements": 1,
     }
     audit = services[1]
@@ -591,24 +591,10 @@ def test_colour_only_on_a_terminal_and_no_color_honoured(monkeypatch: pytest.Mon
 
 
 def test_json_reads_import_no_rich_and_no_tomlkit(views: Workspace) -> None:
-    probe = (
-        "import sys\n"
-        "from svctrack.cli.app import main\n"
-        f"sys.argv = ['svctrack', '-C', {str(views.root)!r}, *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'tomlkit'})\n"
-        "print('LOADED', loaded, file=sys.stderr)\n"
-    )
     for command in (["status", "--json"], ["deadlines", "--json"], ["checklist", "--json"],
                     ["show", "late", "--json"]):  # fmt: skip
-        done = subprocess.run(
-            [sys.executable, "-c", probe, *command],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert "LOADED []" in done.stderr, (command, done.stderr)
+        loaded = heavy_imports(views.root, *command)
+        assert "LOADED []" in loaded, (command, loaded)
 
 
 def test_fit_drops_and_narrows_columns_in_order() -> None:

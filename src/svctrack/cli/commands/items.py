@@ -11,11 +11,13 @@ from svctrack.cli.options import (
     HELP_PANEL_SETUP,
     JsonOpt,
     MineOpt,
+    ModeOpt,
     OwnerOpt,
     complete_services,
     complete_stages,
     finish,
     group,
+    mode_wanted,
     owner_wanted,
 )
 
@@ -117,8 +119,9 @@ def _list(
     show_all: bool,
     json_output: bool,
     who: str | None = None,
+    how: str | None = None,
 ) -> None:
-    from svctrack.domain.queries import owned_by, sort_key
+    from svctrack.domain.queries import in_mode, owned_by, sort_key
 
     s = state(ctx)
     tracker = s.tracker
@@ -140,6 +143,7 @@ def _list(
         and (not service_id or summary.service == service_id)
         and (not client or client.casefold() in summary.client.casefold())
         and (who is None or owned_by(summary.owner, who))
+        and in_mode(summary.mode, how)
     ]
     rows.sort(key=sort_key)
     if json_output:
@@ -179,6 +183,7 @@ def service_list(
     show_all: AllOpt = False,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """List services, overdue and soonest deadline first.
@@ -186,7 +191,7 @@ def service_list(
     Example: svctrack service list --stage development
     """
     who = owner_wanted(owner, mine)
-    _list(ctx, "service", stage, "", "", show_all, json_output, who)
+    _list(ctx, "service", stage, "", "", show_all, json_output, who, mode_wanted(mode))
 
 
 @engagement.command("list")
@@ -209,11 +214,12 @@ def engagement_list(
     show_all: AllOpt = False,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """List engagements, overdue and soonest due first.
 
-    Example: svctrack engagement list --client Ромашка --all --json
+    Example: svctrack engagement list --client Ромашка --mode online --all --json
     """
     who = owner_wanted(owner, mine)
-    _list(ctx, "engagement", stage, service, client, show_all, json_output, who)
+    _list(ctx, "engagement", stage, service, client, show_all, json_output, who, mode_wanted(mode))
