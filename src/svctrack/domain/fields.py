@@ -20,6 +20,9 @@ from svctrack.errors import UsageError
 LANGS = ("en", "ru")
 MODES = ("online", "offline", "hybrid")
 CHANNELS = ("email", "call", "meeting", "chat", "other")
+PERIODS = ("month", "quarter", "year")  # how often a recurring engagement comes again
+DOC_KINDS = ("contract", "act", "invoice", "report", "other")  # an engagement's documents
+DOC_STATUSES = ("draft", "sent", "signed")  # in the order a document goes through them
 
 # What an item cannot be without. `new` and `import csv` fill in an engagement's name
 # ("<service> — <client>"), so only the others must be given.
@@ -59,6 +62,21 @@ def channel_problem(value: str) -> str | None:
     return choice_problem("channel", value, CHANNELS)
 
 
+def every_problem(value: str) -> str | None:
+    """How often a recurring engagement comes again: month, quarter or year."""
+    return choice_problem("every", value, PERIODS)
+
+
+def doc_kind_problem(value: str) -> str | None:
+    """A document's kind: contract, act (of acceptance), invoice, report or other."""
+    return choice_problem("document kind", value, DOC_KINDS)
+
+
+def doc_status_problem(value: str) -> str | None:
+    """A document's status: draft, sent or signed."""
+    return choice_problem("document status", value, DOC_STATUSES)
+
+
 def lang_problem(value: str) -> str | None:
     """The language of labels and messages: en or ru."""
     return choice_problem("lang", value, LANGS)
@@ -87,6 +105,18 @@ def parse_mode(text: str) -> str:
 
 def parse_channel(text: str) -> str:
     return _parsed(channel_problem(text), text)
+
+
+def parse_every(text: str) -> str:
+    return _parsed(every_problem(text), text)
+
+
+def parse_doc_kind(text: str) -> str:
+    return _parsed(doc_kind_problem(text), text)
+
+
+def parse_doc_status(text: str) -> str:
+    return _parsed(doc_status_problem(text), text)
 
 
 def parse_lang(text: str) -> str:

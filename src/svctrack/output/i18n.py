@@ -243,6 +243,30 @@ _WORDS.update(
     }
 )
 
+# --- the client's goal and needs, documents, principle groups, recurring engagements ---------
+_WORDS.update(
+    {
+        "goal": ("Goal", "Цель"),
+        "needs": ("Needs", "Потребности"),
+        "every": ("Recurs", "Повторяется"),
+        "every_month": ("every month", "ежемесячно"),
+        "every_quarter": ("every quarter", "ежеквартально"),
+        "every_year": ("every year", "ежегодно"),
+        "documents": ("Documents", "Документы"),
+        "no_documents": ("No documents listed.", "Документы не указаны."),
+        "doc_contract": ("Contract", "Договор"),
+        "doc_act": ("Act of acceptance", "Акт приёмки"),
+        "doc_invoice": ("Invoice", "Счёт"),
+        "doc_report": ("Report", "Отчёт"),
+        "doc_other": ("Other", "Другое"),
+        "doc_draft": ("draft", "черновик"),
+        "doc_sent": ("sent", "отправлен"),
+        "doc_signed": ("signed", "подписан"),
+        "principles_general": ("Principles of realization and delivery", "Общие принципы"),
+        "principles_delivery": ("Principles of delivery", "Принципы оказания услуг"),
+    }
+)
+
 
 def word(key: str, lang: str) -> str:
     pair = _WORDS.get(key)

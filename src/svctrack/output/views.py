@@ -29,6 +29,7 @@ from svctrack.domain.queries import (
     Summary,
     gate_rows,
     obligations,
+    principle_groups,
     principle_rows,
     principle_totals,
     progress,
@@ -787,10 +788,11 @@ def checklist(item: Item, pipeline: Pipeline, lang: str, *, heading: bool = Fals
         title = text(f"{word('gates', lang)} · {pipeline.state_label(item.stage, lang)}", "bold")
         title.append(f" ({done}/{len(gates)})", style=DONE if done == len(gates) else "")
         parts.append(_ticks(gates, lang, gates=True, title=title))
-    principles = principle_rows(item, pipeline)
-    if principles:
+    groups = principle_groups(principle_rows(item, pipeline))
+    for group, principles in groups:  # general, then delivery: one table each
         honoured = sum(r.tick.ok is True for r in principles)
-        title = Text(word("principles", lang), style="bold")
+        named = word(f"principles_{group}", lang) if len(groups) > 1 else word("principles", lang)
+        title = text(named, "bold")
         title.append(f" ({honoured}/{len(principles)})")
         parts.append(_ticks(principles, lang, gates=False, title=title))
     return _spaced(parts)
@@ -897,6 +899,9 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
             due.append_text(days_text(s.days_left if s.is_open else None, lang))
             field("due", due)
         field("contract", item.contract)
+        field("goal", item.goal)
+        field("needs", item.needs)
+        field("every", word(f"every_{item.every}", lang) if item.every else None)
     if s.next_deadline and s.next_what != "due":
         nxt = Text(day(s.next_deadline, lang) + "  ")
         nxt.append_text(_next_cell(s, pipeline, today, lang))
@@ -918,6 +923,8 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     sections: list[RenderableType] = [title, fields, pipeline_line(item, pipeline, lang)]
     if item.deadlines:
         sections.append(deadline_lines(item, pipeline, today, lang))
+    if item.documents:
+        sections.append(documents(item, lang))
     sections.append(checklist(item, pipeline, lang))
     if item.history:
         sections.append(history(item, pipeline, lang))
@@ -1000,6 +1007,26 @@ def notes(item: Item, lang: str) -> Group:
         line.append_text(text(n.text))
         lines.add_row(Text("›", style=DIM), line)
     return Group(Text(word("notes", lang), style="bold"), lines)
+
+
+def documents(item: Item, lang: str) -> Table:
+    """An engagement's documents: kind, name, status (signed ones marked), the day it was set."""
+    table = _table(word("documents", lang))
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column(text(word("kind", lang)), no_wrap=True)
+    table.add_column(text(word("name", lang)), overflow="fold", ratio=2)
+    table.add_column(text(word("status", lang)), no_wrap=True)
+    table.add_column(text(word("date", lang)), no_wrap=True)
+    for d in item.documents:
+        signed = d.status == "signed"
+        table.add_row(
+            Text("✓" if signed else "○", style=DONE if signed else DIM),
+            text(word(f"doc_{d.kind}", lang)),
+            text(d.name),
+            Text(word(f"doc_{d.status}", lang), style=DONE if signed else ""),
+            Text(day(d.date, lang) if d.date else ""),
+        )
+    return table
 
 
 def feedback(item: Item, lang: str) -> Table:

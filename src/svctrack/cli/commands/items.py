@@ -82,13 +82,23 @@ def engagement_new(
     price: Annotated[str, typer.Option(help="Agreed price, an exact amount.")] = "",
     currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
     contract: Annotated[str, typer.Option(help="Contract number or reference.")] = "",
+    goal: Annotated[str, typer.Option(help="What the client wants from it.")] = "",
+    needs: Annotated[str, typer.Option(help="The client's concrete need or problem.")] = "",
+    every: Annotated[
+        str,
+        typer.Option(
+            help="Recurring: month, quarter or year (closing it creates the next period's)."
+        ),
+    ] = "",
 ) -> None:
     """Create an engagement (one client, one contract) at its first stage (preparation).
+
+    A service that has not reached delivery may have engagements (pilots): one warning says so.
 
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_money
+    from svctrack.domain.fields import parse_every, parse_money
 
     s = state(ctx)
     item = s.tracker.new_engagement(
@@ -103,8 +113,14 @@ def engagement_new(
         price=parse_money(price) if price else None,
         currency=currency,
         contract=contract,
+        goal=goal,
+        needs=needs,
+        every=parse_every(every) if every else "",
     )
     typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
+    pilot = s.tracker.pilot(item)
+    if pilot:
+        typer.echo(f"warning: {pilot}", err=True)
     s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 
