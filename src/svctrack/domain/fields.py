@@ -107,6 +107,17 @@ def parse_channel(text: str) -> str:
     return _parsed(channel_problem(text), text)
 
 
+FLAGS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def parse_flag(text: str) -> bool:
+    """A yes-or-no field: true, yes, false or no."""
+    value = text.strip().lower()
+    if value not in FLAGS:
+        raise UsageError(f"{text!r} is not one of {', '.join(FLAGS)}")
+    return FLAGS[value]
+
+
 def parse_every(text: str) -> str:
     return _parsed(every_problem(text), text)
 

@@ -118,6 +118,7 @@ class Item:
     goal: str = ""  # engagements: what the client wants from it
     needs: str = ""  # engagements: the client's concrete need or problem
     every: str = ""  # engagements: month, quarter or year when recurring
+    pilot: bool = False  # engagements: knowingly of a service that has not reached delivery
     documents: list[Document] = field(default_factory=list)
 
     @property
@@ -147,9 +148,10 @@ TEXT_FIELDS = (
 )
 DATE_FIELDS = ("start", "due")
 AMOUNT_FIELDS = ("price", "budget_hours")  # exact numbers ≥ 0
+FLAG_FIELDS = ("pilot",)  # true or false
 TABLES = ("roles", "deadlines", "gates", "principles")
 ENTRIES = ("history", "notes", "feedback", "time", "documents")  # arrays of tables
-KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + TABLES + ENTRIES)
+KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + FLAG_FIELDS + TABLES + ENTRIES)
 
 
 def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item, list[Problem]]:
@@ -207,6 +209,13 @@ def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
                 bad(key, f"`{key}`: {problem}")
             else:
                 setattr(item, key, value)
+    for key in FLAG_FIELDS:
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool):
+                setattr(item, key, value)
+            else:
+                bad(key, f"`{key}` must be true or false, not {_type(value)}")
     for key, rule, what in _NUMBERS:
         if key in data:
             value = data[key]
@@ -279,7 +288,8 @@ def reached(item: Item, pipeline: Pipeline, stage: str) -> bool:
 
 def pilot_problem(service: Item, pipeline: Pipeline) -> str | None:
     """An engagement of a service that has not reached delivery is a pilot: allowed, but said
-    ("После запуска… наступает этап оказания"). None where the pipeline has no delivery stage."""
+    ("После запуска… наступает этап оказания"), unless the engagement says `pilot = true`.
+    None where the pipeline has no delivery stage."""
     if DELIVERY not in pipeline.stage_ids or reached(service, pipeline, DELIVERY):
         return None
     return (

@@ -249,6 +249,11 @@ _WORDS.update(
         "goal": ("Goal", "Цель"),
         "needs": ("Needs", "Потребности"),
         "every": ("Recurs", "Повторяется"),
+        "pilot": ("Pilot", "Пилот"),
+        "pilot_yes": (
+            "yes: the service has not reached delivery",
+            "да: услуга ещё не дошла до оказания",
+        ),
         "every_month": ("every month", "ежемесячно"),
         "every_quarter": ("every quarter", "ежеквартально"),
         "every_year": ("every year", "ежегодно"),

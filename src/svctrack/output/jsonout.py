@@ -226,6 +226,7 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
             "goal": item.goal,
             "needs": item.needs,
             "every": item.every or None,
+            "pilot": item.pilot,
             "documents": [
                 {"kind": d.kind, "name": d.name, "status": d.status, "date": d.date}
                 for d in item.documents

@@ -891,17 +891,7 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     field("stage", text(pipeline.state_label(item.stage, lang), "bold"))
     field("progress", Text(f"{round(s.progress * 100)}%"))
     if item.kind == "engagement":
-        field("service", item.service)
-        field("client", item.client)
-        field("start", day(item.start, lang) if item.start else None)
-        if item.due:
-            due = Text(day(item.due, lang) + "  ")
-            due.append_text(days_text(s.days_left if s.is_open else None, lang))
-            field("due", due)
-        field("contract", item.contract)
-        field("goal", item.goal)
-        field("needs", item.needs)
-        field("every", word(f"every_{item.every}", lang) if item.every else None)
+        _engagement_fields(item, s, lang, field)
     if s.next_deadline and s.next_what != "due":
         nxt = Text(day(s.next_deadline, lang) + "  ")
         nxt.append_text(_next_cell(s, pipeline, today, lang))
@@ -933,6 +923,24 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     if item.feedback:
         sections.append(feedback(item, lang))
     return _spaced(sections)
+
+
+def _engagement_fields(
+    item: Item, s: Summary, lang: str, field: Callable[[str, RenderableType | str | None], None]
+) -> None:
+    """What `show` lists of an engagement alone: service, client, dates, the client's goal."""
+    field("service", item.service)
+    field("client", item.client)
+    field("start", day(item.start, lang) if item.start else None)
+    if item.due:
+        due = Text(day(item.due, lang) + "  ")
+        due.append_text(days_text(s.days_left if s.is_open else None, lang))
+        field("due", due)
+    field("contract", item.contract)
+    field("goal", item.goal)
+    field("needs", item.needs)
+    field("every", word(f"every_{item.every}", lang) if item.every else None)
+    field("pilot", word("pilot_yes", lang) if item.pilot else None)
 
 
 def _spaced(sections: Sequence[RenderableType]) -> Group:

@@ -23,6 +23,7 @@ from svctrack.domain.fields import (
     parse_doc_kind,
     parse_doc_status,
     parse_every,
+    parse_flag,
     parse_hours,
     parse_mode,
     parse_money,
@@ -65,10 +66,10 @@ T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SETTABLE = (
     *("name", "owner", "client", "due", "start", "price", "currency", "budget_hours"),
-    *("mode", "contract", "goal", "needs", "every"),
+    *("mode", "contract", "goal", "needs", "every", "pilot"),
 )
 ENGAGEMENT_ONLY = frozenset(
-    {"due", "start", "client", "contract", "budget_hours", "goal", "needs", "every"}
+    {"due", "start", "client", "contract", "budget_hours", "goal", "needs", "every", "pilot"}
 )
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
@@ -109,6 +110,7 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "currency": parse_currency,
     "mode": parse_mode,
     "every": parse_every,
+    "pilot": parse_flag,
 }
 
 
@@ -307,6 +309,7 @@ class Tracker:
         goal: str = "",
         needs: str = "",
         every: str = "",
+        pilot: bool = False,
         note: str = "",
     ) -> Item:
         """Create an engagement of an existing service, at the first engagement stage (of a
@@ -332,12 +335,14 @@ class Tracker:
             goal=goal,
             needs=needs,
             every=every,
+            pilot=pilot,
         )
         return self._create(draft, item_id, note)
 
     def pilot(self, item: Item) -> str | None:
-        """What makes an engagement a pilot (its service has not reached delivery), or None."""
-        if item.kind != "engagement" or not item.service:
+        """What makes an engagement a pilot (its service has not reached delivery), or None;
+        None too for one that says it is (`pilot = true`)."""
+        if item.kind != "engagement" or not item.service or item.pilot:
             return None
         try:
             offering = self.get(item.service, "service")
@@ -379,6 +384,7 @@ class Tracker:
         goal: str = "",
         needs: str = "",
         every: str = "",
+        pilot: bool = False,
         deadlines: dict[str, date] | None = None,
         stage: str = "",
     ) -> Draft:
@@ -404,6 +410,7 @@ class Tracker:
             "goal": goal,
             "needs": needs,
             "every": every,
+            "pilot": pilot or None,
             "deadlines": deadlines or None,
         }
         return self._draft("engagement", engagement_id(client, service_id), fields)
@@ -568,6 +575,7 @@ class Tracker:
             goal=item.goal,
             needs=item.needs,
             every=item.every,
+            pilot=item.pilot,
             deadlines={k: dates.next_period(d, item.every) for k, d in item.deadlines.items()},
         )
         if draft.problems:  # a date past the range svctrack keeps: the series ends here

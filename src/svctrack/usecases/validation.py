@@ -185,8 +185,10 @@ def check_text(
     dangling = service_problem(kind, item.service, known.ids)
     if dangling:
         problems.append(dangling)
-    if kind == "engagement" and item.service in known.pilots and item.stage in pipeline.stage_ids:
-        problems.append(Problem(known.pilots[item.service], "service", "warning"))
+    pilot = known.pilots.get(item.service) if kind == "engagement" and not item.pilot else None
+    if pilot and item.stage in pipeline.stage_ids:  # an open one; `pilot = true` says it knows
+        hint = " (`svctrack set ID pilot true` if it is meant)"
+        problems.append(Problem(pilot + hint, "service", "warning"))
     if known.strict and (aims := aims_problem(item, pipeline)):
         problems.append(aims)
     return [_at(text, rel, p) for p in problems] + _misspelt(text, data, KNOWN_KEYS, rel)

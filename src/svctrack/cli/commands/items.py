@@ -90,6 +90,12 @@ def engagement_new(
             help="Recurring: month, quarter or year (closing it creates the next period's)."
         ),
     ] = "",
+    pilot: Annotated[
+        bool,
+        typer.Option(
+            "--pilot", help="Knowingly of a service that has not reached delivery (no warning)."
+        ),
+    ] = False,
 ) -> None:
     """Create an engagement (one client, one contract) at its first stage (preparation).
 
@@ -116,11 +122,11 @@ def engagement_new(
         goal=goal,
         needs=needs,
         every=parse_every(every) if every else "",
+        pilot=pilot,
     )
     typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
-    pilot = s.tracker.pilot(item)
-    if pilot:
-        typer.echo(f"warning: {pilot}", err=True)
+    if warning := s.tracker.pilot(item):
+        typer.echo(f"warning: {warning} (--pilot if it is meant)", err=True)
     s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 
