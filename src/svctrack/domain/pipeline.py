@@ -112,6 +112,7 @@ class Transition:
     forced: bool = False
     skipped: tuple[str, ...] = ()
     cleared: tuple[str, ...] = field(default=())
+    ticked: tuple[str, ...] = ()  # gate items of the stage entered that the facts satisfy
     next_item: str = ""  # a recurring engagement closed: the id of the next period's
     next_existed: bool = False  # ... which was there already (closed before, reopened)
 

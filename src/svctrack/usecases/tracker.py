@@ -530,6 +530,9 @@ class Tracker:
             if move.forced:
                 entry |= {"forced": True, "skipped": list(move.skipped)}
             doc.append("history", entry)
+            if action == "advance":  # the stage entered may ask for what the facts already say
+                item.stage = move.target
+                move = dataclasses.replace(move, ticked=_tick_facts(item, pipeline, doc))
             return move
 
         return self._edit(ref, change)

@@ -28,6 +28,8 @@ app = typer.Typer()
 def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
     suffix = f" (forced past {', '.join(move.skipped)})" if move.forced else ""
     typer.echo(f"{item_id}: {move.source} → {move.target}{suffix}")
+    if move.ticked:  # gate items of the stage entered that the facts already satisfy
+        typer.echo(f"{item_id}: {', '.join(f'{g} done' for g in move.ticked)}")
     message = f"{item_id}: {move.source} → {move.target}{suffix}"
     if move.next_item:  # a recurring engagement closed: the series goes on
         said = "the next period is already there" if move.next_existed else "next period created"
