@@ -192,14 +192,16 @@ _NUMBERS = (
 
 
 def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
-    """The plain keys: strings, dates and numbers of the right type, within their ranges."""
-    for key in TEXT_FIELDS:
-        if key in data:
-            value = data[key]
-            if isinstance(value, str):
-                setattr(item, key, value)
-            else:
-                bad(key, f"`{key}` must be a string, not {_type(value)}")
+    """The plain keys: strings, flags, dates and numbers of the right type, within ranges."""
+    typed = ((TEXT_FIELDS, str, "a string"), (FLAG_FIELDS, bool, "true or false"))
+    for keys, kind, what in typed:
+        for key in keys:
+            if key in data:
+                value = data[key]
+                if isinstance(value, kind):
+                    setattr(item, key, value)
+                else:
+                    bad(key, f"`{key}` must be {what}, not {_type(value)}")
     for key in DATE_FIELDS:
         if key in data:
             value = data[key]
@@ -209,13 +211,6 @@ def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
                 bad(key, f"`{key}`: {problem}")
             else:
                 setattr(item, key, value)
-    for key in FLAG_FIELDS:
-        if key in data:
-            value = data[key]
-            if isinstance(value, bool):
-                setattr(item, key, value)
-            else:
-                bad(key, f"`{key}` must be true or false, not {_type(value)}")
     for key, rule, what in _NUMBERS:
         if key in data:
             value = data[key]
