@@ -502,3 +502,42 @@ def test_a_recurring_engagement_in_the_file_is_validated(firm: Workspace) -> Non
     found = firm.run("validate", "--json")
     assert found.code == 1
     assert "every 'weekly' is not one of month, quarter, year" in found.out
+
+
+# --- documents in a team's git ------------------------------------------------------------------
+
+
+def test_merge_file_keeps_a_status_change_and_a_document_added_there(firm: Workspace) -> None:
+    from conftest import cli
+
+    firm.ok("doc", "acme", "contract", "--name", "D-7")
+    base = firm.text("acme")
+    firm.ok("doc", "acme", "contract", "--status", "signed")
+    ours = firm.text("acme")
+    firm.file("acme").write_text(base, "utf-8")
+    firm.ok("doc", "acme", "invoice", "--name", "INV-1", "--status", "sent")
+    theirs = firm.text("acme")
+    paths = []
+    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
+        path = firm.root.parent / f"{name}.toml"
+        path.write_text(text, "utf-8")
+        paths.append(str(path))
+    done = cli("merge-file", *paths, "engagements/acme.toml")
+    assert done.code == 0, done.err
+    merged = tomllib.loads(Path(paths[1]).read_text("utf-8"))["documents"]
+    assert [(d["kind"], d.get("name"), d["status"]) for d in merged] == [
+        ("contract", "D-7", "signed"),
+        ("invoice", "INV-1", "sent"),
+    ]
+
+
+def test_the_site_names_documents_only_when_internal(firm: Workspace) -> None:
+    firm.ok("doc", "acme", "invoice", "--name", "INV-2026-118", "--status", "sent")
+    public, internal = firm.root.parent / "public", firm.root.parent / "internal"
+    firm.ok("export", "site", "-o", str(public))
+    firm.ok("export", "site", "--internal", "-o", str(internal))
+    shown = next(public.rglob("acme.html")).read_text("utf-8")
+    assert "<h2>Documents</h2>" in shown and "Invoice" in shown and "sent" in shown
+    assert "INV-2026-118" not in shown
+    assert "INV-2026-118" in next(internal.rglob("acme.html")).read_text("utf-8")
+    assert "Principles of delivery (0/4)" in shown
