@@ -41,7 +41,7 @@ def start(tmp_path: Path, *, driver: bool = True) -> Path:
     ws = Workspace(first)
     ws.ok("service", "new", "audit", "--name", "Security audit", "--owner", "anna")
     new = ("engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+3w")
-    ws.ok(*new, "--pilot")
+    ws.ok(*new, "--pilot", "--goal", "a clean audit")
     git(first, "add", "-A")
     git(first, "commit", "-q", "-m", "start")
     git(first, "remote", "add", "origin", str(remote))
