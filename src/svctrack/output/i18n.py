@@ -251,8 +251,8 @@ _WORDS.update(
         "every": ("Recurs", "Повторяется"),
         "pilot": ("Pilot", "Пилот"),
         "pilot_yes": (
-            "yes: the service has not reached delivery",
-            "да: услуга ещё не дошла до оказания",
+            "yes: begun before the service reached delivery",
+            "да: начато до того, как услуга дошла до оказания",
         ),
         "every_month": ("every month", "ежемесячно"),
         "every_quarter": ("every quarter", "ежеквартально"),
