@@ -42,12 +42,16 @@ def delivering(ws: Workspace) -> Workspace:
 # --- 1. the client's goal and needs -----------------------------------------------------------
 
 
-def test_goal_and_needs_are_written_shown_and_in_json(delivering: Workspace) -> None:
-    ws = delivering
+def new_with_aims(ws: Workspace, goal: str, needs: str) -> None:
     ws.ok(
         "engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+4w",
-        "--goal", "Pass the ISO 27001 audit", "--needs", "Findings of last year still open",
+        "--goal", goal, "--needs", needs,
     )  # fmt: skip
+
+
+def test_goal_and_needs_are_written_shown_and_in_json(delivering: Workspace) -> None:
+    ws = delivering
+    new_with_aims(ws, "Pass the ISO 27001 audit", "Findings of last year still open")
     saved = data(ws, "acme")
     assert saved["goal"] == "Pass the ISO 27001 audit"
     assert saved["needs"] == "Findings of last year still open"
@@ -91,10 +95,7 @@ def test_validate_strict_asks_for_a_goal_past_preparation(delivering: Workspace)
 
 def test_the_client_report_and_the_site_show_the_goal(delivering: Workspace) -> None:
     ws = delivering
-    ws.ok(
-        "engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+4w",
-        "--goal", "Pass <the> audit", "--needs", "Open findings",
-    )  # fmt: skip
+    new_with_aims(ws, "Pass <the> audit", "Open findings")
     report = ws.ok("export", "report", "acme").out
     assert "- **Goal:** Pass \\<the\\> audit" in report
     assert "- **Needs:** Open findings" in report
