@@ -818,7 +818,10 @@ def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Gr
     legend.add_column(text(word("principles", lang)), overflow="fold")
     for symbol in ("✓", "✗", "·"):
         legend.add_column(symbol, justify="right", no_wrap=True)
+    grouped = len({p.group for p in pipeline.principles}) > 1
     for n, p in enumerate(pipeline.principles, 1):
+        if grouped and (n == 1 or pipeline.principles[n - 2].group != p.group):
+            legend.add_row("", text(word(f"principles_{p.group}", lang), "bold"))
         c = totals[p.id]
         label = text(p.text(lang))
         neglected = worst[0] > 0 and (c.total - c.honoured, c.not_honoured) == worst

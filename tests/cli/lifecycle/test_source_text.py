@@ -304,6 +304,12 @@ def test_checklist_and_show_group_the_principles(firm: Workspace) -> None:
     assert "Principles (0/7)" in firm.ok("checklist", "audit").out
     ru = firm.ok("--lang", "ru", "checklist", "acme").out
     assert "Общие принципы (1/7)" in ru and "Принципы оказания услуг (1/4)" in ru
+    matrix = firm.ok("checklist").out  # the legend of the matrix, by group
+    engagements = matrix[matrix.index("Principles · Engagement") : matrix.index("· Service")]
+    order = ("realization and delivery", "Trust and", "Principles of delivery", "Communication")
+    assert [engagements.index(words) for words in order] == sorted(
+        engagements.index(words) for words in order
+    )
 
 
 def test_a_workspace_may_give_its_own_principle_a_group(ws: Workspace) -> None:
