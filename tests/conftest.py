@@ -106,11 +106,13 @@ def ws(tmp_path: Path) -> Workspace:
 
 @pytest.fixture
 def firm(ws: Workspace) -> Workspace:
-    """A workspace with one service and one engagement at the first stages."""
+    """A workspace with one service and one engagement at the first stages (so a pilot, and
+    said to be one: `--pilot`)."""
     ws.ok("service", "new", "audit", "--name", "Security audit", "--owner", "anna")
     ws.ok(
-        "engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "2026-12-15"
-    )
+        "engagement", "new", "acme", "--service", "audit", "--client", "ACME",
+        "--due", "2026-12-15", "--pilot",
+    )  # fmt: skip
     return ws
 
 

@@ -224,7 +224,7 @@ def test_full_items_follow_every_change(busy: Workspace, monkeypatch: pytest.Mon
 
 def test_a_pipeline_change_in_config_changes_the_rows(busy: Workspace) -> None:
     before = {e["id"]: e["coverage"] for e in listing(busy)}
-    assert before["e1"]["not_assessed"] == 5
+    assert before["e1"]["not_assessed"] == 11
     stages = "".join(
         f'[[pipelines.engagement.stages]]\nid = "{stage}"\n'
         for stage in ("preparation", "execution", "control", "completion")

@@ -196,6 +196,8 @@ class Pipelines(RuleBasedStateMachine):
             return
         self.expect(True, *args)
         self.moved(item, item.stage, target, bool(missing))
+        if target == "completion" and item.feedback:  # the facts tick feedback-received
+            item.ticks.setdefault(target, {})["feedback-received"] = True
 
     @rule(item_id=items, note=texts)
     def rework(self, item_id: str, note: str) -> None:

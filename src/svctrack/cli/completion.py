@@ -148,6 +148,20 @@ def modes(ctx: click.Context, incomplete: str) -> Choices:
 
 
 @_quiet
+def doc_kinds(ctx: click.Context, incomplete: str) -> Choices:
+    from svctrack.domain.fields import DOC_KINDS
+
+    return [(k, "document") for k in DOC_KINDS]
+
+
+@_quiet
+def doc_statuses(ctx: click.Context, incomplete: str) -> Choices:
+    from svctrack.domain.fields import DOC_STATUSES
+
+    return [(k, "document status") for k in DOC_STATUSES]
+
+
+@_quiet
 def config_keys(ctx: click.Context, incomplete: str) -> Choices:
     from svctrack.storage.userconfig import USER_KEYS
 

@@ -39,6 +39,8 @@ complete_gates = _completer("gates")
 complete_fields = _completer("fields")
 complete_channels = _completer("channels")
 complete_modes = _completer("modes")
+complete_doc_kinds = _completer("doc_kinds")
+complete_doc_statuses = _completer("doc_statuses")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]

@@ -20,6 +20,9 @@ from svctrack.errors import UsageError
 LANGS = ("en", "ru")
 MODES = ("online", "offline", "hybrid")
 CHANNELS = ("email", "call", "meeting", "chat", "other")
+PERIODS = ("month", "quarter", "year")  # how often a recurring engagement comes again
+DOC_KINDS = ("contract", "act", "invoice", "report", "other")  # an engagement's documents
+DOC_STATUSES = ("draft", "sent", "signed")  # in the order a document goes through them
 
 # What an item cannot be without. `new` and `import csv` fill in an engagement's name
 # ("<service> — <client>"), so only the others must be given.
@@ -40,6 +43,10 @@ SETTABLE: dict[str, tuple[str, bool]] = {
     "budget_hours": ("the hours budgeted", True),
     "mode": (", ".join(MODES[:-1]) + " or " + MODES[-1], False),
     "contract": ("the contract's number", True),
+    "goal": ("what the client wants from it", True),
+    "needs": ("the client's concrete need or problem", True),
+    "every": ("month, quarter or year: a recurring engagement", True),
+    "pilot": ("yes: knowingly of a service that has not reached delivery", True),
 }
 ENGAGEMENT_ONLY = frozenset(key for key, (_, only) in SETTABLE.items() if only)
 DEADLINE_FIELD = ("deadline.<stage>", "the date by which that stage must be finished")
@@ -88,6 +95,21 @@ def channel_problem(value: str) -> str | None:
     return choice_problem("channel", value, CHANNELS)
 
 
+def every_problem(value: str) -> str | None:
+    """How often a recurring engagement comes again: month, quarter or year."""
+    return choice_problem("every", value, PERIODS)
+
+
+def doc_kind_problem(value: str) -> str | None:
+    """A document's kind: contract, act (of acceptance), invoice, report or other."""
+    return choice_problem("document kind", value, DOC_KINDS)
+
+
+def doc_status_problem(value: str) -> str | None:
+    """A document's status: draft, sent or signed."""
+    return choice_problem("document status", value, DOC_STATUSES)
+
+
 def lang_problem(value: str) -> str | None:
     """The language of labels and messages: en or ru."""
     return choice_problem("lang", value, LANGS)
@@ -116,6 +138,29 @@ def parse_mode(text: str) -> str:
 
 def parse_channel(text: str) -> str:
     return _parsed(channel_problem(text), text)
+
+
+FLAGS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def parse_flag(text: str) -> bool:
+    """A yes-or-no field: true, yes, false or no."""
+    value = text.strip().lower()
+    if value not in FLAGS:
+        raise UsageError(f"{text!r} is not one of {', '.join(FLAGS)}")
+    return FLAGS[value]
+
+
+def parse_every(text: str) -> str:
+    return _parsed(every_problem(text), text)
+
+
+def parse_doc_kind(text: str) -> str:
+    return _parsed(doc_kind_problem(text), text)
+
+
+def parse_doc_status(text: str) -> str:
+    return _parsed(doc_status_problem(text), text)
 
 
 def parse_lang(text: str) -> str:

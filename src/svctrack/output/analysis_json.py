@@ -56,6 +56,7 @@ def stats_document(s: Stats, pipeline: Pipeline) -> dict[str, Any]:
                 {
                     "id": p.id,
                     "label": term.label if (term := pipeline.principle(p.id)) else p.id,
+                    "group": term.group if term else "general",
                     "honoured": p.honoured,
                     "not_honoured": p.not_honoured,
                     "not_assessed": p.not_assessed,

@@ -249,6 +249,36 @@ _WORDS.update(
     }
 )
 
+# --- the client's goal and needs, documents, principle groups, recurring engagements ---------
+_WORDS.update(
+    {
+        "goal": ("Goal", "Цель"),
+        "needs": ("Needs", "Потребности"),
+        "every": ("Recurs", "Повторяется"),
+        "pilot": ("Pilot", "Пилот"),
+        "pilot_yes": (
+            "yes: begun before the service reached delivery",
+            "да: начато до того, как услуга дошла до оказания",
+        ),
+        "every_month": ("every month", "ежемесячно"),
+        "every_quarter": ("every quarter", "ежеквартально"),
+        "every_year": ("every year", "ежегодно"),
+        "documents": ("Documents", "Документы"),
+        "documents_all_signed": ("All documents are signed.", "Все документы подписаны."),
+        "documents_unsigned": ("Not signed yet: {names}.", "Ещё не подписаны: {names}."),
+        "doc_contract": ("Contract", "Договор"),
+        "doc_act": ("Act of acceptance", "Акт приёмки"),
+        "doc_invoice": ("Invoice", "Счёт"),
+        "doc_report": ("Report", "Отчёт"),
+        "doc_other": ("Other", "Другое"),
+        "doc_draft": ("draft", "черновик"),
+        "doc_sent": ("sent", "отправлен"),
+        "doc_signed": ("signed", "подписан"),
+        "principles_general": ("Principles of realization and delivery", "Общие принципы"),
+        "principles_delivery": ("Principles of delivery", "Принципы оказания услуг"),
+    }
+)
+
 
 # --- delivery modes, recommendations, hours (issue 14: items 5, 6, 9) ------------------------
 _WORDS.update(

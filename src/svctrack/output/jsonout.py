@@ -166,7 +166,10 @@ def gate(row: CheckRow) -> dict[str, Any]:
 
 
 def principle(row: CheckRow) -> dict[str, Any]:
-    return {"id": row.term.id, "label": row.term.label, "ok": row.tick.ok, "note": row.tick.note}
+    """A principle's mark, with its group (`general` or `delivery`)."""
+    term, tick = row.term, row.tick
+    group = getattr(term, "group", "general")
+    return {"id": term.id, "label": term.label, "group": group, "ok": tick.ok, "note": tick.note}
 
 
 def principle_matrix(items: list[Item], pipelines: dict[str, Pipeline]) -> list[dict[str, Any]]:
@@ -240,6 +243,14 @@ def show(
             "due": item.due,
             "days_left": s.days_left,
             "contract": item.contract,
+            "goal": item.goal,
+            "needs": item.needs,
+            "every": item.every or None,
+            "pilot": item.pilot,
+            "documents": [
+                {"kind": d.kind, "name": d.name, "status": d.status, "date": d.date}
+                for d in item.documents
+            ],
             "feedback": [
                 {
                     "at": f.at,

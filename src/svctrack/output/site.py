@@ -30,6 +30,7 @@ from svctrack.domain.queries import (
     due_within,
     gate_rows,
     obligations,
+    principle_groups,
     principle_rows,
     sort_key,
     summarize,
@@ -745,6 +746,7 @@ def item_page(
                  default_currency=default_currency, service_name=service_name)),
         _section(word("pipeline", lang), _steps(item, pipeline, lang)),
         _deadlines(item, pipeline, today, lang),
+        _documents(item, lang, internal=internal),
         _checks(item, pipeline, lang, figures),
     ]  # fmt: skip
     if item.kind == "service" and engagement_pipeline is not None:
@@ -791,6 +793,12 @@ def _fields(
             if s.is_open and s.days_left is not None:
                 due += " · " + _days_left(s.days_left, s.days_left < 0, lang)
             facts.append((word("due", lang), due))
+        facts.append((word("goal", lang), e(item.goal)))
+        facts.append((word("needs", lang), e(item.needs)))
+        facts.append(
+            (word("every", lang), e(word(f"every_{item.every}", lang) if item.every else ""))
+        )
+        facts.append((word("pilot", lang), e(word("pilot_yes", lang)) if item.pilot else ""))
     if s.next_deadline and s.next_what != "due":
         nearest = f"{e(day(s.next_deadline, lang))} · {_next(s, pipeline, today, lang)}"
         facts.append((word("next_deadline", lang), nearest))
@@ -830,6 +838,22 @@ def _deadlines(item: Item, pipeline: Pipeline, today: date, lang: str) -> str:
     return _section(word("deadlines", lang), _table(heads, rows))
 
 
+def _documents(item: Item, lang: str, *, internal: bool) -> str:
+    """An engagement's documents: kind, status and day; their names (contract and invoice
+    numbers) only on an internal site, as the contract is."""
+    if not item.documents:
+        return ""
+    rows = []
+    for d in item.documents:
+        signed = d.status == "signed"
+        status = word(f"doc_{d.status}", lang)
+        shown = f'<span class="ok">✓ {e(status)}</span>' if signed else e(status)
+        row = [e(word(f"doc_{d.kind}", lang)), shown, e(day(d.date, lang) if d.date else "")]
+        rows.append([*row[:1], e(d.name), *row[1:]] if internal else row)
+    keys = ("kind", "name", "status", "date") if internal else ("kind", "status", "date")
+    return _section(word("documents", lang), _table([e(word(k, lang)) for k in keys], rows))
+
+
 def _checks(
     item: Item, pipeline: Pipeline, lang: str, figures: Mapping[str, Any] | None = None
 ) -> str:
@@ -848,10 +872,11 @@ def _checks(
         ]  # fmt: skip
         heads = ["", e(word("item", lang)), e(word("note", lang))]
         out.append(_section(heading, _table(heads, rows)))
-    principles = principle_rows(item, pipeline)
-    if principles:
+    groups = principle_groups(principle_rows(item, pipeline))
+    for group, principles in groups:  # general, then delivery
         honoured = sum(r.tick.ok is True for r in principles)
-        heading = f"{word('principles', lang)} ({honoured}/{len(principles)})"
+        named = word(f"principles_{group}", lang) if len(groups) > 1 else word("principles", lang)
+        heading = f"{named} ({honoured}/{len(principles)})"
         rows = [
             [_mark(r.tick, gate=False, lang=lang), _term(r.term.text(lang), r.term.id),
              e(r.tick.note)]

@@ -29,6 +29,7 @@ from svctrack.domain.queries import (
     Summary,
     gate_rows,
     obligations,
+    principle_groups,
     principle_rows,
     principle_totals,
     progress,
@@ -816,10 +817,11 @@ def checklist(
         title = text(f"{word('gates', lang)} · {pipeline.state_label(item.stage, lang)}", "bold")
         title.append(f" ({done}/{len(gates)})", style=DONE if done == len(gates) else "")
         parts.append(_ticks(gates, lang, gates=True, title=title))
-    principles = principle_rows(item, pipeline)
-    if principles:
+    groups = principle_groups(principle_rows(item, pipeline))
+    for group, principles in groups:  # general, then delivery: one table each
         honoured = sum(r.tick.ok is True for r in principles)
-        title = Text(word("principles", lang), style="bold")
+        named = word(f"principles_{group}", lang) if len(groups) > 1 else word("principles", lang)
+        title = text(named, "bold")
         title.append(f" ({honoured}/{len(principles)})")
         parts.append(_ticks(principles, lang, gates=False, title=title))
     return _spaced(parts)
@@ -845,7 +847,10 @@ def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Gr
     legend.add_column(text(word("principles", lang)), overflow="fold")
     for symbol in ("✓", "✗", "·"):
         legend.add_column(symbol, justify="right", no_wrap=True)
+    grouped = len({p.group for p in pipeline.principles}) > 1
     for n, p in enumerate(pipeline.principles, 1):
+        if grouped and (n == 1 or pipeline.principles[n - 2].group != p.group):
+            legend.add_row("", text(word(f"principles_{p.group}", lang), "bold"))
         c = totals[p.id]
         label = text(p.text(lang))
         neglected = worst[0] > 0 and (c.total - c.honoured, c.not_honoured) == worst
@@ -926,14 +931,7 @@ def show(
     field("stage", text(pipeline.state_label(item.stage, lang), "bold"))
     field("progress", Text(f"{round(s.progress * 100)}%"))
     if item.kind == "engagement":
-        field("service", item.service)
-        field("client", item.client)
-        field("start", day(item.start, lang) if item.start else None)
-        if item.due:
-            due = Text(day(item.due, lang) + "  ")
-            due.append_text(days_text(s.days_left if s.is_open else None, lang))
-            field("due", due)
-        field("contract", item.contract)
+        _engagement_fields(item, s, lang, field)
     if s.next_deadline and s.next_what != "due":
         nxt = Text(day(s.next_deadline, lang) + "  ")
         nxt.append_text(_next_cell(s, pipeline, today, lang))
@@ -955,6 +953,8 @@ def show(
     sections: list[RenderableType] = [title, fields, pipeline_line(item, pipeline, lang)]
     if item.deadlines:
         sections.append(deadline_lines(item, pipeline, today, lang))
+    if item.documents:
+        sections.append(documents(item, lang))
     sections.append(checklist(item, pipeline, lang, figures=figures))
     if item.history:
         sections.append(history(item, pipeline, lang))
@@ -982,6 +982,24 @@ def effort_line(item: Item, lang: str) -> Text | None:
     if e.rate is not None:
         line.append(f" · {money(e.rate, e.currency, lang)}{word('per_hour', lang)}")
     return line
+
+
+def _engagement_fields(
+    item: Item, s: Summary, lang: str, field: Callable[[str, RenderableType | str | None], None]
+) -> None:
+    """What `show` lists of an engagement alone: service, client, dates, the client's goal."""
+    field("service", item.service)
+    field("client", item.client)
+    field("start", day(item.start, lang) if item.start else None)
+    if item.due:
+        due = Text(day(item.due, lang) + "  ")
+        due.append_text(days_text(s.days_left if s.is_open else None, lang))
+        field("due", due)
+    field("contract", item.contract)
+    field("goal", item.goal)
+    field("needs", item.needs)
+    field("every", word(f"every_{item.every}", lang) if item.every else None)
+    field("pilot", word("pilot_yes", lang) if item.pilot else None)
 
 
 def _spaced(sections: Sequence[RenderableType]) -> Group:
@@ -1056,6 +1074,26 @@ def notes(item: Item, lang: str) -> Group:
         line.append_text(text(n.text))
         lines.add_row(Text("›", style=DIM), line)
     return Group(Text(word("notes", lang), style="bold"), lines)
+
+
+def documents(item: Item, lang: str) -> Table:
+    """An engagement's documents: kind, name, status (signed ones marked), the day it was set."""
+    table = _table(word("documents", lang))
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column(text(word("kind", lang)), no_wrap=True)
+    table.add_column(text(word("name", lang)), overflow="fold", ratio=2)
+    table.add_column(text(word("status", lang)), no_wrap=True)
+    table.add_column(text(word("date", lang)), no_wrap=True)
+    for d in item.documents:
+        signed = d.status == "signed"
+        table.add_row(
+            Text("✓" if signed else "○", style=DONE if signed else DIM),
+            text(word(f"doc_{d.kind}", lang)),
+            text(d.name),
+            Text(word(f"doc_{d.status}", lang), style=DONE if signed else ""),
+            Text(day(d.date, lang) if d.date else ""),
+        )
+    return table
 
 
 def feedback(item: Item, lang: str) -> Table:

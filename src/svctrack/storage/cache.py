@@ -30,6 +30,7 @@ from typing import IO, Any, TypeVar
 
 from svctrack.domain.ids import id_problem
 from svctrack.domain.model import (
+    Document,
     Feedback,
     HistoryEntry,
     Item,
@@ -54,7 +55,7 @@ MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes n
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback)
+PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
 _TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -21,14 +22,29 @@ from svctrack.domain.fields import (
     day_hours_problem,
     parse_channel,
     parse_currency,
+    parse_doc_kind,
+    parse_doc_status,
+    parse_every,
+    parse_flag,
     parse_hours,
     parse_mode,
     parse_money,
     score_problem,
     suggest,
 )
-from svctrack.domain.ids import check_id, engagement_id, slugify, unique
-from svctrack.domain.model import QUALITY, Item, Problem, check, errors, service_problem
+from svctrack.domain.ids import check_id, engagement_id, period_id, slugify, unique
+from svctrack.domain.model import (
+    QUALITY,
+    Document,
+    Feedback,
+    Item,
+    Problem,
+    Saved,
+    check,
+    errors,
+    pilot_problem,
+    service_problem,
+)
 from svctrack.domain.pipeline import (
     KINDS,
     Pipeline,
@@ -38,7 +54,7 @@ from svctrack.domain.pipeline import (
     load_pipelines,
     reopen,
 )
-from svctrack.domain.queries import Summary, summary
+from svctrack.domain.queries import Summary, summary, ticked_by_facts
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
@@ -52,8 +68,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
-REPORT_GATE = "recommendations-made"  # ticked by saving a report (`report -o FILE`), likewise
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
@@ -92,6 +106,8 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "budget_hours": partial(parse_hours, rule=budget_problem),
     "currency": parse_currency,
     "mode": parse_mode,
+    "every": parse_every,
+    "pilot": parse_flag,
 }
 
 
@@ -110,6 +126,17 @@ class Draft:
     @property
     def stage(self) -> str:
         return str(self.fields["stage"])
+
+
+@dataclass(frozen=True)
+class DocChange:
+    """What `doc` did: the document as it now stands, whether it was added or changed, and the
+    gate items that the facts ticked."""
+
+    document: Document
+    added: bool
+    changed: bool
+    ticked: tuple[str, ...] = ()
 
 
 @dataclass
@@ -319,9 +346,14 @@ class Tracker:
         currency: str = "",
         contract: str = "",
         budget_hours: Decimal | None = None,
+        goal: str = "",
+        needs: str = "",
+        every: str = "",
+        pilot: bool = False,
         note: str = "",
     ) -> Item:
-        """Create an engagement of an existing service, at the first engagement stage."""
+        """Create an engagement of an existing service, at the first engagement stage (of a
+        service that has not reached delivery too: a pilot, see `pilot`)."""
         _, service_id = self.resolve(service, "service", needs="--service")
         try:
             offering = self.get(service_id, "service")
@@ -340,8 +372,23 @@ class Tracker:
             currency=currency,
             contract=contract,
             budget_hours=budget_hours,
+            goal=goal,
+            needs=needs,
+            every=every,
+            pilot=pilot,
         )
         return self._create(draft, item_id, note)
+
+    def pilot(self, item: Item) -> str | None:
+        """What makes an engagement a pilot (its service has not reached delivery), or None;
+        None too for one that says it is (`pilot = true`)."""
+        if item.kind != "engagement" or not item.service or item.pilot:
+            return None
+        try:
+            offering = self.get(item.service, "service")
+        except SvcError:
+            return None  # a service that cannot be read says so where it is read
+        return pilot_problem(offering, self.pipelines["service"])
 
     def draft_service(
         self,
@@ -374,6 +421,11 @@ class Tracker:
         currency: str = "",
         contract: str = "",
         budget_hours: Decimal | None = None,
+        goal: str = "",
+        needs: str = "",
+        every: str = "",
+        pilot: bool = False,
+        deadlines: dict[str, date] | None = None,
         stage: str = "",
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
@@ -395,6 +447,11 @@ class Tracker:
             or (of.currency or self.currency if price is not None else ""),
             "contract": contract,
             "budget_hours": budget_hours,
+            "goal": goal,
+            "needs": needs,
+            "every": every,
+            "pilot": pilot or None,
+            "deadlines": deadlines or None,
         }
         return self._draft("engagement", engagement_id(client, service_id), fields)
 
@@ -439,11 +496,15 @@ class Tracker:
 
         assert draft.item_id and not draft.problems, draft
         doc = tomlkit.document()
+        tables = (*TABLES[draft.kind], "gates", "principles")
         for key, value in draft.fields.items():
-            tomledit.set_value(doc, key, value)
-        for table in (*TABLES[draft.kind], "gates", "principles"):
+            if key not in tables:
+                tomledit.set_value(doc, key, value)
+        for table in tables:
             doc.add(tomlkit.nl())
             doc.add(table, tomlkit.table())
+            for key, value in draft.fields.get(table, {}).items():
+                tomledit.set_value(doc, f"{table}.{key}", value)
         doc.add(tomlkit.nl())
         entry = {"to": draft.stage, "at": at or dates.now(), "by": by or actor(), "note": note}
         tomledit.append_entry(doc, "history", entry)
@@ -512,13 +573,66 @@ class Tracker:
             if move.forced:
                 entry |= {"forced": True, "skipped": list(move.skipped)}
             doc.append("history", entry)
+            if action == "advance":  # the stage entered may ask for what the facts already say
+                item.stage = move.target
+                move = dataclasses.replace(move, ticked=_tick_facts(item, pipeline, doc))
             return move
 
         return self._edit(ref, change)
 
     def advance(self, ref: str, *, note: str = "", force: bool = False) -> Transition:
-        """Move to the next stage; refused while the stage's gate items are open, unless forced."""
-        return self._step(ref, "advance", note, force)
+        """Move to the next stage; refused while the stage's gate items are open, unless forced.
+        Closing a recurring engagement creates the next period's (`Transition.next_item`)."""
+        move = self._step(ref, "advance", note, force)
+        if move.target == self.pipelines["engagement"].done:
+            kind, item_id = self.resolve(ref)
+            if kind == "engagement":
+                return self._continue_series(self.get(item_id, kind), move)
+        return move
+
+    def _continue_series(self, item: Item, move: Transition) -> Transition:
+        """The next period's engagement of a closed recurring one: its dates moved by the period
+        (`dates.next_period`), its id carrying the new period (`ids.period_id`), no ticks, marks
+        or entries; not made twice (a reopened and closed again engagement's is there)."""
+        if not item.every or item.every not in dates.PERIOD_MONTHS:
+            return move
+
+        def moved(day: date | None) -> date | None:
+            return dates.next_period(day, item.every) if day else None
+
+        start, due = moved(item.start), moved(item.due)
+        label = dates.period_label(start or due or dates.today(), item.every)
+        next_id = period_id(item.id, item.every, label)
+        if next_id in self.taken():
+            return dataclasses.replace(move, next_item=next_id, next_existed=True)
+        draft = self.draft_engagement(
+            item.service,
+            None,
+            item.client,
+            due,
+            name=item.name,
+            start=start,
+            owner=item.owner,
+            mode=item.mode,
+            price=item.price,
+            currency=item.currency,
+            contract=item.contract,
+            budget_hours=item.budget_hours,
+            goal=item.goal,
+            needs=item.needs,
+            every=item.every,
+            pilot=item.pilot,
+            deadlines={k: dates.next_period(d, item.every) for k, d in item.deadlines.items()},
+        )
+        if draft.problems:  # a date past the range svctrack keeps: the series ends here
+            raise Refused(
+                f"{item.id} is closed, but its next {item.every} cannot be made: "
+                f"{draft.problems[0].message}",
+                hint="create it by hand with `svctrack engagement new`",
+            )
+        draft.item_id = next_id
+        self.write_new(draft, f"next {item.every} after {item.id}")
+        return dataclasses.replace(move, next_item=next_id)
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""
@@ -697,10 +811,10 @@ class Tracker:
 
     def add_feedback(
         self, ref: str, score: int, *, comment: str = "", **quality: int | None
-    ) -> bool:
+    ) -> tuple[str, ...]:
         """Record the client's feedback on an engagement: 1–5 overall and per quality. When
-        `feedback-received` is an open gate item of the current stage, it is ticked too;
-        returns whether it was."""
+        `feedback-received` is an open gate item of the current stage, it is ticked too (the
+        gate items that the facts satisfy, `queries.FACT_GATES`); returns those ticked."""
         for key, value in {"score": score, **quality}.items():
             problem = None if value is None else score_problem(key, value)
             if problem:
@@ -709,12 +823,47 @@ class Tracker:
         if unknown:
             raise UsageError(f"unknown quality {sorted(unknown)}")
 
-        def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
-            entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
+            at = dates.now()
+            entry = {"at": at, "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
-            return _tick_fact(item, pipeline, doc, FEEDBACK_GATE)
+            item.feedback.append(Feedback(at, score))
+            return _tick_facts(item, pipeline, doc)
 
-        return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
+        return tuple(self._edit(ref, change, kind="engagement", needs="feedback"))
+
+    def set_document(self, ref: str, kind: str, *, name: str = "", status: str = "") -> DocChange:
+        """Add a document to an engagement, or update the one that `kind` (and `name`) names:
+        a new status is dated today. When every listed document is then signed, an open
+        `documents-signed` gate item of the current stage is ticked (as feedback ticks
+        `feedback-received`)."""
+        parse_doc_kind(kind)
+        if status:
+            parse_doc_status(status)
+        name = name.strip()
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> DocChange:
+            today = dates.today()
+            index = _which_document(item, kind, name)
+            if index is None:
+                new = Document(kind, name, status or "draft", today)
+                entry = {"kind": kind, "name": name or None, "status": new.status, "date": today}
+                doc.append("documents", entry)
+                item.documents.append(new)
+                return DocChange(new, True, True, _tick_facts(item, pipeline, doc))
+            old = item.documents[index]
+            new = dataclasses.replace(old)
+            if name and name != old.name:
+                doc.set_entry("documents", index, "name", name)
+                new.name = name
+            if status and status != old.status:
+                doc.set_entry("documents", index, "status", status)
+                doc.set_entry("documents", index, "date", today)
+                new.status, new.date = status, today
+            item.documents[index] = new
+            return DocChange(new, False, new != old, _tick_facts(item, pipeline, doc))
+
+        return self._edit(ref, change, kind="engagement", needs="doc", usage=True)
 
     def record_report(
         self, services: Sequence[str], file: str
@@ -730,8 +879,10 @@ class Tracker:
         for service in services:
 
             def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
-                doc.append("reports", {"at": dates.now(), "by": actor(), "file": file})
-                return _tick_fact(item, pipeline, doc, REPORT_GATE)
+                at, by = dates.now(), actor()
+                doc.append("reports", {"at": at, "by": by, "file": file})
+                item.reports.append(Saved(at, by, file))
+                return bool(_tick_facts(item, pipeline, doc))
 
             try:
                 if self._edit(service, change, kind="service"):
@@ -741,15 +892,33 @@ class Tracker:
         return ticked, refused
 
 
-def _tick_fact(item: Item, pipeline: Pipeline, doc: Any, gate: str) -> bool:
-    """A gate backed by data ticks itself: the write that records the fact (feedback, a saved
-    report) ticks `gate` when it is an open gate item of the item's current stage. Returns
-    whether it did."""
-    stage = pipeline.stage(item.stage)
-    if stage and stage.gate(gate) and gate not in item.ticked(stage.id):
-        doc.set(f"gates.{stage.id}.{gate}", True)
-        return True
-    return False
+def _tick_facts(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
+    """Tick the open gate items of the current stage that the item's data, as the change left
+    it, satisfies (`queries.FACT_GATES`); returns them."""
+    ticked = tuple(ticked_by_facts(item, pipeline))
+    for gate in ticked:
+        doc.set(f"gates.{item.stage}.{gate}", True)
+    return ticked
+
+
+def _which_document(item: Item, kind: str, name: str) -> int | None:
+    """The index of the document `kind` and `name` name, or None for a new one. Without a
+    name, the only document of that kind; with one, the document of that kind and name, else
+    the only unnamed one of that kind (which takes the name)."""
+    ofkind = [n for n, d in enumerate(item.documents) if d.kind == kind]
+    if name:
+        named = [n for n in ofkind if item.documents[n].name == name]
+        unnamed = [n for n in ofkind if not item.documents[n].name]
+        if named:
+            return named[0]
+        return unnamed[0] if len(unnamed) == 1 else None
+    if len(ofkind) > 1:
+        names = ", ".join(repr(item.documents[n].name) for n in ofkind)
+        raise UsageError(
+            f"{item.id} has {len(ofkind)} documents of kind {kind}: {names}",
+            hint="say which with --name",
+        )
+    return ofkind[0] if ofkind else None
 
 
 def _same(item: Item) -> Item:

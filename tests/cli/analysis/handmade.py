@@ -52,6 +52,7 @@ def engagement(
         f'stage = "{"closed" if closed_on else "execution"}"',
         f"start = {begun}",
         f"due = {due}",
+        f'goal = "what {eid} is for"',  # past preparation: `validate --strict` asks for it
     ]
     if mode:
         lines.append(f'mode = "{mode}"')

@@ -68,7 +68,7 @@ def test_gate_items_and_principles_of_the_named_item(busy: Workspace) -> None:
     root = str(busy.root)
     offered = complete(f"svctrack -C {root} check acme ")
     assert offered[:3] == ["terms-agreed", "resources-assigned", "interaction-agreed"]
-    assert "communication" in offered and "trust" not in offered  # engagement principles
+    assert "communication" in offered and "trust" in offered  # the eleven of an engagement
     busy.ok("check", "acme", "terms-agreed")
     offered = complete(f"svctrack -C {root} check ac ")  # a prefix names the item too
     assert offered[:3] == ["resources-assigned", "interaction-agreed", "terms-agreed"]

@@ -90,7 +90,7 @@ LATE = {
     "progress": 0.0,
     "next_deadline": "2026-11-20",
     "overdue": True,
-    "coverage": {"honoured": 1, "not_honoured": 1, "not_assessed": 3},
+    "coverage": {"honoured": 1, "not_honoured": 1, "not_assessed": 9},  # of eleven
     "owner": "anna",
     "mode": "",
     "service": "audit",
@@ -336,13 +336,14 @@ def test_checklist_item_json(views: Workspace) -> None:
         {"id": "interaction-agreed", "label": "Way of working with the client agreed",
          "done": False, "note": ""},
     ]  # fmt: skip
-    principles = {p["id"]: (p["ok"], p["note"]) for p in found["principles"]}
+    principles = {p["id"]: (p["ok"], p["note"], p["group"]) for p in found["principles"]}
+    general = ("trust", "quality", "individual", "transparency", "deadlines", "integrity")
     assert principles == {
-        "individual": (None, ""),
-        "communication": (True, "weekly call"),
-        "proactivity": (False, "no plan yet"),
-        "systematic": (None, ""),
-        "improvement": (None, ""),
+        **{p: (None, "", "general") for p in (*general, "efficiency")},
+        "communication": (True, "weekly call", "delivery"),
+        "proactivity": (False, "no plan yet", "delivery"),
+        "systematic": (None, "", "delivery"),
+        "improvement": (None, "", "delivery"),
     }
     assert views.ok("checklist", "done", "--json").json()["gates"] == []
 
@@ -356,7 +357,8 @@ def test_checklist_item_human(views: Workspace) -> None:
     assert "○" in next(line for line in out.splitlines() if "resources-assigned" in line)
     proactivity = next(line for line in out.splitlines() if "proactivity" in line)
     assert "✗" in proactivity and "no plan yet" in proactivity
-    assert "Principles (1/5)" in out
+    assert "Principles of realization and delivery (0/7)" in out
+    assert "Principles of delivery (1/4)" in out
     ru = views.ok("--lang", "ru", "checklist", "late").out
     assert "Условия выхода · Подготовка (1/3)" in ru and "Определены сроки и стоимость" in ru
     assert "terms-agreed" in ru  # ids never change with the language
@@ -373,10 +375,11 @@ def test_checklist_matrix_json(views: Workspace) -> None:
         ("staged", "engagement"),
     ]
     late = next(m for m in matrix if m["id"] == "late")
-    assert [p["ok"] for p in late["principles"]] == [None, True, False, None, None]
-    assert late["principles"][1] == {
+    assert [p["ok"] for p in late["principles"]] == [None] * 7 + [True, False, None, None]
+    assert late["principles"][7] == {
         "id": "communication",
         "label": "Communication",
+        "group": "delivery",
         "ok": True,
         "note": "weekly call",
     }
@@ -387,7 +390,7 @@ def test_checklist_matrix_human_names_the_neglected(views: Workspace) -> None:
     lines_within(out, 120)
     assert "Principles · Engagement (4)" in out and "Principles · Service (2)" in out
     late = next(line for line in out.splitlines() if line.startswith(" late "))
-    assert late.split()[1:] == ["·", "✓", "✗", "·", "·"]
+    assert late.split()[1:] == ["·"] * 7 + ["✓", "✗", "·", "·"]
     neglected = [line for line in out.splitlines() if "most neglected" in line]
     # proactivity: nobody honours it and one item does not; deadlines likewise among services
     assert len(neglected) == 2
@@ -411,7 +414,7 @@ def test_show_engagement_in_full(views: Workspace) -> None:
         "◉ Preparation → ○ Execution → ○ Control → ○ Completion",
         "Gate items · Preparation (1/3)",
         "signed 12 Nov",
-        "Principles (1/5)",
+        "Principles of delivery (1/4)",
         "History",
         "● 2026-11-26",
         "Preparation · tester",

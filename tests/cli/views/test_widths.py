@@ -25,7 +25,7 @@ def example(tmp_path: Path) -> Workspace:
     ws = Workspace(tmp_path / "ws")
     ws.ok("service", "new", LONG_SERVICE, "--name", "CRM implementation, long form")
     ws.ok("engagement", "new", LONG_ENGAGEMENT, "-s", LONG_SERVICE, "-c",
-          "Lindqvist Möbel Aktiebolag", "--due", "+20d")  # fmt: skip
+          "Lindqvist Möbel Aktiebolag", "--due", "+20d", "--pilot")  # fmt: skip
     ws.ok("check", LONG_ENGAGEMENT, "communication")
     text = ws.text("kaskad-audit").replace("\nstage =", "\nstaeg = 1\nstage =", 1)
     (ws.root / BROKEN).write_text(text, "utf-8")

@@ -84,13 +84,29 @@ def engagement_new(
     price: Annotated[str, typer.Option(help="Agreed price, an exact amount.")] = "",
     currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
     contract: Annotated[str, typer.Option(help="Contract number or reference.")] = "",
+    goal: Annotated[str, typer.Option(help="What the client wants from it.")] = "",
+    needs: Annotated[str, typer.Option(help="The client's concrete need or problem.")] = "",
+    every: Annotated[
+        str,
+        typer.Option(
+            help="Recurring: month, quarter or year (closing it creates the next period's)."
+        ),
+    ] = "",
+    pilot: Annotated[
+        bool,
+        typer.Option(
+            "--pilot", help="Knowingly of a service that has not reached delivery (no warning)."
+        ),
+    ] = False,
 ) -> None:
     """Create an engagement (one client, one contract) at its first stage (preparation).
+
+    A service that has not reached delivery may have engagements (pilots): one warning says so.
 
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_money
+    from svctrack.domain.fields import parse_every, parse_money
 
     s = state(ctx)
     item = s.tracker.new_engagement(
@@ -105,8 +121,14 @@ def engagement_new(
         price=parse_money(price) if price else None,
         currency=currency,
         contract=contract,
+        goal=goal,
+        needs=needs,
+        every=parse_every(every) if every else "",
+        pilot=pilot,
     )
     typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
+    if warning := s.tracker.pilot(item):
+        typer.echo(f"warning: {warning} (--pilot if it is meant)", err=True)
     s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 

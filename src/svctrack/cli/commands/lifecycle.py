@@ -1,4 +1,4 @@
-"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback, log."""
+"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback, doc, log."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from svctrack.cli.options import (
     IdArg,
     NoteOpt,
     complete_channels,
+    complete_doc_kinds,
+    complete_doc_statuses,
     complete_fields,
     complete_gates,
 )
@@ -26,7 +28,15 @@ app = typer.Typer()
 def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
     suffix = f" (forced past {', '.join(move.skipped)})" if move.forced else ""
     typer.echo(f"{item_id}: {move.source} → {move.target}{suffix}")
-    state(ctx).changed(f"{item_id}: {move.source} → {move.target}{suffix}", note)
+    if move.ticked:  # gate items of the stage entered that the facts already satisfy
+        typer.echo(f"{item_id}: {', '.join(f'{g} done' for g in move.ticked)}")
+    message = f"{item_id}: {move.source} → {move.target}{suffix}"
+    if move.next_item:  # a recurring engagement closed: the series goes on
+        said = "the next period is already there" if move.next_existed else "next period created"
+        typer.echo(f"{said}: {move.next_item}")
+        if not move.next_existed:
+            message += f"; next period {move.next_item}"
+    state(ctx).changed(message, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -227,10 +237,50 @@ def feedback(
         availability=availability,
         courtesy=courtesy,
     )
-    typer.echo(
-        f"{item_id}: feedback {score}/5 recorded" + (", feedback-received done" if ticked else "")
-    )
+    typer.echo(f"{item_id}: feedback {score}/5 recorded" + "".join(f", {g} done" for g in ticked))
     state(ctx).changed(f"{item_id}: feedback {score}/5", comment)
+
+
+@app.command("doc", rich_help_panel=HELP_PANEL_LIFECYCLE)
+def doc(
+    ctx: typer.Context,
+    item: IdArg,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="contract, act, invoice, report or other.",
+            autocompletion=complete_doc_kinds,
+        ),
+    ],
+    *,
+    name: Annotated[
+        str, typer.Option("--name", "-n", help="Its name or number; names one of several.")
+    ] = "",
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status",
+            help="draft, sent or signed (dated today).",
+            autocompletion=complete_doc_statuses,
+        ),
+    ] = "",
+) -> None:
+    """Add a document to an engagement, or update one: its status goes draft → sent → signed.
+
+    When every listed document is signed, `documents-signed` is ticked at completion.
+
+    Example: svctrack doc acme-audit act --name "Act 12/2026" --status signed
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item, "engagement", needs="doc")[1]
+    done = tracker.set_document(item_id, kind, name=name, status=status)
+    d = done.document
+    what = f"{d.kind}" + (f" {inert(d.name)!r}" if d.name else "")
+    verb = "added" if done.added else ("updated" if done.changed else "unchanged")
+    said = f"{item_id}: {what} {verb} ({d.status})" + "".join(f", {g} done" for g in done.ticked)
+    typer.echo(said)
+    state(ctx).changed(f"{item_id}: {what} {d.status}")
 
 
 @app.command("log", rich_help_panel=HELP_PANEL_LIFECYCLE)

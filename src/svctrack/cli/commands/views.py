@@ -273,11 +273,11 @@ def validate(
     if staged:
         from svctrack.git.staged import staged_findings
 
-        found = staged_findings(s.workspace)
+        found = staged_findings(s.workspace, strict=strict)
     else:
         from svctrack.usecases.validation import validate as run
 
-        found = run(s.tracker.store)
+        found = run(s.tracker.store, strict=strict)
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
         from svctrack.output import jsonout
