@@ -46,7 +46,7 @@ from svctrack.errors import FileProblem, NotFound, SvcError
 from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
-from svctrack.storage.parallel import map_chunks
+from svctrack.storage.parallel import STEP, map_chunks
 from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
 
@@ -112,9 +112,15 @@ class Index:
     """Items of a workspace, read through the cache."""
 
     def __init__(
-        self, store: Store, pipelines: dict[str, Pipeline], *, use_cache: bool = True
+        self,
+        store: Store,
+        pipelines: dict[str, Pipeline],
+        *,
+        use_cache: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.store = store
+        self.progress = progress  # told (done, total) as files are parsed or items read
         self.pipelines = pipelines
         self.folder = cache_dir(store.root) if use_cache else None
         self.services: frozenset[str] | None = None  # ids of the services, listed when needed
@@ -160,7 +166,10 @@ class Index:
         with _no_gc():
             for kind in kinds:
                 with _Stream(self._items_path(kind), self.stamps[kind]) as stream:
-                    for item_id, where, key in self._files(kind, ordered=True):
+                    files = list(self._files(kind, ordered=True))
+                    for n, (item_id, where, key) in enumerate(files):
+                        if self.progress is not None and not n % STEP:
+                            self.progress(n, len(files))
                         record = stream.get(item_id, key)
                         if record is None:
                             parsed = self._parse(kind, item_id, where, key)
@@ -185,6 +194,8 @@ class Index:
                             if item is None:
                                 item = pickle.loads(record[BLOB])
                             found.append(each(item))
+                    if self.progress is not None:
+                        self.progress(len(files), len(files))
         broken.sort(key=lambda problem: problem.path)
         return found, broken
 
@@ -207,7 +218,7 @@ class Index:
                     else:
                         new[item_id] = entry
                 shared = (self.store.root, kind, self.pipelines[kind], self.now_ns if stale else 0)
-                parsed = map_chunks(_entries, stale, shared)
+                parsed = map_chunks(_entries, stale, shared, self.progress)
                 new.update(
                     (item_id, e) for (item_id, _, _), e in zip(stale, parsed, strict=True) if e
                 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +33,9 @@ class Finding:
     column: int = 0
 
 
-def validate(store: Store) -> list[Finding]:
-    """Every problem in the workspace, in file order."""
+def validate(store: Store, *, progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    """Every problem in the workspace, in file order; `progress` is told `(done, total)` as the
+    item files are checked."""
     findings: list[Finding] = []
     config_text = _text(store, store.root / CONFIG, findings)
     pipelines = None
@@ -77,7 +78,7 @@ def validate(store: Store) -> list[Finding]:
             seen[item_id] = rel
             slots.append(None)
             jobs.append((kind, item_id))
-    checked = iter(_check_all(store, jobs, pipelines, services))
+    checked = iter(_check_all(store, jobs, pipelines, services, progress))
     for slot in slots:
         findings += next(checked) if slot is None else slot
     return findings
@@ -102,12 +103,16 @@ class _Unlisted(AbstractSet[str]):
 
 
 def _check_all(
-    store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: AbstractSet[str]
+    store: Store,
+    jobs: list[tuple[str, str]],
+    pipelines: dict,
+    services: AbstractSet[str],
+    progress: Callable[[int, int], None] | None,
 ) -> list[list[Finding]]:
     """The findings of each item file, parsed on every core for a large workspace."""
     from svctrack.storage.parallel import map_chunks
 
-    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services))
+    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services), progress)
 
 
 def _check_chunk(

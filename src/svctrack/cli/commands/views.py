@@ -259,7 +259,7 @@ def validate(
     else:
         from svctrack.usecases.validation import validate as run
 
-        found = run(s.tracker.store)
+        found = run(s.tracker.store, progress=s.progress("checking files"))
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
         from svctrack.output import jsonout
