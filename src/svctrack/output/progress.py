@@ -55,15 +55,16 @@ class Bar:
             return
         self.busy = self.busy or not background
         if self.shown is None:
-            if now - self.began < self.after:
-                return
-            self._show()
+            if now - self.began >= self.after:
+                self._show(what, done, total)
+                self.drawn = now
+            return
         self.shown.update(self.task, description=what, completed=done, total=total)
         if now - self.drawn >= REFRESH:
             self.drawn = now
             self.shown.refresh()
 
-    def _show(self) -> None:
+    def _show(self, what: str, done: int, total: int) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -83,9 +84,8 @@ class Bar:
             transient=True,
             auto_refresh=False,
         )
-        self.task = self.shown.add_task("", total=None)
-        self.shown.start()
-        self.drawn = 0.0
+        self.task = self.shown.add_task(what, completed=done, total=total)
+        self.shown.start()  # drawn at once
 
     def close(self) -> None:
         """Take the bar off the terminal, if it is on it."""
