@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, on_a_terminal, run_process
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pty here")
 
@@ -20,37 +18,12 @@ def _run(
     ws: Workspace, *args: str, pty: bool = True, after: str | None = "0"
 ) -> tuple[int, str, str]:
     """svctrack with its stderr on a pty (else a pipe): (exit code, stdout, what stderr got)."""
-    env = {**os.environ, "TERM": "xterm"}
-    env.pop("SVCTRACK_PROGRESS_AFTER", None)
-    if after is not None:
-        env["SVCTRACK_PROGRESS_AFTER"] = after
-    out_path = ws.root.parent / "stdout.txt"
-    command = [sys.executable, "-m", "svctrack", "-C", str(ws.root), *args]
-    with open(out_path, "wb") as out:
-        if not pty:
-            done = subprocess.run(
-                command, stdout=out, stderr=subprocess.PIPE, env=env, timeout=120, check=False
-            )
-            return done.returncode, out_path.read_text(), done.stderr.decode()
-        master, slave = os.openpty()
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=out, stderr=slave, env=env
-        )
-        os.close(slave)
-        got = b""
-        try:
-            while True:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the process closed its end
-                    break
-                if not chunk:
-                    break
-                got += chunk
-        finally:
-            os.close(master)
-        code = process.wait(timeout=120)
-    return code, out_path.read_text(), got.decode("utf-8", "replace")
+    env = {"TERM": "xterm", "SVCTRACK_PROGRESS_AFTER": after or ""}
+    if not pty:
+        done = run_process("-C", str(ws.root), *args, env=env)
+        return done.returncode, done.stdout, done.stderr
+    code, shown, out = on_a_terminal("-C", str(ws.root), *args, stream="stderr", env=env)
+    return code, out.decode(), shown.decode("utf-8", "replace")
 
 
 @pytest.fixture
