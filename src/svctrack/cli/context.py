@@ -71,7 +71,7 @@ class State:
         self.messages = []
         self.journal = True
         self.json = False
-        self.close_bars()
+        self.close_bar()
         if "tracker" in self.__dict__:
             from svctrack.storage.journal import Journal
 
@@ -102,7 +102,7 @@ class State:
             self.bar = Bar(color=self.color and not os.environ.get("NO_COLOR"))
         return self.bar
 
-    def close_bars(self) -> None:
+    def close_bar(self) -> None:
         """Take the progress bar off the terminal (before the output, or an error line)."""
         bar, self.bar = self.bar, None
         if bar is not None:
@@ -150,7 +150,7 @@ class State:
     def print(self, *renderables: Any) -> None:
         """Print to the terminal; for a pipe or a file, without the spaces rich pads lines
         with (they would only trail in what scripts grep and files keep)."""
-        self.close_bars()
+        self.close_bar()
         if self.out.is_terminal:
             self.out.print(*renderables)
             return
@@ -187,7 +187,7 @@ class State:
     def close(self) -> None:
         """The end of a run: progress bars taken off, the lock let go if a write still holds
         it."""
-        self.close_bars()
+        self.close_bar()
         self.release()
 
     def release(self) -> None:

@@ -76,7 +76,7 @@ def batch(
             if now != settings:  # a `sync` line pulled new settings
                 settings = now
                 s.tracker.reread()
-        s.next_command([])  # what the last line wrote is committed; nothing more to commit
+        s.next_command([])  # each line was committed after it ran: the boundary has nothing left
     if failed:
         raise typer.Exit(1)
 
@@ -175,7 +175,7 @@ def _run(s: State, root: click.Context, group: click.Group, words: list[str], nu
         _refused(number, explain(exc)[0])
         return False
     finally:
-        s.close_bars()
+        s.close_bar()
     return True
 
 
