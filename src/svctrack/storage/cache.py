@@ -166,10 +166,10 @@ class Index:
         with _no_gc():
             for kind in kinds:
                 with _Stream(self._items_path(kind), self.stamps[kind]) as stream:
-                    files = list(self._files(kind, ordered=True))
-                    for n, (item_id, where, key) in enumerate(files):
-                        if self.progress is not None and not n % STEP:
-                            self.progress(n, len(files))
+                    files: Iterable[tuple[str, str, Key]] = self._files(kind, ordered=True)
+                    if self.progress is not None:  # listed first, to know the total
+                        files = _Counted(list(files), self.progress)
+                    for item_id, where, key in files:
                         record = stream.get(item_id, key)
                         if record is None:
                             parsed = self._parse(kind, item_id, where, key)
@@ -194,8 +194,6 @@ class Index:
                             if item is None:
                                 item = pickle.loads(record[BLOB])
                             found.append(each(item))
-                    if self.progress is not None:
-                        self.progress(len(files), len(files))
         broken.sort(key=lambda problem: problem.path)
         return found, broken
 
@@ -368,6 +366,24 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+class _Counted:
+    """The files of a kind, telling `progress` how many are done as they are gone through."""
+
+    def __init__(
+        self, files: list[tuple[str, str, Key]], progress: Callable[[int, int], None]
+    ) -> None:
+        self.files = files
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[tuple[str, str, Key]]:
+        total = len(self.files)
+        for n, file in enumerate(self.files):
+            if not n % STEP:
+                self.progress(n, total)
+            yield file
+        self.progress(total, total)
 
 
 def _open_regular(path: Path) -> tuple[IO[bytes], int]:
