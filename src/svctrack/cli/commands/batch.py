@@ -36,15 +36,15 @@ def batch(
         ),
     ] = None,
 ) -> None:
-    """Run many commands, one per line as you would type them after `svctrack`, in one process
-    under one workspace lock: a script that writes a thousand notes pays one start-up.
+    """Run many commands, one a line, in one process under one workspace lock.
 
-    Each line is split as a shell splits words (quotes, backslashes; no variables); `#` starts
-    a comment, blank lines are skipped. Each line is checked as the command alone is: a refused
-    line prints one `error: line N: ...` line and changes nothing, and the next line runs. Each
-    line is its own change for `undo` (and its own commit under --commit). Exit 0 only when
-    every line succeeded, else 1. Global options (-C, --lang, --commit) go before `batch`;
-    `edit`, and `delete` without --yes, are refused in a batch.
+    A line is a command as you would type it after `svctrack`, split as a shell splits words
+    (quotes, backslashes; no variables); `#` starts a comment, blank lines are skipped. A script
+    that writes a thousand notes pays one start-up instead of a thousand. Each line is checked
+    as the command alone is: a refused line prints one `error: line N: ...` line and changes
+    nothing, and the next line runs. Each line is its own change for `undo` (and its own commit
+    under --commit). Exit 0 only when every line succeeded, else 1. Global options (-C, --lang,
+    --commit) go before `batch`; `edit`, and `delete` without --yes, are refused in a batch.
 
     Example: grep -v draft todo.txt | svctrack batch -
     """
