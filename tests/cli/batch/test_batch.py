@@ -116,6 +116,16 @@ def test_a_line_that_cannot_be_split_is_refused_alone(firm: Workspace) -> None:
     assert _notes(firm) == ["closed"]
 
 
+def test_a_line_that_is_not_utf8_is_refused_alone_and_a_bom_is_no_word(firm: Workspace) -> None:
+    path = firm.root.parent / "lines.txt"
+    path.write_bytes(b"\xef\xbb\xbfnote acme one\nnote acme caf\xe9\nnote acme three\n")
+    result = firm.run("batch", str(path))
+    assert result.code == 1
+    assert result.err.startswith("error: line 2: not UTF-8 text")
+    assert len(result.err.splitlines()) == 1
+    assert _notes(firm) == ["one", "three"]
+
+
 def test_standard_input_when_no_file_or_a_dash(firm: Workspace) -> None:
     for args in ((), ("-",)):
         result = _stdin(firm, "note acme from-stdin\n", *args)
