@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -78,19 +79,29 @@ def main(argv: list[str] | None = None) -> int:
     assert notes() - after_batch == args.notes
 
     batch = statistics.median(batch_times)
+    batch_cpu, loop_cpu = statistics.median(CPU[1:-1]), CPU[-1]  # CPU[0]: the warm-up
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     each = ", ".join(f"{t:.1f}" for t in batch_times)
     print(f"  batch: median {batch:.2f} s ({each}); {batch / args.notes * 1000:.1f} ms a note")
     print(f"  loop:  {loop_time:.2f} s; {loop_time / args.notes * 1000:.1f} ms a note")
+    print(
+        f"  CPU time: batch {batch_cpu:.2f} s, loop {loop_cpu:.2f} s (1/{loop_cpu / batch_cpu:.0f})"
+    )
     print(f"  the batch takes 1/{loop_time / batch:.0f} of the loop's time (load {load:.2f})")
     return 0
 
 
+CPU: list[float] = []  # the CPU seconds (user + system) of each timed run, its children's too
+
+
 def timed(argv: list[str], env: dict[str, str]) -> float:
     """Seconds one process took; its stderr and exit 1 when it failed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if done.returncode:
         sys.stderr.write(done.stderr.decode("utf-8", "replace")[-2000:])
         raise SystemExit(1)
