@@ -270,6 +270,18 @@ def test_the_lock_is_held_across_lines(firm: Workspace) -> None:
     assert _notes(firm) == ["from-the-batch", "last-of-the-batch", "waited"]
 
 
+def test_while_a_sync_is_stopped_the_reads_of_a_batch_run_and_its_writes_are_refused(
+    firm: Workspace,
+) -> None:
+    (firm.root / ".git" / "rebase-merge").mkdir(parents=True)
+    before = firm.snapshot()
+    result = firm.run("batch", str(_lines(firm, "show acme --json\nnote acme hi\n")))
+    assert result.code == 1
+    assert json.loads(result.out)["id"] == "acme"
+    assert result.err.startswith("error: line 2: a sync is stopped on a conflict")
+    assert firm.snapshot() == before
+
+
 @pytest.mark.usefixtures("git_identity")
 def test_with_commit_each_line_is_a_commit_of_its_own(firm: Workspace) -> None:
     subprocess.run(["git", "init", "-q", str(firm.root)], check=True)

@@ -56,7 +56,9 @@ def batch(
     store = s.tracker.store
     settings = _stat(store.root / CONFIG)
     failed = 0
-    with store.locked():  # taken once; each line's own writes find it held
+    # Taken once; each line's own writes find it held, and each asks whether a sync is stopped
+    # (as `sync` itself, the batch does not ask: its reads go on while one is).
+    with store.locked(sync=True):
         for number, line in lines:
             if isinstance(line, UnicodeDecodeError):
                 failed += 1
