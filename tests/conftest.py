@@ -152,6 +152,40 @@ def heavy_imports(root: Path, *args: str) -> str:
     return done.stderr
 
 
+def on_a_terminal(
+    *args: str, stream: str = "stdout", env: dict[str, str] | None = None
+) -> tuple[int, bytes, bytes]:
+    """Run svctrack as a real process with `stream` ("stdout" or "stderr") on a pseudo-terminal:
+    the exit code, what the terminal got, and what the other stream (a pipe) got."""
+    import tempfile
+
+    leader, follower = os.openpty()
+    with tempfile.TemporaryFile() as other:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "svctrack", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=follower if stream == "stdout" else other,
+                stderr=follower if stream == "stderr" else other,
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(env or {})},
+            )
+            os.close(follower)
+            shown = b""
+            while True:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # EIO: the process closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            code = process.wait(timeout=120)
+        finally:
+            os.close(leader)
+        other.seek(0)
+        return code, shown, other.read()
+
+
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Anna Petrova",
     "GIT_AUTHOR_EMAIL": "anna@example.com",

@@ -30,9 +30,7 @@ class Boundary(LazyGroup):
             click.echo(exc.ctx.get_help())
             sys.exit(0)
         except click.ClickException as exc:
-            ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
-            command = ctx.command_path if ctx else "svctrack"
-            fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
+            fail(*explain(exc))
         except click.exceptions.Abort:  # Ctrl-C at a prompt: the prompt's line is left open
             if sys.stderr.isatty():
                 sys.stderr.write("\n")
@@ -41,7 +39,7 @@ class Boundary(LazyGroup):
             warn_broken(exc.problems)
             sys.exit(exc.exit_code)
         except SvcError as exc:
-            fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
+            fail(*explain(exc))
         except KeyboardInterrupt:
             fail("interrupted; nothing half-written is left behind", 130)
         except BrokenPipeError:
@@ -50,7 +48,7 @@ class Boundary(LazyGroup):
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("SVCTRACK_DEBUG"):
                 raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
+            fail(*explain(exc))
         sys.exit(result if isinstance(result, int) else 0)
 
     def make_context(
@@ -70,7 +68,7 @@ class Boundary(LazyGroup):
             raise Interrupted("interrupted; nothing half-written is left behind") from None
         finally:
             if isinstance(ctx.obj, State):
-                ctx.obj.release()
+                ctx.obj.close()
         return result
 
 
@@ -80,10 +78,27 @@ class Interrupted(SvcError):
     exit_code = 130
 
 
+def explain(exc: Exception) -> tuple[str, int]:
+    """What a failure says on its `error:` line, and its exit code: a usage error names the
+    `--help` to read, an SvcError gives its hint, anything else is an internal error."""
+    if isinstance(exc, click.ClickException):
+        ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
+        command = ctx.command_path if ctx else "svctrack"
+        return f"{exc.format_message()} (see `{command} --help`)", exc.exit_code
+    if isinstance(exc, SvcError):
+        return exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code
+    return f"internal error: {type(exc).__name__}: {exc} (please report it)", 1
+
+
 def fail(message: str, code: int) -> NoReturn:
+    error_line(message)
+    sys.exit(code)
+
+
+def error_line(message: str) -> None:
+    """The `error:` line of a failure, on stderr."""
     sys.stderr.write(f"error: {oneline(message)}\n")
     sys.stderr.flush()
-    sys.exit(code)
 
 
 def warn_broken(problems: Sequence[SvcError]) -> None:

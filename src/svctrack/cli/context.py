@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -31,6 +33,8 @@ class State:
     extra: dict[str, Any] = field(default_factory=dict)
     argv: list[str] = field(default_factory=list)  # the command line, less the program's name
     journal: bool = True  # record each write for `undo` (undo itself does not)
+    json: bool = False  # the command prints JSON (--json): no progress bar then
+    bar: Any = field(default=None, repr=False)  # the progress bar (output.progress.Bar)
 
     @property
     def command(self) -> str:
@@ -52,11 +56,57 @@ class State:
 
         tracker = Tracker.open(self.workspace, use_cache=self.use_cache)
         tracker.store.hold = self._commits  # a write then keeps the lock until it is committed
+        tracker.progress = self._reading
         if self.journal:
             from svctrack.storage.journal import Journal
 
             tracker.store.journal = Journal(tracker.root, self.command)
         return tracker
+
+    def next_command(self, argv: list[str]) -> None:
+        """Start another command of this run (a line of `batch`): its own command line, undo
+        entry, commit message and list of files written; the tracker and the lock it holds go
+        on."""
+        self.argv = argv
+        self.messages = []
+        self.journal = True
+        self.json = False
+        self.close_bar()
+        if "tracker" in self.__dict__:
+            from svctrack.storage.journal import Journal
+
+            store = self.tracker.store
+            store.written = []
+            store.journal = Journal(store.root, self.command)
+
+    def progress(self, what: str) -> Callable[[int, int], None] | None:
+        """For a use case's long work (`what`: "checking files"), a callable told `(done,
+        total)` that draws a progress bar once the work has taken a second; None when nobody
+        watches: stderr is not a terminal, or the output is JSON."""
+        bar = self._bar()
+        return None if bar is None else partial(bar.tick, what)
+
+    def _reading(self, done: int, total: int) -> None:
+        """The tracker's reads of many files (a cold cache, a report over years)."""
+        bar = self._bar()
+        if bar is not None:
+            bar.tick("reading files", done, total, background=True)
+
+    def _bar(self) -> Any:
+        """The one progress bar of this command (made when first asked), or None."""
+        if self.json or not sys.stderr.isatty():
+            return None
+        if self.bar is None:
+            from svctrack.output.progress import Bar  # rich itself only once a bar shows
+
+            self.bar = Bar(color=self.color and not os.environ.get("NO_COLOR"))
+        return self.bar
+
+    def close_bar(self) -> None:
+        """Take the progress bar off the terminal (before the output, or an error line)."""
+        bar, self.bar = self.bar, None
+        if bar is not None:
+            bar.close()
 
     def _commits(self) -> bool:
         """Whether this run commits what it writes (asked once, when it first takes the lock)."""
@@ -100,6 +150,7 @@ class State:
     def print(self, *renderables: Any) -> None:
         """Print to the terminal; for a pipe or a file, without the spaces rich pads lines
         with (they would only trail in what scripts grep and files keep)."""
+        self.close_bar()
         if self.out.is_terminal:
             self.out.print(*renderables)
             return
@@ -132,6 +183,12 @@ class State:
             sha, subject = commit_change(self.tracker.store, self.messages)
             if sha:
                 typer.echo(f"committed {sha}: {subject}", err=True)
+
+    def close(self) -> None:
+        """The end of a run: progress bars taken off, the lock let go if a write still holds
+        it."""
+        self.close_bar()
+        self.release()
 
     def release(self) -> None:
         """Let go of the workspace lock, if a write of this run still holds it."""

@@ -43,7 +43,19 @@ complete_doc_kinds = _completer("doc_kinds")
 complete_doc_statuses = _completer("doc_statuses")
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
+def _json_chosen(ctx: typer.Context, value: bool) -> bool:
+    """--json given: the run prints nothing but the document (no progress bar either)."""
+    if value:
+        from svctrack.cli.context import state
+
+        state(ctx).json = True
+    return value
+
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document for scripts.", callback=_json_chosen),
+]
 NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why; recorded in the history.")]
 IdArg = Annotated[
     str,

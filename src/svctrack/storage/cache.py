@@ -47,7 +47,7 @@ from svctrack.errors import FileProblem, NotFound, SvcError
 from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
-from svctrack.storage.parallel import map_chunks
+from svctrack.storage.parallel import STEP, map_chunks
 from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
 
@@ -113,9 +113,15 @@ class Index:
     """Items of a workspace, read through the cache."""
 
     def __init__(
-        self, store: Store, pipelines: dict[str, Pipeline], *, use_cache: bool = True
+        self,
+        store: Store,
+        pipelines: dict[str, Pipeline],
+        *,
+        use_cache: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.store = store
+        self.progress = progress  # told (done, total) as files are parsed or items read
         self.pipelines = pipelines
         self.folder = cache_dir(store.root) if use_cache else None
         self.services: frozenset[str] | None = None  # ids of the services, listed when needed
@@ -161,7 +167,10 @@ class Index:
         with _no_gc():
             for kind in kinds:
                 with _Stream(self._items_path(kind), self.stamps[kind]) as stream:
-                    for item_id, where, key in self._files(kind, ordered=True):
+                    files: Iterable[tuple[str, str, Key]] = self._files(kind, ordered=True)
+                    if self.progress is not None:  # listed first, to know the total
+                        files = _Counted(list(files), self.progress)
+                    for item_id, where, key in files:
                         record = stream.get(item_id, key)
                         if record is None:
                             parsed = self._parse(kind, item_id, where, key)
@@ -208,7 +217,7 @@ class Index:
                     else:
                         new[item_id] = entry
                 shared = (self.store.root, kind, self.pipelines[kind], self.now_ns if stale else 0)
-                parsed = map_chunks(_entries, stale, shared)
+                parsed = map_chunks(_entries, stale, shared, self.progress)
                 new.update(
                     (item_id, e) for (item_id, _, _), e in zip(stale, parsed, strict=True) if e
                 )
@@ -358,6 +367,24 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+class _Counted:
+    """The files of a kind, telling `progress` how many are done as they are gone through."""
+
+    def __init__(
+        self, files: list[tuple[str, str, Key]], progress: Callable[[int, int], None]
+    ) -> None:
+        self.files = files
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[tuple[str, str, Key]]:
+        total = len(self.files)
+        for n, file in enumerate(self.files):
+            if not n % STEP:
+                self.progress(n, total)
+            yield file
+        self.progress(total, total)
 
 
 def _open_regular(path: Path) -> tuple[IO[bytes], int]:

@@ -172,21 +172,19 @@ class Store:
     @contextlib.contextmanager
     def locked(self, *, sync: bool = False) -> Iterator[None]:
         """Hold the workspace lock (`.svctrack.lock`); one writer at a time. Taken again while
-        held, it is already held. Refused while a sync is stopped on a conflict (git is
-        rebasing), except for `sync` itself: a write then would be lost by `sync --abort`, or
-        slip into another person's commit."""
+        held, it is already held (a `batch` holds it across its lines). Refused while a sync is
+        stopped on a conflict (git is rebasing), except for `sync` itself: a write then would be
+        lost by `sync --abort`, or slip into another person's commit. That is asked each time,
+        held or not: a `sync` line of a batch may stop."""
         if self._held is not None:
+            if not sync:
+                self._not_while_stopped()
             yield
             return
         handle = self._acquire()
         try:
-            if not sync and sync_stopped(self.root):
-                raise Refused(
-                    "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing"
-                    " until it is finished; nothing was changed",
-                    hint="resolve the conflict, then `svctrack sync --continue`;"
-                    " or `svctrack sync --abort` to go back to before the sync",
-                )
+            if not sync:
+                self._not_while_stopped()
             self._held = handle
             keep = self.hold is not None and self.hold()
         except BaseException:
@@ -198,6 +196,15 @@ class Store:
         finally:
             if not keep:
                 self.release()
+
+    def _not_while_stopped(self) -> None:
+        if sync_stopped(self.root):
+            raise Refused(
+                "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing"
+                " until it is finished; nothing was changed",
+                hint="resolve the conflict, then `svctrack sync --continue`;"
+                " or `svctrack sync --abort` to go back to before the sync",
+            )
 
     def release(self) -> None:
         """Let go of the workspace lock if this Store holds it (see `hold`)."""

@@ -154,6 +154,9 @@ class Tracker:
         self.store = Store(root)
         self.root = root
         self.use_cache = use_cache
+        # Told `(done, total)` as many files are read (a cold cache, a report): a progress bar
+        # in the CLI; nothing here knows of it.
+        self.progress: Callable[[int, int], None] | None = None
 
     @classmethod
     def open(cls, explicit: str | None = None, *, use_cache: bool = True) -> Tracker:
@@ -166,6 +169,12 @@ class Tracker:
     @cached_property
     def pipelines(self) -> dict[str, Pipeline]:
         return load_pipelines(self.config, CONFIG)
+
+    def reread(self) -> None:
+        """Forget the settings read so far: `svctrack.toml` changed under a run that goes on
+        (a `sync` line of a batch pulled a new one)."""
+        for name in ("config", "pipelines"):
+            self.__dict__.pop(name, None)
 
     @property
     def lang(self) -> str:
@@ -284,7 +293,7 @@ class Tracker:
     def _index(self) -> Index:
         from svctrack.storage.cache import Index
 
-        return Index(self.store, self.pipelines, use_cache=self.use_cache)
+        return Index(self.store, self.pipelines, use_cache=self.use_cache, progress=self.progress)
 
     def load(self, kinds: Iterable[str] = KINDS, *, only_open: bool = False) -> Loaded:
         """Full items of the given kinds; unreadable files are listed, not fatal."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +41,15 @@ class Finding:
     column: int = 0
 
 
-def validate(store: Store, *, strict: bool = False) -> list[Finding]:
+def validate(
+    store: Store,
+    *,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Finding]:
     """Every problem in the workspace, in file order; with `strict`, the advice that only
-    `validate --strict` gives too (an engagement under way that says nothing of its goal)."""
+    `validate --strict` gives too (an engagement under way that says nothing of its goal);
+    `progress` is told `(done, total)` as the item files are checked."""
     findings: list[Finding] = []
     config_text = _text(store, store.root / CONFIG, findings)
     pipelines = None
@@ -87,7 +93,8 @@ def validate(store: Store, *, strict: bool = False) -> list[Finding]:
             slots.append(None)
             jobs.append((kind, item_id))
     pilots = _pilots(store, [i for k, i in jobs if k == "service"], pipelines["service"])
-    checked = iter(_check_all(store, jobs, pipelines, Services(services, pilots, strict)))
+    services_seen = Services(services, pilots, strict)
+    checked = iter(_check_all(store, jobs, pipelines, services_seen, progress))
     for slot in slots:
         findings += next(checked) if slot is None else slot
     return findings
@@ -139,12 +146,16 @@ class _Unlisted(AbstractSet[str]):
 
 
 def _check_all(
-    store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: Services
+    store: Store,
+    jobs: list[tuple[str, str]],
+    pipelines: dict,
+    services: Services,
+    progress: Callable[[int, int], None] | None,
 ) -> list[list[Finding]]:
     """The findings of each item file, parsed on every core for a large workspace."""
     from svctrack.storage.parallel import map_chunks
 
-    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services))
+    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services), progress)
 
 
 def _check_chunk(

@@ -23,4 +23,5 @@ COMMANDS: dict[str, str] = {
     **_in("integrate", "app", "edit", "sync", "history", "merge-file"),
     **_in("export", "export", "export"),
     **_in("importing", "import_", "import"),
+    **_in("batch", "app", "batch"),
 }

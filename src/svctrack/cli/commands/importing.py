@@ -86,7 +86,7 @@ def import_csv(
         return
     verb = "would create" if dry_run else "created"
     if not dry_run:
-        csvio.apply(tracker, plan)
+        csvio.apply(tracker, plan, progress=s.progress("importing"))
     for entry in plan.items:
         f = entry.fields
         detail = f"{f['client']}, due {f['due']}" if which == "engagement" else f["name"]

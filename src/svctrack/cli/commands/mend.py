@@ -34,6 +34,7 @@ def undo(
     s = state(ctx)
     s.journal = False  # an undo is not itself undone: the next undo goes further back
     tracker = s.tracker
+    tracker.store.journal = None  # (a batch opened the tracker, with a journal, before this line)
     journal = Journal(tracker.root, s.command)
     if show_list or json_output:
         entries = undoing.history(journal)

@@ -277,7 +277,7 @@ def validate(
     else:
         from svctrack.usecases.validation import validate as run
 
-        found = run(s.tracker.store, strict=strict)
+        found = run(s.tracker.store, strict=strict, progress=s.progress("checking files"))
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
         from svctrack.output import jsonout
