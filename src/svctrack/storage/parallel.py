@@ -17,10 +17,12 @@ PARALLEL_FROM = 2000  # jobs; below this, starting processes costs more than it 
 def map_chunks(work: Callable[[list[J], S], list[R]], jobs: list[J], shared: S) -> list[R]:
     """`work(chunk, shared)` over chunks of `jobs`, on every core when there are many of them
     (and processes can be forked); one result per job, in the order of the jobs."""
-    import multiprocessing as mp
-
     cores = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+    if len(jobs) < PARALLEL_FROM or cores < 2:
+        return work(jobs, shared)
+    import multiprocessing as mp  # 3 ms to import: only when there are thousands of jobs
+
+    if "fork" not in mp.get_all_start_methods():
         return work(jobs, shared)
     from concurrent.futures import ProcessPoolExecutor
 
