@@ -36,7 +36,6 @@ from svctrack.domain.pipeline import (
     load_pipelines,
     reopen,
 )
-from svctrack.domain.queries import Summary, summary
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
@@ -45,6 +44,7 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
+    from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
 
 T = TypeVar("T")
@@ -238,6 +238,8 @@ class Tracker:
         self, kinds: Iterable[str] = KINDS, *, only_open: bool = False
     ) -> tuple[list[Summary], list[FileProblem]]:
         """What lists and the dashboard show of every item (see `queries.summarize`)."""
+        from svctrack.domain.queries import summary  # reads only: writes need no summaries
+
         today = dates.today()
         rows, broken = self._index().rows(kinds, only_open=only_open)
         return [summary(kind, item_id, row, today) for kind, item_id, row in rows], broken
