@@ -49,6 +49,7 @@ from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
+from svctrack.storage.userconfig import user_dir
 
 MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
@@ -84,9 +85,7 @@ def cache_dir(root: Path) -> Path | None:
     Two paths that share a name share a folder and take turns: each entry knows its root."""
     if os.environ.get("SVCTRACK_NO_CACHE", "") not in ("", "0"):
         return None
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("svctrack", appauthor=False)) / workspace_key(root)
+    return user_dir("cache") / workspace_key(root)
 
 
 def shape(pipeline: Pipeline) -> tuple[Any, ...]:

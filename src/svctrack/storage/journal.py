@@ -19,6 +19,7 @@ from typing import Any
 from svctrack.errors import SvcError
 from svctrack.storage.atomic import clean_stale_temps, reason, write_atomic
 from svctrack.storage.paths import workspace_key
+from svctrack.storage.userconfig import user_dir
 
 KEEP = 100
 _ENTRY = re.compile(r"^(\d{8})\.json$")
@@ -27,9 +28,7 @@ _TEMP = re.compile(r"^\.\d{8}\.json\.[A-Za-z0-9_]+\.tmp$")
 
 def journal_dir(root: Path) -> Path:
     """The folder of this workspace's journal in the user data dir (named as the cache's)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("svctrack", appauthor=False)) / "journal" / workspace_key(root)
+    return user_dir("data") / "journal" / workspace_key(root)
 
 
 def digest(data: bytes | None) -> str | None:
