@@ -3,7 +3,9 @@
 The cache lives outside the workspace (the user cache dir), in two parts that are read and
 brought up to date apart. The index keeps, for every item file, the stat key it was parsed at
 and the item's row (its summary less what depends on today: all that lists and the dashboard
-show); for open items also a brief (the item without notes, feedback, time and old history: what
+show), the rows of items no longer open kept apart in one pickle within it that only a read of
+every item unpickles (most items of a firm's years are closed; the dashboard shows the open
+ones); for open items also a brief (the item without notes, feedback, time and old history: what
 deadlines and checklists read). The full items, which only reports read, are kept in one stream
 per kind, read and rewritten one record at a time, so that thousands of items are never all in
 memory. It is only ever a cache: a missing, stale or corrupt one changes no result, only the
@@ -59,20 +61,21 @@ PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
 _TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
-VERSION = (6, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
+VERSION = (7, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
-Entry = tuple[Any, ...]  # (key, stage, trusted, row, brief), at these positions:
-KEY, STAGE, TRUSTED, ROW, BRIEF = range(5)
+Entry = tuple[Any, ...]  # (key, stage, trusted, row, brief, service), at these positions:
+KEY, STAGE, TRUSTED, ROW, BRIEF, SERVICE_OF_ENTRY = range(6)
 # key: the file's stat key when parsed; stage: "" when the item is broken (the file does not
 # parse, or holds what `validate` calls errors); trusted: False when the file was changed just
-# before it was parsed; row: the item's queries.Row as plain tuples, None when broken; brief:
+# before it was parsed; row: the item's queries.Row as plain tuples, None when broken, and None
+# in a saved index for an item no longer open (its row is in the index's closed rows); brief:
 # pickled, the brief of an open item, or for a broken one its FileProblems (a tuple) and its
-# service (for the check that needs the other files), else b"".
+# service (for the check that needs the other files), else b""; service: the engagement's
+# service ("" for a service or a broken item), which every read checks is there.
 IS_OPEN = Row._fields.index("is_open")
-SERVICE = Row._fields.index("service")
 
 
 def brief(item: Item) -> Item:
@@ -133,7 +136,7 @@ class Index:
             if not only_open or entry[ROW][IS_OPEN]:
                 found.append((kind, item_id, entry[ROW]))
 
-        return found, self._walk(tuple(kinds), keep)
+        return found, self._walk(tuple(kinds), keep, closed=not only_open)
 
     def briefs(self, kinds: Iterable[str]) -> tuple[list[Item], list[FileProblem]]:
         """The open items of `kinds` as briefs (see `brief`) in kind and id order; and the
@@ -144,7 +147,7 @@ class Index:
             if entry[ROW][IS_OPEN]:
                 found.append(pickle.loads(entry[BRIEF]))
 
-        broken = self._walk(tuple(kinds), keep)
+        broken = self._walk(tuple(kinds), keep, closed=False)
         order = {kind: n for n, kind in enumerate(FOLDERS)}
         found.sort(key=lambda item: (order[item.kind], item.id))
         return found, broken
@@ -188,20 +191,27 @@ class Index:
         return found, broken
 
     def _walk(
-        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None]
+        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None], *, closed: bool
     ) -> list[FileProblem]:
-        """Visit the index entry of every readable item of `kinds`, and return the files that do
-        not parse; the files changed since their entry was made are parsed again (on every core
-        when there are thousands) and their entries saved."""
+        """Visit the index entry of every readable item of `kinds` (with `closed`, those no longer
+        open too; else only the open ones), and return the files that do not parse; the files
+        changed since their entry was made are parsed again (on every core when there are
+        thousands) and their entries saved."""
         broken: list[FileProblem] = []
         with _no_gc():
             for kind in kinds:
-                old = self._load_index(kind)
+                old, kept = self._load_index(kind)
+                rows = _closed_rows(kept) if closed else None
                 new: dict[str, Entry] = {}
                 stale: list[tuple[str, str, Key]] = []
                 for item_id, where, key in self._files(kind, known=old):
                     entry = old.get(item_id)
-                    if entry is None or entry[KEY] != key or not entry[TRUSTED]:
+                    if (
+                        entry is None
+                        or entry[KEY] != key
+                        or not entry[TRUSTED]
+                        or (rows is not None and entry[ROW] is None and item_id not in rows)
+                    ):  # (the last: a closed row that is not there, which only a parse gives)
                         stale.append((item_id, where, key))
                     else:
                         new[item_id] = entry
@@ -219,15 +229,18 @@ class Index:
                     if not entry[STAGE]:
                         broken += self._problems(kind, item_id, entry)
                         continue
-                    service = entry[ROW][SERVICE]
+                    service = entry[SERVICE_OF_ENTRY]
                     if service and service not in services:  # (only then the problem, located)
                         dangling = self._dangling(kind, item_id, service)
                         if dangling:
                             broken += dangling
                             continue
-                    visit(kind, item_id, entry)
+                    if entry[ROW] is not None:
+                        visit(kind, item_id, entry)
+                    elif rows is not None:  # no longer open: its row is kept apart
+                        visit(kind, item_id, (*entry[:ROW], rows[item_id], *entry[ROW + 1 :]))
                 if changed:
-                    self._save(kind, new)
+                    self._save(kind, new, old, kept, rows)
         broken.sort(key=lambda problem: problem.path)
         return broken
 
@@ -327,38 +340,67 @@ class Index:
     def _items_path(self, kind: str) -> Path | None:
         return self.folder / f"{FOLDERS[kind]}.items" if self.folder else None
 
-    def _load_index(self, kind: str) -> dict[str, Entry]:
-        """The index of one kind: id → entry."""
+    def _load_index(self, kind: str) -> tuple[dict[str, Entry], bytes]:
+        """The index of one kind: id → entry, and the pickled rows of the items no longer open
+        (id → row; see `_closed_rows`)."""
         path = self._index_path(kind)
         if path is None:
-            return {}
+            return {}, b""
         try:
             handle, size = _open_regular(path)
             with handle:
                 if size > MAX_INDEX_BYTES:
-                    return {}  # no index of ours: rebuilt, replacing it
+                    return {}, b""  # no index of ours: rebuilt, replacing it
                 data = memoryview(handle.read(size))
             body, crc = data[:-4], int.from_bytes(data[-4:], "little")
             if zlib.crc32(body) != crc:
-                return {}  # damaged: no cache
-            stamp, entries = pickle.loads(body)
-            if stamp == self.stamps[kind] and isinstance(entries, dict):
-                return entries
+                return {}, b""  # damaged: no cache
+            stamp, entries, kept = pickle.loads(body)
+            if stamp == self.stamps[kind] and isinstance(entries, dict) and type(kept) is bytes:
+                return entries, kept
         except Exception:  # a missing or corrupt cache is no cache
             pass
-        return {}
+        return {}, b""
 
-    def _save(self, kind: str, entries: dict[str, Entry]) -> None:
+    def _save(
+        self,
+        kind: str,
+        entries: dict[str, Entry],
+        old: dict[str, Entry],
+        kept: bytes,
+        rows: dict[str, tuple[Any, ...]] | None,
+    ) -> None:
+        """Save the index: the entries, each row of an item no longer open moved to the closed
+        rows. Those are pickled again only when they changed (`kept`, the old ones, else)."""
         path = self._index_path(kind)
         if path is None:
             return
+        closed = {
+            item_id
+            for item_id, entry in entries.items()
+            if entry[STAGE] and (entry[ROW] is None or not entry[ROW][IS_OPEN])
+        }
+        fresh = {item_id for item_id in closed if entries[item_id][ROW] is not None}
+        if fresh or closed != {i for i, e in old.items() if e[STAGE] and e[ROW] is None}:
+            known = _closed_rows(kept) if rows is None else rows
+            moved = {
+                item_id: entries[item_id][ROW] if item_id in fresh else known.get(item_id)
+                for item_id in closed
+            }
+            missing = {item_id for item_id, row in moved.items() if row is None}
+            kept = pickle.dumps({i: r for i, r in moved.items() if r is not None}, PROTOCOL)
+            entries = {
+                item_id: (*entry[:ROW], None, *entry[ROW + 1 :]) if item_id in closed else entry
+                for item_id, entry in entries.items()
+                if item_id not in missing  # (a row lost: parsed again next time)
+            }
         try:
             out = _Replacement(path)
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
             summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
-            pickle.dump((self.stamps[kind], entries), summed, PROTOCOL)
+            pickle.dump((self.stamps[kind], entries, kept), summed, PROTOCOL)
             out.file.write(summed.crc.to_bytes(4, "little"))
             out.commit()
         except OSError:
@@ -366,6 +408,17 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+def _closed_rows(kept: bytes) -> dict[str, tuple[Any, ...]]:
+    """The rows of the items no longer open, as the index keeps them apart ({} if none)."""
+    if not kept:
+        return {}
+    try:
+        rows = pickle.loads(kept)
+    except Exception:  # within a sound index (its CRC held): never expected; then no rows
+        return {}
+    return rows if isinstance(rows, dict) else {}
 
 
 def _open_regular(path: Path) -> tuple[IO[bytes], int]:
@@ -446,12 +499,12 @@ def _parse(
     except NotFound:
         return None  # removed while we looked
     except FileProblem as problem:
-        return (key, "", trusted, None, pickle.dumps(((problem,), ""))), None
+        return (key, "", trusted, None, pickle.dumps(((problem,), "")), ""), None
     item, problems = check(kind, item_id, data, pipeline)
     wrong = errors(problems)
     if wrong:  # what `validate` calls errors: the item is not shown, its problems are
         found = tuple(file_problems(text, store.rel(path), wrong))
-        return (key, "", trusted, None, pickle.dumps((found, item.service))), None
+        return (key, "", trusted, None, pickle.dumps((found, item.service)), ""), None
     summary = row(item, pipeline)
     kept = summary._replace(  # the same few strings over and over: pickled once each
         stage=sys.intern(summary.stage),
@@ -460,7 +513,7 @@ def _parse(
         coverage=tuple(summary.coverage),  # type: ignore[arg-type]  # plain: pickles smaller
     )
     blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
-    return (key, item.stage or "?", trusted, tuple(kept), blob), item
+    return (key, item.stage or "?", trusted, tuple(kept), blob, kept.service), item
 
 
 def _entries(
