@@ -12,6 +12,7 @@ import typer
 from svctrack.errors import SvcError
 
 if TYPE_CHECKING:
+    from svctrack.storage.journal import Journal
     from svctrack.usecases.tracker import Tracker
 
 
@@ -53,10 +54,14 @@ class State:
         tracker = Tracker.open(self.workspace, use_cache=self.use_cache)
         tracker.store.hold = self._commits  # a write then keeps the lock until it is committed
         if self.journal:
-            from svctrack.storage.journal import Journal
-
-            tracker.store.journal = Journal(tracker.root, self.command)
+            tracker.store.journal_maker = self._journal
         return tracker
+
+    def _journal(self) -> Journal:
+        """The undo journal of this run's workspace (imported at the first write only)."""
+        from svctrack.storage.journal import Journal
+
+        return Journal(self.tracker.root, self.command)
 
     def _commits(self) -> bool:
         """Whether this run commits what it writes (asked once, when it first takes the lock)."""

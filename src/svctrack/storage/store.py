@@ -48,6 +48,15 @@ class Store:
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
     _held: int | None = field(default=None, repr=False)  # the lock's descriptor while held
     journal: Journal | None = None  # told of each write before it happens, for `undo`
+    # Or what makes the journal, at the first write: a read never imports it.
+    journal_maker: Callable[[], Journal] | None = field(default=None, repr=False)
+
+    def recorder(self) -> Journal | None:
+        """The journal each write is recorded in (made by `journal_maker` at the first write),
+        or None when writes are not recorded."""
+        if self.journal is None and self.journal_maker is not None:
+            self.journal = self.journal_maker()
+        return self.journal
 
     def rel(self, path: Path) -> str:
         try:
@@ -333,8 +342,9 @@ class Store:
     ) -> None:
         """Write under the lock; temp files a killed svctrack left beside it go first."""
         rel = self.rel(path)
-        if self.journal is not None:
-            self.journal.record(path, data)
+        journal = self.recorder()
+        if journal is not None:
+            journal.record(path, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             clean_stale_temps(path.parent)
@@ -362,8 +372,9 @@ class Store:
             self._unlink(old)
 
     def _unlink(self, path: Path) -> None:
-        if self.journal is not None:
-            self.journal.record(path, None)
+        journal = self.recorder()
+        if journal is not None:
+            journal.record(path, None)
         try:
             os.unlink(path)
         except OSError as exc:

@@ -611,6 +611,37 @@ def test_json_reads_import_no_rich_and_no_tomlkit(views: Workspace) -> None:
         assert "LOADED []" in done.stderr, (command, done.stderr)
 
 
+WRITES_ONLY = ("svctrack.storage.journal", "svctrack.domain.merge", "socket", "hashlib")
+
+
+@pytest.mark.parametrize("command", [("status", "--json"), ("status",), ("engagement", "list")])
+def test_reads_import_nothing_a_write_or_a_merge_needs(
+    views: Workspace, command: tuple[str, ...]
+) -> None:
+    """Start-up is most of a read's time: the undo journal, the merge, socket (the lock's
+    host name), hashlib (the journal's digests), platformdirs (the user folders, where XDG
+    rules) and multiprocessing (for thousands of parses) stay out of a warm read."""
+    probe = (
+        "import sys\n"
+        "from svctrack.cli.app import main\n"
+        f"sys.argv = ['svctrack', '-C', {str(views.root)!r}, *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"loaded = sorted(set(sys.modules) & {set(WRITES_ONLY)!r})\n"
+        "loaded += [m for m in ('platformdirs', 'multiprocessing') if m in sys.modules]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    views.ok(*command)  # the cache warmed
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    expected = "LOADED []" if sys.platform == "linux" else "LOADED"
+    assert expected in done.stderr, (command, done.stderr)
+
+
 def test_fit_drops_and_narrows_columns_in_order() -> None:
     from svctrack.output.views import fit
 
