@@ -219,9 +219,9 @@ class Index:
                 if stale:
                     shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
                     parsed = map_chunks(_entries, stale, shared)
-                    for (item_id, _, _), entry in zip(stale, parsed, strict=True):
-                        if entry:
-                            new[item_id] = entry
+                    for (item_id, _, _), found in zip(stale, parsed, strict=True):
+                        if found:
+                            new[item_id] = entry = _interned(found)
                             changed = changed or old.get(item_id) != entry
                 changed = changed or len(new) != len(old)
                 services = self._service_ids() if kind == "engagement" else frozenset()
@@ -253,29 +253,33 @@ class Index:
         try:
             # A listing's entries know their path and whether they are links (the listing
             # says), and stat faster than a path joined and looked up again: thousands a run.
-            with os.scandir(folder) as found:
-                files = [file for file in found if file.name.endswith(".toml")]
+            listing = os.scandir(folder)
         except FileNotFoundError:
             return
         except OSError as exc:
             raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
-        if ordered:
-            files.sort(key=lambda file: file.name[:-5])
-        for file in files:
-            item_id = file.name[:-5]
-            if item_id not in known and not _is_item(file.name):  # ids the index knows are valid
-                continue
-            try:
-                st = file.stat()  # follows a link, as os.stat does; never cached across runs
-                key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                if file.is_symlink():  # the link itself may change too, pointing elsewhere
-                    own = file.stat(follow_symlinks=False)
-                    key += (own.st_ctime_ns, own.st_ino)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:  # a loop of links: a broken file, which the parse reports
-                key = _unreadable(file.path, exc)
-            yield item_id, file.path, key
+        with listing:
+            files: Iterable[os.DirEntry[str]] = listing  # one entry at a time: memory stays flat
+            if ordered:  # (the stream of full items goes in id order: then all are held)
+                toml = (file for file in listing if file.name.endswith(".toml"))
+                files = sorted(toml, key=lambda file: file.name[:-5])
+            for file in files:
+                if not file.name.endswith(".toml"):
+                    continue
+                item_id = file.name[:-5]
+                if item_id not in known and not _is_item(file.name):  # ids the index knows
+                    continue
+                try:
+                    st = file.stat()  # follows a link, as os.stat does; never cached across runs
+                    key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    if file.is_symlink():  # the link itself may change too, pointing elsewhere
+                        own = file.stat(follow_symlinks=False)
+                        key += (own.st_ctime_ns, own.st_ino)
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:  # a loop of links: a broken file, which the parse reports
+                    key = _unreadable(file.path, exc)
+                yield item_id, file.path, key
 
     def _parse(
         self, kind: str, item_id: str, where: str, key: Key
@@ -408,6 +412,17 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+def _interned(entry: Entry) -> Entry:
+    """An entry whose strings are interned: parsed in other processes, the same stage, service,
+    owner or client would be a new string in every entry, each pickled in full (one object is
+    pickled once, then referred to)."""
+    row = entry[ROW]
+    if row is not None:
+        row = tuple(sys.intern(v) if type(v) is str else v for v in row)
+    stage, service = sys.intern(entry[STAGE]), sys.intern(entry[SERVICE_OF_ENTRY])
+    return (entry[KEY], stage, entry[TRUSTED], row, entry[BRIEF], service)
 
 
 def _closed_rows(kept: bytes) -> dict[str, tuple[Any, ...]]:
