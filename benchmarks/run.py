@@ -315,12 +315,13 @@ def child_env(work: Path, today: str) -> dict[str, str]:
 
 # Taskwarrior as a power user who wants it fast runs it: no messages after a command (the default
 # `verbose` prints a project summary after every write, which reads every completed task), no
-# recurrence pass, no garbage collection pass (ids then stay put until `task gc`), no hooks, no
-# nagging, no questions, no colour, no terminal-size probe. RESULTS.md repeats these lines.
+# recurrence pass, no hooks, no nagging, no questions, no colour, no terminal-size probe.
+# RESULTS.md repeats these lines. `gc` stays on (the default), as measured on this data: with
+# `gc=off` every command reads the completed tasks too (`task 1 annotate` 0.17 s against 0.02 s,
+# `task next` 0.16 s against 0.12 s at 10,000 tasks, interleaved).
 TASKRC = (
     "verbose=nothing",
     "recurrence=off",
-    "gc=off",
     "hooks=off",
     "nag=",
     "confirmation=off",
