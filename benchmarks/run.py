@@ -690,7 +690,8 @@ def report(results: list[tuple[Context, list[Timing]]], args: argparse.Namespace
             "Taskwarrior is configured for its fastest run (its own `TASKRC`, beside"
             " `data.location` and `news.version`): "
             + ", ".join(f"`{line}`" for line in TASKRC)
-            + ". The floors: **`floor.py`** (the read floor) starts Python, imports typer, stats"
+            + " (`gc` left on: faster on this data, see README.md)."
+            " The floors: **`floor.py`** (the read floor) starts Python, imports typer, stats"
             " every item file against a pickled summary, loads it and prints the open items as"
             " JSON; **`floor.py --write`** (the write floor) starts Python, imports typer and"
             " tomlkit, takes the workspace lock, reads one item file and writes it back with a"
