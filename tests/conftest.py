@@ -131,15 +131,15 @@ def run_process(
     )
 
 
-def heavy_imports(root: Path, *args: str) -> str:
-    """Run svctrack in a fresh interpreter and say which of rich and tomlkit it imported:
-    `LOADED []` is what a `--json` read must print."""
+def heavy_imports(root: Path, *args: str, watch: tuple[str, ...] = ("rich", "tomlkit")) -> str:
+    """Run svctrack in a fresh interpreter and say which of the modules `watch` it imported:
+    `LOADED []` is what a `--json` read must print of rich and tomlkit."""
     probe = (
         "import sys\n"
         "from svctrack.cli.app import main\n"
         f"sys.argv = ['svctrack', '-C', {str(root)!r}, *sys.argv[1:]]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'tomlkit'})\n"
+        f"loaded = sorted(m for m in {watch!r} if m in sys.modules)\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
     done = subprocess.run(

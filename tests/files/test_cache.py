@@ -389,3 +389,38 @@ def test_a_cache_file_that_is_no_regular_file_is_ignored(
         # KiB: nothing big was read (a runaway read took 1.6 GB; these runs take ~25 MB)
         assert int(peak.read_text()) < 100 << 10, args
     assert listing(busy) == want[0]
+
+
+def test_rows_of_closed_items_are_read_only_by_reads_of_every_item(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index keeps the rows of items no longer open apart: the dashboard never unpickles
+    them, a listing of every item does, and a change to a closed item, by hand or by a command,
+    is seen either way."""
+    trust_at_once(monkeypatch)
+
+    def stages() -> dict[str, str]:
+        return {e["id"]: e["stage"] for e in listing(busy)}
+
+    def shown() -> set[str]:
+        return {e["id"] for e in busy.ok("status", "--json").json()["engagements"]}
+
+    assert stages()["e3"] == "cancelled" and "e3" not in shown()
+    real = index._closed_rows
+    monkeypatch.setattr(index, "_closed_rows", lambda kept: pytest.fail("closed rows read"))
+    assert "e3" not in shown()  # warm: only the open items' rows
+    monkeypatch.setattr(index, "_closed_rows", real)
+
+    path = busy.file("e3")
+    path.write_text(path.read_text().replace('client = "C3"', 'client = "Changed by hand"'))
+    assert {e["id"]: e["client"] for e in listing(busy)}["e3"] == "Changed by hand"
+    assert "e3" not in shown()
+
+    busy.ok("reopen", "e3", "--note", "back")
+    assert "e3" in shown() and stages()["e3"] == "preparation"
+    busy.ok("cancel", "e3", "--note", "again")
+    busy.ok("cancel", "e4", "--note", "too")
+    assert "e3" not in shown() and "e4" not in shown()
+    assert stages() == stages() and {stages()[i] for i in ("e3", "e4")} == {"cancelled"}
+    (busy.root / "engagements" / "e4.toml").unlink()
+    assert "e4" not in stages() and stages()["e3"] == "cancelled"

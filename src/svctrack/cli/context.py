@@ -14,6 +14,7 @@ import typer
 from svctrack.errors import SvcError
 
 if TYPE_CHECKING:
+    from svctrack.storage.journal import Journal
     from svctrack.usecases.tracker import Tracker
 
 
@@ -58,9 +59,7 @@ class State:
         tracker.store.hold = self._commits  # a write then keeps the lock until it is committed
         tracker.progress = self._reading
         if self.journal:
-            from svctrack.storage.journal import Journal
-
-            tracker.store.journal = Journal(tracker.root, self.command)
+            tracker.store.journal_maker = self._journal
         return tracker
 
     def next_command(self, argv: list[str]) -> None:
@@ -73,11 +72,9 @@ class State:
         self.json = False
         self.close_bar()
         if "tracker" in self.__dict__:
-            from svctrack.storage.journal import Journal
-
             store = self.tracker.store
             store.written = []
-            store.journal = Journal(store.root, self.command)
+            store.journal, store.journal_maker = None, self._journal  # made at the line's write
 
     def progress(self, what: str) -> Callable[[int, int], None] | None:
         """For a use case's long work (`what`: "checking files"), a callable told `(done,
@@ -107,6 +104,12 @@ class State:
         bar, self.bar = self.bar, None
         if bar is not None:
             bar.close()
+
+    def _journal(self) -> Journal:
+        """The undo journal of this run's workspace (imported at the first write only)."""
+        from svctrack.storage.journal import Journal
+
+        return Journal(self.tracker.root, self.command)
 
     def _commits(self) -> bool:
         """Whether this run commits what it writes (asked once, when it first takes the lock)."""

@@ -1,6 +1,8 @@
-"""Read-only questions over items: summaries, dated obligations, checklists. Pure functions."""
+"""Read-only questions over items: summaries, dated obligations, checklists. Pure functions.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typing would make a ForwardRef of each field of
+the named tuples below, compiling every annotation string at import (30 compiles on every run),
+where evaluated annotations cost nothing. Annotations name only what is defined above them."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass

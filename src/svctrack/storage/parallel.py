@@ -24,10 +24,13 @@ def map_chunks(
     """`work(chunk, shared)` over chunks of `jobs`, on every core when there are many of them
     (and processes can be forked); one result per job, in the order of the jobs. `progress` is
     told `(done, total)` as chunks are done."""
-    import multiprocessing as mp
-
     cores = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+    serial = len(jobs) < PARALLEL_FROM or cores < 2
+    if not serial:
+        import multiprocessing as mp  # 3 ms to import: only when there are thousands of jobs
+
+        serial = "fork" not in mp.get_all_start_methods()
+    if serial:
         if progress is None or not jobs:
             return work(jobs, shared)
         results: list[R] = []

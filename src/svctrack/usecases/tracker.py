@@ -54,7 +54,6 @@ from svctrack.domain.pipeline import (
     load_pipelines,
     reopen,
 )
-from svctrack.domain.queries import Summary, summary, ticked_by_facts
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
@@ -64,6 +63,7 @@ from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
     from svctrack.domain.analysis import GateFigure, Targets
+    from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
 
 T = TypeVar("T")
@@ -316,6 +316,8 @@ class Tracker:
         self, kinds: Iterable[str] = KINDS, *, only_open: bool = False
     ) -> tuple[list[Summary], list[FileProblem]]:
         """What lists and the dashboard show of every item (see `queries.summarize`)."""
+        from svctrack.domain.queries import summary  # reads only: writes need no summaries
+
         today = dates.today()
         rows, broken = self._index().rows(kinds, only_open=only_open)
         return [summary(kind, item_id, row, today) for kind, item_id, row in rows], broken
@@ -904,6 +906,8 @@ class Tracker:
 def _tick_facts(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
     """Tick the open gate items of the current stage that the item's data, as the change left
     it, satisfies (`queries.FACT_GATES`); returns them."""
+    from svctrack.domain.queries import ticked_by_facts
+
     ticked = tuple(ticked_by_facts(item, pipeline))
     for gate in ticked:
         doc.set(f"gates.{item.stage}.{gate}", True)

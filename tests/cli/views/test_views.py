@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -598,6 +599,23 @@ def test_json_reads_import_no_rich_and_no_tomlkit(views: Workspace) -> None:
                     ["show", "late", "--json"]):  # fmt: skip
         loaded = heavy_imports(views.root, *command)
         assert "LOADED []" in loaded, (command, loaded)
+
+
+WRITES_ONLY = ("svctrack.storage.journal", "svctrack.domain.merge", "socket", "hashlib")
+
+
+@pytest.mark.parametrize("command", [("status", "--json"), ("status",), ("engagement", "list")])
+def test_reads_import_nothing_a_write_or_a_merge_needs(
+    views: Workspace, command: tuple[str, ...]
+) -> None:
+    """Start-up is most of a read's time: the undo journal, the merge, socket (the lock's
+    host name), hashlib (the journal's digests), platformdirs (the user folders, where XDG
+    rules) and multiprocessing (for thousands of parses) stay out of a warm read."""
+    views.ok(*command)  # the cache warmed
+    watch = (*WRITES_ONLY, "platformdirs", "multiprocessing")
+    loaded = heavy_imports(views.root, *command, watch=watch)
+    # (elsewhere than Linux the user folders are platformdirs' to find)
+    assert "LOADED []" in loaded or sys.platform != "linux", (command, loaded)
 
 
 def test_fit_drops_and_narrows_columns_in_order() -> None:
