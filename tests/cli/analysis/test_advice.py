@@ -86,6 +86,13 @@ def test_printing_a_report_records_nothing(weak: Workspace) -> None:
     assert weak.snapshot() == before
 
 
+def test_a_report_thrown_away_is_not_saved(weak: Workspace) -> None:
+    before = weak.snapshot()
+    result = weak.ok("report", "-o", "/dev/null")  # a device keeps nothing: no report made
+    assert "recommendations-made" not in result.err
+    assert weak.snapshot() == before
+
+
 def test_the_saved_json_is_the_printed_json(weak: Workspace, tmp_path) -> None:
     import json
 

@@ -154,10 +154,11 @@ def report(
 
     written = _deliver(s, output, json_output, document, shown)
     problems: list[Any] = sorted(broken + more, key=lambda problem: problem.path)
-    ids = covered(result, closed) if written is not None else []
-    if written is not None and ids:
-        from pathlib import Path
+    from pathlib import Path
 
+    saved = written is not None and Path(written).is_file()  # not stdout, a FIFO, /dev/null
+    ids = covered(result, closed) if saved else []
+    if written is not None and ids:
         from svctrack.errors import Refused
 
         ticked, refused = tracker.record_report(ids, Path(written).name)
