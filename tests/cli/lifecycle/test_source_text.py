@@ -446,6 +446,18 @@ def test_quarters_and_years_name_their_period(delivering: Workspace) -> None:
     assert (ws.root / "engagements" / "y-2028.toml").exists()
 
 
+def test_digits_that_are_no_period_stay_in_the_id(delivering: Workspace) -> None:
+    ws = delivering
+    for item_id in ("acme-iso-27001", "acme-iso-9001"):  # yearly audits of a standard
+        ws.ok(
+            "engagement", "new", item_id, "--service", "audit", "--client", "ACME",
+            "--start", "2026-11-15", "--due", "2026-12-15", "--every", "year", "--goal", "g",
+        )  # fmt: skip
+        assert close(ws, item_id).endswith(f"next period created: {item_id}-2027\n")
+    close(ws, "acme-iso-9001-2027")
+    assert (ws.root / "engagements" / "acme-iso-9001-2028.toml").exists()
+
+
 def test_cancel_ends_the_series(delivering: Workspace) -> None:
     ws = delivering
     new_monthly(ws)
