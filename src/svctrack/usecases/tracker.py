@@ -602,9 +602,13 @@ class Tracker:
 
         start, due = moved(item.start), moved(item.due)
         label = dates.period_label(start or due or dates.today(), item.every)
-        next_id = period_id(item.id, item.every, label)
-        if next_id in self.taken():
-            return dataclasses.replace(move, next_item=next_id, next_existed=True)
+        first = next_id = period_id(item.id, item.every, label)
+        taken, passed = self.taken(), set[str]()
+        while next_id in taken:  # another item's id: `-2`, `-3`...
+            if self._continues(next_id, item):
+                return dataclasses.replace(move, next_item=next_id, next_existed=True)
+            passed.add(next_id)
+            next_id = unique(first, passed)
         draft = self.draft_engagement(
             item.service,
             None,
@@ -633,6 +637,18 @@ class Tracker:
         draft.item_id = next_id
         self.write_new(draft, f"next {item.every} after {item.id}")
         return dataclasses.replace(move, next_item=next_id)
+
+    def _continues(self, item_id: str, item: Item) -> bool:
+        """Whether `item_id` is the next period of `item`'s series, made before (an engagement
+        of the same service and client), rather than another item that has the id."""
+        try:
+            other = self.get(item_id)
+        except SvcError:
+            return False
+        return other.kind == "engagement" and (other.service, other.client) == (
+            item.service,
+            item.client,
+        )
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""

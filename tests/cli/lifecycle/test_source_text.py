@@ -478,6 +478,24 @@ def test_closing_again_after_reopen_makes_no_second_next(delivering: Workspace) 
     assert len(list((ws.root / "engagements").iterdir())) == 2
 
 
+def test_an_id_taken_by_another_item_does_not_end_the_series(delivering: Workspace) -> None:
+    ws = delivering
+    new_monthly(ws)
+    ws.ok("service", "new", "retainer-2026-12", "--name", "Something else")
+    ws.ok(
+        "engagement", "new", "retainer-2026-12-2", "--service", "audit", "--client", "Other",
+        "--due", "2026-12-31",
+    )  # fmt: skip
+    out = close(ws, "retainer")
+    assert out.endswith("\nnext period created: retainer-2026-12-3\n")
+    nxt = data(ws, "retainer-2026-12-3")
+    assert (nxt["client"], str(nxt["start"])) == ("ACME", "2026-12-01")
+    ws.ok("reopen", "retainer", "--note", "one more correction")
+    out = ws.ok("advance", "retainer", "--force").out
+    assert out.endswith("the next period is already there: retainer-2026-12-3\n")
+    assert len(list((ws.root / "engagements").iterdir())) == 3
+
+
 def test_undo_of_the_closing_takes_the_next_one_away(delivering: Workspace) -> None:
     ws = delivering
     new_monthly(ws)
