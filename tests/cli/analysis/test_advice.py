@@ -93,6 +93,11 @@ def test_a_report_thrown_away_is_not_saved(weak: Workspace) -> None:
     assert weak.snapshot() == before
 
 
+def test_the_file_is_recorded_by_its_own_name(weak: Workspace, tmp_path) -> None:
+    weak.ok("report", "-o", str(tmp_path / "q4  final .txt"))  # spaces kept, as the file has them
+    assert 'file = "q4  final .txt"' in weak.text("audit")
+
+
 def test_the_saved_json_is_the_printed_json(weak: Workspace, tmp_path) -> None:
     import json
 

@@ -156,12 +156,13 @@ def report(
     problems: list[Any] = sorted(broken + more, key=lambda problem: problem.path)
     from pathlib import Path
 
-    saved = written is not None and Path(written).is_file()  # not stdout, a FIFO, /dev/null
+    path = Path(output).expanduser() if written is not None and output else None
+    saved = path is not None and path.is_file()  # not stdout, a FIFO, /dev/null
     ids = covered(result, closed) if saved else []
-    if written is not None and ids:
+    if path is not None and ids:
         from svctrack.errors import Refused
 
-        ticked, refused = tracker.record_report(ids, Path(written).name)
+        ticked, refused = tracker.record_report(ids, path.name)  # `written` is for people
         for item_id in ticked:
             say(f"{item_id}: recommendations-made ticked")
         recorded = [i for i in ids if i not in dict(refused)]
