@@ -93,6 +93,19 @@ def test_validate_strict_asks_for_a_goal_past_preparation(delivering: Workspace)
     ws.ok("validate", "--strict")
 
 
+def test_an_engagement_cancelled_in_preparation_is_not_asked_for_a_goal(
+    delivering: Workspace,
+) -> None:
+    ws = delivering
+    ws.ok("engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+4w")
+    ws.ok("cancel", "acme", "--note", "the client withdrew before we began")
+    ws.ok("validate", "--strict")  # it never got past preparation
+    ws.ok("reopen", "acme", "--note", "back on")
+    ws.ok("advance", "acme", "--force")
+    ws.ok("cancel", "acme", "--note", "stopped during the work")
+    assert ws.run("validate", "--strict").code == 1  # past preparation: what was it for?
+
+
 def test_the_client_report_and_the_site_show_the_goal(delivering: Workspace) -> None:
     ws = delivering
     new_with_aims(ws, "Pass <the> audit", "Open findings")
