@@ -877,7 +877,9 @@ class Tracker:
                 doc.set_entry("documents", index, "date", today)
                 new.status, new.date = status, today
             item.documents[index] = new
-            return DocChange(new, False, new != old, _tick_facts(item, pipeline, doc))
+            if new == old:  # a command that changes nothing writes nothing (a tick taken back)
+                return DocChange(new, False, False)
+            return DocChange(new, False, True, _tick_facts(item, pipeline, doc))
 
         return self._edit(ref, change, kind="engagement", needs="doc", usage=True)
 

@@ -205,6 +205,16 @@ def test_signing_every_document_ticks_documents_signed_at_completion(firm: Works
     assert gates["documents-signed"] is True
 
 
+def test_a_doc_that_changes_nothing_writes_nothing(firm: Workspace) -> None:
+    to_completion(firm, "acme")
+    firm.ok("doc", "acme", "contract", "--status", "signed")
+    firm.ok("uncheck", "acme", "documents-signed")  # taken back by hand: it stays so
+    before = firm.snapshot()
+    same = firm.ok("doc", "acme", "contract", "--status", "signed")
+    assert same.out == "acme: contract unchanged (signed)\n"
+    assert firm.snapshot() == before
+
+
 def test_feedback_and_documents_share_the_rule_of_facts(firm: Workspace) -> None:
     to_completion(firm, "acme")
     firm.ok("feedback", "acme", "--score", "5")  # ticks feedback-received, not documents-signed
