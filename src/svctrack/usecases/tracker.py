@@ -643,8 +643,8 @@ class Tracker:
         of the same service and client), rather than another item that has the id."""
         try:
             other = self.get(item_id)
-        except SvcError:
-            return False
+        except SvcError:  # an engagement's file that cannot be read: taken for it, not doubled
+            return self.resolve(item_id)[0] == "engagement"
         return other.kind == "engagement" and (other.service, other.client) == (
             item.service,
             item.client,

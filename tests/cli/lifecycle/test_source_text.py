@@ -517,6 +517,11 @@ def test_an_id_taken_by_another_item_does_not_end_the_series(delivering: Workspa
     out = ws.ok("advance", "retainer", "--force").out
     assert out.endswith("the next period is already there: retainer-2026-12-3\n")
     assert len(list((ws.root / "engagements").iterdir())) == 3
+    # the next one broken by a hand edit is still the next one: no fourth
+    ws.file("retainer-2026-12-3").write_text("client = \n", "utf-8")
+    ws.ok("reopen", "retainer", "--note", "and another")
+    assert ws.ok("advance", "retainer", "--force").out.endswith("retainer-2026-12-3\n")
+    assert len(list((ws.root / "engagements").iterdir())) == 3
 
 
 def test_undo_of_the_closing_takes_the_next_one_away(delivering: Workspace) -> None:
