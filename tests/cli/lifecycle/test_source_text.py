@@ -376,7 +376,7 @@ def test_an_engagement_of_a_service_before_delivery_is_a_pilot(ws: Workspace) ->
     assert "is a pilot" in problem["message"]
     assert ws.run("validate", "--strict").code == 1
     # said knowingly: no warning, here or in validate
-    ws.ok("set", "acme", "pilot", "yes")
+    assert ws.ok("set", "acme", "pilot", "yes").out == "acme: pilot = true\n"  # as the file says
     assert data(ws, "acme")["pilot"] is True
     ws.ok("validate", "--strict")
     quiet = ws.ok(
