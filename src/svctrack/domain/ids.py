@@ -128,11 +128,13 @@ def engagement_id(client: str, service_id: str) -> str:
     return slugify(f"{part}-{service_id}")
 
 
-# The period at the end of a recurring engagement's id (`acme-retainer-2027-01`), per `every`.
+# The period at the end of a recurring engagement's id (`acme-retainer-2027-01`), per `every`:
+# a whole word, of a year in the range svctrack keeps (`iso-27001`, `iso-9001` are no periods).
+_YEAR = r"(?:^|-)(?:19|2\d)\d\d"
 _PERIOD_TAIL = {
-    "month": re.compile(r"-?\d{4}-(?:0[1-9]|1[0-2])$"),
-    "quarter": re.compile(r"-?\d{4}-q[1-4]$"),
-    "year": re.compile(r"-?\d{4}$"),
+    "month": re.compile(_YEAR + r"-(?:0[1-9]|1[0-2])$"),
+    "quarter": re.compile(_YEAR + r"-q[1-4]$"),
+    "year": re.compile(_YEAR + r"$"),
 }
 
 

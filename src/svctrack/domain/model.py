@@ -312,6 +312,9 @@ def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
     first = pipeline.stages[0].id if pipeline.stages else ""
     if item.stage == first or not pipeline.is_known(item.stage):
         return None
+    ended = next((h.source for h in reversed(item.history) if h.to == item.stage), None)
+    if item.stage != pipeline.done and item.stage in pipeline.ends and ended == first:
+        return None  # cancelled before it got past the first stage
     message = "no `goal` or `needs`: what did the client want? (svctrack set ID goal TEXT)"
     return Problem(message, "", "warning")
 

@@ -22,7 +22,7 @@ from svctrack.domain.analysis import (
     Stats,
     Timeline,
 )
-from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.pipeline import GROUPS, Pipeline
 from svctrack.output.figures import num, pct, recommendation, sentence
 from svctrack.output.i18n import day, days, days_overdue, mode_label, money, month, word
 from svctrack.output.tables import free, whole
@@ -189,20 +189,26 @@ def _bars(
     rows: Sequence[tuple[Text, Decimal | None, str, str]],
     top: Decimal | float | int,
     width: int,
+    widths: tuple[int, int] | None = None,
 ) -> Table:
-    """Rows of (label, value, value text, style); the bar scaled to `top`."""
-    label_width = max((r[0].cell_len for r in rows), default=4)
-    value_width = max((len(r[2]) for r in rows), default=4)
+    """Rows of (label, value, value text, style); the bar scaled to `top`. `widths`: the
+    labels' and the values' widths, for tables whose bars line up (else those of `rows`)."""
+    label_width, value_width = widths or _widths(rows)
     cells = _bar_width(width, min(label_width, 30), value_width)
     table = Table.grid(padding=(0, 1))
     table.title = title
     table.title_justify = "left"
-    table.add_column(overflow="fold", max_width=30)
+    table.add_column(overflow="fold", max_width=30, min_width=min(label_width, 30))
     table.add_column(no_wrap=True, width=cells)
     table.add_column(no_wrap=True)
     for label, value, shown, style in rows:
         table.add_row(label, Text(bar(value, top, cells), style=style or "cyan"), text(shown))
     return table
+
+
+def _widths(rows: Sequence[tuple[Text, Decimal | None, str, str]]) -> tuple[int, int]:
+    label_width = max((r[0].cell_len for r in rows), default=4)
+    return label_width, max((len(r[2]) for r in rows), default=4)
 
 
 def stage_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table:
@@ -245,11 +251,14 @@ def satisfaction_bars(s: Stats, lang: str, width: int) -> Table:
     return _bars(title, rows, 5, width)
 
 
-def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table:
-    """Per principle, the share of engagements that honoured it; the least honoured marked."""
-    rows = []
+def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table | Group:
+    """Per principle, the share of engagements that honoured it; the least honoured marked;
+    by group (general, then delivery), under the group's name when there are two."""
+    rows: list[tuple[Text, Decimal | None, str, str]] = []
+    groups: list[str] = []
     for p in s.principles.items:
         term = pipeline.principle(p.id)
+        groups.append(getattr(term, "group", GROUPS[0]))
         least = p.id == s.principles.least
         assessed = p.honoured + p.not_honoured
         shown = f"{pct(p.rate, lang)} ({p.honoured}/{assessed})" if assessed else ""
@@ -264,7 +273,15 @@ def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table
     title = Text(
         f"{word('principle_coverage', lang)}: {pct(s.principles.rate, lang)}", style="bold"
     )
-    return _bars(title, rows, 1, width)
+    if len(set(groups)) < 2:
+        return _bars(title, rows, 1, width)
+    widths = _widths(rows)
+    tables = [
+        _bars(text(word(f"principles_{g}", lang)), found, 1, width, widths)
+        for g in GROUPS
+        if (found := [r for r, of in zip(rows, groups, strict=True) if of == g])
+    ]
+    return Group(title, *tables)
 
 
 def money_table(r: Report, lang: str) -> Table:

@@ -613,9 +613,13 @@ class Tracker:
 
         start, due = moved(item.start), moved(item.due)
         label = dates.period_label(start or due or dates.today(), item.every)
-        next_id = period_id(item.id, item.every, label)
-        if next_id in self.taken():
-            return dataclasses.replace(move, next_item=next_id, next_existed=True)
+        first = next_id = period_id(item.id, item.every, label)
+        taken, passed = self.taken(), set[str]()
+        while next_id in taken:  # another item's id: `-2`, `-3`...
+            if self._continues(next_id, item):
+                return dataclasses.replace(move, next_item=next_id, next_existed=True)
+            passed.add(next_id)
+            next_id = unique(first, passed)
         draft = self.draft_engagement(
             item.service,
             None,
@@ -644,6 +648,18 @@ class Tracker:
         draft.item_id = next_id
         self.write_new(draft, f"next {item.every} after {item.id}")
         return dataclasses.replace(move, next_item=next_id)
+
+    def _continues(self, item_id: str, item: Item) -> bool:
+        """Whether `item_id` is the next period of `item`'s series, made before (an engagement
+        of the same service and client), rather than another item that has the id."""
+        try:
+            other = self.get(item_id)
+        except SvcError:  # an engagement's file that cannot be read: taken for it, not doubled
+            return self.resolve(item_id)[0] == "engagement"
+        return other.kind == "engagement" and (other.service, other.client) == (
+            item.service,
+            item.client,
+        )
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""
@@ -872,7 +888,9 @@ class Tracker:
                 doc.set_entry("documents", index, "date", today)
                 new.status, new.date = status, today
             item.documents[index] = new
-            return DocChange(new, False, new != old, _tick_facts(item, pipeline, doc))
+            if new == old:  # a command that changes nothing writes nothing (a tick taken back)
+                return DocChange(new, False, False)
+            return DocChange(new, False, True, _tick_facts(item, pipeline, doc))
 
         return self._edit(ref, change, kind="engagement", needs="doc", usage=True)
 

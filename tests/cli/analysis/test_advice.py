@@ -86,6 +86,18 @@ def test_printing_a_report_records_nothing(weak: Workspace) -> None:
     assert weak.snapshot() == before
 
 
+def test_a_report_thrown_away_is_not_saved(weak: Workspace) -> None:
+    before = weak.snapshot()
+    result = weak.ok("report", "-o", "/dev/null")  # a device keeps nothing: no report made
+    assert "recommendations-made" not in result.err
+    assert weak.snapshot() == before
+
+
+def test_the_file_is_recorded_by_its_own_name(weak: Workspace, tmp_path) -> None:
+    weak.ok("report", "-o", str(tmp_path / "q4  final .txt"))  # spaces kept, as the file has them
+    assert 'file = "q4  final .txt"' in weak.text("audit")
+
+
 def test_the_saved_json_is_the_printed_json(weak: Workspace, tmp_path) -> None:
     import json
 
@@ -127,3 +139,35 @@ def test_a_service_file_with_errors_is_named_and_the_others_recorded(
     )
     assert path.read_bytes() == broken
     assert "[[reports]]" in weak.text("crm")
+
+
+def test_advance_into_monitoring_ticks_it_after_a_report_saved_in_delivery(
+    weak: Workspace, tmp_path
+) -> None:
+    weak.ok("check", "crm", "matches-spec")  # on-schedule and quality-assured: c1's figures
+    weak.ok("report", "-o", str(tmp_path / "r.txt"))  # crm is at delivery: recorded
+    assert "[gates.monitoring]" not in weak.text("crm")
+    result = weak.ok("advance", "crm")
+    assert "recommendations-made" in result.out
+    assert "[gates.monitoring]\nrecommendations-made = true" in weak.text("crm")
+
+
+def test_a_report_saved_before_the_last_entry_into_delivery_ticks_nothing(
+    weak: Workspace, tmp_path
+) -> None:
+    import time
+
+    weak.ok("check", "crm", "matches-spec")
+    weak.ok("report", "-o", str(tmp_path / "r.txt"))
+    weak.ok("advance", "crm")
+    weak.ok("rework", "crm", "--note", "a second iteration")  # monitoring → planning
+    assert "recommendations-made" not in weak.text("crm")
+    time.sleep(1.1)  # the history is kept to the second: delivery is entered after the report
+    for _ in range(4):
+        weak.ok("advance", "crm", "--force")
+    assert 'stage = "delivery"' in weak.text("crm")
+    result = weak.ok("advance", "crm")
+    assert "recommendations-made" not in result.out
+    assert "recommendations-made" not in weak.text("crm")
+    gates = {g["id"]: g["done"] for g in weak.ok("show", "crm", "--json").json()["gates"]}
+    assert gates["recommendations-made"] is False

@@ -577,3 +577,14 @@ def test_a_principle_nobody_assessed_is_not_assessed_never_not_honoured(firm: Wo
     out = firm.ok("report").out
     assert "1 not assessed" in out
     assert "least honoured" not in out and "honoured in only" not in out
+
+
+def test_the_report_groups_the_principles_general_then_delivery(firm: Workspace) -> None:
+    for _ in range(4):
+        firm.ok("advance", "acme", "--force")
+    out = firm.ok("report").out
+    general, delivery = "Principles of realization and delivery", "Principles of delivery\n"
+    assert out.index(general) < out.index("Trust and reliability") < out.index(delivery)
+    assert out.index(delivery) < out.index("Communication") < out.index("Continuous improvement")
+    russian = firm.ok("--lang", "ru", "report").out
+    assert russian.index("Общие принципы") < russian.index("Принципы оказания услуг")

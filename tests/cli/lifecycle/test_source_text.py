@@ -93,6 +93,19 @@ def test_validate_strict_asks_for_a_goal_past_preparation(delivering: Workspace)
     ws.ok("validate", "--strict")
 
 
+def test_an_engagement_cancelled_in_preparation_is_not_asked_for_a_goal(
+    delivering: Workspace,
+) -> None:
+    ws = delivering
+    ws.ok("engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+4w")
+    ws.ok("cancel", "acme", "--note", "the client withdrew before we began")
+    ws.ok("validate", "--strict")  # it never got past preparation
+    ws.ok("reopen", "acme", "--note", "back on")
+    ws.ok("advance", "acme", "--force")
+    ws.ok("cancel", "acme", "--note", "stopped during the work")
+    assert ws.run("validate", "--strict").code == 1  # past preparation: what was it for?
+
+
 def test_the_client_report_and_the_site_show_the_goal(delivering: Workspace) -> None:
     ws = delivering
     new_with_aims(ws, "Pass <the> audit", "Open findings")
@@ -190,6 +203,16 @@ def test_signing_every_document_ticks_documents_signed_at_completion(firm: Works
     assert again.out == "acme: invoice added (signed)\n"  # ticked already: said once
     gates = {g["id"]: g["done"] for g in firm.ok("checklist", "acme", "--json").json()["gates"]}
     assert gates["documents-signed"] is True
+
+
+def test_a_doc_that_changes_nothing_writes_nothing(firm: Workspace) -> None:
+    to_completion(firm, "acme")
+    firm.ok("doc", "acme", "contract", "--status", "signed")
+    firm.ok("uncheck", "acme", "documents-signed")  # taken back by hand: it stays so
+    before = firm.snapshot()
+    same = firm.ok("doc", "acme", "contract", "--status", "signed")
+    assert same.out == "acme: contract unchanged (signed)\n"
+    assert firm.snapshot() == before
 
 
 def test_feedback_and_documents_share_the_rule_of_facts(firm: Workspace) -> None:
@@ -353,7 +376,7 @@ def test_an_engagement_of_a_service_before_delivery_is_a_pilot(ws: Workspace) ->
     assert "is a pilot" in problem["message"]
     assert ws.run("validate", "--strict").code == 1
     # said knowingly: no warning, here or in validate
-    ws.ok("set", "acme", "pilot", "yes")
+    assert ws.ok("set", "acme", "pilot", "yes").out == "acme: pilot = true\n"  # as the file says
     assert data(ws, "acme")["pilot"] is True
     ws.ok("validate", "--strict")
     quiet = ws.ok(
@@ -446,6 +469,18 @@ def test_quarters_and_years_name_their_period(delivering: Workspace) -> None:
     assert (ws.root / "engagements" / "y-2028.toml").exists()
 
 
+def test_digits_that_are_no_period_stay_in_the_id(delivering: Workspace) -> None:
+    ws = delivering
+    for item_id in ("acme-iso-27001", "acme-iso-9001"):  # yearly audits of a standard
+        ws.ok(
+            "engagement", "new", item_id, "--service", "audit", "--client", "ACME",
+            "--start", "2026-11-15", "--due", "2026-12-15", "--every", "year", "--goal", "g",
+        )  # fmt: skip
+        assert close(ws, item_id).endswith(f"next period created: {item_id}-2027\n")
+    close(ws, "acme-iso-9001-2027")
+    assert (ws.root / "engagements" / "acme-iso-9001-2028.toml").exists()
+
+
 def test_cancel_ends_the_series(delivering: Workspace) -> None:
     ws = delivering
     new_monthly(ws)
@@ -464,6 +499,29 @@ def test_closing_again_after_reopen_makes_no_second_next(delivering: Workspace) 
     assert out.endswith("the next period is already there: retainer-2026-12\n")
     assert ws.text("retainer-2026-12") == before
     assert len(list((ws.root / "engagements").iterdir())) == 2
+
+
+def test_an_id_taken_by_another_item_does_not_end_the_series(delivering: Workspace) -> None:
+    ws = delivering
+    new_monthly(ws)
+    ws.ok("service", "new", "retainer-2026-12", "--name", "Something else")
+    ws.ok(
+        "engagement", "new", "retainer-2026-12-2", "--service", "audit", "--client", "Other",
+        "--due", "2026-12-31",
+    )  # fmt: skip
+    out = close(ws, "retainer")
+    assert out.endswith("\nnext period created: retainer-2026-12-3\n")
+    nxt = data(ws, "retainer-2026-12-3")
+    assert (nxt["client"], str(nxt["start"])) == ("ACME", "2026-12-01")
+    ws.ok("reopen", "retainer", "--note", "one more correction")
+    out = ws.ok("advance", "retainer", "--force").out
+    assert out.endswith("the next period is already there: retainer-2026-12-3\n")
+    assert len(list((ws.root / "engagements").iterdir())) == 3
+    # the next one broken by a hand edit is still the next one: no fourth
+    ws.file("retainer-2026-12-3").write_text("client = \n", "utf-8")
+    ws.ok("reopen", "retainer", "--note", "and another")
+    assert ws.ok("advance", "retainer", "--force").out.endswith("retainer-2026-12-3\n")
+    assert len(list((ws.root / "engagements").iterdir())) == 3
 
 
 def test_undo_of_the_closing_takes_the_next_one_away(delivering: Workspace) -> None:

@@ -154,13 +154,15 @@ def report(
 
     written = _deliver(s, output, json_output, document, shown)
     problems: list[Any] = sorted(broken + more, key=lambda problem: problem.path)
-    ids = covered(result, closed) if written is not None else []
-    if written is not None and ids:
-        from pathlib import Path
+    from pathlib import Path
 
+    path = Path(output).expanduser() if written is not None and output else None
+    saved = path is not None and path.is_file()  # not stdout, a FIFO, /dev/null
+    ids = covered(result, closed) if saved else []
+    if path is not None and ids:
         from svctrack.errors import Refused
 
-        ticked, refused = tracker.record_report(ids, Path(written).name)
+        ticked, refused = tracker.record_report(ids, path.name)  # `written` is for people
         for item_id in ticked:
             say(f"{item_id}: recommendations-made ticked")
         recorded = [i for i in ids if i not in dict(refused)]

@@ -180,7 +180,8 @@ def set_(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     key, new = tracker.set_field(item_id, name, value)
-    said = f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed"
+    shown = str(new).lower() if isinstance(new, bool) else new  # `pilot = true`, as in the file
+    said = f"{item_id}: {key} = {shown}" if new is not None else f"{item_id}: {key} removed"
     typer.echo(inert(said))
     state(ctx).changed(said)
 
