@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HELP_PANEL_SETUP = "Set up"
 HELP_PANEL_LIFECYCLE = "Lifecycle"
@@ -142,8 +145,9 @@ OutputOpt = Annotated[
 ]
 
 
-def write_output(text: str, output: str | None) -> str | None:
-    """A document to `-o FILE` (svctrack.storage.outfile), or to stdout.
+def write_output(text: str, output: str | None, workspace: Path) -> str | None:
+    """A document to `-o FILE` (svctrack.storage.outfile), never over a file of `workspace`, or
+    to stdout.
 
     A file or a pipe gets the document's exact bytes (CRLF, UTF-8, whatever the data holds).
     A terminal gets inert text instead: control characters from the data are shown (`\\x1b`),
@@ -158,7 +162,7 @@ def write_output(text: str, output: str | None) -> str | None:
         from svctrack.output.text import inert
 
         text = inert(text.replace("\r\n", "\n"))
-    path = outfile.write(output, text.encode("utf-8"))
+    path = outfile.write(output, text.encode("utf-8"), workspace=workspace)
     if path is None:
         return None
     from svctrack.output.text import oneline

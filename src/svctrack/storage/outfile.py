@@ -4,8 +4,10 @@ It does what the shell's `>` would do with what is already there: a symbolic lin
 through to its target (the link stays a link); a FIFO or a device is opened and written to, never
 replaced (`-o /dev/null` leaves the device alone, also for root); a regular file, or a new one, is
 replaced atomically and keeps its mode and owner (a hard link to the old file keeps the old
-content, as with any atomic save). `-o -` is standard output. Whatever fails is one `SvcError`
-that names the path and the reason.
+content, as with any atomic save). `-o -` is standard output. The workspace's own files (its
+`svctrack.toml`, its lock, anything in its item folders) are never written, through a link or
+not: `undo` could not bring them back. Whatever fails is one `SvcError` that names the path and
+the reason.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from svctrack.errors import SvcError
 from svctrack.storage.atomic import reason, write_atomic
+from svctrack.storage.paths import CONFIG, FOLDERS, LOCK
 
 STDOUT = "-"
 
@@ -32,13 +35,18 @@ def to_stdout(target: str | None) -> bool:
     return target is None or target == STDOUT
 
 
-def write(target: str | None, data: bytes) -> Path | None:
-    """Write `data` to `target` as `> target` would; returns the path written, None for stdout."""
+def write(target: str | None, data: bytes, *, workspace: Path | None = None) -> Path | None:
+    """Write `data` to `target` as `> target` would, unless it is a file of `workspace`;
+    returns the path written, None for stdout."""
     if target is None or target == STDOUT:
         _stdout(data)
         return None
     path = Path(target).expanduser()
     real = Path(os.path.realpath(path))  # through symbolic links, a dangling one included
+    if workspace is not None and _owned(real, Path(os.path.realpath(workspace))):
+        raise SvcError(
+            f"-o {target}: is the workspace's own file", hint="write the output elsewhere"
+        )
     try:
         st = os.stat(real)
     except (FileNotFoundError, NotADirectoryError):  # a new file, or a folder that is not
@@ -56,6 +64,13 @@ def write(target: str | None, data: bytes) -> Path | None:
     else:  # a FIFO, a character or block device: written to, as `>` does
         _into(target, real, st, data)
     return path
+
+
+def _owned(real: Path, root: Path) -> bool:
+    """Whether `real` is svctrack's to write: the config, the lock, or in an item folder."""
+    if real.parent == root:
+        return real.name in (CONFIG, LOCK)
+    return real.parent.parent == root and real.parent.name in FOLDERS.values()
 
 
 def _new(target: str, real: Path, data: bytes) -> None:

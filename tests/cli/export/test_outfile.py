@@ -308,3 +308,27 @@ def test_set_and_import_show_escapes_inert(firm: Workspace, tmp_path: Path) -> N
     sheet.write_text(f"client,service,due\n{ESCAPE},audit,2026-12-01\n")
     dry = firm.ok("import", "csv", str(sheet), "--dry-run")
     assert "\x1b" not in dry.out and "ACME \\x1b[31mred" in dry.out
+
+
+def snapshot(ws: Workspace) -> dict[str, bytes]:
+    return {str(p.relative_to(ws.root)): p.read_bytes() for p in ws.root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("args", [*EXPORTS, ("report",)], ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize(
+    "place", ["svctrack.toml", "services/audit.toml", "engagements/new.toml", "link to an item"]
+)
+def test_the_workspace_own_files_are_never_written(
+    firm: Workspace, tmp_path: Path, args: tuple[str, ...], place: str
+) -> None:
+    """`-o` over an item file (or into an item folder, or through a link to an item) would be a
+    change `undo` cannot take back, and a new item no command made: refused, nothing written."""
+    before = snapshot(firm)
+    if place == "link to an item":
+        target = tmp_path / "report.txt"
+        target.symlink_to(firm.root / "engagements" / "acme.toml")
+    else:
+        target = firm.root / place
+    result = firm.run(*args, "-o", str(target))
+    one_error(result, "the workspace's own file")
+    assert snapshot(firm) == before

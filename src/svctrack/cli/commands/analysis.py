@@ -197,7 +197,7 @@ def _deliver(
         from svctrack.output.analysis_views import as_text
 
         text = as_text(shown())
-    written = write_output(text, output)
+    written = write_output(text, output, s.tracker.root)
     if written is not None:
         say(f"wrote {written}")
     return written

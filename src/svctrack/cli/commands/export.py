@@ -74,7 +74,7 @@ def export_report(
         firm=str(tracker.config.get("name", "")),
         default_currency=tracker.currency,
     )
-    _wrote(write_output(document, output))
+    _wrote(write_output(document, output, tracker.root))
 
 
 @export.command("ics")
@@ -99,7 +99,7 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
         workspace=str(tracker.config.get("name", "")) or tracker.root.name,
         stamp=dates.now(),
     )
-    _wrote(write_output(content, output))
+    _wrote(write_output(content, output, tracker.root))
     finish(loaded.broken)
 
 
@@ -144,7 +144,7 @@ def export_csv(
     rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
     to_file = not outfile.to_stdout(output)
     text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else to_file)
-    _wrote(write_output(text, output), f"{len(rows) - 1} {kind} to ")
+    _wrote(write_output(text, output, tracker.root), f"{len(rows) - 1} {kind} to ")
     finish(loaded.broken)
 
 
