@@ -9,9 +9,10 @@ from typing import Any, NoReturn
 
 import click
 
-from svctrack.cli.context import ARGV, State
+from svctrack.cli.context import ARGV, State, pick_lang
 from svctrack.cli.lazy import LazyGroup
-from svctrack.errors import Broken, SvcError
+from svctrack.errors import Broken, FileProblem, SvcError
+from svctrack.messages import Msg, msg, say
 from svctrack.output.text import oneline
 
 
@@ -32,25 +33,25 @@ class Boundary(LazyGroup):
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
             command = ctx.command_path if ctx else "svctrack"
-            fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
+            fail(msg("click_usage", message=exc.format_message(), command=command), exc.exit_code)
         except click.exceptions.Abort:  # Ctrl-C at a prompt: the prompt's line is left open
             if sys.stderr.isatty():
                 sys.stderr.write("\n")
-            fail("aborted", 130)
+            fail(msg("aborted"), 130)
         except Broken as exc:  # an item whose file holds errors: each is a line, as validate says
             warn_broken(exc.problems)
             sys.exit(exc.exit_code)
         except SvcError as exc:
-            fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
+            fail(exc, exc.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted; nothing half-written is left behind", 130)
+            fail(msg("interrupted"), 130)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("SVCTRACK_DEBUG"):
                 raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 1)
+            fail(msg("internal_error", kind=type(exc).__name__, detail=str(exc)), 1)
         sys.exit(result if isinstance(result, int) else 0)
 
     def make_context(
@@ -59,6 +60,7 @@ class Boundary(LazyGroup):
         argv = list(args)  # before parsing takes them: the command line, for the undo journal
         ctx = super().make_context(info_name, args, parent, **extra)
         ctx.meta[ARGV] = argv
+        _RUN.clear()  # a new run (tests run many in one process)
         return ctx
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -67,9 +69,10 @@ class Boundary(LazyGroup):
             if isinstance(ctx.obj, State):
                 ctx.obj.commit_changes()  # only after the command succeeded, under its lock
         except KeyboardInterrupt:  # typer would make it a silent exit 130: say it in one line
-            raise Interrupted("interrupted; nothing half-written is left behind") from None
+            raise Interrupted(msg("interrupted")) from None
         finally:
             if isinstance(ctx.obj, State):
+                _RUN["state"] = ctx.obj  # the language of a failure is the run's
                 ctx.obj.release()
         return result
 
@@ -80,12 +83,50 @@ class Interrupted(SvcError):
     exit_code = 130
 
 
-def fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"error: {oneline(message)}\n")
+_RUN: dict[str, State] = {}  # the State of this run, once the global options are parsed
+
+
+def user_lang() -> str:
+    """The language to speak in: the run's (--lang, SVCTRACK_LANG, the configs), or, when the
+    failure came before the options were read, all of that less the flag."""
+    state = _RUN.get("state")
+    try:
+        return state.lang if state else pick_lang(None)
+    except Exception:  # the language never hides the error itself
+        return "en"
+
+
+def said(text: str, lang: str) -> str:
+    """`text` in `lang`. Under SVCTRACK_STRICT_MESSAGES (the test suite), a text that is not a
+    catalogue message fails loudly: every error line must have its Russian form."""
+    if not isinstance(text, Msg) and text and os.environ.get("SVCTRACK_STRICT_MESSAGES"):
+        raise AssertionError(f"an error message without a catalogue key: {text!r}")
+    return say(text, lang)
+
+
+def fail(message: str | SvcError, code: int) -> NoReturn:
+    """One `error:` line in the user's language, and the exit code."""
+    lang = user_lang()
+    hint = ""
+    if isinstance(message, SvcError):
+        message, hint = problem_text(message, lang), message.hint
+    else:
+        message = said(message, lang)
+    text = message + (f"; {said(hint, lang)}" if hint else "")
+    sys.stderr.write(f"error: {oneline(text)}\n")
     sys.stderr.flush()
     sys.exit(code)
 
 
 def warn_broken(problems: Sequence[SvcError]) -> None:
+    lang = user_lang()
     for problem in problems:
-        sys.stderr.write(f"error: {oneline(problem.message)}\n")
+        sys.stderr.write(f"error: {oneline(problem_text(problem, lang))}\n")
+
+
+def problem_text(problem: SvcError, lang: str) -> str:
+    """A problem's line in `lang`: a file's place, then what is wrong there."""
+    if isinstance(problem, FileProblem):
+        location = problem.path + (f":{problem.line}:{problem.column or 1}" if problem.line else "")
+        return f"{location}: {said(problem.detail, lang)}"
+    return said(problem.message, lang)

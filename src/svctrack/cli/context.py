@@ -18,6 +18,26 @@ if TYPE_CHECKING:
 ARGV = "svctrack.argv"  # where the root context keeps the command line (ctx.meta)
 
 
+def pick_lang(flag: str | None, workspace: Any = None) -> str:
+    """The user's language (docs/languages.md): --lang, SVCTRACK_LANG, the user config's
+    `lang`, the workspace's (`workspace`: a function that finds it, asked only if needed),
+    the locale, then English. Also for a failure before any workspace was opened."""
+    from svctrack.messages import LANGS
+    from svctrack.output.i18n import pick_lang as first
+    from svctrack.storage.userconfig import user_config
+
+    env = os.environ.get("SVCTRACK_LANG", "").strip() or None
+    if flag in LANGS or env in LANGS:
+        return first(flag, env)
+    try:
+        user = str(user_config().get("lang", "")) or None
+    except (SvcError, OSError):
+        user = None
+    if user:
+        return first(None, None, user)
+    return first(None, None, None, workspace() if workspace else None)
+
+
 @dataclass
 class State:
     """What the global options say, and what is opened lazily from them."""
@@ -69,20 +89,21 @@ class State:
 
     @cached_property
     def lang(self) -> str:
-        from svctrack.output.i18n import pick_lang
-        from svctrack.storage.userconfig import user_config
+        """The language of labels and messages: --lang, SVCTRACK_LANG, the user config's
+        `lang`, the workspace's `lang`, the locale, then English (docs/languages.md)."""
+        return pick_lang(self.lang_flag, self._workspace_lang)
 
-        if self.lang_flag:
-            return self.lang_flag
+    @cached_property
+    def export_lang(self) -> str:
+        """The language of what is written for others (client report, site, calendar): --lang,
+        else the workspace's `lang`, never one person's preference."""
+        return self.lang_flag or self._workspace_lang() or "en"
+
+    def _workspace_lang(self) -> str | None:
         try:  # labels never stop a command: a broken file is reported by the command itself
-            workspace = str(self.tracker.config.get("lang", "")) or None
+            return str(self.tracker.config.get("lang", "")) or None
         except SvcError:
-            workspace = None
-        try:
-            user = str(user_config().get("lang", "")) or None
-        except SvcError:
-            user = None
-        return pick_lang(self.lang_flag, workspace, user)
+            return None
 
     @cached_property
     def out(self) -> Any:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import click
 import typer
+from svctrack.messages import msg
 
 HELP_PANEL_SETUP = "Set up"
 HELP_PANEL_LIFECYCLE = "Lifecycle"
@@ -69,13 +70,13 @@ def owner_wanted(owner: str | None, mine: bool) -> str | None:
     from svctrack.errors import UsageError
 
     if owner is not None and mine:
-        raise UsageError("--owner and --mine exclude each other")
+        raise UsageError(msg("exclude", a="--owner", b="--mine"))
     if mine:
         from svctrack.usecases.tracker import actor
 
         return actor()
     if owner is not None and not owner.strip():
-        raise UsageError("--owner needs a name")
+        raise UsageError(msg("owner_needs_name"))
     return owner
 
 
@@ -145,5 +146,5 @@ def kind_of(value: str) -> str:
     if kind is None:
         from svctrack.errors import UsageError
 
-        raise UsageError(f"--kind must be engagements or services, not {value!r}")
+        raise UsageError(msg("bad_kind", value=repr(value)))
     return kind

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from svctrack.domain import dates
-from svctrack.domain.pipeline import a_kind
+from svctrack.messages import msg
 from svctrack.errors import UsageError
 
 LANGS = ("en", "ru")
@@ -40,13 +40,14 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return msg("did_you_mean", names=close[0], more="") if close else ""
 
 
 def choice_problem(what: str, value: str, choices: tuple[str, ...]) -> str | None:
     if value in choices:
         return None
-    return f"{what} {value!r} is not one of {', '.join(choices)}{suggest(value, choices)}"
+    said = msg("not_one_of", what=what, value=repr(value), choices=", ".join(choices))
+    return msg("with_meant", message=said, meant=suggest(value, choices))
 
 
 def mode_problem(value: str) -> str | None:
@@ -72,7 +73,7 @@ def currency_problem(code: str) -> str | None:
     """An ISO 4217 code: three letters."""
     if _CODE.fullmatch(code):
         return None
-    return f"currency {code!r}: use a three-letter code such as EUR, RUB or USD"
+    return msg("bad_currency", code=repr(code))
 
 
 def _parsed(problem: str | None, value: str) -> str:
@@ -103,13 +104,13 @@ def parse_currency(text: str) -> str:
 
 
 def required_problem(kind: str, key: str) -> str:
-    return f"{a_kind(kind)} needs its {key}"
+    return msg("needs_its", kind=msg(f"a_{kind}"), key=key)
 
 
 def due_problem(start: date | None, due: date | None) -> str | None:
     """An engagement is due on or after its start."""
     if start is not None and due is not None and due < start:
-        return f"due {due} is before the start {start}"
+        return msg("due_before_start", due=due, start=start)
     return None
 
 
@@ -126,12 +127,12 @@ def score_problem(key: str, value: object) -> str | None:
     low, high = SCORES
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return None
-    return f"`{key}` must be a whole number from {low} to {high}, not {value!r}"
+    return msg("bad_score", key=key, low=low, high=high, value=repr(value))
 
 
 def price_problem(price: Decimal | None, currency: str) -> str | None:
     if price is not None and not currency:
-        return "a price needs its currency"
+        return msg("price_needs_currency")
     return None
 
 
@@ -143,7 +144,7 @@ def price_problem(price: Decimal | None, currency: str) -> str | None:
 def _places_problem(value: Decimal, what: str) -> str | None:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > PLACES:
-        return f"{what} at most {PLACES} decimal places"
+        return msg(what, places=PLACES)
     return None
 
 
@@ -151,22 +152,22 @@ def amount_problem(value: Decimal | int) -> str | None:
     """An amount of money: not negative, below 10^15, at most 6 decimal places."""
     value = Decimal(value)
     if not value.is_finite():
-        return "an amount must be a finite number"
+        return msg("amount_finite")
     if value.is_signed() and value:
-        return "an amount cannot be negative"
-    problem = _places_problem(value, "an amount has")
+        return msg("amount_negative")
+    problem = _places_problem(value, "amount_places")
     if problem:
         return problem
     if value and value.adjusted() >= AMOUNT_DIGITS:
-        return f"an amount must be less than {10**AMOUNT_DIGITS}"
+        return msg("amount_too_big", limit=10**AMOUNT_DIGITS)
     return None
 
 
 def hours_problem(hours: Decimal) -> str | None:
     """Hours of any kind: above 0, at most 6 decimal places."""
     if not hours.is_finite() or hours.is_signed() or not hours:
-        return "hours must be a number above 0"
-    return _places_problem(hours, "hours have")
+        return msg("hours_positive")
+    return _places_problem(hours, "hours_places")
 
 
 def _shown_hours(hours: Decimal) -> str:
@@ -179,7 +180,7 @@ def day_hours_problem(hours: Decimal) -> str | None:
     if problem:
         return problem
     if hours.adjusted() >= 2 or hours > DAY_HOURS:
-        return f"{_shown_hours(hours)} hours in one day: at most {DAY_HOURS}"
+        return msg("day_hours", hours=_shown_hours(hours), limit=DAY_HOURS)
     return None
 
 
@@ -189,7 +190,7 @@ def budget_problem(hours: Decimal) -> str | None:
     if problem:
         return problem
     if hours.adjusted() >= 5 or hours > BUDGET_HOURS:
-        return f"a budget of {_shown_hours(hours)} hours: at most {BUDGET_HOURS}"
+        return msg("budget_hours", hours=_shown_hours(hours), limit=BUDGET_HOURS)
     return None
 
 
@@ -209,15 +210,47 @@ def _canonical(value: Decimal) -> Decimal:
     return value if value else value.copy_abs()
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 450,000.50: thousands, English style
+_SIGNS = {"₽": "RUB", "руб.": "RUB", "руб": "RUB", "€": "EUR", "$": "USD", "£": "GBP"}
+
+
+def parse_price(text: str) -> tuple[Decimal, str]:
+    """An amount as the views print it, and the currency its sign names: `450 000 ₽` (RUB),
+    `1 250,50 €`, `450,000 RUB`... `450000` names none ("")."""
+    value, currency = text.strip(), ""
+    for sign, code in _SIGNS.items():
+        if value.endswith(sign) or value.startswith(sign):
+            value, currency = value.replace(sign, "").strip(), code
+            break
+    else:
+        last = value.rsplit(" ", 1)
+        if len(last) == 2 and _CODE.fullmatch(last[1]):  # `450,000 RUB`, as English views say
+            value, currency = last[0], last[1].upper()
+            if _GROUPED.fullmatch(value):
+                value = value.replace(",", "")
+    return parse_money(value), currency
+
+
+def priced(price: str, currency: str) -> tuple[Decimal | None, str]:
+    """A price option and a currency option: the price's sign names the currency when the
+    option does not (`--price "450 000 ₽"`), and the two must agree when both are given."""
+    if not price:
+        return None, currency
+    amount, sign = parse_price(price)
+    if sign and currency.strip() and currency.strip().upper() != sign:
+        raise UsageError(msg("price_currency_clash", price=repr(price), currency=currency))
+    return amount, currency or sign
+
+
 def parse_money(text: str) -> Decimal:
     """An exact amount: `450000`, `1 250.50`, `1250,50`."""
     cleaned = text.replace(" ", "").replace("\u00a0", "").replace("_", "").replace(",", ".")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise UsageError(f"not an amount: {text!r}") from None
+        raise UsageError(msg("not_amount", text=repr(text))) from None
     if not value.is_finite():
-        raise UsageError(f"not an amount: {text!r}")
+        raise UsageError(msg("not_amount", text=repr(text)))
     problem = amount_problem(value)
     if problem:
         raise UsageError(problem)
@@ -237,12 +270,12 @@ def parse_hours(text: str, rule: Callable[[Decimal], str | None]) -> Decimal:
     else:
         match = _HOURS.match(value)
         if not value or not match or not (match[1] or match[2]):
-            raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)")
+            raise UsageError(msg("not_duration", text=repr(text)))
         hours = Decimal(match[1].replace(",", ".")) if match[1] else Decimal(0)
         minutes = Decimal(match[2] or 0)
         if hours.adjusted() >= 9 or minutes.adjusted() >= 10:  # too many to add up
             hours = Decimal(10**20)
-        elif not _places_problem(hours, ""):  # else the rule names the places
+        elif not _places_problem(hours, "hours_places"):  # else the rule names the places
             hours = (hours + minutes / 60).quantize(Decimal("0.01")).normalize()
     problem = rule(hours)
     if problem:

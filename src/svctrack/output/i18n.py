@@ -290,9 +290,13 @@ def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: 
     return f"Open: {opened} · overdue: {overdue} · due within 7 days: {soon}"
 
 
-def pick_lang(flag: str | None, workspace: str | None, user: str | None) -> str:
-    """--lang, the workspace's lang, the user config, the locale, then English."""
-    for choice in (flag, workspace, user):
+def pick_lang(
+    flag: str | None, env: str | None = None, user: str | None = None, workspace: str | None = None
+) -> str:
+    """The user's language, first match wins: --lang, SVCTRACK_LANG, the user config's `lang`
+    (one person's preference), the workspace's `lang` (the team's default), the locale
+    (LC_ALL, LC_MESSAGES, LANG: for a run outside any workspace), then English."""
+    for choice in (flag, env, user, workspace):
         if choice in LANGS:
             return choice
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):

@@ -49,6 +49,7 @@ from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
+from svctrack.messages import msg
 
 MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
@@ -237,7 +238,7 @@ class Index:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
+            raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
         if ordered:
             names.sort(key=lambda named: named[0][:-5])
         for name, link in names:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import tomlkit
+from svctrack.messages import msg
 from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
 
 
@@ -108,14 +109,11 @@ def set_value(doc: Any, path: str, value: Any) -> None:
         parent, current = current, current[name]
         if not isinstance(current, Mapping) or isinstance(current, AoT):
             where = ".".join(tables[: n + 1])
-            raise ShapeError(f"`{where}` is {describe(current)}, not a table: cannot set `{path}`")
+            raise ShapeError(msg("shape_not_table", where=where, what=describe(current), path=path))
     if key in current:
         old = current[key]
         if isinstance(old, Table | AoT) and not isinstance(old, InlineTable):
-            raise ShapeError(
-                f"`{path}` is {describe(old)} in the file; svctrack writes it as `{key} = ...`"
-                " and will not replace the table"
-            )
+            raise ShapeError(msg("shape_is_table", path=path, what=describe(old), key=key))
     elif current is doc and insert_after_last_value(doc, key, to_item(value)):
         return
     current[key] = to_item(value)
@@ -170,7 +168,7 @@ def append_entry(doc: Any, name: str, entry: Mapping[str, Any]) -> None:
         if isinstance(existing, Array) and all(isinstance(v, Mapping) for v in existing):
             existing.append(to_item(values))
             return
-        raise ShapeError(f"`{name}` is {describe(existing)}, not [[{name}]] tables")
+        raise ShapeError(msg("shape_not_aot", name=name, what=describe(existing)))
     table = tomlkit.table()
     for key, value in values.items():
         table[key] = to_item(value)

@@ -18,6 +18,7 @@ from svctrack.storage.decode import decode, parse_text
 from svctrack.storage.locate import locate
 from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.storage.store import Store
+from svctrack.messages import msg
 
 CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
 
@@ -185,7 +186,7 @@ def _misspelt(
             continue
         close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.8)
         if close:
-            problem = Problem(f"`{key}` looks like a misspelling of `{close[0]}`", key, "warning")
+            problem = Problem(msg("misspelt", key=key, meant=close[0]), key, "warning")
             out.append(_at(text, rel, problem))
     return out
 

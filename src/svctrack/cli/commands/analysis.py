@@ -17,6 +17,7 @@ from svctrack.cli.options import (
     owner_wanted,
 )
 from svctrack.errors import UsageError
+from svctrack.messages import msg
 
 app = typer.Typer()
 
@@ -34,7 +35,7 @@ def _date(value: str | None, option: str) -> date | None:
     try:
         return parse_date(value)
     except UsageError as exc:
-        raise UsageError(f"{option}: {exc.message}") from None
+        raise UsageError(msg("of_item", id=option, message=exc.message)) from None
 
 
 @app.command(rich_help_panel=HELP_PANEL_ANALYSIS)
@@ -75,7 +76,7 @@ def report(
     Example: svctrack report --since 2026-01-01 --until 2026-06-30 --by owner
     """
     if by not in ("service", "owner"):
-        raise UsageError(f"--by must be service or owner, not {by!r}")
+        raise UsageError(msg("bad_by", value=repr(by)))
     from svctrack.domain import dates
     from svctrack.domain.analysis import Period, close_facts
     from svctrack.domain.analysis import report as build
@@ -84,7 +85,7 @@ def report(
     tracker = s.tracker
     period = Period(_date(since, "--since"), _date(until, "--until"))
     if period.since and period.until and period.since > period.until:
-        raise UsageError(f"--since {period.since} is after --until {period.until}")
+        raise UsageError(msg("since_after_until", since=period.since, until=period.until))
     service_id = tracker.resolve(service, "service", needs="--service")[1] if service else None
     pipeline = tracker.pipelines["engagement"]
     services, broken = tracker.summaries(["service"])

@@ -15,6 +15,7 @@ from svctrack.cli.options import (
 )
 from svctrack.errors import Refused, UsageError
 from svctrack.storage.userconfig import USER_KEYS as CONFIG_KEYS
+from svctrack.messages import msg
 
 config = group(
     "config",
@@ -30,8 +31,9 @@ def _check_key(key: str) -> None:
     if key not in CONFIG_KEYS:
         from svctrack.domain.fields import suggest
 
+        meant = suggest(key, CONFIG_KEYS)
         raise UsageError(
-            f"unknown config key {key!r}{suggest(key, CONFIG_KEYS)}; keys: {', '.join(CONFIG_KEYS)}"
+            msg("unknown_config_key", key=repr(key), meant=meant, keys=", ".join(CONFIG_KEYS))
         )
 
 
@@ -42,7 +44,7 @@ def _config_value(key: str, value: str) -> Any:
             return True
         if word in ("false", "no", "off", "0"):
             return False
-        raise UsageError(f"commit: {value!r} is not true or false")
+        raise UsageError(msg("not_bool", key="commit", value=repr(value)))
     if key == "lang":
         from svctrack.domain.fields import parse_lang
 
@@ -52,10 +54,10 @@ def _config_value(key: str, value: str) -> Any:
 
         root = Path(value).expanduser().resolve()
         if not (root / CONFIG).is_file():
-            raise Refused(f"no {CONFIG} in {root}", hint=f"create one with `svctrack init {value}`")
+            raise Refused(msg("no_config_in", config=CONFIG, root=root), hint=msg("init_hint", path=value))
         return str(root)
     if not value.strip():
-        raise UsageError(f"{key}: empty; `svctrack config unset {key}` removes it")
+        raise UsageError(msg("config_empty", key=key))
     return value
 
 
@@ -82,7 +84,7 @@ def _write_config(change: Any) -> None:
     except OSError as exc:
         raise io_error(exc, str(path)) from None
     except tomlkit.exceptions.ParseError as exc:
-        raise Refused(f"{path}: invalid TOML ({exc})", hint="fix or remove the file") from None
+        raise Refused(msg("config_invalid", path=path, reason=str(exc)), hint=msg("fix_or_remove")) from None
     change(doc)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,8 +107,8 @@ def config_get(
     config = user_config()
     if key not in config:
         raise Refused(
-            f"{key} is not set in {user_config_path()}",
-            hint=f"set it with `svctrack config set {key} VALUE`",
+            msg("config_not_set", key=key, path=user_config_path()),
+            hint=msg("config_not_set_hint", key=key),
         )
     typer.echo(_shown(config[key]))
 

@@ -19,6 +19,7 @@ from svctrack.cli.options import (
     write_output,
 )
 from svctrack.errors import SvcError, UsageError
+from svctrack.messages import msg
 
 export = group(
     "export", HELP_PANEL_INTEGRATION, "Write reports, calendars, CSV files and a static site."
@@ -53,7 +54,7 @@ def export_report(
     from svctrack.output.client_report import FORMATS, build
 
     if form not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
+        raise UsageError(msg("bad_format", formats=", ".join(FORMATS), value=repr(form)))
     s = state(ctx)
     tracker = s.tracker
     found = tracker.get(item, "engagement", needs="export report")
@@ -67,7 +68,7 @@ def export_report(
         found,
         tracker.pipelines["engagement"],
         dates.today(),
-        s.lang,
+        s.export_lang,
         form=form,
         internal=internal,
         service=offering,
@@ -95,7 +96,7 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
         loaded.items,
         tracker.pipelines,
         dates.today(),
-        s.lang,
+        s.export_lang,
         workspace=str(tracker.config.get("name", "")) or tracker.root.name,
         stamp=dates.now(),
     )
@@ -138,7 +139,7 @@ def export_csv(
     which = kind_of(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
     if sep not in (",", ";", "\t"):
-        raise UsageError("--delimiter must be ',', ';' or 'tab'")
+        raise UsageError(msg("bad_delimiter"))
     tracker = state(ctx).tracker
     loaded = tracker.load([which])
     rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
@@ -203,9 +204,9 @@ def export_site(
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            result = build(tracker, output, lang=s.lang, internal=internal, progress=tick)
+            result = build(tracker, output, lang=s.export_lang, internal=internal, progress=tick)
     else:
-        result = build(tracker, output, lang=s.lang, internal=internal)
+        result = build(tracker, output, lang=s.export_lang, internal=internal)
     removed = f", {len(result.removed)} removed" if result.removed else ""
     changed = f"{result.written} file{'' if result.written == 1 else 's'} changed"
     say(f"wrote {result.folder / 'index.html'} and {result.items} item pages ({changed}{removed})")

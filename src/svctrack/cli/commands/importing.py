@@ -17,6 +17,7 @@ from svctrack.cli.options import (
 )
 from svctrack.errors import Refused
 from svctrack.output.text import inert
+from svctrack.messages import Plural, msg
 
 import_ = group("import", HELP_PANEL_INTEGRATION, "Bring existing records in.")
 
@@ -62,7 +63,7 @@ def import_csv(
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
-        raise Refused(f"{file}: no such file") from None
+        raise Refused(msg("no_such_file", path=file)) from None
     except OSError as exc:
         raise io_error(exc, str(file)) from None
     plan = csvio.plan(
@@ -76,11 +77,9 @@ def import_csv(
         for line, message in plan.problems:
             say(f"{file}:{line}: {message}")
         bad = len({line for line, _ in plan.problems})
-        are = "is" if bad == 1 else "are"
         raise Refused(
-            f"{bad} of {plan.rows} row{'' if plan.rows == 1 else 's'} {are} invalid;"
-            " nothing imported",
-            hint="fix those lines and import again (--dry-run checks without writing)",
+            msg("row_invalid" if bad == 1 else "rows_invalid", bad=bad, rows=Plural(plan.rows, "row")),
+            hint=msg("rows_invalid_hint"),
         )
     if not plan.items:
         say(f"{file}: no rows to import")

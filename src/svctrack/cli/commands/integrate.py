@@ -16,6 +16,7 @@ from svctrack.cli.options import (
     say,
 )
 from svctrack.errors import Refused, UsageError
+from svctrack.messages import Plural, msg
 
 app = typer.Typer()
 
@@ -83,7 +84,7 @@ def sync(
     from svctrack.usecases.validation import validate
 
     if resume and abort:
-        raise UsageError("--continue and --abort exclude each other")
+        raise UsageError(msg("exclude", a="--continue", b="--abort"))
     tracker = state(ctx).tracker
     root = tracker.root
     with tracker.store.locked(sync=True):  # no svctrack write while git rewrites the files
@@ -114,11 +115,8 @@ def sync(
             for f in errors:
                 line = f":{f.line}" if f.line else ""
                 say(f"{f.path}{line}: {f.message}")
-            raise Refused(
-                f"after the pull {len({f.path for f in errors})} file(s) are invalid;"
-                " nothing was pushed",
-                hint="fix them (`svctrack validate`), commit, then `svctrack sync` again",
-            )
+            files = Plural(len({f.path for f in errors}), "file")
+            raise Refused(msg("invalid_after_pull", files=files), hint=msg("invalid_after_pull_hint"))
         pushed = pull_push.push(root, where)
     got = "" if pulled is None else f"pulled {pulled}, "
     typer.echo(f"synced with {where}: {got}pushed {pushed} commit{'s' * (pushed != 1)}")

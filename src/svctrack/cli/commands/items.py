@@ -41,10 +41,10 @@ def service_new(
 
     Example: svctrack service new --name "Аудит безопасности" --owner anna
     """
-    from svctrack.domain.fields import parse_money
+    from svctrack.domain.fields import priced
 
     s = state(ctx)
-    amount = parse_money(price) if price else None
+    amount, currency = priced(price, currency)
     item = s.tracker.new_service(
         name, item_id=item_id, owner=owner, mode=mode, price=amount, currency=currency
     )
@@ -88,9 +88,10 @@ def engagement_new(
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_money
+    from svctrack.domain.fields import priced
 
     s = state(ctx)
+    amount, currency = priced(price, currency)
     item = s.tracker.new_engagement(
         service,
         client,
@@ -100,7 +101,7 @@ def engagement_new(
         start=parse_date(start) if start else None,
         owner=owner,
         mode=mode,
-        price=parse_money(price) if price else None,
+        price=amount,
         currency=currency,
         contract=contract,
     )
@@ -125,12 +126,12 @@ def _list(
     pipeline = tracker.pipelines[kind]
     if stage and not pipeline.is_known(stage):
         from svctrack.domain.fields import suggest
-        from svctrack.domain.pipeline import a_kind
         from svctrack.errors import UsageError
+        from svctrack.messages import msg
 
         states = (*pipeline.stage_ids, *pipeline.ends)
-        hint = suggest(stage, states)
-        raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
+        said = msg("option_stage", stage=repr(stage), kind=msg(f"of_{kind}"))
+        raise UsageError(msg("with_meant", message=said, meant=suggest(stage, states)))
     service_id = tracker.resolve(service, "service", needs="--service")[1] if service else ""
     found, broken = tracker.summaries([kind], only_open=not show_all and not stage)
     rows = [

@@ -8,6 +8,7 @@ import typer
 
 from svctrack.cli.context import state
 from svctrack.cli.options import HELP_PANEL_LIFECYCLE, IdArg, JsonOpt, say
+from svctrack.messages import msg
 
 app = typer.Typer()
 
@@ -125,7 +126,7 @@ def delete(
     kind, item_id = tracker.resolve(item)
     if not yes:
         if not sys.stdin.isatty():
-            raise UsageError(f"deleting {item_id} needs --yes when not asked on a terminal")
+            raise UsageError(msg("delete_needs_yes", id=item_id))
         if not typer.confirm(f"Delete {kind} {item_id}?", default=False, err=True):
             typer.echo("nothing deleted")
             return

@@ -10,6 +10,7 @@ from svctrack.cli.options import (
     HELP_PANEL_SETUP,
 )
 from svctrack.errors import UsageError
+from svctrack.messages import msg
 
 app = typer.Typer()
 
@@ -129,7 +130,7 @@ def completion(
     from typer._completion_shared import get_completion_script
 
     if shell not in ("bash", "zsh", "fish"):
-        raise UsageError(f"no completion for {shell!r}: use bash, zsh or fish")
+        raise UsageError(msg("no_completion", shell=repr(shell)))
     script = get_completion_script(
         prog_name="svctrack", complete_var="_SVCTRACK_COMPLETE", shell=shell
     )

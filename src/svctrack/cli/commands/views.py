@@ -20,6 +20,7 @@ from svctrack.cli.options import (
     owner_wanted,
 )
 from svctrack.errors import SvcError, UsageError
+from svctrack.messages import Plural, msg
 
 app = typer.Typer()
 
@@ -124,7 +125,7 @@ def board(
 
     which = kind_of(kind)
     if mine and owner is not None:
-        raise UsageError("--owner and --mine exclude each other")
+        raise UsageError(msg("exclude", a="--owner", b="--mine"))
     s = state(ctx)
     tracker = s.tracker
     if mine:
@@ -279,15 +280,13 @@ def validate(
         from svctrack.output import views as render
 
         s.print(render.findings(found, s.lang))
-    from svctrack.output.i18n import count
-
     errors = sum(f.severity == "error" for f in found)
     warnings = len(found) - errors
-    line = f"{count(errors, 'error', s.lang)}, {count(warnings, 'warning', s.lang)}"
+    line = msg("found", errors=Plural(errors, "error"), warnings=Plural(warnings, "warning"))
     if failed:  # the last line a script sees on stderr is the `error:` one
-        raise SvcError(line + (" (warnings fail under --strict)" if not errors else ""))
+        raise SvcError(line if errors else msg("found_strict", found=line))
     if not json_output:
-        typer.echo(line, err=True)
+        typer.echo(line.render(s.lang), err=True)
 
 
 @app.command(rich_help_panel=HELP_PANEL_VIEWS)

@@ -1,0 +1,116 @@
+"""The interface's sentences in every language: one catalogue per language (`en.py`, `ru.py`),
+key → template. A message is made where the rule is (`msg("key", **params)`) and rendered in the
+user's language where it is shown (the CLI's boundary, the commands' confirmations).
+
+A `Msg` is a `str` holding its English text, so code below the CLI passes it on, compares it and
+writes it to JSON as before; the key and the parameters ride along for the other languages. A
+parameter that is itself a `Msg`, an `Either` or a `Plural` is rendered in the same language.
+"""
+
+from __future__ import annotations
+
+import string
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+LANGS = ("en", "ru")
+_FORMATTER = string.Formatter()
+
+
+def catalogue(lang: str) -> ModuleType:
+    """The module of one language: `MESSAGES` (key → template) and `NOUNS` (plural forms)."""
+    return import_module(f"svctrack.messages.{lang if lang in LANGS else 'en'}")
+
+
+def fields(template: str) -> set[str]:
+    """The placeholders of a template: `{id}: {source} → {target}` → {id, source, target}."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in _FORMATTER.parse(template) if name}
+
+
+def plural(number: int, noun: str, lang: str) -> str:
+    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
+    forms = catalogue(lang).NOUNS[noun]
+    if lang != "ru":
+        return f"{number} {forms[0] if number == 1 else forms[1]}"
+    one, few, many = forms
+    if number % 10 == 1 and number % 100 != 11:
+        return f"{number} {one}"
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return f"{number} {few}"
+    return f"{number} {many}"
+
+
+class Either:
+    """A word given in each language at the raise site (a stage's id and its Russian label)."""
+
+    def __init__(self, en: str, ru: str) -> None:
+        self.en, self.ru = en, ru
+
+    def render(self, lang: str) -> str:
+        return self.ru if lang == "ru" and self.ru else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Either, (self.en, self.ru))
+
+
+class Plural:
+    """A count with its noun, in the form the language needs (`3 заказа`, `5 заказов`)."""
+
+    def __init__(self, number: int, noun: str) -> None:
+        self.number, self.noun = number, noun
+
+    def render(self, lang: str) -> str:
+        return plural(self.number, self.noun, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Plural, (self.number, self.noun))
+
+
+def _value(value: Any, lang: str) -> Any:
+    return value.render(lang) if hasattr(value, "render") else value
+
+
+def render(key: str, params: dict[str, Any], lang: str) -> str:
+    template = catalogue(lang).MESSAGES.get(key) or catalogue("en").MESSAGES[key]
+    return template.format(**{name: _value(value, lang) for name, value in params.items()})
+
+
+class Msg(str):
+    """A message: its English text, with the key and parameters to say it in another language."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, /, **params: Any) -> Msg:
+        self = super().__new__(cls, render(key, params, "en"))
+        self.key = key
+        self.params = params
+        return self
+
+    def render(self, lang: str) -> str:
+        return render(self.key, self.params, lang)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.key, self.params))
+
+
+def _rebuild(key: str, params: dict[str, Any]) -> Msg:
+    return Msg(key, **params)
+
+
+def msg(key: str, /, **params: Any) -> Msg:
+    """The message `key` with its parameters; a key missing from the English catalogue is a bug
+    and fails at once."""
+    return Msg(key, **params)
+
+
+def say(text: str, lang: str) -> str:
+    """Any text in `lang`: a `Msg` rendered, plain text as it is."""
+    return text.render(lang) if isinstance(text, Msg) else text
