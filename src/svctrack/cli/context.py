@@ -129,6 +129,13 @@ class State:
         text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
         self.out.file.write(text)
 
+    def say(self, line: str, *, err: bool = False) -> None:
+        """A line for the person, in their language: a catalogue message rendered, plain text
+        as it is. Commit messages (`changed`) stay in English, as files and JSON do."""
+        from svctrack.messages import say
+
+        typer.echo(say(line, self.lang), err=err)
+
     def changed(self, message: str, why: str = "") -> None:
         """Describe what a write command did, for the commit message: a short `why` goes in
         brackets (`acme: execution → control (client approved)`), a long one in the body."""
@@ -152,12 +159,27 @@ class State:
 
             sha, subject = commit_change(self.tracker.store, self.messages)
             if sha:
-                typer.echo(f"committed {sha}: {subject}", err=True)
+                from svctrack.messages import msg
+
+                self.say(msg("committed", sha=sha, subject=subject), err=True)
 
     def release(self) -> None:
         """Let go of the workspace lock, if a write of this run still holds it."""
         if "tracker" in self.__dict__:
             self.tracker.store.release()
+
+
+def speak(line: str, *, err: bool = False, workspace: Any = None) -> None:
+    """A line in the user's language from a command that opens no workspace (`config`,
+    `init`): --lang, SVCTRACK_LANG, the user config, then `workspace()` if given."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().obj if ctx else None
+    flag = root.lang_flag if isinstance(root, State) else None
+    from svctrack.messages import say
+
+    typer.echo(say(line, pick_lang(flag, workspace)), err=err)
 
 
 def state(ctx: typer.Context) -> State:

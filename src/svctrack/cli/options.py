@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import click
 import typer
+
 from svctrack.messages import msg
 
 HELP_PANEL_SETUP = "Set up"

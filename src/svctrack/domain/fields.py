@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from svctrack.domain import dates
-from svctrack.messages import msg
 from svctrack.errors import UsageError
+from svctrack.messages import msg
 
 LANGS = ("en", "ru")
 MODES = ("online", "offline", "hybrid")

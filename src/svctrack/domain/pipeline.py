@@ -236,7 +236,9 @@ def _pipeline(kind: str, spec: Any, labels: dict[str, Any], path: str) -> Pipeli
     back = _table(spec.get("back", {}), path, f"{where}.back")
     for source, target in back.items():
         if source not in ids or target not in ids or ids.index(target) >= ids.index(source):
-            raise FileProblem(path, msg("config_not_back", where=where, source=source, target=target))
+            raise FileProblem(
+                path, msg("config_not_back", where=where, source=source, target=target)
+            )
     principles = []
     for pid in spec.get("principles", []):
         raw = labels.get(pid, {})

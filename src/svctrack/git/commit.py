@@ -13,8 +13,8 @@ from typing import Any
 
 from svctrack.errors import SvcError
 from svctrack.git.plumbing import GitError, git, git_dir, last_words, out, require_repo
-from svctrack.output.text import inert, oneline
 from svctrack.messages import msg
+from svctrack.output.text import inert, oneline
 
 
 def commit_paths(root: Path, paths: Iterable[Path], message: str, *, wait: float = 10.0) -> str:

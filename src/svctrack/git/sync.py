@@ -23,8 +23,8 @@ from svctrack.git.plumbing import (
     show,
     upstream,
 )
-from svctrack.tomlparse import tomllib
 from svctrack.messages import msg
+from svctrack.tomlparse import tomllib
 
 
 def conflicted(root: Path) -> list[str]:

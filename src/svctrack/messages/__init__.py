@@ -25,7 +25,9 @@ def catalogue(lang: str) -> ModuleType:
 
 def fields(template: str) -> set[str]:
     """The placeholders of a template: `{id}: {source} → {target}` → {id, source, target}."""
-    return {name.split(".")[0].split("[")[0] for _, name, _, _ in _FORMATTER.parse(template) if name}
+    return {
+        name.split(".")[0].split("[")[0] for _, name, _, _ in _FORMATTER.parse(template) if name
+    }
 
 
 def plural(number: int, noun: str, lang: str) -> str:

@@ -72,9 +72,7 @@ MESSAGES: dict[str, str] = {
     "see_validate_edit": "see `svctrack validate`; fix the file with `svctrack edit {id}`",
     "gate_elsewhere": "{key} is a gate item of {stage}; {id} is at {at}",
     "no_open_gates": "{id} is {state}: it has no open gate items",
-    "not_gate_nor_principle": (
-        "{key} is neither a gate item of {stage} nor a principle{meant}; gate items: {gates}; principles: {principles}"
-    ),
+    "not_gate_nor_principle": "{key} is neither a gate item of {stage} nor a principle{meant}; gate items: {gates}; principles: {principles}",
     "no_stage": "no stage {stage} in the pipeline of {kind}{meant}",
     "roles_of_services": "roles belong to services; an engagement has an owner",
     "bad_department": "department {department}: use a-z, 0-9 and '-'",
@@ -104,14 +102,10 @@ MESSAGES: dict[str, str] = {
     "price_currency_clash": "the price {price} is not in {currency}",
     "id_empty": "an id cannot be empty",
     "id_long": "id {start}... is longer than 64 characters",
-    "id_invalid": (
-        "invalid id {id}: use a-z, 0-9 and '-', starting and ending with a letter or digit"
-    ),
+    "id_invalid": "invalid id {id}: use a-z, 0-9 and '-', starting and ending with a letter or digit",
     "id_reserved": "id {id} is a name Windows reserves; choose another",
     "impossible_date": "impossible date {text}: {reason}",
-    "ambiguous_date": (
-        "ambiguous date {text}: day and month order is not guessed; use YYYY-MM-DD or DD.MM.YYYY"
-    ),
+    "ambiguous_date": "ambiguous date {text}: day and month order is not guessed; use YYYY-MM-DD or DD.MM.YYYY",
     "not_date": "not a date: {text} (use {forms})",
     "date_range": "date {day} is out of range ({first}–{last})",
     # --- files (storage/) ---
@@ -121,36 +115,24 @@ MESSAGES: dict[str, str] = {
     "cannot_read": "cannot read it: {reason}",
     "is_link": "the file is a symbolic link; svctrack does not write through links",
     "is_link_hint": "put the file itself in its place",
-    "link_out": (
-        "the file is a symbolic link that leads out of the workspace; svctrack does not follow it"
-    ),
-    "linked_folder_out": (
-        "the file is in a linked folder that leads out of the workspace; svctrack does not follow it"
-    ),
+    "link_out": "the file is a symbolic link that leads out of the workspace; svctrack does not follow it",
+    "linked_folder_out": "the file is in a linked folder that leads out of the workspace; svctrack does not follow it",
     "a_folder": "a folder",
     "a_special_file": "a special file",
     "not_regular": "{what}, not a regular file",
     "too_big": "file is {size} bytes, over the {limit} byte limit",
     "lock_timeout_bad": "SVCTRACK_LOCK_TIMEOUT={value} is not a number of seconds",
-    "sync_stopped": (
-        "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing until it is finished; nothing was changed"
-    ),
-    "sync_stopped_hint": (
-        "resolve the conflict, then `svctrack sync --continue`; or `svctrack sync --abort` to go back to before the sync"
-    ),
+    "sync_stopped": "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing until it is finished; nothing was changed",
+    "sync_stopped_hint": "resolve the conflict, then `svctrack sync --continue`; or `svctrack sync --abort` to go back to before the sync",
     "locked": "the workspace is locked by another svctrack process ({holder})",
     "locked_hint": "wait for it to finish, or give SVCTRACK_LOCK_TIMEOUT more seconds",
     "read_only": "the file is read-only; nothing was changed",
     "read_only_hint": "make it writable (chmod u+w) to let svctrack change it",
     "cannot_edit": "svctrack cannot edit this file: {reason}",
     "by_hand_hint": "change that part of the file by hand",
-    "reordered": (
-        "svctrack cannot edit this file without moving its lines (`{text}` and after); nothing written"
-    ),
+    "reordered": "svctrack cannot edit this file without moving its lines (`{text}` and after); nothing written",
     "reordered_hint": "keep the entries of each [[array]] together, then try again",
-    "would_be_too_big": (
-        "{path}: the change would take the file over {limit} bytes, the most svctrack reads; nothing written"
-    ),
+    "would_be_too_big": "{path}: the change would take the file over {limit} bytes, the most svctrack reads; nothing written",
     "would_be_too_big_hint": "move old notes or history to a file of their own",
     "edit_invalid_toml": "{path}: the edit would leave invalid TOML ({reason}); nothing written",
     "edit_not_back": "{path}: the edit would not read back as intended; nothing written",
@@ -171,9 +153,7 @@ MESSAGES: dict[str, str] = {
     "configured_gone": "the workspace in {path} ({value}) has no {config}",
     "no_workspace": "no svctrack workspace here (no {config} in {here} or above)",
     "no_workspace_hint": "create one with `svctrack init PATH`, or name one with -C PATH",
-    "example_dates": (
-        "the example cannot be dated around {today}: its dates would leave years 1–9999"
-    ),
+    "example_dates": "the example cannot be dated around {today}: its dates would leave years 1–9999",
     "example_dates_hint": "create it with SVCTRACK_TODAY set to a nearer day",
     "example_clash": "the workspace has items with the example's ids already: {ids}",
     "example_clash_hint": "create the example in a new folder",
@@ -223,27 +203,17 @@ MESSAGES: dict[str, str] = {
     "no_sync_waiting": "no sync is waiting to be continued",
     "run_sync": "run `svctrack sync`",
     "deleted_changed": "{path}: {words}; decide whether it stays",
-    "deleted_changed_hint": (
-        "keep it: `git add {path}`; delete it: `git rm {path}`; then `svctrack sync --continue`"
-    ),
+    "deleted_changed_hint": "keep it: `git add {path}`; delete it: `git rm {path}`; then `svctrack sync --continue`",
     "still_markers": "{path} still holds conflict markers (line {line})",
-    "still_markers_hint": (
-        "keep the right lines, remove the <<<<<<<, ======= and >>>>>>> lines, then `svctrack sync --continue`"
-    ),
+    "still_markers_hint": "keep the right lines, remove the <<<<<<<, ======= and >>>>>>> lines, then `svctrack sync --continue`",
     "rebase_would_stop": "the rebase would stop on it",
     "abort_would_undo": "--abort would undo it",
     "added_entries": " (added {added})",
     "you_deleted": "you deleted it, {other} changed it{grown}",
     "they_deleted": "{who} deleted it, you changed it{grown}",
-    "keep_aside": (
-        "keep it aside: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, then `{command}`, then `git apply aside.patch`"
-    ),
-    "keep_aside_or_add": (
-        "keep it aside: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, then `{command}`, then `git apply aside.patch`; or, to make it part of the commit being replayed, `git add {paths}`"
-    ),
-    "changed_since_stop": (
-        "{files}{more} changed since the sync stopped, and not as part of the conflict; {why}"
-    ),
+    "keep_aside": "keep it aside: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, then `{command}`, then `git apply aside.patch`",
+    "keep_aside_or_add": "keep it aside: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, then `{command}`, then `git apply aside.patch`; or, to make it part of the commit being replayed, `git add {paths}`",
+    "changed_since_stop": "{files}{more} changed since the sync stopped, and not as part of the conflict; {why}",
     "then_sync_again": "then `svctrack sync` again",
     "fix_then_continue": "fix that, then `svctrack sync --continue`; or `svctrack sync --abort`",
     "nothing_to_abort": "no sync is waiting; nothing to abort",
@@ -256,15 +226,11 @@ MESSAGES: dict[str, str] = {
     "several_remotes_hint": "choose one: `git branch --set-upstream-to REMOTE/BRANCH`",
     "the_repository": "the repository",
     "sync_conflict": "sync stopped: a merge conflict in {files}; nothing was pushed",
-    "sync_conflict_hint": (
-        "resolve it as shown above, then `svctrack sync --continue` (or `svctrack sync --abort` to undo the pull)"
-    ),
+    "sync_conflict_hint": "resolve it as shown above, then `svctrack sync --continue` (or `svctrack sync --abort` to undo the pull)",
     "fix_then": "fix that, then `{command}`",
     "then_command": "then `{command}`",
     "git_busy_lock": "another git process kept the repository busy ({lock} exists)",
-    "git_busy_lock_hint": (
-        "when it is done, commit with `{command}`; if no git is running, delete {lock}"
-    ),
+    "git_busy_lock_hint": "when it is done, commit with `{command}`; if no git is running, delete {lock}",
     "git_busy": "another git process kept the repository busy: {words}",
     "git_busy_hint": "when it is done, commit with `{command}`",
     "saved_not_committed": "{files} saved, but not committed: {message}",
@@ -298,9 +264,7 @@ MESSAGES: dict[str, str] = {
     "import_stopped": "line {line}: {message}; created before it: {made}",
     "import_stopped_hint": "remove those files or the imported rows, then import the rest",
     "io_error": "{path}: {reason}; nothing was changed",
-    "journal_failed": (
-        "{path}: cannot record the change for `undo` in {folder}: {reason}; nothing was changed"
-    ),
+    "journal_failed": "{path}: cannot record the change for `undo` in {folder}: {reason}; nothing was changed",
     "journal_failed_hint": "make that folder writable, or set XDG_DATA_HOME to a writable one",
     # --- -o FILE and -o DIR (storage/outfile.py, outdir.py) ---
     "o_give_folder": "-o {target}: give a folder",
@@ -379,9 +343,7 @@ MESSAGES: dict[str, str] = {
     "rows_invalid_hint": "fix those lines and import again (--dry-run checks without writing)",
     # --- shapes in a file, CSV (storage/tomledit.py, output/csvfile.py, usecases/csv_import.py) ---
     "shape_not_table": "`{where}` is {what}, not a table: cannot set `{path}`",
-    "shape_is_table": (
-        "`{path}` is {what} in the file; svctrack writes it as `{key} = ...` and will not replace the table"
-    ),
+    "shape_is_table": "`{path}` is {what} in the file; svctrack writes it as `{key} = ...` and will not replace the table",
     "shape_not_aot": "`{name}` is {what}, not [[{name}]] tables",
     "csv_encoding": "unknown encoding {encoding}",
     "csv_encoding_hint": "try utf-8 or cp1251",
@@ -394,5 +356,47 @@ MESSAGES: dict[str, str] = {
     "csv_twice_hint": "keep one of them",
     "csv_missing": "{source}: no column for {missing} (columns: {found})",
     "csv_missing_hint": "{kind} columns: {columns}",
+    # --- confirmations and notices (cli/) ---
+    "committed": "committed {sha}: {subject}",
+    "forced_past": " (forced past {items})",
+    "moved": "{id}: {source} → {target}{forced}",
+    "mark_done": "{key} done",
+    "mark_honoured": "{key} honoured",
+    "mark_cleared": "{key} cleared",
+    "mark_open": "{key} open",
+    "mark_not_honoured": "{key} not honoured",
+    "field_set": "{id}: {key} = {value}",
+    "field_removed": "{id}: {key} removed",
+    "note_added": "{id}: note added",
+    "feedback_recorded": "{id}: feedback {score}/5 recorded",
+    "feedback_ticked": "{said}, feedback-received done",
+    "time_logged": "{id}: {hours} h logged, {total} h in all",
+    "nothing_to_undo_short": "nothing to undo",
+    "undo_skipped": "skipped `{command}`: it changed nothing (stopped before it wrote)",
+    "put_back": "put back {paths}",
+    "removed_paths": "removed {paths}",
+    "undid": "undid `{command}`",
+    "renamed": "renamed {old} → {new}",
+    "renamed_followed": "renamed {old} → {new}; {followed} follow",
+    "nothing_deleted": "nothing deleted",
+    "deleted": "deleted {kind} {id}",
+    "created_service": "created service {id} ({stage})",
+    "created_engagement": "created engagement {id} ({stage}, due {due})",
+    "no_services_match": "no services match",
+    "no_engagements_match": "no engagements match",
+    "wrote": "wrote {what}{path}",
+    "rows_to": "{count} to ",
+    "kind_service": "service",
+    "kind_engagement": "engagement",
+    "created_workspace": "created workspace {root}",
+    "merge_registered": "git merges its item files with `svctrack merge-file` (.gitattributes)",
+    "config_unset": "{key} unset",
+    "edit_not_written": "{id}: {reason}; nothing written",
+    "edit_saved": "{id}: saved ({keys})",
+    "formatting": "formatting",
+    "sync_abandoned": "sync abandoned: back to where you were before it began ({sha})",
+    "merge_committed": "committed {sha}: svctrack: item files merged by `svctrack merge-file`",
+    "synced": "synced with {where}: {got}pushed {pushed}",
+    "pulled": "pulled {n}, ",
     # end
 }

@@ -35,12 +35,8 @@ MESSAGES: dict[str, str] = {
     "last_stage_rework": "`svctrack rework ID --note ...` начинает следующий цикл с этапа «{back}»",
     "last_stage_cancel": "`svctrack cancel ID --note ...` выводит её из работы",
     "gates_open": "на этапе «{state}» не выполнено: {items}",
-    "gates_open_hint": (
-        "отметьте выполненное: `svctrack check ID ПУНКТ`, или пропустите с --force"
-    ),
-    "reopen_open": (
-        "работа открыта (этап «{state}»); вернуть можно только закрытое или отменённое"
-    ),
+    "gates_open_hint": "отметьте выполненное: `svctrack check ID ПУНКТ`, или пропустите с --force",
+    "reopen_open": "работа открыта (этап «{state}»); вернуть можно только закрытое или отменённое",
     "reopen_open_hint": "`svctrack rework ID --note ...` возвращает на предыдущий этап",
     "reopen_unknown": "по истории не видно, с какого этапа перешли в «{state}»",
     "reopen_unknown_hint": "поставьте `stage` вручную: `svctrack edit ID`",
@@ -76,9 +72,7 @@ MESSAGES: dict[str, str] = {
     "see_validate_edit": "см. `svctrack validate`; исправьте файл: `svctrack edit {id}`",
     "gate_elsewhere": "{key} — пункт этапа «{stage}»; {id} на этапе «{at}»",
     "no_open_gates": "{id}: состояние «{state}», невыполненных пунктов нет",
-    "not_gate_nor_principle": (
-        "{key} — не пункт этапа «{stage}» и не принцип{meant}; пункты: {gates}; принципы: {principles}"
-    ),
+    "not_gate_nor_principle": "{key} — не пункт этапа «{stage}» и не принцип{meant}; пункты: {gates}; принципы: {principles}",
     "no_stage": "в цепочке этапов {kind} нет этапа {stage}{meant}",
     "roles_of_services": "роли бывают у услуг; у заказа есть ответственный",
     "bad_department": "отдел {department}: используйте a-z, 0-9 и '-'",
@@ -108,17 +102,11 @@ MESSAGES: dict[str, str] = {
     "price_currency_clash": "цена {price} указана не в {currency}",
     "id_empty": "id не может быть пустым",
     "id_long": "id {start}... длиннее 64 символов",
-    "id_invalid": (
-        "недопустимый id {id}: используйте a-z, 0-9 и '-', в начале и в конце — буква или цифра"
-    ),
+    "id_invalid": "недопустимый id {id}: используйте a-z, 0-9 и '-', в начале и в конце — буква или цифра",
     "id_reserved": "id {id} — имя, зарезервированное Windows; выберите другое",
     "impossible_date": "невозможная дата {text}: {reason}",
-    "ambiguous_date": (
-        "неоднозначная дата {text}: порядок дня и месяца не угадывается; пишите ДД.ММ.ГГГГ или ГГГГ-ММ-ДД"
-    ),
-    "not_date": (
-        "не дата: {text} (пишите {forms})"
-    ),
+    "ambiguous_date": "неоднозначная дата {text}: порядок дня и месяца не угадывается; пишите ДД.ММ.ГГГГ или ГГГГ-ММ-ДД",
+    "not_date": ("не дата: {text} (пишите {forms})"),
     "date_range": "дата {day} вне допустимого диапазона ({first}–{last})",
     # --- files (storage/) ---
     "cannot_list": "не читается список файлов: {reason}",
@@ -127,40 +115,26 @@ MESSAGES: dict[str, str] = {
     "cannot_read": "не читается: {reason}",
     "is_link": "файл — символическая ссылка; svctrack не пишет через ссылки",
     "is_link_hint": "положите на её место сам файл",
-    "link_out": (
-        "файл — символическая ссылка за пределы рабочей папки; svctrack по ней не переходит"
-    ),
-    "linked_folder_out": (
-        "файл в папке-ссылке за пределы рабочей папки; svctrack по ней не переходит"
-    ),
+    "link_out": "файл — символическая ссылка за пределы рабочей папки; svctrack по ней не переходит",
+    "linked_folder_out": "файл в папке-ссылке за пределы рабочей папки; svctrack по ней не переходит",
     "a_folder": "папка",
     "a_special_file": "особый файл",
     "not_regular": "{what}, а не обычный файл",
     "too_big": "файл занимает {size} байт, больше предела в {limit} байт",
     "lock_timeout_bad": "SVCTRACK_LOCK_TIMEOUT={value} — не число секунд",
-    "sync_stopped": (
-        "синхронизация остановлена на конфликте (git выполняет rebase): svctrack ничего не пишет, пока она не завершена; ничего не изменено"
-    ),
-    "sync_stopped_hint": (
-        "разрешите конфликт и выполните `svctrack sync --continue`; или `svctrack sync --abort`, чтобы вернуться к состоянию до синхронизации"
-    ),
+    "sync_stopped": "синхронизация остановлена на конфликте (git выполняет rebase): svctrack ничего не пишет, пока она не завершена; ничего не изменено",
+    "sync_stopped_hint": "разрешите конфликт и выполните `svctrack sync --continue`; или `svctrack sync --abort`, чтобы вернуться к состоянию до синхронизации",
     "locked": "рабочая папка занята другим процессом svctrack ({holder})",
     "locked_hint": "дождитесь его окончания или увеличьте SVCTRACK_LOCK_TIMEOUT",
     "read_only": "файл только для чтения; ничего не изменено",
     "read_only_hint": "разрешите запись (chmod u+w), чтобы svctrack мог его менять",
     "cannot_edit": "svctrack не может править этот файл: {reason}",
     "by_hand_hint": "измените эту часть файла вручную",
-    "reordered": (
-        "svctrack не может править этот файл, не переставляя строки (`{text}` и далее); ничего не записано"
-    ),
+    "reordered": "svctrack не может править этот файл, не переставляя строки (`{text}` и далее); ничего не записано",
     "reordered_hint": "соберите записи каждого [[массива]] вместе и повторите",
-    "would_be_too_big": (
-        "{path}: после изменения файл превысит {limit} байт — больше, чем читает svctrack; ничего не записано"
-    ),
+    "would_be_too_big": "{path}: после изменения файл превысит {limit} байт — больше, чем читает svctrack; ничего не записано",
     "would_be_too_big_hint": "перенесите старые заметки или историю в отдельный файл",
-    "edit_invalid_toml": (
-        "{path}: после правки TOML стал бы недопустимым ({reason}); ничего не записано"
-    ),
+    "edit_invalid_toml": "{path}: после правки TOML стал бы недопустимым ({reason}); ничего не записано",
     "edit_not_back": "{path}: правка не читается так, как задумана; ничего не записано",
     "report_hint": "пожалуйста, сообщите об этом, приложив файл",
     "not_a_lock": "{lock} — {what}, а не файл блокировки svctrack; ничего не изменено",
@@ -169,9 +143,7 @@ MESSAGES: dict[str, str] = {
     "save_utf8": "сохраните его в UTF-8",
     "not_utf8": "файл не в UTF-8 (сохранён в cp1251 или другой старой кодировке?)",
     "conflict_markers": "неразрешённый конфликт слияния (маркеры конфликта git)",
-    "conflict_markers_hint": (
-        "оставьте нужные строки, уберите маркеры и выполните `svctrack validate`"
-    ),
+    "conflict_markers_hint": "оставьте нужные строки, уберите маркеры и выполните `svctrack validate`",
     "invalid_toml": "недопустимый TOML: {reason}",
     "too_deep": "значения вложены глубже {depth} уровней",
     "too_many_digits": "целое число длиннее {limit} цифр",
@@ -225,39 +197,25 @@ MESSAGES: dict[str, str] = {
     "at_missing": "нет `at`: когда это было (например, 2026-11-26T12:00:00+03:00)",
     # --- git and sync (git/) ---
     "uncommitted": "незакоммиченные изменения: {files}{more}",
-    "uncommitted_hint": (
-        "сначала закоммитьте их (`git commit` или --commit svctrack), затем синхронизируйте"
-    ),
+    "uncommitted_hint": "сначала закоммитьте их (`git commit` или --commit svctrack), затем синхронизируйте",
     "git_failed": "{what} не удалось: {words}",
     "git_merge_hint": "уберите названные файлы и синхронизируйте снова",
     "no_sync_waiting": "нет остановленной синхронизации, которую можно продолжить",
     "run_sync": "выполните `svctrack sync`",
     "deleted_changed": "{path}: {words}; решите, оставить ли его",
-    "deleted_changed_hint": (
-        "оставить: `git add {path}`; удалить: `git rm {path}`; затем `svctrack sync --continue`"
-    ),
+    "deleted_changed_hint": "оставить: `git add {path}`; удалить: `git rm {path}`; затем `svctrack sync --continue`",
     "still_markers": "в {path} остались маркеры конфликта (строка {line})",
-    "still_markers_hint": (
-        "оставьте нужные строки, удалите строки <<<<<<<, ======= и >>>>>>>, затем `svctrack sync --continue`"
-    ),
+    "still_markers_hint": "оставьте нужные строки, удалите строки <<<<<<<, ======= и >>>>>>>, затем `svctrack sync --continue`",
     "rebase_would_stop": "rebase на этом остановится",
     "abort_would_undo": "--abort это отменит",
     "added_entries": " (добавлено {added})",
     "you_deleted": "вы его удалили, а в {other} изменили{grown}",
     "they_deleted": "в {who} его удалили, а вы изменили{grown}",
-    "keep_aside": (
-        "отложите изменения: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, затем `{command}`, затем `git apply aside.patch`"
-    ),
-    "keep_aside_or_add": (
-        "отложите изменения: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, затем `{command}`, затем `git apply aside.patch`; или, чтобы включить их в переносимый коммит, `git add {paths}`"
-    ),
-    "changed_since_stop": (
-        "{files}{more} изменены после остановки синхронизации, и не в рамках конфликта; {why}"
-    ),
+    "keep_aside": "отложите изменения: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, затем `{command}`, затем `git apply aside.patch`",
+    "keep_aside_or_add": "отложите изменения: `git diff -- {paths} > aside.patch && git checkout -- {paths}`, затем `{command}`, затем `git apply aside.patch`; или, чтобы включить их в переносимый коммит, `git add {paths}`",
+    "changed_since_stop": "{files}{more} изменены после остановки синхронизации, и не в рамках конфликта; {why}",
     "then_sync_again": "затем снова `svctrack sync`",
-    "fix_then_continue": (
-        "исправьте это, затем `svctrack sync --continue`; или `svctrack sync --abort`"
-    ),
+    "fix_then_continue": "исправьте это, затем `svctrack sync --continue`; или `svctrack sync --abort`",
     "nothing_to_abort": "нет остановленной синхронизации; отменять нечего",
     "pushed_meanwhile": "кто-то успел отправить изменения: выполните `svctrack sync` снова",
     "check_remote": "проверьте адрес удалённого репозитория и доступ к нему (`git remote -v`)",
@@ -268,15 +226,11 @@ MESSAGES: dict[str, str] = {
     "several_remotes_hint": "выберите один: `git branch --set-upstream-to REMOTE/BRANCH`",
     "the_repository": "репозитории",
     "sync_conflict": "синхронизация остановлена: конфликт слияния в {files}; ничего не отправлено",
-    "sync_conflict_hint": (
-        "разрешите его, как показано выше, затем `svctrack sync --continue` (или `svctrack sync --abort`, чтобы отменить pull)"
-    ),
+    "sync_conflict_hint": "разрешите его, как показано выше, затем `svctrack sync --continue` (или `svctrack sync --abort`, чтобы отменить pull)",
     "fix_then": "исправьте это, затем `{command}`",
     "then_command": "затем `{command}`",
     "git_busy_lock": "репозиторий занят другим процессом git (есть {lock})",
-    "git_busy_lock_hint": (
-        "когда он закончит, закоммитьте: `{command}`; если git не запущен, удалите {lock}"
-    ),
+    "git_busy_lock_hint": "когда он закончит, закоммитьте: `{command}`; если git не запущен, удалите {lock}",
     "git_busy": "репозиторий занят другим процессом git: {words}",
     "git_busy_hint": "когда он закончит, закоммитьте: `{command}`",
     "saved_not_committed": "{files}: сохранено, но не закоммичено: {message}",
@@ -308,16 +262,10 @@ MESSAGES: dict[str, str] = {
     "service_ambiguous": "услуга {ref} неоднозначна: {names}",
     "no_service_csv": "нет услуги {ref} (укажите её id или точное название)",
     "import_stopped": "строка {line}: {message}; создано до неё: {made}",
-    "import_stopped_hint": (
-        "удалите эти файлы или импортированные строки, затем импортируйте остальное"
-    ),
+    "import_stopped_hint": "удалите эти файлы или импортированные строки, затем импортируйте остальное",
     "io_error": "{path}: {reason}; ничего не изменено",
-    "journal_failed": (
-        "{path}: не удаётся записать изменение для `undo` в {folder}: {reason}; ничего не изменено"
-    ),
-    "journal_failed_hint": (
-        "разрешите запись в эту папку или укажите в XDG_DATA_HOME доступную для записи"
-    ),
+    "journal_failed": "{path}: не удаётся записать изменение для `undo` в {folder}: {reason}; ничего не изменено",
+    "journal_failed_hint": "разрешите запись в эту папку или укажите в XDG_DATA_HOME доступную для записи",
     # --- -o FILE and -o DIR (storage/outfile.py, outdir.py) ---
     "o_give_folder": "-o {target}: укажите папку",
     "o_give_folder_hint": "например: -o site",
@@ -344,9 +292,7 @@ MESSAGES: dict[str, str] = {
     # --- svctrack edit (usecases/editing.py) ---
     "bad_editor_var": "${var} не читается как команда: {value}",
     "no_editor": "нет редактора: не заданы ни VISUAL, ни EDITOR",
-    "no_editor_hint": (
-        "задайте EDITOR (например, `export EDITOR=nano`) или используйте `svctrack set`"
-    ),
+    "no_editor_hint": "задайте EDITOR (например, `export EDITOR=nano`) или используйте `svctrack set`",
     "edit_abandoned": "{path}: {what}: правка брошена; ничего не записано",
     "edit_emptied": "файл опустошён",
     "edit_invalid": "{path}: правка недопустима ({first}); ничего не записано",
@@ -379,9 +325,7 @@ MESSAGES: dict[str, str] = {
     "bad_kind": "--kind — engagements или services, а не {value}",
     "delete_needs_yes": "чтобы удалить {id} не в терминале, нужен --yes",
     "invalid_after_pull": "после pull недопустимы {files}; ничего не отправлено",
-    "invalid_after_pull_hint": (
-        "исправьте их (`svctrack validate`), закоммитьте и снова выполните `svctrack sync`"
-    ),
+    "invalid_after_pull_hint": "исправьте их (`svctrack validate`), закоммитьте и снова выполните `svctrack sync`",
     "unknown_config_key": "нет такого ключа настроек {key}{meant}; ключи: {keys}",
     "not_bool": "{key}: {value} — не true и не false",
     "no_config_in": "в {root} нет {config}",
@@ -396,14 +340,10 @@ MESSAGES: dict[str, str] = {
     "no_completion": "нет дополнения для {shell}: bash, zsh или fish",
     "rows_invalid": "строк с ошибками: {bad} (всего {rows}); ничего не импортировано",
     "row_invalid": "строк с ошибками: {bad} (всего {rows}); ничего не импортировано",
-    "rows_invalid_hint": (
-        "исправьте эти строки и импортируйте снова (--dry-run проверяет без записи)"
-    ),
+    "rows_invalid_hint": "исправьте эти строки и импортируйте снова (--dry-run проверяет без записи)",
     # --- shapes in a file, CSV (storage/tomledit.py, output/csvfile.py, usecases/csv_import.py) ---
     "shape_not_table": "`{where}` — {what}, а не таблица: `{path}` не задать",
-    "shape_is_table": (
-        "`{path}` в файле — {what}; svctrack пишет его как `{key} = ...` и не станет заменять таблицу"
-    ),
+    "shape_is_table": "`{path}` в файле — {what}; svctrack пишет его как `{key} = ...` и не станет заменять таблицу",
     "shape_not_aot": "`{name}` — {what}, а не таблицы [[{name}]]",
     "csv_encoding": "неизвестная кодировка {encoding}",
     "csv_encoding_hint": "попробуйте utf-8 или cp1251",
@@ -416,5 +356,47 @@ MESSAGES: dict[str, str] = {
     "csv_twice_hint": "оставьте один из них",
     "csv_missing": "{source}: нет столбца {missing} (столбцы: {found})",
     "csv_missing_hint": "столбцы ({kind}): {columns}",
+    # --- confirmations and notices (cli/) ---
+    "committed": "закоммичено {sha}: {subject}",
+    "forced_past": " (принудительно, пропущено: {items})",
+    "moved": "{id}: {source} → {target}{forced}",
+    "mark_done": "{key}: выполнено",
+    "mark_honoured": "{key}: соблюдён",
+    "mark_cleared": "{key}: отметка снята",
+    "mark_open": "{key}: не выполнено",
+    "mark_not_honoured": "{key}: не соблюдён",
+    "field_set": "{id}: {key} = {value}",
+    "field_removed": "{id}: {key} удалено",
+    "note_added": "{id}: заметка добавлена",
+    "feedback_recorded": "{id}: отзыв {score}/5 записан",
+    "feedback_ticked": "{said}, feedback-received выполнено",
+    "time_logged": "{id}: записано {hours} ч, всего {total} ч",
+    "nothing_to_undo_short": "отменять нечего",
+    "undo_skipped": "пропущено `{command}`: ничего не изменило (остановлено до записи)",
+    "put_back": "возвращено: {paths}",
+    "removed_paths": "удалено: {paths}",
+    "undid": "отменено `{command}`",
+    "renamed": "переименовано: {old} → {new}",
+    "renamed_followed": "переименовано: {old} → {new}; вслед за ней: {followed}",
+    "nothing_deleted": "ничего не удалено",
+    "deleted": "удалено: {kind} {id}",
+    "created_service": "создана услуга {id} ({stage})",
+    "created_engagement": "создан заказ {id} ({stage}, срок {due})",
+    "no_services_match": "подходящих услуг нет",
+    "no_engagements_match": "подходящих заказов нет",
+    "wrote": "записано: {what}{path}",
+    "rows_to": "{count} в ",
+    "kind_service": "услуга",
+    "kind_engagement": "заказ",
+    "created_workspace": "создана рабочая папка {root}",
+    "merge_registered": "git сливает её файлы через `svctrack merge-file` (.gitattributes)",
+    "config_unset": "{key}: удалено",
+    "edit_not_written": "{id}: {reason}; ничего не записано",
+    "edit_saved": "{id}: сохранено ({keys})",
+    "formatting": "оформление",
+    "sync_abandoned": "синхронизация отменена: всё как до её начала ({sha})",
+    "merge_committed": "закоммичено {sha}: svctrack: файлы сливаются через `svctrack merge-file`",
+    "synced": "синхронизировано с {where}: {got}отправлено {pushed}",
+    "pulled": "получено {n}, ",
     # end
 }

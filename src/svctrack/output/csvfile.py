@@ -176,7 +176,9 @@ def decode(raw: bytes, name: str, encoding: str = "utf-8") -> str:
             "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
         )
     except LookupError:
-        raise CsvProblem(msg("csv_encoding", encoding=repr(encoding)), hint=msg("csv_encoding_hint")) from None
+        raise CsvProblem(
+            msg("csv_encoding", encoding=repr(encoding)), hint=msg("csv_encoding_hint")
+        ) from None
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise CsvProblem(

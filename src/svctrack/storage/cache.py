@@ -43,13 +43,13 @@ from svctrack.domain.model import (
 from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound, SvcError
+from svctrack.messages import msg
 from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import map_chunks
 from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
-from svctrack.messages import msg
 
 MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen

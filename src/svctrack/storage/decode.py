@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from svctrack.errors import FileProblem
-from svctrack.tomlparse import tomllib
 from svctrack.messages import msg
+from svctrack.tomlparse import tomllib
 
 MAX_BYTES = 1 << 20
 
@@ -72,7 +72,9 @@ def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
                 column=1,
                 hint=msg("conflict_markers_hint"),
             ) from None
-        raise FileProblem(path, msg("invalid_toml", reason=message), line=line, column=column) from None
+        raise FileProblem(
+            path, msg("invalid_toml", reason=message), line=line, column=column
+        ) from None
     except RecursionError:
         raise FileProblem(path, msg("too_deep", depth=MAX_DEPTH)) from None
     except ValueError:  # an integer longer than Python converts
@@ -86,9 +88,7 @@ def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
     if deep is not None:
         where = re.compile(r"^\s*(?:\[+\s*)?[\"']?" + re.escape(deep) + r"[\"']?\s*[=.\]]")
         line = next((n for n, row in enumerate(text.split("\n"), 1) if where.match(row)), 0)
-        raise FileProblem(
-            path, msg("key_too_deep", key=deep, depth=MAX_DEPTH), line=line, column=1
-        )
+        raise FileProblem(path, msg("key_too_deep", key=deep, depth=MAX_DEPTH), line=line, column=1)
     return data
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 from svctrack.storage.atomic import clean_stale_temps, reason, write_atomic
 from svctrack.storage.paths import workspace_key
-from svctrack.messages import msg
 
 KEEP = 100
 _ENTRY = re.compile(r"^(\d{8})\.json$")

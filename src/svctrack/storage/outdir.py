@@ -20,8 +20,8 @@ from pathlib import Path
 from types import TracebackType
 
 from svctrack.errors import SvcError
-from svctrack.storage.atomic import reason, sync_folder, write_atomic
 from svctrack.messages import msg
+from svctrack.storage.atomic import reason, sync_folder, write_atomic
 
 
 def folder(target: str, *, create: bool = True) -> Path:
@@ -38,7 +38,9 @@ def folder(target: str, *, create: bool = True) -> Path:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SvcError(msg("o_cannot_mkdir", target=f"-o {target}", reason=reason(exc))) from None
+            raise SvcError(
+                msg("o_cannot_mkdir", target=f"-o {target}", reason=reason(exc))
+            ) from None
         return path
     except NotADirectoryError:
         raise SvcError(msg("o_part_file", target=target)) from None
@@ -158,7 +160,9 @@ def prune(where: Path, keep: Iterable[str], own: re.Pattern[str]) -> list[str]:
     try:
         entries = list(os.scandir(where))
     except OSError as exc:
-        raise SvcError(msg("at_place", place=where, message=msg("cannot_list", reason=reason(exc)))) from None
+        raise SvcError(
+            msg("at_place", place=where, message=msg("cannot_list", reason=reason(exc)))
+        ) from None
     for entry in entries:
         if entry.name in kept or not own.fullmatch(entry.name):
             continue

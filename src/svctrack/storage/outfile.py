@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from svctrack.errors import SvcError
-from svctrack.storage.atomic import reason, write_atomic
 from svctrack.messages import msg
+from svctrack.storage.atomic import reason, write_atomic
 
 STDOUT = "-"
 
@@ -73,7 +73,9 @@ def _new(target: str, real: Path, data: bytes) -> None:
 
 def _replace(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
     if not os.access(real, os.W_OK):  # `>` refuses a read-only file; so does svctrack
-        raise _failed(target, OSError(errno.EACCES, "read-only"), hint=msg("as_it_was", target=target))
+        raise _failed(
+            target, OSError(errno.EACCES, "read-only"), hint=msg("as_it_was", target=target)
+        )
     try:
         write_atomic(real, data, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid))
     except OSError as exc:

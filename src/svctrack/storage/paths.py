@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from svctrack.errors import NotFound
-from svctrack.storage.userconfig import user_config, user_config_path
 from svctrack.messages import msg
+from svctrack.storage.userconfig import user_config, user_config_path
 
 CONFIG = "svctrack.toml"
 

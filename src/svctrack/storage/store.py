@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from svctrack.domain.ids import id_problem, unique
 from svctrack.domain.merge import same_data
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
+from svctrack.messages import msg
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
 from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line, sync_stopped
 from svctrack.tomlparse import tomllib
-from svctrack.messages import msg
 
 if TYPE_CHECKING:
     from svctrack.storage.journal import Journal
@@ -207,9 +207,7 @@ class Store:
             deadline = time.monotonic() + timeout
             while not _try_lock(fd):
                 if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        msg("locked", holder=_holder(fd)), hint=msg("locked_hint")
-                    )
+                    raise LockTimeout(msg("locked", holder=_holder(fd)), hint=msg("locked_hint"))
                 time.sleep(0.02)
             try:
                 import socket  # writes only

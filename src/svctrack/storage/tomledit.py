@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import tomlkit
-from svctrack.messages import msg
 from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
+
+from svctrack.messages import msg
 
 
 class ShapeError(Exception):

@@ -6,9 +6,7 @@ file are the tracker's, as for `new`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from svctrack.domain.dates import parse_day
 from svctrack.domain.fields import DEFAULTED, REQUIRED, budget_problem, parse_hours, parse_price
 from svctrack.domain.pipeline import a_kind
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 from svctrack.output.csvfile import (
     COLUMNS,
     COMPUTED,
@@ -27,8 +26,6 @@ from svctrack.output.csvfile import (
     restore,
 )
 from svctrack.usecases.tracker import Draft
-from svctrack.messages import msg
-
 
 
 @dataclass
@@ -95,7 +92,12 @@ def plan(
     missing = [c for c in needed if c not in seen]
     if missing:
         raise CsvProblem(
-            msg("csv_missing", source=source, missing=", ".join(missing), found=", ".join(rows[0][1])),
+            msg(
+                "csv_missing",
+                source=source,
+                missing=", ".join(missing),
+                found=", ".join(rows[0][1]),
+            ),
             hint=msg(
                 "csv_missing_hint",
                 kind=msg(f"the_{kind}"),
@@ -203,7 +205,9 @@ class _Cells:
 
     def bad(self, key: str, message: str) -> None:
         # A message about the service names it (`no service 'x'`); the others get their column.
-        self.problems.append(msg("of_item", id=key, message=message) if key != "service" else message)
+        self.problems.append(
+            msg("of_item", id=key, message=message) if key != "service" else message
+        )
         self.failed.add(key)
 
 

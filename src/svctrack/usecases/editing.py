@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
-from svctrack.tomlparse import tomllib
 from svctrack.messages import msg
+from svctrack.tomlparse import tomllib
 
 
 @dataclass
@@ -203,9 +203,7 @@ def _run(command: list[str], copy: Path) -> None:
     except OSError as exc:
         raise Refused(msg("editor_failed", editor=repr(command[0]), reason=exc.strerror)) from None
     if done.returncode != 0:
-        raise Refused(
-            msg("editor_status", status=done.returncode)
-        )
+        raise Refused(msg("editor_status", status=done.returncode))
 
 
 def _replace(store: Any, path: Path, original: bytes, raw: bytes) -> bool:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from svctrack.domain import dates
 from svctrack.errors import Refused
-from svctrack.storage.paths import FOLDERS
 from svctrack.messages import msg
+from svctrack.storage.paths import FOLDERS
 
 if TYPE_CHECKING:
     from svctrack.usecases.tracker import Tracker

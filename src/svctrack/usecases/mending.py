@@ -10,8 +10,8 @@ from svctrack.domain.ids import check_id
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.errors import Refused
-from svctrack.usecases.tracker import Tracker, actor
 from svctrack.messages import Plural, msg
+from svctrack.usecases.tracker import Tracker, actor
 
 
 @dataclass

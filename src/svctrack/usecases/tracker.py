@@ -32,9 +32,9 @@ from svctrack.domain.pipeline import (
     Pipeline,
     Transition,
     decide,
-    state_word,
     load_pipelines,
     reopen,
+    state_word,
 )
 from svctrack.domain.queries import Summary, summary
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
@@ -459,7 +459,9 @@ class Tracker:
                     pipeline, item.stage, action, done=item.ticked(item.stage), force=force
                 )
             except Refused as refused:
-                raise Refused(msg("of_item", id=item.id, message=refused.message), hint=refused.hint) from None
+                raise Refused(
+                    msg("of_item", id=item.id, message=refused.message), hint=refused.hint
+                ) from None
             doc.set("stage", move.target)
             for stage in move.cleared:  # the ticks go; the tables and their comments stay
                 for gate in item.gates.get(stage, {}):
@@ -499,7 +501,9 @@ class Tracker:
             try:
                 move = reopen(pipeline, item.stage, steps)
             except Refused as refused:
-                raise Refused(msg("of_item", id=item.id, message=refused.message), hint=refused.hint) from None
+                raise Refused(
+                    msg("of_item", id=item.id, message=refused.message), hint=refused.hint
+                ) from None
             doc.set("stage", move.target)
             entry = {"from": move.source, "to": move.target, "at": dates.now(), "by": actor()}
             doc.append("history", entry | {"note": note})
@@ -609,7 +613,13 @@ class Tracker:
                 doc.remove(key)
             else:
                 doc.set(key, parsed)
-            if key == "price" and parsed is not None and not sign and not item.currency and self.currency:
+            if (
+                key == "price"
+                and parsed is not None
+                and not sign
+                and not item.currency
+                and self.currency
+            ):
                 doc.set("currency", self.currency)  # a price is never without its currency
             return key, parsed
 

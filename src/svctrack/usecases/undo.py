@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svctrack.errors import FileProblem, Refused
+from svctrack.messages import msg
 from svctrack.storage.atomic import io_error, write_atomic
 from svctrack.storage.journal import Entry, Journal, digest
 from svctrack.storage.store import Store
-from svctrack.messages import msg
 
 
 @dataclass

@@ -14,11 +14,11 @@ from svctrack.domain.ids import id_problem
 from svctrack.domain.model import KNOWN_KEYS, Problem, check, service_problem
 from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
 from svctrack.errors import FileProblem, SvcError
+from svctrack.messages import msg
 from svctrack.storage.decode import decode, parse_text
 from svctrack.storage.locate import locate
 from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.storage.store import Store
-from svctrack.messages import msg
 
 CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from svctrack.domain.fields import parse_currency, parse_lang
 from svctrack.domain.pipeline import Pipeline, load_pipelines
 from svctrack.errors import Refused, SvcError, UsageError
+from svctrack.messages import msg
 from svctrack.storage.paths import CONFIG, FOLDERS, SCHEMAS, schema_line
 from svctrack.usecases.tracker import Tracker
-from svctrack.messages import msg
 
 
 def init_workspace(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from svctrack.cli.context import speak
 from svctrack.cli.options import (
     HELP_PANEL_SETUP,
     JsonOpt,
@@ -14,8 +15,8 @@ from svctrack.cli.options import (
     say,
 )
 from svctrack.errors import Refused, UsageError
-from svctrack.storage.userconfig import USER_KEYS as CONFIG_KEYS
 from svctrack.messages import msg
+from svctrack.storage.userconfig import USER_KEYS as CONFIG_KEYS
 
 config = group(
     "config",
@@ -54,7 +55,9 @@ def _config_value(key: str, value: str) -> Any:
 
         root = Path(value).expanduser().resolve()
         if not (root / CONFIG).is_file():
-            raise Refused(msg("no_config_in", config=CONFIG, root=root), hint=msg("init_hint", path=value))
+            raise Refused(
+                msg("no_config_in", config=CONFIG, root=root), hint=msg("init_hint", path=value)
+            )
         return str(root)
     if not value.strip():
         raise UsageError(msg("config_empty", key=key))
@@ -84,7 +87,9 @@ def _write_config(change: Any) -> None:
     except OSError as exc:
         raise io_error(exc, str(path)) from None
     except tomlkit.exceptions.ParseError as exc:
-        raise Refused(msg("config_invalid", path=path, reason=str(exc)), hint=msg("fix_or_remove")) from None
+        raise Refused(
+            msg("config_invalid", path=path, reason=str(exc)), hint=msg("fix_or_remove")
+        ) from None
     change(doc)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +152,7 @@ def config_unset(
             del doc[key]
 
     _write_config(change)
-    typer.echo(f"{key} unset")
+    speak(msg("config_unset", key=key))
 
 
 @config.command("list")

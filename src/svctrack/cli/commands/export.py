@@ -19,16 +19,16 @@ from svctrack.cli.options import (
     write_output,
 )
 from svctrack.errors import SvcError, UsageError
-from svctrack.messages import msg
+from svctrack.messages import Plural, msg
 
 export = group(
     "export", HELP_PANEL_INTEGRATION, "Write reports, calendars, CSV files and a static site."
 )
 
 
-def _wrote(path: str | None, what: str = "") -> None:
+def _wrote(ctx: typer.Context, path: str | None, what: str = "") -> None:
     if path is not None:
-        typer.echo(f"wrote {what}{path}", err=True)
+        state(ctx).say(msg("wrote", what=what, path=path), err=True)
 
 
 @export.command("report")
@@ -75,7 +75,7 @@ def export_report(
         firm=str(tracker.config.get("name", "")),
         default_currency=tracker.currency,
     )
-    _wrote(write_output(document, output))
+    _wrote(ctx, write_output(document, output))
 
 
 @export.command("ics")
@@ -100,7 +100,7 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
         workspace=str(tracker.config.get("name", "")) or tracker.root.name,
         stamp=dates.now(),
     )
-    _wrote(write_output(content, output))
+    _wrote(ctx, write_output(content, output))
     finish(loaded.broken)
 
 
@@ -145,7 +145,7 @@ def export_csv(
     rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
     to_file = not outfile.to_stdout(output)
     text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else to_file)
-    _wrote(write_output(text, output), f"{len(rows) - 1} {kind} to ")
+    _wrote(ctx, write_output(text, output), msg("rows_to", count=Plural(len(rows) - 1, which)))
     finish(loaded.broken)
 
 

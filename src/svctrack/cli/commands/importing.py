@@ -16,8 +16,8 @@ from svctrack.cli.options import (
     say,
 )
 from svctrack.errors import Refused
-from svctrack.output.text import inert
 from svctrack.messages import Plural, msg
+from svctrack.output.text import inert
 
 import_ = group("import", HELP_PANEL_INTEGRATION, "Bring existing records in.")
 
@@ -78,7 +78,11 @@ def import_csv(
             say(f"{file}:{line}: {message}")
         bad = len({line for line, _ in plan.problems})
         raise Refused(
-            msg("row_invalid" if bad == 1 else "rows_invalid", bad=bad, rows=Plural(plan.rows, "row")),
+            msg(
+                "row_invalid" if bad == 1 else "rows_invalid",
+                bad=bad,
+                rows=Plural(plan.rows, "row"),
+            ),
             hint=msg("rows_invalid_hint"),
         )
     if not plan.items:

@@ -49,10 +49,10 @@ def edit(ctx: typer.Context, item: IdArg) -> None:
 
     outcome = editing.edit(tracker, kind, item_id, show=show, again=again)
     if not outcome.written:
-        typer.echo(f"{item_id}: {outcome.reason}; nothing written")
+        s.say(msg("edit_not_written", id=item_id, reason=outcome.reason))
         return
-    keys = ", ".join(outcome.changed) or "formatting"
-    typer.echo(f"{item_id}: saved ({keys})")
+    keys = ", ".join(outcome.changed) or msg("formatting")
+    s.say(msg("edit_saved", id=item_id, keys=keys))
     s.changed(f"{item_id}: edited {keys}")
 
 
@@ -91,7 +91,7 @@ def sync(
         plumbing.require_repo(root)
         if abort:
             sha = pull_push.abort(root)
-            typer.echo(f"sync abandoned: back to where you were before it began ({sha})")
+            state(ctx).say(msg("sync_abandoned", sha=sha))
             return
         where = pull_push.target(root)
         try:
@@ -101,11 +101,7 @@ def sync(
             else:
                 result = pull_push.sync(root)
                 if result.registered:
-                    typer.echo(
-                        f"committed {result.registered}: svctrack: item files merged by"
-                        " `svctrack merge-file`",
-                        err=True,
-                    )
+                    state(ctx).say(msg("merge_committed", sha=result.registered), err=True)
                 pulled = result.pulled
         except pull_push.SyncConflict as exc:
             _explain(exc.conflicts, where)
@@ -116,10 +112,13 @@ def sync(
                 line = f":{f.line}" if f.line else ""
                 say(f"{f.path}{line}: {f.message}")
             files = Plural(len({f.path for f in errors}), "file")
-            raise Refused(msg("invalid_after_pull", files=files), hint=msg("invalid_after_pull_hint"))
+            raise Refused(
+                msg("invalid_after_pull", files=files), hint=msg("invalid_after_pull_hint")
+            )
         pushed = pull_push.push(root, where)
-    got = "" if pulled is None else f"pulled {pulled}, "
-    typer.echo(f"synced with {where}: {got}pushed {pushed} commit{'s' * (pushed != 1)}")
+    got = "" if pulled is None else msg("pulled", n=pulled)
+    pushed_n = Plural(pushed, "commit")
+    state(ctx).say(msg("synced", where=where, got=got, pushed=pushed_n))
 
 
 def _explain(conflicts: list[Any], where: str) -> None:

@@ -18,6 +18,9 @@ from svctrack.cli.options import (
     group,
     owner_wanted,
 )
+from svctrack.domain.pipeline import state_word
+from svctrack.messages import msg
+from svctrack.output.i18n import day
 
 service = group("service", HELP_PANEL_SETUP, "Create and list services (offerings).")
 engagement = group("engagement", HELP_PANEL_SETUP, "Create and list engagements (one client each).")
@@ -48,7 +51,8 @@ def service_new(
     item = s.tracker.new_service(
         name, item_id=item_id, owner=owner, mode=mode, price=amount, currency=currency
     )
-    typer.echo(f"created service {item.id} ({item.stage})")
+    stage = state_word(s.tracker.pipelines["service"], item.stage)
+    s.say(msg("created_service", id=item.id, stage=stage))
     s.changed(f"{item.id}: new service, {item.name}")
 
 
@@ -105,7 +109,9 @@ def engagement_new(
         currency=currency,
         contract=contract,
     )
-    typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
+    stage = state_word(s.tracker.pipelines["engagement"], item.stage)
+    due = day(item.due, s.lang)
+    s.say(msg("created_engagement", id=item.id, stage=stage, due=due))
     s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 
@@ -157,7 +163,7 @@ def _list(
             )
             s.print(render.summaries_table(rows, tracker.pipelines, s.lang, s.width, title=title))
         else:
-            typer.echo(f"no {kind}s match", err=True)
+            s.say(msg(f"no_{kind}s_match"), err=True)
     finish(broken)
 
 

@@ -15,6 +15,7 @@ from svctrack.cli.options import (
     complete_fields,
     complete_gates,
 )
+from svctrack.messages import Msg, msg
 from svctrack.output.text import inert
 
 app = typer.Typer()
@@ -23,10 +24,22 @@ app = typer.Typer()
 # --- lifecycle ------------------------------------------------------------------------------
 
 
+def moved(ctx: typer.Context, move: Any, item_id: str) -> Msg:
+    """`acme: execution → control`, «acme: выполнение → контроль»: a step as the person reads it
+    (the commit message keeps its English, with the stage ids)."""
+    from svctrack.domain.pipeline import state_word
+
+    s = state(ctx)
+    pipeline = s.tracker.pipelines[s.tracker.resolve(item_id)[0]]
+    forced = msg("forced_past", items=", ".join(move.skipped)) if move.forced else ""
+    source, target = state_word(pipeline, move.source), state_word(pipeline, move.target)
+    return msg("moved", id=item_id, source=source, target=target, forced=forced)
+
+
 def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
-    suffix = f" (forced past {', '.join(move.skipped)})" if move.forced else ""
-    typer.echo(f"{item_id}: {move.source} → {move.target}{suffix}")
-    state(ctx).changed(f"{item_id}: {move.source} → {move.target}{suffix}", note)
+    said = moved(ctx, move, item_id)
+    state(ctx).say(said)
+    state(ctx).changed(said, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -105,9 +118,8 @@ def check(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     marks = tracker.check_all(item_id, keys, ok=True, note=note)
-    said = ", ".join(f"{k} {'done' if w == 'gate' else 'honoured'}" for k, w in marks)
-    typer.echo(f"{item_id}: {said}")
-    state(ctx).changed(f"{item_id}: {said}", note)
+    said = [msg("mark_done" if w == "gate" else "mark_honoured", key=k) for k, w in marks]
+    _marked(ctx, item_id, said, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -128,12 +140,20 @@ def uncheck(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     marks = tracker.check_all(item_id, keys, ok=False, note=note, clear=clear)
-    said = ", ".join(
-        f"{k} {'cleared' if clear else ('open' if w == 'gate' else 'not honoured')}"
+    said = [
+        msg(
+            "mark_cleared" if clear else ("mark_open" if w == "gate" else "mark_not_honoured"),
+            key=k,
+        )
         for k, w in marks
-    )
-    typer.echo(f"{item_id}: {said}")
-    state(ctx).changed(f"{item_id}: {said}", note)
+    ]
+    _marked(ctx, item_id, said, note)
+
+
+def _marked(ctx: typer.Context, item_id: str, marks: list[Msg], note: str) -> None:
+    s = state(ctx)
+    s.say(f"{item_id}: " + ", ".join(m.render(s.lang) for m in marks))
+    s.changed(f"{item_id}: " + ", ".join(marks), note)
 
 
 @app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -160,8 +180,12 @@ def set_(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     key, new = tracker.set_field(item_id, name, value)
-    said = f"{item_id}: {key} = {new}" if new is not None else f"{item_id}: {key} removed"
-    typer.echo(inert(said))
+    said = (
+        msg("field_set", id=item_id, key=key, value=new)
+        if new is not None
+        else msg("field_removed", id=item_id, key=key)
+    )
+    typer.echo(inert(said.render(state(ctx).lang)))
     state(ctx).changed(said)
 
 
@@ -183,7 +207,7 @@ def note(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     tracker.add_note(item_id, text, channel=channel)
-    typer.echo(f"{item_id}: note added")
+    state(ctx).say(msg("note_added", id=item_id))
     state(ctx).changed(f"{item_id}: {channel} note", text)
 
 
@@ -217,9 +241,8 @@ def feedback(
         availability=availability,
         courtesy=courtesy,
     )
-    typer.echo(
-        f"{item_id}: feedback {score}/5 recorded" + (", feedback-received done" if ticked else "")
-    )
+    said = msg("feedback_recorded", id=item_id, score=score)
+    state(ctx).say(msg("feedback_ticked", said=said) if ticked else said)
     state(ctx).changed(f"{item_id}: feedback {score}/5", comment)
 
 
@@ -244,5 +267,5 @@ def log_time(
     item_id = tracker.resolve(item)[1]
     amount = parse_hours(hours, rule=hours_problem)  # how many in a day: the tracker says
     total = tracker.log_time(item_id, amount, on=parse_date(on) if on else None, by=by, note=note)
-    typer.echo(f"{item_id}: {amount} h logged, {total} h in all")
+    state(ctx).say(msg("time_logged", id=item_id, hours=amount, total=total))
     state(ctx).changed(f"{item_id}: {amount} h logged", note)

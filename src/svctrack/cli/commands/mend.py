@@ -8,7 +8,7 @@ import typer
 
 from svctrack.cli.context import state
 from svctrack.cli.options import HELP_PANEL_LIFECYCLE, IdArg, JsonOpt, say
-from svctrack.messages import msg
+from svctrack.messages import Plural, msg
 
 app = typer.Typer()
 
@@ -44,7 +44,7 @@ def undo(
             jsonout.emit(jsonout.journal(entries))
             return
         if not entries:
-            typer.echo("nothing to undo")
+            s.say(msg("nothing_to_undo_short"))
             return
         from svctrack.output.mend_views import journal_table
 
@@ -52,15 +52,15 @@ def undo(
         return
     done = undoing.undo(tracker.store, journal)
     for passed in done.passed:
-        say(f"skipped `{passed.command}`: it changed nothing (stopped before it wrote)")
-    said = "; ".join(
-        f"{verb} {', '.join(paths)}"
-        for verb, paths in (("put back", done.restored), ("removed", done.removed))
+        say(msg("undo_skipped", command=passed.command).render(s.lang))
+    said = [
+        msg(verb, paths=", ".join(paths))
+        for verb, paths in (("put_back", done.restored), ("removed_paths", done.removed))
         if paths
-    )
-    say(f"undid `{done.entry.command}`")
-    typer.echo(said)
-    s.changed(f"undo: {done.entry.command}", said)
+    ]
+    say(msg("undid", command=done.entry.command).render(s.lang))
+    typer.echo("; ".join(m.render(s.lang) for m in said))
+    s.changed(f"undo: {done.entry.command}", "; ".join(said))
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -77,7 +77,9 @@ def reopen(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     move = tracker.reopen(item_id, note=note)
-    typer.echo(f"{item_id}: {move.source} → {move.target}")
+    from svctrack.cli.commands.lifecycle import moved
+
+    state(ctx).say(moved(ctx, move, item_id))
     state(ctx).changed(f"{item_id}: reopened, {move.source} → {move.target}", note)
 
 
@@ -96,9 +98,11 @@ def rename(
     from svctrack.usecases.mending import rename as renaming
 
     done = renaming(state(ctx).tracker, item, new, note=note)
-    followed = f"; {len(done.followed)} engagement{'' if len(done.followed) == 1 else 's'}"
-    said = f"{done.old} → {done.new}" + (followed + " follow" if done.followed else "")
-    typer.echo(f"renamed {said}")
+    followed = Plural(len(done.followed), "engagement")
+    if done.followed:
+        state(ctx).say(msg("renamed_followed", old=done.old, new=done.new, followed=followed))
+    else:
+        state(ctx).say(msg("renamed", old=done.old, new=done.new))
     state(ctx).changed(f"{done.old}: renamed to {done.new}", note)
 
 
@@ -128,8 +132,8 @@ def delete(
         if not sys.stdin.isatty():
             raise UsageError(msg("delete_needs_yes", id=item_id))
         if not typer.confirm(f"Delete {kind} {item_id}?", default=False, err=True):
-            typer.echo("nothing deleted")
+            state(ctx).say(msg("nothing_deleted"))
             return
     deleting(tracker, item_id)
-    typer.echo(f"deleted {kind} {item_id}")
+    state(ctx).say(msg("deleted", kind=msg(f"kind_{kind}"), id=item_id))
     state(ctx).changed(f"{item_id}: deleted")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from svctrack.cli.context import speak
 from svctrack.cli.options import (
     HELP_PANEL_SETUP,
 )
@@ -50,10 +51,10 @@ def init(
     root = init_workspace(
         path, name=name, lang=lang, currency=currency, example=example, schema=schema
     )
-    typer.echo(f"created workspace {root}")
+    speak(msg("created_workspace", root=root), workspace=lambda: lang)
     done = register(root)
     if done.attributes is not None or done.config:
-        typer.echo("git merges its item files with `svctrack merge-file` (.gitattributes)")
+        speak(msg("merge_registered"), workspace=lambda: lang)
 
 
 @app.command(rich_help_panel=HELP_PANEL_SETUP)
