@@ -12,13 +12,15 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from svctrack.domain.analysis import effort
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import CANCELLED, Pipeline
 from svctrack.domain.queries import gate_rows, obligations, progress
+from svctrack.messages import catalogue
 from svctrack.output.figures import num, pct
-from svctrack.output.i18n import day, days_overdue, money, word
+from svctrack.output.i18n import day, days_overdue, money, term, word
 
 FORMATS = ("md", "html")
 
@@ -97,7 +99,10 @@ def document(
     if internal:
         doc.internal = effort_rows(item, lang, default_currency)
         doc.notes = [
-            (_when(n.at.date() if n.at else None, lang), f"[{n.channel}] {n.text}")
+            (
+                _when(n.at.date() if n.at else None, lang),
+                f"[{term('channel', n.channel, lang)}] {n.text}",
+            )
             for n in item.notes
         ]
     return doc
@@ -197,6 +202,13 @@ def _events(item: Item, pipeline: Pipeline, lang: str, internal: bool) -> list[E
     return out
 
 
+def _todo(gate: Any, lang: str) -> str:
+    """An open gate item as a thing to do («Провести окончательный разговор с клиентом»), from
+    the catalogue's `todo.<id>`; a gate item of the workspace's own keeps its label."""
+    said = catalogue(lang).MESSAGES.get(f"todo.{gate.id}")
+    return str(said) if said else str(gate.text(lang))
+
+
 def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[str]:
     if item.stage in (pipeline.done, CANCELLED):
         ended = next(
@@ -204,7 +216,7 @@ def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[
         )
         key = "completed_on" if item.stage == pipeline.done else "cancelled_on"
         return [word(key, lang).format(date=_when(ended, lang))]
-    steps = [row.term.text(lang) for row in gate_rows(item, pipeline) if not row.tick.ok]
+    steps = [_todo(row.term, lang) for row in gate_rows(item, pipeline) if not row.tick.ok]
     if not steps and pipeline.stage(item.stage):
         steps.append(word("nothing_pending", lang))
     ids = pipeline.stage_ids

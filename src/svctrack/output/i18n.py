@@ -6,6 +6,7 @@ import os
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from svctrack.domain.fields import LANGS
 
@@ -15,9 +16,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "client": ("Client", "Клиент"),
     "service": ("Service", "Услуга"),
     "services": ("Services", "Услуги"),
-    "engagements": ("Engagements", "Оказания"),
+    "engagements": ("Engagements", "Заказы"),
     "stage": ("Stage", "Этап"),
-    "progress": ("Progress", "Ход"),
+    "progress": ("Progress", "Готовность"),
     "due": ("Due", "Срок"),
     "start": ("Start", "Начало"),
     "days_left": ("Days left", "Осталось дн."),
@@ -28,7 +29,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "price": ("Price", "Цена"),
     "contract": ("Contract", "Договор"),
     "roles": ("Roles", "Роли"),
-    "gates": ("Gate items", "Условия выхода"),
+    "gates": ("Gate items", "Чек-лист этапа"),
     "principles": ("Principles", "Принципы"),
     "history": ("History", "История"),
     "notes": ("Notes", "Заметки"),
@@ -52,11 +53,32 @@ _WORDS: dict[str, tuple[str, str]] = {
     "at": ("When", "Когда"),
     "none": ("none", "нет"),
     "created": ("created", "создано"),
+    "mode_online": ("online", "онлайн"),
+    "mode_offline": ("offline", "офлайн"),
+    "mode_hybrid": ("hybrid", "гибридный"),
+    "channel_email": ("email", "эл. почта"),
+    "channel_call": ("call", "звонок"),
+    "channel_meeting": ("meeting", "встреча"),
+    "channel_chat": ("chat", "чат"),
+    "channel_other": ("other", "другое"),
+    "role_marketing": ("marketing", "маркетинг"),
+    "role_development": ("development", "разработка"),
+    "role_production": ("production", "производство"),
+    "role_sales": ("sales", "продажи"),
+    "role_support": ("support", "поддержка"),
+    "role_finance": ("finance", "финансы"),
+    "role_legal": ("legal", "юридический отдел"),
+    "role_delivery": ("delivery", "оказание услуг"),
+    "role_quality": ("quality", "качество"),
+    "role_hr": ("hr", "кадры"),
+    "when": ("when", "когда"),
+    "who": ("who", "кто"),
+    "commit": ("commit", "коммит"),
     "honoured": ("honoured", "соблюдён"),
     "not_honoured": ("not honoured", "не соблюдён"),
     "not_assessed": ("not assessed", "не оценён"),
     "done": ("done", "выполнено"),
-    "engagement_count": ("Engagements", "Оказаний"),
+    "engagement_count": ("Engagements", "Заказов"),
     "coverage": ("Principles", "Принципы"),
     "speed": ("speed", "скорость"),
     "accuracy": ("accuracy", "точность"),
@@ -78,7 +100,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "board": ("Board", "Доска"),
     "board_legend": (
         "! overdue · ○n gate items open · ✓ gate items done",
-        "! просрочено · ○n условий выхода не выполнено · ✓ условия выхода выполнены",
+        "! просрочено · ○n пунктов чек-листа не выполнено · ✓ чек-лист этапа выполнен",
     ),
     "due_on": ("due {date}", "срок {date}"),
     "more_short": ("… and {n} more", "… и ещё {n}"),
@@ -123,10 +145,10 @@ _WORDS.update(
         "report": ("Monitoring report", "Отчёт о результатах"),
         "period": ("Period", "Период"),
         "all_time": ("all time", "за всё время"),
-        "closed_in_period": ("engagements closed", "закрыто оказаний"),
+        "closed_in_period": ("engagements closed", "закрыто заказов"),
         "no_closed": (
             "No closed engagements in this period.",
-            "В этом периоде нет закрытых оказаний.",
+            "В этом периоде нет закрытых заказов.",
         ),
         "undated_closed": (
             "Left out, closed without a dated transition: {ids}",
@@ -142,7 +164,7 @@ _WORDS.update(
         "stage_days": ("Days in each stage", "Дней на каждом этапе"),
         "mean": ("Mean", "Среднее"),
         "median": ("Median", "Медиана"),
-        "engagements_n": ("Eng.", "Оказ."),
+        "engagements_n": ("Eng.", "Заказы"),
         "slowest": ("slowest", "самый долгий"),
         "satisfaction": ("Client satisfaction", "Удовлетворённость клиентов"),
         "overall_score": ("overall", "в целом"),
@@ -174,11 +196,11 @@ _WORDS.update(
         ),
         "finding_rework": (
             "{with} of {count} engagements needed rework ({rate}), {mean} reworks per engagement.",
-            "Доработка понадобилась в {with} из {count} ({rate}); доработок на оказание: {mean}.",
+            "Доработка понадобилась в {with} из {count} ({rate}); доработок на заказ: {mean}.",
         ),
         "finding_low_score": (
             "Mean client satisfaction is {score} of 5 (engagements with feedback: {count}).",
-            "Средняя оценка клиентов — {score} из 5 (оказаний с отзывом: {count}).",
+            "Средняя оценка клиентов — {score} из 5 (заказов с отзывом: {count}).",
         ),
         "finding_weak_dimension": (
             "Clients rate {subject} lowest: {mean} of 5 (overall score {score}).",
@@ -205,14 +227,14 @@ _WORDS.update(
             "{subject} приносит {rate} в час, а {best} — {best_rate}.",
         ),
         "timeline": ("Timeline", "График"),
-        "no_open_engagements": ("No open engagements.", "Открытых оказаний нет."),
+        "no_open_engagements": ("No open engagements.", "Открытых заказов нет."),
         "no_dates": ("no dates", "без дат"),
         "legend_today": ("│ today", "│ сегодня"),
         "legend_overdue": ("▒ overdue", "▒ просрочено"),
         "legend_clipped": ("◀ ▶ goes on beyond the chart", "◀ ▶ за пределами графика"),
-        "status_report": ("Status report", "Отчёт о ходе работ"),
+        "status_report": ("Status report", "Отчёт о состоянии работ"),
         "prepared_on": ("Prepared on", "Дата отчёта"),
-        "stage_progress": ("Stage and progress", "Этап и ход работ"),
+        "stage_progress": ("Stage and progress", "Этап и готовность"),
         "dates_deadlines": ("Dates and deadlines", "Сроки"),
         "what_happened": ("What happened", "Что сделано"),
         "next_steps": ("Next steps", "Следующие шаги"),
@@ -244,6 +266,19 @@ _WORDS.update(
 )
 
 
+def term(kind: str, value: str, lang: str) -> str:
+    """A mode, a channel or a department in `lang` (`online` → `онлайн`); a value of the
+    workspace's own is shown as it is."""
+    pair = _WORDS.get(f"{kind}_{value}")
+    return (pair[1] if lang == "ru" else pair[0]) if pair else value
+
+
+def history_note(entry: Any, lang: str) -> str:
+    """A history entry's note as shown: the creation entry's `created` (what the file keeps,
+    in every language) in `lang`; any other note as written."""
+    return word("created", lang) if entry.note == "created" and not entry.source else entry.note
+
+
 def word(key: str, lang: str) -> str:
     pair = _WORDS.get(key)
     if pair is None:
@@ -261,25 +296,12 @@ def days_overdue(count: int, lang: str) -> str:
     return f"просрочка {count} дн." if lang == "ru" else f"{count}d overdue"
 
 
-_NOUNS: dict[str, tuple[str, str, str, str]] = {
-    # English singular, Russian forms for 1, 2–4 and 5 (21 оказание, 22 оказания, 25 оказаний)
-    "engagement": ("engagement", "оказание", "оказания", "оказаний"),
-    "service": ("service", "услуга", "услуги", "услуг"),
-    "error": ("error", "ошибка", "ошибки", "ошибок"),
-    "warning": ("warning", "предупреждение", "предупреждения", "предупреждений"),
-}
-
-
 def count(number: int, noun: str, lang: str) -> str:
-    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
-    en, one, few, many = _NOUNS[noun]
-    if lang != "ru":
-        return f"{number} {en}" + ("" if number == 1 else "s")
-    if number % 10 == 1 and number % 100 != 11:
-        return f"{number} {one}"
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return f"{number} {few}"
-    return f"{number} {many}"
+    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`, `3 заказа`
+    (the forms and the rule are the catalogues', `svctrack.messages.plural`)."""
+    from svctrack.messages import plural
+
+    return plural(number, noun, lang)
 
 
 def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: str) -> str:

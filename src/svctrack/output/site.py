@@ -40,9 +40,11 @@ from svctrack.output.i18n import (
     day,
     days,
     days_overdue,
+    history_note,
     initials,
     money,
     month,
+    term,
     word,
 )
 
@@ -787,8 +789,8 @@ def _fields(
         nearest = f"{e(day(s.next_deadline, lang))} · {_next(s, pipeline, today, lang)}"
         facts.append((word("next_deadline", lang), nearest))
     facts.append((word("owner", lang), e(item.owner)))
-    facts.append((word("mode", lang), e(item.mode)))
-    facts += [(department, e(person)) for department, person in item.roles.items()]
+    facts.append((word("mode", lang), e(term("mode", item.mode, lang) if item.mode else "")))
+    facts += [(e(term("role", d, lang)), e(person)) for d, person in item.roles.items()]
     if internal:
         if item.price is not None:
             price = money(item.price, item.currency or default_currency, lang)
@@ -859,7 +861,7 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
         move = f"<strong>{e(pipeline.state_label(h.to, lang))}</strong>"
         if h.source:
             move = f"{e(pipeline.state_label(h.source, lang))} → {move}"
-        note = e(h.note)
+        note = e(history_note(h, lang))
         if h.forced:
             skipped = f"{word('forced', lang)}: {', '.join(h.skipped)}"
             note += f' <span class="late">({e(skipped)})</span>'
@@ -871,7 +873,10 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
 def _notes(item: Item, lang: str) -> str:
     if not item.notes:
         return ""
-    rows = [[_moment(n.at, lang), e(n.channel), e(n.by), e(n.text)] for n in item.notes]
+    rows = [
+        [_moment(n.at, lang), e(term("channel", n.channel, lang)), e(n.by), e(n.text)]
+        for n in item.notes
+    ]
     heads = [e(word(k, lang)) for k in ("at", "channel", "by", "note")]
     return _section(word("notes", lang), _table(heads, rows))
 

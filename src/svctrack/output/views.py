@@ -34,7 +34,18 @@ from svctrack.domain.queries import (
     progress,
     summarize,
 )
-from svctrack.output.i18n import counts_line, day, days, days_overdue, initials, money, word
+from svctrack.messages import say
+from svctrack.output.i18n import (
+    counts_line,
+    day,
+    days,
+    days_overdue,
+    history_note,
+    initials,
+    money,
+    term,
+    word,
+)
 from svctrack.output.text import inert
 
 OVERDUE = "bold red"
@@ -902,14 +913,14 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
         nxt.append_text(_next_cell(s, pipeline, today, lang))
         field("next_deadline", nxt)
     field("owner", item.owner)
-    field("mode", item.mode)
+    field("mode", term("mode", item.mode, lang) if item.mode else "")
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
     from svctrack.output.analysis_views import effort_line
 
     field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
     for department, person in item.roles.items():
-        fields.add_row(text(department), text(person))
+        fields.add_row(text(term("role", department, lang)), text(person))
     if item.kind == "service":
         field("engagements", ", ".join(engagements) or word("none", lang))
     title = text(item.id, "bold")
@@ -974,7 +985,7 @@ def history(item: Item, pipeline: Pipeline, lang: str) -> Group:
             line.append_text(text(entry.by, DIM))
         if entry.note:
             line.append("\n")
-            line.append_text(text(entry.note))
+            line.append_text(text(history_note(entry, lang)))
         if entry.forced:
             skipped = ", ".join(entry.skipped)
             line.append("\n")
@@ -992,7 +1003,7 @@ def notes(item: Item, lang: str) -> Group:
     for n in item.notes:
         line = _moment(n.at, lang)
         line.append("  ")
-        line.append_text(text(n.channel, "bold"))
+        line.append_text(text(term("channel", n.channel, lang), "bold"))
         if n.by:
             line.append(" · ", style=DIM)
             line.append_text(text(n.by, DIM))
@@ -1034,21 +1045,23 @@ def findings(rows: Sequence[Any], lang: str = "en") -> Table:
     for f in rows:
         where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
         style = OVERDUE if f.severity == "error" else SOON
-        table.add_row(Text(word(f.severity, lang), style=style), text(where), text(f.message))
+        said = say(f.message, lang)
+        table.add_row(Text(word(f.severity, lang), style=style), text(where), text(said))
     return table
 
 
 # --- history (git) ----------------------------------------------------------------------------
 
 
-def story(rows: Sequence[dict[str, Any]]) -> Table:
+def story(rows: Sequence[dict[str, Any]], lang: str = "en") -> Table:
     """`svctrack history`: history entries and commits, oldest first. Notes, names and commit
     subjects come from the data (and from anyone's `git commit -m`): shown inert."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for title in ("when", "who", "what", "commit"):
-        table.add_column(title, overflow="fold", ratio=3 if title == "what" else None)
+        table.add_column(word(title, lang), overflow="fold", ratio=3 if title == "what" else None)
     for row in rows:
         when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
-        what = row["what"] + (f" — {row['note']}" if row["note"] else "")
+        note = word("created", lang) if row["note"] == "created" else row["note"]
+        what = say(row["what"], lang) + (f" — {note}" if note else "")
         table.add_row(when, text(row["by"]), text(what), text(row["commit"] or ""))
     return table

@@ -95,7 +95,7 @@ def test_counts_line() -> None:
         "Open: 1 engagement, 3 services · overdue: 2 · due within 7 days: 0"
     )
     assert counts_line(21, 5, 2, 1, "ru") == (
-        "Открыто: 21 оказание, 5 услуг · просрочено: 2 · срок в ближайшие 7 дней: 1"
+        "Открыто: 21 заказ, 5 услуг · просрочено: 2 · срок в ближайшие 7 дней: 1"
     )
 
 

@@ -202,7 +202,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     found = tracker.get(item_id, kind)
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
     commits = log(tracker.root, rel)
-    rows = _story(found, commits)
+    rows = _story(found, commits, tracker.pipelines[kind])
     if json_output:
         from svctrack.output import jsonout
 
@@ -210,20 +210,24 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
         return
     from svctrack.output.views import story
 
-    s.print(story(rows))
+    s.print(story(rows, s.lang))
 
 
-def _story(item: Any, commits: list[Any]) -> list[dict[str, Any]]:
+def _story(item: Any, commits: list[Any], pipeline: Any) -> list[dict[str, Any]]:
+    """History entries and commits, oldest first; `what` is a message (English in JSON)."""
+    from svctrack.domain.pipeline import state_word
+
     rows: list[dict[str, Any]] = []
     for entry in item.history:
+        source, to = state_word(pipeline, entry.source or ""), state_word(pipeline, entry.to)
         if entry.source:
-            what = f"{entry.source} → {entry.to}"
+            forced = ""
             if entry.forced:
-                what += (
-                    f" (forced past {', '.join(entry.skipped)})" if entry.skipped else " (forced)"
-                )
+                skipped = ", ".join(entry.skipped)
+                forced = msg("forced_past", items=skipped) if skipped else msg("forced_plain")
+            what = msg("story_moved", source=source, to=to, forced=forced)
         else:
-            what = f"created at {entry.to}"
+            what = msg("story_created", to=to)
         rows.append(
             {
                 "at": _aware(entry.at),

@@ -133,7 +133,6 @@ def _list(
     if stage and not pipeline.is_known(stage):
         from svctrack.domain.fields import suggest
         from svctrack.errors import UsageError
-        from svctrack.messages import msg
 
         states = (*pipeline.stage_ids, *pipeline.ends)
         said = msg("option_stage", stage=repr(stage), kind=msg(f"of_{kind}"))
