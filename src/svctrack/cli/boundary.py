@@ -107,12 +107,12 @@ def said(text: str, lang: str) -> str:
 def fail(message: str | SvcError, code: int) -> NoReturn:
     """One `error:` line in the user's language, and the exit code."""
     lang = user_lang()
-    hint = ""
     if isinstance(message, SvcError):
-        message, hint = problem_text(message, lang), message.hint
+        hint = message.hint
+        text = problem_text(message, lang)
     else:
-        message = said(message, lang)
-    text = message + (f"; {said(hint, lang)}" if hint else "")
+        hint, text = "", said(message, lang)
+    text += f"; {said(hint, lang)}" if hint else ""
     sys.stderr.write(f"error: {oneline(text)}\n")
     sys.stderr.flush()
     sys.exit(code)
