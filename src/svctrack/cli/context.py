@@ -169,17 +169,25 @@ class State:
             self.tracker.store.release()
 
 
-def speak(line: str, *, err: bool = False, workspace: Any = None) -> None:
-    """A line in the user's language from a command that opens no workspace (`config`,
-    `init`): --lang, SVCTRACK_LANG, the user config, then `workspace()` if given."""
+def current_lang(workspace: Any = None) -> str:
+    """The language of this run, for code that has no State at hand (`config`, `init`, the
+    notices of `options.say`); `workspace()`, if given, names the workspace's language (`init`,
+    before the workspace can be found)."""
     import click
 
     ctx = click.get_current_context(silent=True)
     root = ctx.find_root().obj if ctx else None
-    flag = root.lang_flag if isinstance(root, State) else None
+    if isinstance(root, State) and workspace is None:
+        return root.lang
+    return pick_lang(root.lang_flag if isinstance(root, State) else None, workspace)
+
+
+def speak(line: str, *, err: bool = False, workspace: Any = None) -> None:
+    """A line in the user's language from a command that opens no workspace (`config`,
+    `init`)."""
     from svctrack.messages import say
 
-    typer.echo(say(line, pick_lang(flag, workspace)), err=err)
+    typer.echo(say(line, current_lang(workspace)), err=err)
 
 
 def state(ctx: typer.Context) -> State:

@@ -130,9 +130,11 @@ def write_output(text: str, output: str | None) -> str | None:
 def say(line: str) -> None:
     """A line for the person on stderr; names, values and messages in it may come from the data,
     so it is made inert."""
+    from svctrack.cli.context import current_lang
+    from svctrack.messages import say as render
     from svctrack.output.text import inert
 
-    typer.echo(inert(line), err=True)
+    typer.echo(inert(render(line, current_lang())), err=True)
 
 
 KINDS = {"engagements": "engagement", "services": "service"}

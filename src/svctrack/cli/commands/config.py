@@ -170,7 +170,7 @@ def config_list(json_output: JsonOpt = False) -> None:
         jsonout.emit(config)
         return
     if not config:
-        say("the user config sets nothing (see `svctrack config path`)")
+        say(msg("config_nothing"))
     for key, value in config.items():
         typer.echo(f"{key} = {_shown(value)}")
 

@@ -207,7 +207,8 @@ def export_site(
             result = build(tracker, output, lang=s.export_lang, internal=internal, progress=tick)
     else:
         result = build(tracker, output, lang=s.export_lang, internal=internal)
-    removed = f", {len(result.removed)} removed" if result.removed else ""
-    changed = f"{result.written} file{'' if result.written == 1 else 's'} changed"
-    say(f"wrote {result.folder / 'index.html'} and {result.items} item pages ({changed}{removed})")
+    removed = msg("n_removed", n=len(result.removed)) if result.removed else ""
+    changed = msg("files_changed", files=Plural(result.written, "file"))
+    index = result.folder / "index.html"
+    say(msg("wrote_site", index=index, items=result.items, changed=changed, removed=removed))
     finish(result.broken)

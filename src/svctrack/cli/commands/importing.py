@@ -53,7 +53,8 @@ def import_csv(
 
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
-    from svctrack.output.i18n import count
+    from svctrack.domain.pipeline import state_word
+    from svctrack.output.i18n import count, day
     from svctrack.storage.atomic import io_error
     from svctrack.usecases import csv_import as csvio
 
@@ -70,12 +71,12 @@ def import_csv(
         tracker, which, raw, str(file), encoding=encoding, skip_existing=skip_existing
     )
     for line, item_id in plan.skipped:
-        say(f"{file}:{line}: skipped: {item_id} exists")
+        say(msg("import_skipped", place=f"{file}:{line}", id=item_id))
     if plan.ignored:
-        say(f"{file}: columns not imported: {', '.join(plan.ignored)}")
+        say(msg("import_ignored", file=file, columns=", ".join(plan.ignored)))
     if plan.problems:
         for line, message in plan.problems:
-            say(f"{file}:{line}: {message}")
+            say(msg("at_place", place=f"{file}:{line}", message=message))
         bad = len({line for line, _ in plan.problems})
         raise Refused(
             msg(
@@ -86,17 +87,27 @@ def import_csv(
             hint=msg("rows_invalid_hint"),
         )
     if not plan.items:
-        say(f"{file}: no rows to import")
+        say(msg("import_no_rows", file=file))
         return
-    verb = "would create" if dry_run else "created"
+    verb = msg("would_create") if dry_run else msg("created_verb")
     if not dry_run:
         csvio.apply(tracker, plan)
     for entry in plan.items:
         f = entry.fields
-        detail = f"{f['client']}, due {f['due']}" if which == "engagement" else f["name"]
-        shown = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
-        typer.echo(inert(shown))
+        stage = state_word(tracker.pipelines[which], entry.stage)
+        due = day(f["due"], s.lang) if which == "engagement" else ""
+        detail = msg("client_due", client=f["client"], due=due) if due else f["name"]
+        shown = msg(
+            "import_row",
+            verb=verb,
+            kind=msg(f"kind_{which}"),
+            id=entry.item_id,
+            stage=stage,
+            detail=detail,
+            line=entry.line,
+        )
+        typer.echo(inert(shown.render(s.lang)))
     if dry_run:
-        say(f"dry run: {count(len(plan.items), which, 'en')} would be created; nothing written")
+        say(msg("dry_run", count=Plural(len(plan.items), which)))
     else:
         s.changed(f"import {count(len(plan.items), which, 'en')} from {file.name}")

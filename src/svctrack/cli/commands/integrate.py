@@ -42,10 +42,17 @@ def edit(ctx: typer.Context, item: IdArg) -> None:
     def show(found: list[Any]) -> None:
         for f in found:
             where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
-            say(f"{where}: {f.severity}: {f.message}")
+            say(
+                msg(
+                    "finding",
+                    place=where,
+                    severity=msg(f"severity_{f.severity}"),
+                    message=f.message,
+                )
+            )
 
     def again() -> bool:
-        return typer.confirm("Edit again?", default=True, err=True)
+        return typer.confirm(msg("edit_again").render(s.lang), default=True, err=True)
 
     outcome = editing.edit(tracker, kind, item_id, show=show, again=again)
     if not outcome.written:
@@ -110,7 +117,7 @@ def sync(
         if errors:
             for f in errors:
                 line = f":{f.line}" if f.line else ""
-                say(f"{f.path}{line}: {f.message}")
+                say(msg("at_place", place=f"{f.path}{line}", message=f.message))
             files = Plural(len({f.path for f in errors}), "file")
             raise Refused(
                 msg("invalid_after_pull", files=files), hint=msg("invalid_after_pull_hint")

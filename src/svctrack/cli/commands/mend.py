@@ -131,7 +131,8 @@ def delete(
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(msg("delete_needs_yes", id=item_id))
-        if not typer.confirm(f"Delete {kind} {item_id}?", default=False, err=True):
+        ask = msg("delete_ask", kind=msg(f"kind_{kind}"), id=item_id).render(state(ctx).lang)
+        if not typer.confirm(ask, default=False, err=True):
             state(ctx).say(msg("nothing_deleted"))
             return
     deleting(tracker, item_id)

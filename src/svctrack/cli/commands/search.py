@@ -43,7 +43,7 @@ def find(
     elif not found:
         from svctrack.cli.options import say
 
-        say(f"no item holds {text!r}")
+        say(msg("found_nothing", text=repr(text)))
     else:
         from svctrack.output.mend_views import find_table
 

@@ -108,9 +108,9 @@ def schema(
 
     written = write_schemas(Path(output), pipelines)
     for path in written:
-        say(f"wrote {path}")
+        say(msg("wrote", what="", path=path))
     if not written:
-        say(f"{output}: the schemas there are up to date")
+        say(msg("schemas_up_to_date", path=output))
 
 
 # --- completion -----------------------------------------------------------------------------
