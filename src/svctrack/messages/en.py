@@ -452,5 +452,36 @@ MESSAGES: dict[str, str] = {
     "severity_warning": "warning",
     "edit_again": "Edit again?",
     "delete_ask": "Delete {kind} {id}?",
+    # --- sync's conflicts explained, merge-file, validate (cli/commands/integrate.py, usecases/validation.py) ---
+    "file_name_problem": "file name: {problem}",
+    "id_used_twice": "id {id} is also used by {other}",
+    "not_svctrack_file": "not a svctrack file",
+    "ws_settings": "the workspace settings",
+    "c_you_deleted": "conflict in {path} ({what}): you deleted it, {other} changed it",
+    "c_they_deleted": "conflict in {path} ({what}): {who} deleted it, you changed it",
+    "c_would_lose": "  the changes deleting it would lose: new {grown} entries",
+    "c_keep_or_delete": (
+        "  keep it: `git add {path}`; delete it: `git rm {path}`; then `svctrack sync --continue`"
+    ),
+    "c_both_created": "conflict in {path} ({what}): both sides created it (one id, two items?)",
+    "c_both_created_hint": (
+        "  keep {where}'s: `git checkout {theirs} -- {path}`; keep yours: `git checkout {yours} -- {path}`; to keep both, first save yours under another id: `git show :{mine}:./{path} > {folder}/NEW-ID.toml`"
+    ),
+    "c_conflict": "conflict in {path} ({what}):",
+    "c_as_git_shows": "  resolve it as git shows it",
+    "c_both_changed": "  both changed {key}: yours {yours}, {where} has {theirs}",
+    "c_both_added_kept": "  both added [[{name}]] entries: all kept, in time order",
+    "c_both_added": "  both added [[{name}]] entries: keep both, oldest first",
+    "c_unreadable": "  one side does not parse; compare them with `git diff`",
+    "c_neighbours": "  both changed neighbouring lines; keep both changes",
+    "c_stage_merged": "  keep one stage, and delete the [[history]] entry of the move you drop",
+    "c_stage": "  keep one stage, and the [[history]] entries that lead to it",
+    "theirs_side": "{where}'s",
+    "yours_side": "yours",
+    "c_next": (
+        "next: in each file keep the right lines between <<<<<<< and >>>>>>> (above ======= is {above}, below it {below}), delete the markers, then `svctrack sync --continue`"
+    ),
+    "merged_by_line": "{where}: {reason}; merged line by line, as git does",
+    "merge_clashes": "{where}: both sides changed {keys}; marked for you to choose",
     # end
 }

@@ -452,5 +452,38 @@ MESSAGES: dict[str, str] = {
     "severity_warning": "предупреждение",
     "edit_again": "Править снова?",
     "delete_ask": "Удалить: {kind} {id}?",
+    # --- sync's conflicts explained, merge-file, validate (cli/commands/integrate.py, usecases/validation.py) ---
+    "file_name_problem": "имя файла: {problem}",
+    "id_used_twice": "id {id} уже занят: {other}",
+    "not_svctrack_file": "не файл svctrack",
+    "ws_settings": "настройки рабочей папки",
+    "c_you_deleted": "конфликт в {path} ({what}): вы его удалили, а в {other} изменили",
+    "c_they_deleted": "конфликт в {path} ({what}): в {who} его удалили, а вы изменили",
+    "c_would_lose": "  удаление потеряет изменения: новые записи {grown}",
+    "c_keep_or_delete": (
+        "  оставить: `git add {path}`; удалить: `git rm {path}`; затем `svctrack sync --continue`"
+    ),
+    "c_both_created": "конфликт в {path} ({what}): обе стороны создали его (один id, два объекта?)",
+    "c_both_created_hint": (
+        "  оставить версию {where}: `git checkout {theirs} -- {path}`; оставить свою: `git checkout {yours} -- {path}`; чтобы оставить обе, сначала сохраните свою под другим id: `git show :{mine}:./{path} > {folder}/NEW-ID.toml`"
+    ),
+    "c_conflict": "конфликт в {path} ({what}):",
+    "c_as_git_shows": "  разрешите его так, как показывает git",
+    "c_both_changed": "  обе стороны изменили {key}: у вас {yours}, в {where} — {theirs}",
+    "c_both_added_kept": "  обе стороны добавили записи [[{name}]]: сохранены все, по времени",
+    "c_both_added": "  обе стороны добавили записи [[{name}]]: оставьте обе, старшую первой",
+    "c_unreadable": "  одна из сторон не читается; сравните их: `git diff`",
+    "c_neighbours": "  обе стороны изменили соседние строки; оставьте оба изменения",
+    "c_stage_merged": (
+        "  оставьте один этап и удалите запись [[history]] о переходе, который отбрасываете"
+    ),
+    "c_stage": "  оставьте один этап и записи [[history]], которые к нему ведут",
+    "theirs_side": "версия {where}",
+    "yours_side": "ваша версия",
+    "c_next": (
+        "дальше: в каждом файле оставьте нужные строки между <<<<<<< и >>>>>>> (над ======= — {above}, под ним — {below}), удалите маркеры, затем `svctrack sync --continue`"
+    ),
+    "merged_by_line": "{where}: {reason}; слито построчно, как это делает git",
+    "merge_clashes": "{where}: обе стороны изменили {keys}; отмечено, чтобы вы выбрали",
     # end
 }

@@ -71,10 +71,11 @@ def validate(store: Store) -> list[Finding]:
             rel = f"{FOLDERS[kind]}/{item_id}.toml"
             problem = id_problem(item_id)
             if problem:
-                slots.append([Finding(rel, f"file name: {problem}")])
+                slots.append([Finding(rel, msg("file_name_problem", problem=problem))])
                 continue
             if item_id in seen:
-                slots.append([Finding(rel, f"id {item_id!r} is also used by {seen[item_id]}")])
+                said = msg("id_used_twice", id=repr(item_id), other=seen[item_id])
+                slots.append([Finding(rel, said)])
             seen[item_id] = rel
             slots.append(None)
             jobs.append((kind, item_id))
@@ -166,7 +167,7 @@ def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
     except FileProblem as exc:
         findings.append(_finding(exc))
     except OSError as exc:
-        findings.append(Finding(rel, f"cannot read: {exc.strerror}"))
+        findings.append(Finding(rel, msg("cannot_read", reason=exc.strerror)))
     except SvcError as exc:
         findings.append(Finding(rel, exc.message.removeprefix(f"{rel}: ")))
     return None

@@ -131,60 +131,56 @@ def sync(
 def _explain(conflicts: list[Any], where: str) -> None:
     marked = False
     for c in conflicts:
-        what = "not a svctrack file"
+        what = msg("not_svctrack_file")
         if c.kind:
-            what = "the workspace settings" if c.kind == "config" else f"{c.kind} {c.item_id}"
+            what = msg("ws_settings") if c.kind == "config" else f"{c.kind} {c.item_id}"
         if c.deleted_by:
-            who, other = ("you", where) if c.deleted_by == "you" else (where, "you")
             grown = ", ".join(f"[[{a}]]" for a in c.added)
-            say(f"conflict in {c.path} ({what}): {who} deleted it, {other} changed it")
+            if c.deleted_by == "you":
+                say(msg("c_you_deleted", path=c.path, what=what, other=where))
+            else:
+                say(msg("c_they_deleted", path=c.path, what=what, who=where))
             if grown:
-                say(f"  the changes deleting it would lose: new {grown} entries")
-            say(
-                f"  keep it: `git add {c.path}`; delete it: `git rm {c.path}`;"
-                " then `svctrack sync --continue`"
-            )
+                say(msg("c_would_lose", grown=grown))
+            say(msg("c_keep_or_delete", path=c.path))
             continue
         if c.created_both:
-            say(f"conflict in {c.path} ({what}): both sides created it (one id, two items?)")
+            say(msg("c_both_created", path=c.path, what=what))
             mine = 3 if c.yours == "--theirs" else 2
             say(
-                f"  keep {where}'s: `git checkout {c.theirs} -- {c.path}`; keep yours:"
-                f" `git checkout {c.yours} -- {c.path}`; to keep both, first save yours under"
-                f" another id: `git show :{mine}:./{c.path} > {Path(c.path).parent}/NEW-ID.toml`"
+                msg(
+                    "c_both_created_hint",
+                    where=where,
+                    theirs=c.theirs,
+                    yours=c.yours,
+                    path=c.path,
+                    mine=mine,
+                    folder=Path(c.path).parent,
+                )
             )
             marked = marked or bool(c.markers)
             continue
-        say(f"conflict in {c.path} ({what}):")
+        say(msg("c_conflict", path=c.path, what=what))
         marked = marked or bool(c.markers)
         if not c.kind:
-            say("  resolve it as git shows it")
+            say(msg("c_as_git_shows"))
             continue
         for clash in c.both:
             yours, theirs = _value(clash.yours), _value(clash.theirs)
-            say(f"  both changed {clash.key}: yours {yours}, {where} has {theirs}")
+            say(msg("c_both_changed", key=clash.key, yours=yours, where=where, theirs=theirs))
         for name in c.added:
-            if c.merged_by_svctrack:
-                say(f"  both added [[{name}]] entries: all kept, in time order")
-            else:
-                say(f"  both added [[{name}]] entries: keep both, oldest first")
+            say(msg("c_both_added_kept" if c.merged_by_svctrack else "c_both_added", name=name))
         if c.unreadable:
-            say("  one side does not parse; compare them with `git diff`")
+            say(msg("c_unreadable"))
         if not c.both and not c.added and not c.unreadable:
-            say("  both changed neighbouring lines; keep both changes")
+            say(msg("c_neighbours"))
         if any(clash.key == "stage" for clash in c.both):
-            if c.merged_by_svctrack:
-                say("  keep one stage, and delete the [[history]] entry of the move you drop")
-            else:
-                say("  keep one stage, and the [[history]] entries that lead to it")
+            say(msg("c_stage_merged" if c.merged_by_svctrack else "c_stage"))
     if marked:
-        above, below = (where + "'s", "yours")
+        above, below = msg("theirs_side", where=where), msg("yours_side")
         if conflicts and conflicts[0].yours == "--ours":
             above, below = below, above
-        say(
-            "next: in each file keep the right lines between <<<<<<< and >>>>>>> (above ======="
-            f" is {above}, below it {below}), delete the markers, then `svctrack sync --continue`"
-        )
+        say(msg("c_next", above=above, below=below))
 
 
 def _value(value: Any) -> str:
@@ -312,8 +308,8 @@ def merge_file(
     result = merge(Path(base), Path(ours), Path(theirs), path)
     where = path or ours
     if result.fallback:
-        say(f"{where}: {result.fallback}; merged line by line, as git does")
+        say(msg("merged_by_line", where=where, reason=result.fallback))
     elif result.clashes:
-        say(f"{where}: both sides changed {', '.join(result.clashes)}; marked for you to choose")
+        say(msg("merge_clashes", where=where, keys=", ".join(result.clashes)))
     if result.code:
         raise typer.Exit(result.code)
