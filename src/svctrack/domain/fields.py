@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from svctrack.domain import dates
 from svctrack.errors import UsageError
-from svctrack.messages import msg
+from svctrack.messages import known, msg
 
 LANGS = ("en", "ru")
 MODES = ("online", "offline", "hybrid")
@@ -46,7 +46,8 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 def choice_problem(what: str, value: str, choices: tuple[str, ...]) -> str | None:
     if value in choices:
         return None
-    said = msg("not_one_of", what=what, value=repr(value), choices=", ".join(choices))
+    name = msg(f"field_{what}") if known(f"field_{what}") else what  # a new field: add its key
+    said = msg("not_one_of", what=name, value=repr(value), choices=", ".join(choices))
     return msg("with_meant", message=said, meant=suggest(value, choices))
 
 

@@ -107,6 +107,11 @@ def _rebuild(key: str, params: dict[str, Any]) -> Msg:
     return Msg(key, **params)
 
 
+def known(key: str) -> bool:
+    """Whether the catalogue has `key` (for words chosen from data: a field's name)."""
+    return key in catalogue("en").MESSAGES
+
+
 def msg(key: str, /, **params: Any) -> Msg:
     """The message `key` with its parameters; a key missing from the English catalogue is a bug
     and fails at once."""

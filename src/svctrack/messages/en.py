@@ -483,5 +483,9 @@ MESSAGES: dict[str, str] = {
     ),
     "merged_by_line": "{where}: {reason}; merged line by line, as git does",
     "merge_clashes": "{where}: both sides changed {keys}; marked for you to choose",
+    "not_a_stage": "{stage} is not a stage of {kind} ({known})",
+    "field_mode": "mode",
+    "field_channel": "channel",
+    "field_lang": "lang",
     # end
 }

@@ -485,5 +485,9 @@ MESSAGES: dict[str, str] = {
     ),
     "merged_by_line": "{where}: {reason}; слито построчно, как это делает git",
     "merge_clashes": "{where}: обе стороны изменили {keys}; отмечено, чтобы вы выбрали",
+    "not_a_stage": "{stage} — не этап {kind} ({known})",
+    "field_mode": "формат",
+    "field_channel": "канал",
+    "field_lang": "язык",
     # end
 }

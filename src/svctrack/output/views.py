@@ -1058,7 +1058,8 @@ def story(rows: Sequence[dict[str, Any]], lang: str = "en") -> Table:
     subjects come from the data (and from anyone's `git commit -m`): shown inert."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for title in ("when", "who", "what", "commit"):
-        table.add_column(word(title, lang), overflow="fold", ratio=3 if title == "what" else None)
+        heading = word(f"story_{title}", lang)
+        table.add_column(heading, overflow="fold", ratio=3 if title == "what" else None)
     for row in rows:
         when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
         note = word("created", lang) if row["note"] == "created" else row["note"]

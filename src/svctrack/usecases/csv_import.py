@@ -13,7 +13,6 @@ from typing import Any
 
 from svctrack.domain.dates import parse_day
 from svctrack.domain.fields import DEFAULTED, REQUIRED, budget_problem, parse_hours, parse_price
-from svctrack.domain.pipeline import a_kind
 from svctrack.errors import SvcError
 from svctrack.messages import msg
 from svctrack.output.csvfile import (
@@ -248,7 +247,8 @@ def _stage(text: str, pipeline: Any, cells: _Cells) -> str:
         if text.casefold() in (stage.label.casefold(), stage.ru.casefold()):
             return stage.id
     known = ", ".join([*pipeline.stage_ids, *pipeline.ends])
-    cells.bad("stage", f"{text!r} is not a stage of {a_kind(pipeline.kind)} ({known})")
+    said = msg("not_a_stage", stage=repr(text), kind=msg(f"of_{pipeline.kind}"), known=known)
+    cells.bad("stage", said)
     return ""
 
 
