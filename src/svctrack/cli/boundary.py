@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from svctrack.cli.context import ARGV, State, pick_lang
+from svctrack.cli.context import ARGV, State
 from svctrack.cli.lazy import LazyGroup
 from svctrack.errors import Broken, FileProblem, SvcError
 from svctrack.messages import Msg, msg, say
@@ -33,7 +33,7 @@ class Boundary(LazyGroup):
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
             command = ctx.command_path if ctx else "svctrack"
-            fail(msg("click_usage", message=exc.format_message(), command=command), exc.exit_code)
+            fail(msg("click_usage", message=usage(exc), command=command), exc.exit_code)
         except click.exceptions.Abort:  # Ctrl-C at a prompt: the prompt's line is left open
             if sys.stderr.isatty():
                 sys.stderr.write("\n")
@@ -83,6 +83,30 @@ class Interrupted(SvcError):
     exit_code = 130
 
 
+def usage(exc: click.ClickException) -> str:
+    """click's common usage errors in the catalogue's words; any other as click words it."""
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    if hint is None and param is not None:
+        hint = param.get_error_hint(getattr(exc, "ctx", None))
+    if hint is not None and not isinstance(hint, str):
+        hint = " / ".join(repr(h) for h in hint)
+    if isinstance(exc, click.NoSuchOption):
+        close = exc.possibilities or []
+        meant = msg("did_you_mean", names=", ".join(close), more="") if close else ""
+        return msg("no_such_option", name=exc.option_name, meant=meant)
+    kind = param.param_type_name if param else ""
+    if isinstance(exc, click.MissingParameter) and hint and not exc.message:
+        return (
+            msg(f"missing_{kind}", hint=hint)
+            if kind in ("argument", "option")
+            else str(exc.format_message())
+        )
+    if type(exc) is click.BadParameter and hint:
+        return msg("bad_value", hint=hint, message=exc.message)
+    return exc.format_message()
+
+
 _RUN: dict[str, State] = {}  # the State of this run, once the global options are parsed
 
 
@@ -91,7 +115,7 @@ def user_lang() -> str:
     failure came before the options were read, all of that less the flag."""
     state = _RUN.get("state")
     try:
-        return state.lang if state else pick_lang(None)
+        return (state or State()).lang  # before the options were read: all but the flag
     except Exception:  # the language never hides the error itself
         return "en"
 

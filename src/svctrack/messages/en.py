@@ -487,5 +487,10 @@ MESSAGES: dict[str, str] = {
     "field_mode": "mode",
     "field_channel": "channel",
     "field_lang": "lang",
+    # --- click's usage errors (cli/boundary.py) ---
+    "no_such_option": "No such option: {name}{meant}",
+    "missing_argument": "Missing argument {hint}.",
+    "missing_option": "Missing option {hint}.",
+    "bad_value": "Invalid value for {hint}: {message}",
     # end
 }

@@ -489,5 +489,10 @@ MESSAGES: dict[str, str] = {
     "field_mode": "формат",
     "field_channel": "канал",
     "field_lang": "язык",
+    # --- click's usage errors (cli/boundary.py) ---
+    "no_such_option": "нет такого параметра: {name}{meant}",
+    "missing_argument": "не хватает аргумента {hint}",
+    "missing_option": "не хватает параметра {hint}",
+    "bad_value": "недопустимое значение {hint}: {message}",
     # end
 }

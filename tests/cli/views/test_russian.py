@@ -195,3 +195,33 @@ def test_the_suite_refuses_an_error_line_without_a_catalogue_key() -> None:
     with pytest.raises(AssertionError, match="without a catalogue key"):
         said("something went wrong", "ru")
     assert said(msg("note_empty"), "ru") == "заметка пуста"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("advance",), "error: не хватает аргумента 'ID' (см. `"),
+        (
+            ("advance", "acme", "--forc"),
+            "error: нет такого параметра: --forc (может быть, --force?)",
+        ),
+        (
+            ("engagement", "new", "--client", "X", "--due", "+1w"),
+            "error: не хватает параметра '--service' / '-s' (см. `",
+        ),
+    ],
+)
+def test_usage_errors_are_russian(firm: Workspace, args: tuple[str, ...], expected: str) -> None:
+    result = firm.run("--lang", "ru", *args)
+    assert result.code == 2
+    assert result.err.startswith(expected) and result.err.endswith(" --help`)\n")
+
+
+def test_a_bad_lang_flag_is_said_in_the_workspaces_language(firm: Workspace) -> None:
+    assert firm.run("--lang", "de", "status").err.startswith(
+        "error: Invalid value for --lang: lang 'de' is not one of en, ru"
+    )
+    cli("config", "set", "lang", "ru")
+    assert firm.run("--lang", "de", "status").err.startswith(
+        "error: недопустимое значение --lang: язык 'de' — не одно из: en, ru"
+    )

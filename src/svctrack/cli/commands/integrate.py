@@ -131,7 +131,7 @@ def sync(
 def _explain(conflicts: list[Any], where: str) -> None:
     marked = False
     for c in conflicts:
-        what = msg("not_svctrack_file")
+        what: str = msg("not_svctrack_file")
         if c.kind:
             what = msg("ws_settings") if c.kind == "config" else f"{c.kind} {c.item_id}"
         if c.deleted_by:
