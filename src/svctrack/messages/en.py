@@ -22,6 +22,9 @@ MESSAGES: dict[str, str] = {
     "a_service": "a service",
     "a_engagement": "an engagement",
     "a_item": "an item",
+    "for_service": "a service",
+    "for_engagement": "an engagement",
+    "for_item": "an item",
     "of_service": "a service",
     "of_engagement": "an engagement",
     # --- transitions (domain/pipeline.py) ---

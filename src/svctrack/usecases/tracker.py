@@ -178,7 +178,7 @@ class Tracker:
                 raise NotFound(msg("no_such", what=msg(f"the_{what}"), ref=repr(ref), meant=meant))
             found = matches[0]
         if kind and found[0] != kind:
-            needed = msg("needs", what=needs or msg("this_command"), kind=msg(f"a_{kind}"))
+            needed = msg("needs", what=needs or msg("this_command"), kind=msg(f"for_{kind}"))
             raise Refused(msg("is_kind", id=found[1], kind=msg(f"a_{found[0]}"), needed=needed))
         return found
 

@@ -70,7 +70,11 @@ def test_a_new_engagement_and_its_warnings(ws: Workspace) -> None:
         ),
         (("set", "acme", "due", "03/04/2026"), 2, "error: неоднозначная дата '03/04/2026':"),
         (("set", "acme", "price", "сто"), 2, "error: не сумма: 'сто'\n"),
-        (("feedback", "audit", "--score", "5"), 1, "error: audit — услуга; feedback нужен заказ\n"),
+        (
+            ("feedback", "audit", "--score", "5"),
+            1,
+            "error: audit — услуга; feedback — только для заказов\n",
+        ),
         (("set", "acme", "colour", "red"), 2, "error: нет поля 'colour'; поля:"),
         (("cancel", "acme", "--note", " "), 2, "error: нужен --note:"),
         (("undo",), 0, "отменено `svctrack engagement new"),
