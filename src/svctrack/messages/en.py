@@ -495,5 +495,8 @@ MESSAGES: dict[str, str] = {
     "missing_argument": "Missing argument {hint}.",
     "missing_option": "Missing option {hint}.",
     "bad_value": "Invalid value for {hint}: {message}",
+    "say_redo": "what must be redone",
+    "say_why_cancel": "why it ends early",
+    "say_why_reopen": "why it is reopened",
     # end
 }

@@ -497,5 +497,8 @@ MESSAGES: dict[str, str] = {
     "missing_argument": "не хватает аргумента {hint}",
     "missing_option": "не хватает параметра {hint}",
     "bad_value": "недопустимое значение {hint}: {message}",
+    "say_redo": "укажите, что нужно переделать",
+    "say_why_cancel": "укажите, почему работа завершается досрочно",
+    "say_why_reopen": "укажите, почему работа возвращается",
     # end
 }

@@ -486,15 +486,15 @@ class Tracker:
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""
-        return self._step(ref, "rework", _required(note, "what must be redone"))
+        return self._step(ref, "rework", _required(note, msg("say_redo")))
 
     def cancel(self, ref: str, *, note: str) -> Transition:
         """End an item early."""
-        return self._step(ref, "cancel", _required(note, "why it ends early"))
+        return self._step(ref, "cancel", _required(note, msg("say_why_cancel")))
 
     def reopen(self, ref: str, *, note: str) -> Transition:
         """Take a closed or cancelled item back to the stage it ended from (its ticks stay)."""
-        _required(note, "why it is reopened")
+        _required(note, msg("say_why_reopen"))
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
             steps = [(h.source, h.to) for h in item.history]
