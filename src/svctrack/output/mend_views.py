@@ -7,31 +7,52 @@ from typing import Any
 
 from rich.table import Table
 
+from svctrack.output.i18n import word
 from svctrack.output.views import column, fitted_table, text
 
 
-def journal_table(entries: Sequence[Any], width: int) -> Table:
+def journal_table(entries: Sequence[Any], width: int, lang: str = "en") -> Table:
     """The recorded changes `undo` can put back, newest first (the first is undone next)."""
     columns = [
         column("n", "#", (lambda e: text(str(e[0])), 3), no_wrap=True),
-        column("at", "at", (lambda e: text(e[1].at[:16].replace("T", " ")), 16), no_wrap=True),
-        column("command", "command", (lambda e: text(e[1].command), 30), overflow="fold"),
-        column("paths", "files", (lambda e: text(", ".join(e[1].paths)), 20), overflow="fold"),
+        column(
+            "at",
+            word("undo_at", lang),
+            (lambda e: text(e[1].at[:16].replace("T", " ")), 16),
+            no_wrap=True,
+        ),
+        column(
+            "command",
+            word("undo_command", lang),
+            (lambda e: text(e[1].command), 30),
+            overflow="fold",
+        ),
+        column(
+            "paths",
+            word("undo_files", lang),
+            (lambda e: text(", ".join(e[1].paths)), 20),
+            overflow="fold",
+        ),
     ]
     steps = [("command", 0), ("at", 0), ("paths", 0), ("n", 0)]
     rows = list(enumerate(entries, 1))
-    return fitted_table(rows, columns, steps, width, title="Changes undo can put back")
+    return fitted_table(rows, columns, steps, width, title=word("undo_title", lang))
 
 
-def find_table(found: Sequence[Any], width: int) -> Table:
+def find_table(found: Sequence[Any], width: int, lang: str = "en") -> Table:
     """`find`: one row per match: the item, where it matched, the value that matched."""
     from svctrack.output.text import oneline
 
     columns = [
         column("id", "id", (lambda m: text(m.id), 64), no_wrap=True),
-        column("kind", "kind", (lambda m: text(m.kind), 10), no_wrap=True),
-        column("field", "where", (lambda m: text(m.field), 8), no_wrap=True),
-        column("text", "text", (lambda m: text(oneline(m.text)), 30), overflow="fold"),
+        column("kind", word("find_kind", lang), (lambda m: text(m.kind), 10), no_wrap=True),
+        column("field", word("find_where", lang), (lambda m: text(m.field), 8), no_wrap=True),
+        column(
+            "text",
+            word("find_text", lang),
+            (lambda m: text(oneline(m.text)), 30),
+            overflow="fold",
+        ),
     ]
     steps = [("id", 0), ("text", 0), ("field", 0), ("kind", 0)]
     return fitted_table(found, columns, steps, width)

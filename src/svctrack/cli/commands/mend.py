@@ -48,7 +48,7 @@ def undo(
             return
         from svctrack.output.mend_views import journal_table
 
-        s.print(journal_table(entries, s.width))
+        s.print(journal_table(entries, s.width, s.lang))
         return
     done = undoing.undo(tracker.store, journal)
     for passed in done.passed:

@@ -47,5 +47,5 @@ def find(
     else:
         from svctrack.output.mend_views import find_table
 
-        s.print(find_table(found, s.width))
+        s.print(find_table(found, s.width, s.lang))
     finish(broken)
