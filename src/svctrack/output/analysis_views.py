@@ -238,7 +238,8 @@ def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table
         if p.not_honoured:
             shown += f" ✗{p.not_honoured}"
         if p.not_assessed:
-            shown += f"{' · ' if shown else ''}{p.not_assessed} {word('not_assessed', lang)}"
+            counted = word("not_assessed_n", lang).format(n=p.not_assessed)
+            shown += f"{' · ' if shown else ''}{counted}"
         if least:
             shown += f"  ◀ {word('least_honoured', lang)}"
         label = text(term.text(lang) if term else p.id, BAD if least else "")

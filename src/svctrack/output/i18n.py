@@ -85,6 +85,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "honoured": ("honoured", "соблюдён"),
     "not_honoured": ("not honoured", "не соблюдён"),
     "not_assessed": ("not assessed", "не оценён"),
+    "not_assessed_n": ("{n} not assessed", "не оценено: {n}"),
     "done": ("done", "выполнено"),
     "engagement_count": ("Engagements", "Заказов"),
     "coverage": ("Principles", "Принципы"),
