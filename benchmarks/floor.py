@@ -1,7 +1,9 @@
-"""The floor: the least a Python CLI built on typer can do to answer `status --json`.
+"""The floors: the least a Python CLI built on typer can do to answer `status --json` (the read
+floor) and to add a note to one item file (the write floor).
 
     python benchmarks/floor.py --build WORKSPACE CACHE   # once: parse every file, pickle a summary
-    python benchmarks/floor.py WORKSPACE CACHE           # timed: see below
+    python benchmarks/floor.py WORKSPACE CACHE           # the read floor: see below
+    python benchmarks/floor.py --write WORKSPACE FILE    # the write floor: see `write`
 
 The timed run starts Python, imports typer (every svctrack start pays for its CLI framework),
 stats every item file and checks it against the cache's stat key (size, mtime, ctime, inode: what
@@ -9,6 +11,11 @@ svctrack's own cache compares), loads the pickled cache (a small summary of ever
 prints the open items as JSON, soonest deadline first. No TOML is parsed and no rich is imported:
 it is the reference for Python start-up plus the unavoidable work, not a tracker.
 Exit status 1 when any file does not match the cache (the floor does not parse).
+
+The write floor starts Python, imports typer and tomlkit (a writer that keeps comments needs a
+TOML library that round-trips), takes the workspace lock (`flock` on `.svctrack.lock`), reads one
+file, appends a `[[notes]]` table to its text and writes it atomically: a temp file in the same
+folder, fsynced, renamed over the file, the folder fsynced.
 """
 
 from __future__ import annotations
@@ -61,9 +68,49 @@ def build(root: str, cache: str) -> None:
         pickle.dump(entries, handle, pickle.HIGHEST_PROTOCOL)
 
 
+NOTE = '\n[[notes]]\nat = {at}\nby = "bench"\ntext = "benchmark note"\n'
+
+
+def write(root: str, target: str) -> None:
+    """The write floor: lock, read one file, write it back with a note added, atomically."""
+    import fcntl
+    import tempfile
+    from datetime import datetime
+
+    import tomlkit  # noqa: F401  (a writer that keeps the file's comments and layout needs it)
+
+    lock = os.open(os.path.join(root, ".svctrack.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        with open(target, "rb") as handle:
+            text = handle.read().decode("utf-8")
+        at = datetime.now().astimezone().isoformat(timespec="seconds")
+        data = (text + NOTE.format(at=at)).encode("utf-8")
+        folder = os.path.dirname(target)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.")
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+        where = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(where)
+        finally:
+            os.close(where)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+    sys.stdout.write(f"noted on {os.path.basename(target)[:-5]}\n")
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--build"]:
         build(argv[1], argv[2])
+        return 0
+    if argv[:1] == ["--write"]:
+        write(argv[1], argv[2])
         return 0
     root, cache = argv[0], argv[1]
     today = date.fromisoformat(os.environ.get("SVCTRACK_TODAY") or date.today().isoformat())

@@ -196,6 +196,11 @@ PRINCIPLE_NOTES = (
     "не хватило времени",
     "weekly reports sent",
 )
+GOALS = {
+    "ru": ("Снизить затраты на ИТ", "Подготовиться к проверке", "Ускорить работу с клиентами"),
+    "en": ("Cut IT costs", "Be ready for the audit", "Serve customers faster"),
+}
+
 COMMENTS = {
     "ru": ("Всё чётко и в срок", "Хотелось бы быстрее", "Отличная команда!", "Нормально"),
     "en": ("Clear and on time", "Could be faster", "Great team!", 'Fine, "as expected"'),
@@ -641,6 +646,8 @@ class Generator:
             top["contract"] = ru if lang == "ru" else f"C-{start.year}-{number:04d}"
         if rng.random() < 0.6:
             top["budget_hours"] = sum(planned.values()) * rng.choice((2, 4, 6))
+        goals = GOALS[lang]  # what the client wants (`--goal`); no draw, so the rest stays put
+        top["goal"] = goals[len(client) % len(goals)]
         return top
 
     def feedback(self, lang: str, moment: datetime) -> dict[str, Any]:

@@ -110,11 +110,13 @@ def ws(tmp_path: Path) -> Workspace:
 
 @pytest.fixture
 def firm(ws: Workspace) -> Workspace:
-    """A workspace with one service and one engagement at the first stages."""
+    """A workspace with one service and one engagement at the first stages (so a pilot, and
+    said to be one: `--pilot`)."""
     ws.ok("service", "new", "audit", "--name", "Security audit", "--owner", "anna")
     ws.ok(
-        "engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "2026-12-15"
-    )
+        "engagement", "new", "acme", "--service", "audit", "--client", "ACME",
+        "--due", "2026-12-15", "--pilot",
+    )  # fmt: skip
     return ws
 
 
@@ -131,6 +133,61 @@ def run_process(
         timeout=60,
         check=False,
     )
+
+
+def heavy_imports(root: Path, *args: str, watch: tuple[str, ...] = ("rich", "tomlkit")) -> str:
+    """Run svctrack in a fresh interpreter and say which of the modules `watch` it imported:
+    `LOADED []` is what a `--json` read must print of rich and tomlkit."""
+    probe = (
+        "import sys\n"
+        "from svctrack.cli.app import main\n"
+        f"sys.argv = ['svctrack', '-C', {str(root)!r}, *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"loaded = sorted(m for m in {watch!r} if m in sys.modules)\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.stderr
+
+
+def on_a_terminal(
+    *args: str, stream: str = "stdout", env: dict[str, str] | None = None
+) -> tuple[int, bytes, bytes]:
+    """Run svctrack as a real process with `stream` ("stdout" or "stderr") on a pseudo-terminal:
+    the exit code, what the terminal got, and what the other stream (a pipe) got."""
+    import tempfile
+
+    leader, follower = os.openpty()
+    with tempfile.TemporaryFile() as other:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "svctrack", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=follower if stream == "stdout" else other,
+                stderr=follower if stream == "stderr" else other,
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(env or {})},
+            )
+            os.close(follower)
+            shown = b""
+            while True:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # EIO: the process closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            code = process.wait(timeout=120)
+        finally:
+            os.close(leader)
+        other.seek(0)
+        return code, shown, other.read()
 
 
 GIT_IDENTITY = {

@@ -15,7 +15,7 @@ def test_every_key_is_in_every_catalogue() -> None:
     for lang in LANGS:
         assert keys[lang] == keys["en"], f"{lang}: {keys[lang] ^ keys['en']}"
     nouns = {lang: set(catalogue(lang).NOUNS) for lang in LANGS}
-    assert nouns["ru"] == nouns["en"]
+    assert nouns["ru"] == nouns["en"] - {"has", "is"}  # English verbs agree with a number too
 
 
 def test_every_template_has_the_same_placeholders_in_every_language() -> None:

@@ -139,3 +139,25 @@ def test_summaries_are_what_status_shows(tracker: Tracker) -> None:
     assert by_id["acme"].next_deadline == date(2026, 12, 15)
     assert by_id["acme"].days_left == 19 and not by_id["acme"].overdue
     assert by_id["audit"].progress == 0
+
+
+def test_documents_and_the_next_period_through_the_api(tracker: Tracker) -> None:
+    assert tracker.pilot(tracker.get("acme")) is not None  # audit is at planning
+    change = tracker.set_document("acme", "contract", name="D-1", status="sent")
+    assert (change.added, change.document.status, change.ticked) == (True, "sent", ())
+    tracker.set_field("acme", "every", "quarter")
+    for _ in range(3):
+        tracker.advance("acme", force=True)
+    change = tracker.set_document("acme", "contract", status="signed")
+    assert (change.added, change.changed, change.ticked) == (False, True, ("documents-signed",))
+    closed = tracker.advance("acme", force=True)
+    assert (closed.target, closed.next_item, closed.next_existed) == (
+        "closed",
+        "acme-2027-q1",
+        False,
+    )
+    nxt = tracker.get("acme-2027-q1")
+    assert (nxt.stage, nxt.every, nxt.start, nxt.due) == (
+        "preparation", "quarter", date(2027, 2, 26), date(2027, 3, 15),
+    )  # fmt: skip
+    assert nxt.documents == [] and nxt.history[0].note == "next quarter after acme"

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from svctrack.domain.dates import add_months, now, parse_date, today
-from svctrack.domain.ids import id_problem, slugify, unique
+from svctrack.domain.dates import add_months, next_period, now, parse_date, today
+from svctrack.domain.ids import id_problem, period_id, slugify, unique
 from svctrack.errors import UsageError
 
 BASE = date(2026, 1, 31)
@@ -144,3 +144,40 @@ def test_search_matches_each_value_once_and_like_reads_names_as_ids() -> None:
     rows = [("acme", "Аудит", "ООО «Ромашка»"), ("other", "x", "y")]
     assert like("romashka", rows) == ["acme"]
     assert like("oth", rows) == ["other"]
+
+
+@pytest.mark.parametrize(
+    ("day", "every", "moved"),
+    [
+        ("2026-01-31", "month", "2026-02-28"),  # clamped at the month's end
+        ("2026-02-28", "month", "2026-03-31"),  # a month's last day stays its last day
+        ("2026-01-30", "month", "2026-02-28"),
+        ("2026-03-15", "month", "2026-04-15"),
+        ("2026-11-30", "quarter", "2027-02-28"),
+        ("2026-12-31", "month", "2027-01-31"),  # across the year
+        ("2024-02-29", "year", "2025-02-28"),
+        ("2026-06-10", "year", "2027-06-10"),
+    ],
+)
+def test_next_period_moves_by_calendar_months(day: str, every: str, moved: str) -> None:
+    assert next_period(date.fromisoformat(day), every) == date.fromisoformat(moved)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "every", "label", "expected"),
+    [
+        ("retainer", "month", "2027-01", "retainer-2027-01"),
+        ("retainer-2026-12", "month", "2027-01", "retainer-2027-01"),  # replaced, not appended
+        ("support-2026-q4", "quarter", "2027-q1", "support-2027-q1"),
+        ("audit-2026", "year", "2027", "audit-2027"),
+        ("audit-2026-12", "year", "2027", "audit-2026-12-2027"),  # not a year's period
+        ("plan-2026", "month", "2027-01", "plan-2026-2027-01"),  # not a month's period
+        ("2026-12", "month", "2027-01", "2027-01"),
+        ("x" * 64, "month", "2027-01", "x" * 56 + "-2027-01"),  # still at most 64
+    ],
+)
+def test_the_next_period_id_carries_one_period(
+    item_id: str, every: str, label: str, expected: str
+) -> None:
+    assert period_id(item_id, every, label) == expected
+    assert id_problem(expected) is None

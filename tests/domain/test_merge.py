@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from svctrack.domain.merge import Clash, Entries, Path, Take, moment, plan, same_data
+from svctrack.domain.equality import same_data
+from svctrack.domain.merge import Clash, Entries, Path, Take, moment, plan
 
 
 def take(*path: str | int) -> Take:

@@ -87,3 +87,20 @@ def test_the_lock_taken_again_while_held_is_held_and_hold_keeps_it(firm: Workspa
     store.release()
     with other.locked():
         pass
+
+
+def test_a_lock_held_across_writes_asks_again_before_each(firm: Workspace) -> None:
+    """A batch holds the lock across its lines; a sync that stops between two of them (a `sync`
+    line) still stops the writes after it."""
+    store = Store(firm.root)
+    path = firm.file("acme")
+    before = path.read_bytes()
+    with store.locked():
+        with store.locked():  # held: taken again at once
+            pass
+        stop(firm.root / ".git")
+        with pytest.raises(Refused, match="a sync is stopped"), store.locked():
+            path.write_text("never")
+        with store.locked(sync=True):  # sync itself goes on
+            pass
+    assert path.read_bytes() == before

@@ -31,27 +31,25 @@ class Boundary(LazyGroup):
             click.echo(exc.ctx.get_help())
             sys.exit(0)
         except click.ClickException as exc:
-            ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
-            command = ctx.command_path if ctx else "svctrack"
-            fail(msg("click_usage", message=usage(exc), command=command), exc.exit_code)
+            fail(*explain(exc))
         except click.exceptions.Abort:  # Ctrl-C at a prompt: the prompt's line is left open
             if sys.stderr.isatty():
                 sys.stderr.write("\n")
-            fail(msg("aborted"), 130)
+            fail(said(msg("aborted"), user_lang()), 130)
         except Broken as exc:  # an item whose file holds errors: each is a line, as validate says
             warn_broken(exc.problems)
             sys.exit(exc.exit_code)
         except SvcError as exc:
-            fail(exc, exc.exit_code)
+            fail(*explain(exc))
         except KeyboardInterrupt:
-            fail(msg("interrupted"), 130)
+            fail(*explain(Interrupted(msg("interrupted"))))
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("SVCTRACK_DEBUG"):
                 raise
-            fail(msg("internal_error", kind=type(exc).__name__, detail=str(exc)), 1)
+            fail(*explain(exc))
         sys.exit(result if isinstance(result, int) else 0)
 
     def make_context(
@@ -73,7 +71,7 @@ class Boundary(LazyGroup):
         finally:
             if isinstance(ctx.obj, State):
                 _RUN["state"] = ctx.obj  # the language of a failure is the run's
-                ctx.obj.release()
+                ctx.obj.close()
         return result
 
 
@@ -128,18 +126,32 @@ def said(text: str, lang: str) -> str:
     return say(text, lang)
 
 
-def fail(message: str | SvcError, code: int) -> NoReturn:
-    """One `error:` line in the user's language, and the exit code."""
-    lang = user_lang()
-    if isinstance(message, SvcError):
-        hint = message.hint
-        text = problem_text(message, lang)
-    else:
-        hint, text = "", said(message, lang)
-    text += f"; {said(hint, lang)}" if hint else ""
-    sys.stderr.write(f"error: {oneline(text)}\n")
-    sys.stderr.flush()
+def explain(exc: BaseException, lang: str | None = None) -> tuple[str, int]:
+    """What a failure says on its `error:` line, in the user's language, and its exit code: a
+    usage error names the `--help` to read, an SvcError gives its hint, anything else is an
+    internal error."""
+    lang = lang or user_lang()
+    if isinstance(exc, click.ClickException):
+        ctx = getattr(exc, "ctx", None)  # usage errors know their command; others do not
+        command = ctx.command_path if ctx else "svctrack"
+        return said(msg("click_usage", message=usage(exc), command=command), lang), exc.exit_code
+    if isinstance(exc, SvcError):
+        text = problem_text(exc, lang)
+        return text + (f"; {said(exc.hint, lang)}" if exc.hint else ""), exc.exit_code
+    detail = msg("internal_error", kind=type(exc).__name__, detail=str(exc))
+    return said(detail, lang), 1
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One `error:` line (already in the user's language, see `explain`), and the exit code."""
+    error_line(message)
     sys.exit(code)
+
+
+def error_line(message: str) -> None:
+    """The `error:` line of a failure, on stderr."""
+    sys.stderr.write(f"error: {oneline(message)}\n")
+    sys.stderr.flush()
 
 
 def warn_broken(problems: Sequence[SvcError]) -> None:

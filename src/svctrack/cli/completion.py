@@ -113,7 +113,7 @@ def gates(ctx: click.Context, incomplete: str) -> Choices:
 @_quiet
 def fields(ctx: click.Context, incomplete: str) -> Choices:
     """The fields `set` takes for the named item's kind, with its pipeline's stages."""
-    from svctrack.usecases.tracker import ENGAGEMENT_ONLY, SETTABLE
+    from svctrack.domain.fields import ENGAGEMENT_ONLY, SETTABLE
 
     root = _root(ctx)
     named = _named(ctx, root)
@@ -138,6 +138,27 @@ def channels(ctx: click.Context, incomplete: str) -> Choices:
     from svctrack.domain.fields import CHANNELS
 
     return [(c, "channel") for c in CHANNELS]
+
+
+@_quiet
+def modes(ctx: click.Context, incomplete: str) -> Choices:
+    from svctrack.domain.fields import MODES
+
+    return [(m, "delivery mode") for m in MODES]
+
+
+@_quiet
+def doc_kinds(ctx: click.Context, incomplete: str) -> Choices:
+    from svctrack.domain.fields import DOC_KINDS
+
+    return [(k, "document") for k in DOC_KINDS]
+
+
+@_quiet
+def doc_statuses(ctx: click.Context, incomplete: str) -> Choices:
+    from svctrack.domain.fields import DOC_STATUSES
+
+    return [(k, "document status") for k in DOC_STATUSES]
 
 
 @_quiet

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -12,6 +14,7 @@ import typer
 from svctrack.errors import SvcError
 
 if TYPE_CHECKING:
+    from svctrack.storage.journal import Journal
     from svctrack.usecases.tracker import Tracker
 
 
@@ -51,6 +54,8 @@ class State:
     extra: dict[str, Any] = field(default_factory=dict)
     argv: list[str] = field(default_factory=list)  # the command line, less the program's name
     journal: bool = True  # record each write for `undo` (undo itself does not)
+    json: bool = False  # the command prints JSON (--json): no progress bar then
+    bar: Any = field(default=None, repr=False)  # the progress bar (output.progress.Bar)
 
     @property
     def command(self) -> str:
@@ -72,11 +77,66 @@ class State:
 
         tracker = Tracker.open(self.workspace, use_cache=self.use_cache)
         tracker.store.hold = self._commits  # a write then keeps the lock until it is committed
+        tracker.progress = self._reading
         if self.journal:
-            from svctrack.storage.journal import Journal
-
-            tracker.store.journal = Journal(tracker.root, self.command)
+            tracker.store.journal_maker = self._journal
         return tracker
+
+    def next_command(self, argv: list[str]) -> None:
+        """Start another command of this run (a line of `batch`): its own command line, undo
+        entry, commit message and list of files written; the tracker and the lock it holds go
+        on."""
+        self.argv = argv
+        self.messages = []
+        self.journal = True
+        self.json = False
+        self.close_bar()
+        if "tracker" in self.__dict__:
+            store = self.tracker.store
+            store.written = []
+            store.journal, store.journal_maker = None, self._journal  # made at the line's write
+
+    def progress(self, what: str) -> Callable[[int, int], None] | None:
+        """For a use case's long work (`what`: "checking_files", a label of `output/i18n.py`'s
+        `progress_...`), a callable told `(done, total)` that draws a progress bar once the work
+        has taken a second; None when nobody watches: stderr is not a terminal, or the output is
+        JSON."""
+        bar = self._bar()
+        return None if bar is None else partial(bar.tick, self._doing(what))
+
+    def _doing(self, what: str) -> str:
+        """A bar's label in the person's language: `reading files`, «чтение файлов»."""
+        from svctrack.output.i18n import word
+
+        return word(f"progress_{what}", self.lang)
+
+    def _reading(self, done: int, total: int) -> None:
+        """The tracker's reads of many files (a cold cache, a report over years)."""
+        bar = self._bar()
+        if bar is not None:
+            bar.tick(self._doing("reading_files"), done, total, background=True)
+
+    def _bar(self) -> Any:
+        """The one progress bar of this command (made when first asked), or None."""
+        if self.json or not sys.stderr.isatty():
+            return None
+        if self.bar is None:
+            from svctrack.output.progress import Bar  # rich itself only once a bar shows
+
+            self.bar = Bar(color=self.color and not os.environ.get("NO_COLOR"))
+        return self.bar
+
+    def close_bar(self) -> None:
+        """Take the progress bar off the terminal (before the output, or an error line)."""
+        bar, self.bar = self.bar, None
+        if bar is not None:
+            bar.close()
+
+    def _journal(self) -> Journal:
+        """The undo journal of this run's workspace (imported at the first write only)."""
+        from svctrack.storage.journal import Journal
+
+        return Journal(self.tracker.root, self.command)
 
     def _commits(self) -> bool:
         """Whether this run commits what it writes (asked once, when it first takes the lock)."""
@@ -121,6 +181,7 @@ class State:
     def print(self, *renderables: Any) -> None:
         """Print to the terminal; for a pipe or a file, without the spaces rich pads lines
         with (they would only trail in what scripts grep and files keep)."""
+        self.close_bar()
         if self.out.is_terminal:
             self.out.print(*renderables)
             return
@@ -162,6 +223,12 @@ class State:
                 from svctrack.messages import msg
 
                 self.say(msg("committed", sha=sha, subject=subject), err=True)
+
+    def close(self) -> None:
+        """The end of a run: progress bars taken off, the lock let go if a write still holds
+        it."""
+        self.close_bar()
+        self.release()
 
     def release(self) -> None:
         """Let go of the workspace lock, if a write of this run still holds it."""

@@ -2,7 +2,9 @@
 
 Typer builds every registered command when the app starts; building all of svctrack's costs
 tens of milliseconds, so the root group maps each command name to the module that holds it and
-builds only the one a run needs (all of them for `--help` and completion).
+builds only the one a run needs (all of them for `--help` and completion). A module holds
+several commands (`lifecycle`: advance, check, note...): only the one asked for is built, as
+building one means reading its signature and making a click parameter of each of its options.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import click
 import typer.main
 from typer.core import TyperGroup
 
-_built: dict[str, click.Group] = {}
+_built: dict[tuple[str, str], click.Command | None] = {}
 
 
 class LazyGroup(TyperGroup):
@@ -29,17 +31,32 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands or cmd_name not in self.lazy:
             return super().get_command(ctx, cmd_name)
-        group = _build(self.lazy[cmd_name])
-        return group if group.name == cmd_name else group.commands.get(cmd_name)
+        return _build(self.lazy[cmd_name], cmd_name)
 
 
-def _build(spec: str) -> click.Group:
-    if spec not in _built:
+def _build(spec: str, name: str) -> click.Command | None:
+    """The command `name` of the Typer at `spec`: that Typer as a group when it bears the name,
+    else the one command of it that does (None if none does)."""
+    if (spec, name) not in _built:
         module, _, attr = spec.partition(":")
         app: Any = getattr(import_module(module), attr)
-        group = typer.main.get_group(app)
-        panel = app.info.rich_help_panel  # set by options.group; typer reads it only in add_typer
-        if isinstance(panel, str):
-            group.rich_help_panel = panel
-        _built[spec] = group
-    return _built[spec]
+        if app.info.name == name:
+            group = typer.main.get_group(app)
+            panel = app.info.rich_help_panel  # set by options.group; typer reads it in add_typer
+            if isinstance(panel, str):
+                group.rich_help_panel = panel
+            _built[spec, name] = group
+        else:
+            _built[spec, name] = next(
+                (
+                    typer.main.get_command_from_info(
+                        info,
+                        pretty_exceptions_short=app.pretty_exceptions_short,
+                        rich_markup_mode=app.rich_markup_mode,
+                    )
+                    for info in app.registered_commands
+                    if (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+                ),
+                None,
+            )
+    return _built[spec, name]

@@ -40,9 +40,24 @@ complete_stages = _completer("stages")
 complete_gates = _completer("gates")
 complete_fields = _completer("fields")
 complete_channels = _completer("channels")
+complete_modes = _completer("modes")
+complete_doc_kinds = _completer("doc_kinds")
+complete_doc_statuses = _completer("doc_statuses")
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
+def _json_chosen(ctx: typer.Context, value: bool) -> bool:
+    """--json given: the run prints nothing but the document (no progress bar either)."""
+    if value:
+        from svctrack.cli.context import state
+
+        state(ctx).json = True
+    return value
+
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document for scripts.", callback=_json_chosen),
+]
 NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why; recorded in the history.")]
 IdArg = Annotated[
     str,
@@ -64,6 +79,32 @@ MineOpt = Annotated[
         " user.name, the login name).",
     ),
 ]
+
+
+ModeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        metavar="online|offline|hybrid",
+        help="Only the items delivered in this mode.",
+        autocompletion=complete_modes,
+        show_default=False,
+    ),
+]
+
+
+def mode_wanted(mode: str | None) -> str | None:
+    """The delivery mode a view keeps (`--mode`), checked by the field's rule; None: every mode."""
+    if mode is None:
+        return None
+    from svctrack.domain.fields import mode_problem
+
+    problem = mode_problem(mode)
+    if problem:
+        from svctrack.errors import UsageError
+
+        raise UsageError(msg("at_place", place="--mode", message=problem))
+    return mode
 
 
 def owner_wanted(owner: str | None, mine: bool) -> str | None:

@@ -14,8 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 from itertools import pairwise
 from typing import Any
 
+from svctrack.domain.fields import MODES, TARGETS, targets_problems
 from svctrack.domain.model import QUALITY, Feedback, Item
 from svctrack.domain.pipeline import Pipeline
+from svctrack.errors import Refused
+from svctrack.messages import msg
 
 RATE_PLACES = Decimal("0.0001")  # shares: 0.6667
 DAY_PLACES = Decimal("0.01")  # days and scores: 9.52
@@ -23,10 +26,10 @@ MONEY_PLACES = Decimal("0.01")  # an hourly rate: 301.18
 SECONDS_A_DAY = Decimal(86400)
 
 # What makes a weak spot (see `findings`).
-ON_TIME_TARGET = Decimal("0.8")
+ON_TIME_TARGET = TARGETS["on_time"][0]  # the default of svctrack.toml's `targets.on_time`
 REWORK_LIMIT = Decimal("0.25")
 SLOW_RATIO = Decimal("1.5")
-SCORE_TARGET = Decimal(4)
+SCORE_TARGET = TARGETS["score"][0]  # the default of `targets.score`
 PRINCIPLE_TARGET = Decimal("0.8")
 SERVICE_GAP = Decimal("0.25")
 RATE_GAP = Decimal("0.75")
@@ -137,6 +140,7 @@ class Closed:
     price: Decimal | None
     principles: tuple[bool | None, ...]  # the pipeline's principles: honoured, not, unassessed
     owner: str = ""  # who answered for it
+    mode: str = ""  # online, offline, hybrid; "" when the file names none
 
 
 def _aware(moment: datetime) -> datetime:
@@ -193,6 +197,7 @@ def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> C
             getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
         ),
         owner=" ".join(item.owner.split()),
+        mode=item.mode,
     )
 
 
@@ -291,6 +296,11 @@ class Finding:
     subject: str
     values: dict[str, Any]
 
+    @property
+    def advice(self) -> str:
+        """What to do about it, as a key of `ADVICE` (see `advice`)."""
+        return advice(self)
+
 
 @dataclass(frozen=True)
 class ServiceStats:
@@ -310,6 +320,7 @@ class Report:
     undated: tuple[str, ...]  # closed, but no dated transition to closed: left out
     owners: tuple[ServiceStats, ...] = ()  # the same numbers per owner ("": no owner)
     by: str = "service"  # what the human report breaks the key figures down by
+    modes: tuple[ServiceStats, ...] = ()  # per delivery mode, in MODES order ("": none given)
 
     @property
     def empty(self) -> bool:
@@ -492,6 +503,14 @@ def report(
         ServiceStats(group[0].owner, group[0].owner, stats(group, pipeline))
         for who, group in sorted(people.items(), key=lambda pair: (not pair[0], pair[0]))
     )
+    kinds: dict[str, list[Closed]] = {}
+    for f in facts:
+        kinds.setdefault(f.mode if f.mode in MODES else "", []).append(f)
+    order = {m: n for n, m in enumerate(MODES)}
+    modes = tuple(
+        ServiceStats(mode, mode, stats(group, pipeline))
+        for mode, group in sorted(kinds.items(), key=lambda pair: order.get(pair[0], len(order)))
+    )
     return Report(
         period=period or Period(),
         today=today,
@@ -502,10 +521,53 @@ def report(
         undated=tuple(undated),
         owners=owners,
         by=by,
+        modes=modes,
     )
 
 
+def covered(r: Report, closed: Iterable[Closed]) -> list[str]:
+    """The services of a report that it covers up to their last delivery: their latest closed
+    engagement (of all `closed`) is in the report's period. A report saved for them is one
+    saved after their last delivery (see `Tracker.record_report`)."""
+    last: dict[str, date] = {}
+    for f in closed:
+        if f.closed_on is not None and (f.service not in last or f.closed_on > last[f.service]):
+            last[f.service] = f.closed_on
+    return [s.id for s in r.services if s.id in last and last[s.id] in r.period]
+
+
 # --- weak spots -------------------------------------------------------------------------------
+
+# What to do about each weak spot: finding code → advice key (the words are output's, one
+# sentence per key in each language). «Выявить слабые места и дать рекомендации по повышению
+# эффективности»: the advice follows what the source text ties to each.
+ADVICE = {
+    "late": "agree_deadlines",  # «согласованность и соблюдение сроков»: terms set in preparation
+    "slow_stage": "stage_deadline",  # a deadline and an early look at the stage's exit items
+    "rework": "client_review",  # control finds problems: let the client review before it
+    "low_score": "final_meeting",  # «окончательный разговор… дается обратная связь»
+    "no_feedback": "ask_feedback",  # «анализировать обратную связь клиентов»
+    "principle": "principle_check",  # assess the principle on each engagement, discuss misses
+    "over_budget": "rebudget",  # «эффективность и оптимизация»: budgets from hours logged
+    "service_late": "service_plan",  # the service's own plan and resources
+    "service_rate": "service_price",  # its price against its hours
+}
+# The quality the client judges lowest → what the text ties to it («скорость выполнения,
+# точность, доступность и вежливое обслуживание»).
+QUALITY_ADVICE = {
+    "speed": "plan_resources",  # preparation: «определяются сроки… выбираются ресурсы»
+    "accuracy": "agree_requirements",  # «соответствием ожиданиям и требованиям клиента»
+    "availability": "agree_interaction",  # «порядок взаимодействия с клиентом», transparency
+    "courtesy": "train_staff",  # launch: «обучить персонал»; communication: «открытость»
+}
+
+
+def advice(finding: Finding) -> str:
+    """The advice key for a weak spot: by its code, and for the weakest quality by the
+    quality; "" for a code without advice."""
+    if finding.code == "weak_dimension":
+        return QUALITY_ADVICE.get(finding.subject, "final_meeting")
+    return ADVICE.get(finding.code, "")
 
 
 def findings(overall: Stats, services: Sequence[ServiceStats] = ()) -> list[Finding]:
@@ -600,6 +662,200 @@ def _service_findings(overall: Stats, services: Sequence[ServiceStats]) -> list[
                 )
             )
     return out
+
+
+# --- a service's delivery gates, met by the figures of its engagements ----------------------
+
+# «Обеспечить высокое качество обслуживания, своевременность»: the service's gates that its
+# closed engagements' figures meet (gate id → the target of svctrack.toml's `[targets]`).
+FIGURE_GATES = {"on-schedule": "on_time", "quality-assured": "score"}
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the figures must reach: svctrack.toml's `[targets]`, or the defaults."""
+
+    on_time: Decimal = ON_TIME_TARGET
+    score: Decimal = SCORE_TARGET
+
+
+def targets(config: dict[str, Any]) -> Targets:
+    """The workspace's targets; a wrong value (see `fields.target_problem`) is refused."""
+    problems = targets_problems(config)
+    if problems:
+        raise Refused(
+            msg("at_place", place="svctrack.toml", message=problems[0][1]),
+            hint=msg("see_validate"),
+        )
+    table = config.get("targets", {})
+    return Targets(**{k: Decimal(v) for k, v in table.items()})
+
+
+@dataclass(frozen=True)
+class GateFigure:
+    """The figure that decides a gate: its value against its target, and what it stands on."""
+
+    gate: str
+    figure: str  # "on_time" (a share) or "score" (a mean, 1–5)
+    value: Decimal | None  # None: no closed engagement to judge by
+    target: Decimal
+    count: int  # engagements the figure stands on: closed with a due date, or with feedback
+    part: int | None  # on_time: how many of `count` closed on time
+    engagements: tuple[str, ...]  # the closed engagements of the service
+
+    @property
+    def met(self) -> bool:
+        return self.value is not None and self.value >= self.target
+
+
+def gate_figures(facts: Sequence[Closed], goals: Targets) -> dict[str, GateFigure]:
+    """For each gate of FIGURE_GATES, the figure of a service's closed engagements (`facts`)
+    that meets it or not."""
+    ids = tuple(sorted(f.id for f in facts))
+    on_time, satisfaction = _on_time(facts), _satisfaction(facts)
+    return {
+        "on-schedule": GateFigure(
+            "on-schedule",
+            "on_time",
+            on_time.rate,
+            goals.on_time,
+            on_time.count,
+            on_time.on_time,
+            ids,
+        ),
+        "quality-assured": GateFigure(
+            "quality-assured",
+            "score",
+            satisfaction.score,
+            goals.score,
+            satisfaction.count,
+            None,
+            ids,
+        ),
+    }
+
+
+def met_by_figures(figures: dict[str, GateFigure]) -> frozenset[str]:
+    return frozenset(g for g, f in figures.items() if f.met)
+
+
+# --- hours by period ------------------------------------------------------------------------
+
+HOURS_BY = ("owner", "service", "client")
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """One `[[time]]` entry, with the item it was logged on."""
+
+    item: str
+    service: str  # an engagement's service; a service's own id
+    client: str
+    person: str  # who logged it (`by`), else the item's owner
+    on: date
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Burn:
+    """An open engagement's hours against its budget."""
+
+    id: str
+    name: str
+    client: str
+    service: str
+    owner: str
+    effort: Effort
+
+
+@dataclass(frozen=True, slots=True)
+class TimeFacts:
+    """What the hours report keeps of one item: its logs, and its burn when it is an open
+    engagement with a budget."""
+
+    logs: tuple[Logged, ...]
+    burn: Burn | None
+
+
+def time_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> TimeFacts:
+    service = item.service if item.kind == "engagement" else item.id
+    owner = " ".join(item.owner.split())
+    logs = tuple(
+        Logged(item.id, service, item.client, " ".join(t.by.split()) or owner, t.on, t.hours)
+        for t in item.time
+    )
+    burn = None
+    if item.kind == "engagement" and item.stage not in pipeline.ends and item.budget_hours:
+        burn = Burn(item.id, item.name, item.client, service, owner, effort(item, default_currency))
+    return TimeFacts(logs, burn)
+
+
+@dataclass(frozen=True)
+class HourGroup:
+    key: str  # the person, service id or client ("": none)
+    hours: Decimal
+    entries: int
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hours:
+    """`report --hours`: hours logged in the period by the date of each log, grouped; and
+    the budget burn of the open engagements, the most burnt first."""
+
+    period: Period
+    today: date
+    by: str
+    total: Decimal
+    entries: int
+    groups: tuple[HourGroup, ...]  # most hours first
+    burn: tuple[Burn, ...]
+
+    @property
+    def over_budget(self) -> tuple[Burn, ...]:
+        return tuple(b for b in self.burn if b.effort.over_budget)
+
+
+def hours(
+    facts: Iterable[TimeFacts],
+    today: date,
+    *,
+    period: Period | None = None,
+    by: str = "owner",
+    service: str | None = None,
+) -> Hours:
+    """The hours of `facts` (see `time_facts`) logged in `period`, grouped `by` the person who
+    logged them, the service or the client; `service` keeps one service's."""
+    period = period or Period()
+    groups: dict[str, list[Logged]] = {}
+    burns: list[Burn] = []
+    for fact in facts:
+        for log in fact.logs:
+            if (service is None or log.service == service) and log.on in period:
+                key = {"owner": log.person, "service": log.service, "client": log.client}[by]
+                groups.setdefault(key.casefold() if by != "service" else key, []).append(log)
+        if fact.burn is not None and (service is None or fact.burn.service == service):
+            burns.append(fact.burn)
+    rows = [
+        HourGroup(
+            logs[0].person if by == "owner" else logs[0].client if by == "client" else key,
+            sum((log.hours for log in logs), Decimal(0)),
+            len(logs),
+            tuple(sorted({log.item for log in logs})),
+        )
+        for key, logs in groups.items()
+    ]
+    rows.sort(key=lambda g: (-g.hours, not g.key, g.key.casefold()))
+    burns.sort(key=lambda b: (-(b.effort.burn or 0), b.id))
+    return Hours(
+        period,
+        today,
+        by,
+        sum((g.hours for g in rows), Decimal(0)),
+        sum(g.entries for g in rows),
+        tuple(rows),
+        tuple(burns),
+    )
 
 
 # --- the timeline ---------------------------------------------------------------------------

@@ -54,6 +54,28 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}  # a recurring engagement's periods
+
+
+def next_period(day: date, every: str) -> date:
+    """`day` one period (`month`, `quarter`, `year`) later, clamped to the month's end; the
+    last day of a month stays the last day (Feb 28 → Mar 31), so a series never drifts."""
+    months = PERIOD_MONTHS[every]
+    moved = add_months(day, months)
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
+    return moved
+
+
+def period_label(day: date, every: str) -> str:
+    """The period `day` falls in, as ids carry it: `2027-01`, `2027-q1`, `2027`."""
+    if every == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if every == "quarter":
+        return f"{day.year:04d}-q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}"
+
+
 def parse_date(text: str, *, base: date | None = None) -> date:
     """Parse a command-line date; anything else is a usage error that lists the forms."""
     value = text.strip().lower()

@@ -20,11 +20,47 @@ from svctrack.messages import known, msg
 LANGS = ("en", "ru")
 MODES = ("online", "offline", "hybrid")
 CHANNELS = ("email", "call", "meeting", "chat", "other")
+PERIODS = ("month", "quarter", "year")  # how often a recurring engagement comes again
+DOC_KINDS = ("contract", "act", "invoice", "report", "other")  # an engagement's documents
+DOC_STATUSES = ("draft", "sent", "signed")  # in the order a document goes through them
 
 # What an item cannot be without. `new` and `import csv` fill in an engagement's name
 # ("<service> — <client>"), so only the others must be given.
 REQUIRED = {"service": ("name",), "engagement": ("name", "service", "client", "due")}
 DEFAULTED = {"service": (), "engagement": ("name",)}
+
+# The fields `set` changes, in the order `set --help` lists them: key → (what it holds, whether
+# only engagements have it). Stage deadlines (`deadline.<stage>`) and a service's roles
+# (`role.<department>`) are set too; they are named after the pipeline's stages and the roles.
+SETTABLE: dict[str, tuple[str, bool]] = {
+    "name": ("the item's name", False),
+    "owner": ("who answers for it", False),
+    "client": ("the client", True),
+    "due": ("the due date", True),
+    "start": ("the start date", True),
+    "price": ("the agreed price", False),
+    "currency": ("the price's currency (ISO 4217)", False),
+    "budget_hours": ("the hours budgeted", True),
+    "mode": (", ".join(MODES[:-1]) + " or " + MODES[-1], False),
+    "contract": ("the contract's number", True),
+    "goal": ("what the client wants from it", True),
+    "needs": ("the client's concrete need or problem", True),
+    "every": ("month, quarter or year: a recurring engagement", True),
+    "pilot": ("yes: knowingly of a service that has not reached delivery", True),
+}
+ENGAGEMENT_ONLY = frozenset(key for key, (_, only) in SETTABLE.items() if only)
+DEADLINE_FIELD = ("deadline.<stage>", "the date by which that stage must be finished")
+ROLE_FIELD = ("role.<department>", "who answers for it (services only)")
+
+
+def settable_fields() -> list[tuple[str, str]]:
+    """(field, what it holds) for `set --help`: the table above, then deadlines and roles."""
+    rows = [
+        (key, what + (" (engagements only)" if only else ""))
+        for key, (what, only) in SETTABLE.items()
+    ]
+    return [*rows, DEADLINE_FIELD, ROLE_FIELD]
+
 
 AMOUNT_DIGITS = 15  # money: below 10^15 ...
 PLACES = 6  # ... with at most 6 decimal places (hours too)
@@ -61,6 +97,21 @@ def channel_problem(value: str) -> str | None:
     return choice_problem("channel", value, CHANNELS)
 
 
+def every_problem(value: str) -> str | None:
+    """How often a recurring engagement comes again: month, quarter or year."""
+    return choice_problem("every", value, PERIODS)
+
+
+def doc_kind_problem(value: str) -> str | None:
+    """A document's kind: contract, act (of acceptance), invoice, report or other."""
+    return choice_problem("doc_kind", value, DOC_KINDS)
+
+
+def doc_status_problem(value: str) -> str | None:
+    """A document's status: draft, sent or signed."""
+    return choice_problem("doc_status", value, DOC_STATUSES)
+
+
 def lang_problem(value: str) -> str | None:
     """The language of labels and messages: en or ru."""
     return choice_problem("lang", value, LANGS)
@@ -89,6 +140,29 @@ def parse_mode(text: str) -> str:
 
 def parse_channel(text: str) -> str:
     return _parsed(channel_problem(text), text)
+
+
+FLAGS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def parse_flag(text: str) -> bool:
+    """A yes-or-no field: true, yes, false or no."""
+    value = text.strip().lower()
+    if value not in FLAGS:
+        raise UsageError(msg("not_a_flag", value=repr(text), choices=", ".join(FLAGS)))
+    return FLAGS[value]
+
+
+def parse_every(text: str) -> str:
+    return _parsed(every_problem(text), text)
+
+
+def parse_doc_kind(text: str) -> str:
+    return _parsed(doc_kind_problem(text), text)
+
+
+def parse_doc_status(text: str) -> str:
+    return _parsed(doc_status_problem(text), text)
 
 
 def parse_lang(text: str) -> str:
@@ -129,6 +203,41 @@ def score_problem(key: str, value: object) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return None
     return msg("bad_score", key=key, low=low, high=high, value=repr(value))
+
+
+# What a service's figures must reach for its delivery gates to be met by them (`[targets]` in
+# svctrack.toml): key → (default, lowest, highest, what it is).
+TARGETS: dict[str, tuple[Decimal, Decimal, Decimal, str]] = {
+    "on_time": (Decimal("0.8"), Decimal(0), Decimal(1), "target_on_time"),
+    "score": (Decimal(4), Decimal(SCORES[0]), Decimal(SCORES[1]), "target_score"),
+}
+
+
+def target_problem(key: str, value: object) -> str | None:
+    """A target of `[targets]`: a known key, a number within its range (a share 0–1, a score
+    1–5)."""
+    if key not in TARGETS:
+        known = ", ".join(TARGETS)
+        return msg("not_a_target", key=key, known=known, meant=suggest(key, TARGETS))
+    _, low, high, what = TARGETS[key]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | Decimal)
+        or not Decimal(value).is_finite()
+    ):
+        return msg("target_number", key=key, low=low, high=high, what=msg(what))
+    if not low <= value <= high:
+        return msg("target_range", key=key, low=low, high=high, what=msg(what), value=value)
+    return None
+
+
+def targets_problems(config: dict[str, object]) -> list[tuple[str, str]]:
+    """(key, problem) for each wrong value of svctrack.toml's `[targets]` table."""
+    table = config.get("targets", {})
+    if not isinstance(table, dict):
+        return [("targets", msg("targets_table"))]
+    found = ((key, target_problem(key, value)) for key, value in table.items())
+    return [(f"targets.{key}", problem) for key, problem in found if problem]
 
 
 def price_problem(price: Decimal | None, currency: str) -> str | None:

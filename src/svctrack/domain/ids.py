@@ -126,3 +126,20 @@ def engagement_id(client: str, service_id: str) -> str:
             break
         part = f"{part}-{word}" if part else word[:CLIENT_PART]
     return slugify(f"{part}-{service_id}")
+
+
+# The period at the end of a recurring engagement's id (`acme-retainer-2027-01`), per `every`.
+_PERIOD_TAIL = {
+    "month": re.compile(r"-?\d{4}-(?:0[1-9]|1[0-2])$"),
+    "quarter": re.compile(r"-?\d{4}-q[1-4]$"),
+    "year": re.compile(r"-?\d{4}$"),
+}
+
+
+def period_id(item_id: str, every: str, label: str) -> str:
+    """The id of a series' next engagement: the id with its own period (if it ends with one of
+    this `every`) replaced by `label`: `acme-2026-12` → `acme-2027-01`, `acme` → `acme-2027-01`."""
+    base = _PERIOD_TAIL[every].sub("", item_id).rstrip("-")
+    if not base:
+        return label
+    return base[: 63 - len(label)].rstrip("-") + "-" + label

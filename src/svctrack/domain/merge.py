@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from svctrack.domain.equality import same_data
+
 Path = tuple[str | int, ...]  # keys of tables and indices of entries, from the top
 
 
@@ -81,26 +83,6 @@ def plan(base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mapping[str, 
     merged = _merge(_Where((), (), ()), base, ours, theirs, result)
     result.data = merged if isinstance(merged, dict) else {}
     return result
-
-
-def same_data(a: Any, b: Any) -> bool:
-    """Whether two parsed TOML values are the same, strictly: `1`, `1.0` and `true` differ, so
-    do two datetimes of the same instant with different offsets; NaN equals NaN; a newline in a
-    string is the same whether the file says CRLF or LF (tomllib reads CRLF in a multi-line
-    string as LF; the editor of the files keeps it)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return bool(a.keys() == b.keys()) and all(same_data(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, str):
-        return a.replace("\r\n", "\n") == str(b).replace("\r\n", "\n")
-    if isinstance(a, float):
-        return bool(a == b or (a != a and b != b))  # noqa: PLR0124  (NaN)
-    if isinstance(a, datetime | time):
-        return bool(a == b and a.utcoffset() == b.utcoffset())
-    return bool(a == b)
 
 
 def entries(value: Any) -> bool:

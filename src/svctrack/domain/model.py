@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from svctrack.domain.fields import (
+    DOC_KINDS,
     REQUIRED,
     amount_problem,
     budget_problem,
@@ -17,13 +18,16 @@ from svctrack.domain.fields import (
     currency_problem,
     date_problem,
     day_hours_problem,
+    doc_kind_problem,
+    doc_status_problem,
     due_problem,
+    every_problem,
     mode_problem,
     price_problem,
     required_problem,
     score_problem,
 )
-from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.pipeline import Pipeline, state_word
 from svctrack.messages import msg
 
 QUALITY = ("speed", "accuracy", "availability", "courtesy")
@@ -67,6 +71,15 @@ class TimeEntry:
 
 
 @dataclass
+class Saved:
+    """A monitoring report saved for a service (`[[reports]]`: `report -o FILE`)."""
+
+    at: datetime | None
+    by: str = ""
+    file: str = ""
+
+
+@dataclass
 class Feedback:
     at: datetime | None
     score: int
@@ -75,6 +88,16 @@ class Feedback:
     availability: int | None = None
     courtesy: int | None = None
     comment: str = ""
+
+
+@dataclass
+class Document:
+    """One of an engagement's documents (`[[documents]]`): its status and the day it was set."""
+
+    kind: str
+    name: str = ""
+    status: str = "draft"
+    date: date | None = None
 
 
 @dataclass
@@ -103,6 +126,12 @@ class Item:
     feedback: list[Feedback] = field(default_factory=list)
     budget_hours: Decimal | None = None
     time: list[TimeEntry] = field(default_factory=list)
+    reports: list[Saved] = field(default_factory=list)  # services: monitoring reports saved
+    goal: str = ""  # engagements: what the client wants from it
+    needs: str = ""  # engagements: the client's concrete need or problem
+    every: str = ""  # engagements: month, quarter or year when recurring
+    pilot: bool = False  # engagements: knowingly of a service that has not reached delivery
+    documents: list[Document] = field(default_factory=list)
 
     @property
     def hours(self) -> Decimal:
@@ -125,12 +154,16 @@ class Problem:
 
 # --- building an Item from parsed TOML ------------------------------------------------------
 
-TEXT_FIELDS = ("name", "stage", "owner", "mode", "currency", "contract", "service", "client")
+TEXT_FIELDS = (
+    *("name", "stage", "owner", "mode", "currency", "contract", "service", "client"),
+    *("goal", "needs", "every"),
+)
 DATE_FIELDS = ("start", "due")
 AMOUNT_FIELDS = ("price", "budget_hours")  # exact numbers ≥ 0
+FLAG_FIELDS = ("pilot",)  # true or false
 TABLES = ("roles", "deadlines", "gates", "principles")
-ENTRIES = ("history", "notes", "feedback", "time")  # arrays of tables, appended to
-KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + TABLES + ENTRIES)
+ENTRIES = ("history", "notes", "feedback", "time", "reports", "documents")  # arrays of tables
+KNOWN_KEYS = frozenset(TEXT_FIELDS + DATE_FIELDS + AMOUNT_FIELDS + FLAG_FIELDS + TABLES + ENTRIES)
 
 
 def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item, list[Problem]]:
@@ -160,6 +193,8 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
     item.notes = _entries(data, "notes", _note, bad)
     item.feedback = _entries(data, "feedback", _feedback, bad)
     item.time = _entries(data, "time", _time, bad)
+    item.reports = _entries(data, "reports", _saved, bad)
+    item.documents = _entries(data, "documents", _document, bad)
     return item, problems
 
 
@@ -170,14 +205,16 @@ _NUMBERS = (
 
 
 def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
-    """The plain keys: strings, dates and numbers of the right type, within their ranges."""
-    for key in TEXT_FIELDS:
-        if key in data:
-            value = data[key]
-            if isinstance(value, str):
-                setattr(item, key, value)
-            else:
-                bad(key, msg("must_be_not", key=key, what=msg("t_str"), found=_type(value)))
+    """The plain keys: strings, flags, dates and numbers of the right type, within ranges."""
+    typed = ((TEXT_FIELDS, str, "t_str"), (FLAG_FIELDS, bool, "t_flag"))
+    for keys, kind, what in typed:
+        for key in keys:
+            if key in data:
+                value = data[key]
+                if isinstance(value, kind):
+                    setattr(item, key, value)
+                else:
+                    bad(key, msg("must_be_not", key=key, what=msg(what), found=_type(value)))
     for key in DATE_FIELDS:
         if key in data:
             value = data[key]
@@ -210,6 +247,8 @@ def _field_rules(item: Item, data: dict[str, Any], bad: Any) -> None:
             bad(key, required_problem(item.kind, key))
     if item.mode and (problem := mode_problem(item.mode)):
         bad("mode", problem)
+    if item.every and (problem := every_problem(item.every)):
+        bad("every", problem)
     if item.currency and (problem := currency_problem(item.currency)):
         bad("currency", problem)
     if problem := price_problem(item.price, item.currency):
@@ -238,6 +277,41 @@ def service_problem(kind: str, service: str, services: AbstractSet[str]) -> Prob
         message = msg("no_service_file", service=service)
         return Problem(message, "service")
     return None
+
+
+DELIVERY = "delivery"  # the service stage from which its engagements are no longer pilots
+
+
+def reached(item: Item, pipeline: Pipeline, stage: str) -> bool:
+    """Whether the item is at `stage` or past it, or ever was (its history went there): a
+    service in its next iteration has reached delivery already."""
+    if stage not in pipeline.stage_ids:
+        return False
+    if item.stage == pipeline.done or (
+        item.stage in pipeline.stage_ids and pipeline.index(item.stage) >= pipeline.index(stage)
+    ):
+        return True
+    return any(stage in (h.to, h.source) for h in item.history)
+
+
+def pilot_problem(service: Item, pipeline: Pipeline) -> str | None:
+    """An engagement of a service that has not reached delivery is a pilot: allowed, but said
+    ("После запуска… наступает этап оказания"), unless the engagement says `pilot = true`.
+    None where the pipeline has no delivery stage."""
+    if DELIVERY not in pipeline.stage_ids or reached(service, pipeline, DELIVERY):
+        return None
+    return msg("pilot_problem", id=service.id, stage=state_word(pipeline, service.stage))
+
+
+def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
+    """An engagement past its first stage should say what the client wants: its goal or needs
+    ("цель… при ее заказе", "конкретной потребности"). A warning of `validate --strict`."""
+    if item.kind != "engagement" or item.goal.strip() or item.needs.strip():
+        return None
+    first = pipeline.stages[0].id if pipeline.stages else ""
+    if item.stage == first or not pipeline.is_known(item.stage):
+        return None
+    return Problem(msg("no_aims"), "", "warning")
 
 
 def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:
@@ -423,7 +497,7 @@ def _text(entry: dict[str, Any], key: str) -> str:
 def _history(entry: dict[str, Any], complain: Any) -> HistoryEntry:
     source = entry.get("from")
     if source is not None and not isinstance(source, str):
-        raise TypeError("`from` must be a string")
+        raise TypeError(msg("must_be", key="from", what=msg("t_str")))
     skipped = entry.get("skipped", [])
     to = _text(entry, "to")
     if not to:
@@ -487,3 +561,24 @@ def _time(entry: dict[str, Any], complain: Any) -> TimeEntry:
     if problem := day_hours_problem(hours):
         raise ValueError(msg("key_problem", key="hours", problem=problem))
     return TimeEntry(on=on, hours=hours, by=_text(entry, "by"), note=_text(entry, "note"))
+
+
+def _document(entry: dict[str, Any], complain: Any) -> Document:
+    kind = _text(entry, "kind")
+    if not kind:
+        raise ValueError(msg("missing_doc_kind", kinds=", ".join(DOC_KINDS)))
+    if problem := doc_kind_problem(kind):
+        complain(problem, "kind")
+    status = _text(entry, "status") or "draft"
+    if problem := doc_status_problem(status):
+        complain(problem, "status")
+    on = entry.get("date")
+    if on is not None and type(on) is not date:
+        raise TypeError(msg("must_be", key="date", what=msg("t_day")))
+    if on is not None and (problem := date_problem(on)):
+        raise ValueError(msg("key_problem", key="date", problem=problem))
+    return Document(kind=kind, name=_text(entry, "name"), status=status, date=on)
+
+
+def _saved(entry: dict[str, Any], complain: Any) -> Saved:
+    return Saved(at=_moment(entry, complain), by=_text(entry, "by"), file=_text(entry, "file"))

@@ -33,6 +33,16 @@ class Term:
         return self.ru if lang == "ru" and self.ru else self.label
 
 
+GROUPS = ("general", "delivery")  # principles of realization and delivery; of delivery alone
+
+
+@dataclass(frozen=True)
+class Principle(Term):
+    """A principle, in its group: `general` (services and engagements) or `delivery`."""
+
+    group: str = "general"
+
+
 @dataclass(frozen=True)
 class Stage(Term):
     gates: tuple[Term, ...] = ()
@@ -47,7 +57,7 @@ class Pipeline:
     name: Term
     stages: tuple[Stage, ...]
     back: dict[str, str]
-    principles: tuple[Term, ...]
+    principles: tuple[Principle, ...]
     done: str | None = None  # the state after the last stage; None: no end but `cancel`
 
     @cached_property
@@ -71,7 +81,7 @@ class Pipeline:
     def is_known(self, state: str) -> bool:
         return state in self.stage_ids or state in self.ends
 
-    def principle(self, principle_id: str) -> Term | None:
+    def principle(self, principle_id: str) -> Principle | None:
         return next((p for p in self.principles if p.id == principle_id), None)
 
     def progress(self, state: str) -> float:
@@ -109,6 +119,9 @@ class Transition:
     forced: bool = False
     skipped: tuple[str, ...] = ()
     cleared: tuple[str, ...] = field(default=())
+    ticked: tuple[str, ...] = ()  # gate items of the stage entered that the facts satisfy
+    next_item: str = ""  # a recurring engagement closed: the id of the next period's
+    next_existed: bool = False  # ... which was there already (closed before, reopened)
 
 
 def decide(
@@ -195,7 +208,10 @@ def _defaults() -> dict[str, Any]:
 def load_pipelines(config: dict[str, Any], path: str = "svctrack.toml") -> dict[str, Pipeline]:
     """The pipelines in force: the shipped defaults, with the workspace's redefinitions."""
     defaults = _defaults()
-    labels = {**defaults["principles"], **_table(config.get("principles", {}), path, "principles")}
+    labels = dict(defaults["principles"])
+    for pid, raw in _table(config.get("principles", {}), path, "principles").items():
+        words = _table(raw, path, f"principles.{pid}")
+        labels[pid] = {**labels.get(pid, {}), **words}  # new words keep the default's group
     custom = _table(config.get("pipelines", {}), path, "pipelines")
     pipelines = {}
     for kind in KINDS:
@@ -242,7 +258,11 @@ def _pipeline(kind: str, spec: Any, labels: dict[str, Any], path: str) -> Pipeli
     principles = []
     for pid in spec.get("principles", []):
         raw = labels.get(pid, {})
-        principles.append(Term(pid, str(raw.get("label", pid)), str(raw.get("ru", ""))))
+        group = raw.get("group", GROUPS[0])
+        if group not in GROUPS:
+            problem = msg("bad_group", pid=pid, group=repr(group), groups=", ".join(GROUPS))
+            raise FileProblem(path, problem)
+        principles.append(Principle(pid, str(raw.get("label", pid)), str(raw.get("ru", "")), group))
     gate_ids = {g.id for s in stages for g in s.gates}
     clash = gate_ids & {p.id for p in principles}
     if clash:

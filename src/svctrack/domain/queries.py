@@ -1,14 +1,16 @@
-"""Read-only questions over items: summaries, dated obligations, checklists. Pure functions."""
+"""Read-only questions over items: summaries, dated obligations, checklists. Pure functions.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typing would make a ForwardRef of each field of
+the named tuples below, compiling every annotation string at import (30 compiles on every run),
+where evaluated annotations cost nothing. Annotations name only what is defined above them."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
 from svctrack.domain.model import Item, Tick
-from svctrack.domain.pipeline import Pipeline, Stage, Term
+from svctrack.domain.pipeline import GROUPS, Pipeline, Stage, Term
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Row(NamedTuple):
     due: date | None
     coverage: Coverage
     owner: str
+    mode: str
 
 
 class Summary(NamedTuple):
@@ -69,14 +72,17 @@ class Summary(NamedTuple):
     owner: str
     overdue: bool
     days_left: int | None  # to the due date
+    mode: str = ""
 
 
 @dataclass(frozen=True)
 class CheckRow:
-    """A gate item or a principle with its mark."""
+    """A gate item or a principle with its mark; `figure`: what decides a gate that figures
+    meet (`analysis.GateFigure`), else None."""
 
     term: Term
     tick: Tick
+    figure: Any = None
 
 
 def is_open(item: Item, pipeline: Pipeline) -> bool:
@@ -134,12 +140,13 @@ def row(item: Item, pipeline: Pipeline) -> Row:
         item.due,
         coverage(item, pipeline),
         item.owner,
+        item.mode,
     )
 
 
 def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date) -> Summary:
     """The summary of an item from its row (a Row, or the plain tuples the cache keeps)."""
-    name, stage, progress, nearest, what, is_open, service, client, due, marks, owner = fields
+    name, stage, progress, nearest, what, is_open, service, client, due, marks, owner, mode = fields
     return Summary(
         item_id,
         kind,
@@ -156,6 +163,7 @@ def summary(kind: str, item_id: str, fields: Row | tuple[Any, ...], today: date)
         owner,
         nearest is not None and nearest < today,
         (due - today).days if due else None,
+        mode,
     )
 
 
@@ -163,13 +171,22 @@ def summarize(item: Item, pipeline: Pipeline, today: date) -> Summary:
     return summary(item.kind, item.id, row(item, pipeline), today)
 
 
-def gate_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
-    """The current stage's gate items, ticked or open."""
+def gate_rows(
+    item: Item, pipeline: Pipeline, figures: Mapping[str, Any] | None = None
+) -> list[CheckRow]:
+    """The current stage's gate items, ticked or open; a gate whose figure (in `figures`) is
+    met is done, ticked by hand or not."""
     stage = pipeline.stage(item.stage)
     if stage is None:
         return []
     marks = item.gates.get(item.stage, {})
-    return [CheckRow(g, marks.get(g.id, Tick(False))) for g in stage.gates]
+    rows = []
+    for g in stage.gates:
+        tick, figure = marks.get(g.id, Tick(False)), (figures or {}).get(g.id)
+        if figure is not None and figure.met and not tick.ok:
+            tick = Tick(True, tick.note)
+        rows.append(CheckRow(g, tick, figure))
+    return rows
 
 
 def principle_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
@@ -177,10 +194,60 @@ def principle_rows(item: Item, pipeline: Pipeline) -> list[CheckRow]:
     return [CheckRow(p, item.principles.get(p.id, Tick(None))) for p in pipeline.principles]
 
 
+def principle_groups(rows: Sequence[CheckRow]) -> list[tuple[str, list[CheckRow]]]:
+    """The principle rows by group (general, then delivery), groups without rows left out."""
+    return [
+        (group, found)
+        for group in GROUPS
+        if (found := [r for r in rows if getattr(r.term, "group", GROUPS[0]) == group])
+    ]
+
+
+def documents_signed(item: Item) -> bool:
+    """At least one document is listed and every listed one is signed."""
+    return bool(item.documents) and all(d.status == "signed" for d in item.documents)
+
+
+def report_saved(item: Item) -> bool:
+    """A report was saved for the service (`report -o FILE`, `[[reports]]`) since it last
+    entered delivery: its recommendations are made."""
+    entered = [h.at for h in item.history if h.to == "delivery" and h.at is not None]
+    since = max(entered) if entered else None
+    return any(r.at is not None and (since is None or r.at >= since) for r in item.reports)
+
+
+# Gate items that an item's own data satisfies: the write that makes the facts true ticks
+# them, as does the `advance` into their stage (a hand tick works as well).
+FACT_GATES: dict[str, Callable[[Item], bool]] = {
+    "feedback-received": lambda item: bool(item.feedback),
+    "documents-signed": documents_signed,
+    "recommendations-made": report_saved,
+}
+
+
+def ticked_by_facts(item: Item, pipeline: Pipeline) -> list[str]:
+    """The open gate items of the current stage that the item's data now satisfies."""
+    stage = pipeline.stage(item.stage)
+    if stage is None:
+        return []
+    done = item.ticked(stage.id)
+    return [
+        g.id
+        for g in stage.gates
+        if g.id in FACT_GATES and g.id not in done and FACT_GATES[g.id](item)
+    ]
+
+
 def owned_by(owner: str, who: str) -> bool:
     """Whether an item whose owner is `owner` belongs to `who` (`--owner`, `--mine`): the same
     name, whatever the case and the spaces around it."""
     return " ".join(owner.split()).casefold() == " ".join(who.split()).casefold()
+
+
+def in_mode(mode: str, wanted: str | None) -> bool:
+    """Whether an item delivered in `mode` is one `--mode` asks for (None: any mode). The modes
+    are the field's values (`fields.MODES`); an item without one is in none of them."""
+    return wanted is None or mode == wanted
 
 
 def sort_key(summary: Summary) -> tuple[Any, ...]:
@@ -279,8 +346,11 @@ class Card:
     gates: int  # the current stage's gate items, open or done
 
 
-def card(item: Item, pipeline: Pipeline, today: date) -> Card:
-    rows = gate_rows(item, pipeline)
+def card(
+    item: Item, pipeline: Pipeline, today: date, figures: Mapping[str, Any] | None = None
+) -> Card:
+    """An open item's card; `figures`: its gates that figures decide (see `gate_rows`)."""
+    rows = gate_rows(item, pipeline, figures)
     return Card(
         summarize(item, pipeline, today), item.owner, sum(not r.tick.ok for r in rows), len(rows)
     )

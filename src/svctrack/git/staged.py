@@ -55,7 +55,7 @@ def staged(root: Path, pathspecs: Sequence[str]) -> Staged:
 WORKSPACE_FILES = ("svctrack.toml", "services/*.toml", "engagements/*.toml")
 
 
-def staged_findings(explicit: str | None) -> list[Any]:
+def staged_findings(explicit: str | None, *, strict: bool = False) -> list[Any]:
     """`validate` over the index's version of the workspace: what the next commit would hold.
 
     Without a workspace here (a pre-commit hook runs at the repository's top), every workspace
@@ -77,7 +77,7 @@ def staged_findings(explicit: str | None) -> list[Any]:
         roots = [(here / Path(p).parent, _prefix(Path(p).parent)) for p in found]
     findings: list[Any] = []
     for root, prefix in roots:
-        for finding in _staged_workspace(root):
+        for finding in _staged_workspace(root, strict):
             findings.append(replace_path(finding, prefix + finding.path))
     return findings
 
@@ -92,7 +92,7 @@ def replace_path(finding: Any, path: str) -> Any:
     return replace(finding, path=path)
 
 
-def _staged_workspace(root: Path) -> list[Any]:
+def _staged_workspace(root: Path, strict: bool = False) -> list[Any]:
     import tempfile
 
     from svctrack.storage.store import Store
@@ -111,5 +111,5 @@ def _staged_workspace(root: Path) -> list[Any]:
             (copy / folder).mkdir()
         for rel, raw in index.files.items():
             (copy / rel).write_bytes(raw)
-        findings += validate(Store(copy))
+        findings += validate(Store(copy), strict=strict)
     return findings

@@ -10,6 +10,7 @@ parameter that is itself a `Msg`, an `Either` or a `Plural` is rendered in the s
 from __future__ import annotations
 
 import string
+from decimal import Decimal
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -30,17 +31,35 @@ def fields(template: str) -> set[str]:
     }
 
 
-def plural(number: int, noun: str, lang: str) -> str:
-    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
-    forms = catalogue(lang).NOUNS[noun]
-    if lang != "ru":
-        return f"{number} {forms[0] if number == 1 else forms[1]}"
+def form(number: Decimal | int | str, noun: str, lang: str) -> str:
+    """The form of `noun` that agrees with `number` (as it is shown: `1`, `0.33`, `2,5`):
+    `1 day`, `3 days`, `0.5 days`; `1 день`, `3 дня`, `5 дней`, `2,5 дня`. The one plural rule
+    of svctrack: English 1 / other, Russian 1 / 2–4 / 5+ (11–14 apart), the forms in each
+    catalogue's `NOUNS`. A noun no catalogue has takes English's rule in either language."""
+    try:
+        value: Decimal | None = Decimal(
+            str(number).replace(",", ".").replace("\u00a0", "").replace(" ", "")
+        )
+    except ArithmeticError:
+        value = None
+    forms = catalogue(lang).NOUNS.get(noun) if lang == "ru" else None
+    if forms is None:
+        one, other = catalogue("en").NOUNS.get(noun) or (noun, noun + "s")
+        return one if value == 1 else other
     one, few, many = forms
-    if number % 10 == 1 and number % 100 != 11:
-        return f"{number} {one}"
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return f"{number} {few}"
-    return f"{number} {many}"
+    if value is None or value != value.to_integral_value():
+        return few  # a fraction takes the genitive singular: 2,5 дня
+    whole = abs(int(value))
+    if whole % 10 == 1 and whole % 100 != 11:
+        return one
+    if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
+        return few
+    return many
+
+
+def plural(number: Decimal | int, noun: str, lang: str) -> str:
+    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
+    return f"{number} {form(number, noun, lang)}"
 
 
 class Either:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from svctrack.domain.analysis import Effort, Report, Stats, Timeline
+from svctrack.domain.analysis import Effort, GateFigure, Hours, Report, Stats, Timeline
 from svctrack.domain.pipeline import Pipeline
-from svctrack.output.figures import sentence
+from svctrack.output.figures import recommendation, sentence
 
 
 def stats_document(s: Stats, pipeline: Pipeline) -> dict[str, Any]:
@@ -56,6 +56,7 @@ def stats_document(s: Stats, pipeline: Pipeline) -> dict[str, Any]:
                 {
                     "id": p.id,
                     "label": term.label if (term := pipeline.principle(p.id)) else p.id,
+                    "group": term.group if term else "general",
                     "honoured": p.honoured,
                     "not_honoured": p.not_honoured,
                     "not_assessed": p.not_assessed,
@@ -93,16 +94,64 @@ def report_document(
         ],
         "by": r.by,
         "owners": [{"owner": s.id or None, **stats_document(s.stats, pipeline)} for s in r.owners],
+        "modes": [{"mode": s.id or None, **stats_document(s.stats, pipeline)} for s in r.modes],
         "findings": [
             {
                 "code": f.code,
                 "subject": f.subject or None,
                 "values": f.values,
                 "text": sentence(f, pipeline, "en", service_names),
+                "advice": f.advice or None,
+                "recommendation": recommendation(f, pipeline, "en", service_names) or None,
             }
             for f in r.findings
         ],
         "undated": list(r.undated),
+    }
+
+
+def figure_document(f: GateFigure) -> dict[str, Any]:
+    """The figure that decided a service's gate (`show --json`, a gate's `figures`)."""
+    return {
+        "figure": f.figure,
+        "value": f.value,
+        "target": f.target,
+        "met": f.met,
+        "count": f.count,
+        "on_time": f.part,
+        "engagements": list(f.engagements),
+    }
+
+
+def hours_document(h: Hours) -> dict[str, Any]:
+    """`report --hours --json`: the hours logged in the period, grouped, and the budget burn of
+    the open engagements."""
+    return {
+        "period": {"since": h.period.since, "until": h.period.until},
+        "today": h.today,
+        "by": h.by,
+        "hours": h.total,
+        "entries": h.entries,
+        "groups": [
+            {"key": g.key or None, "hours": g.hours, "entries": g.entries, "items": list(g.items)}
+            for g in h.groups
+        ],
+        "burn": [
+            {
+                "id": b.id,
+                "name": b.name,
+                "client": b.client,
+                "service": b.service,
+                "owner": b.owner,
+                "hours": b.effort.hours,
+                "budget_hours": b.effort.budget,
+                "burn": b.effort.burn,
+                "over_budget": b.effort.over_budget,
+                "over_by": b.effort.over_by,
+            }
+            for b in h.burn
+        ],
+        "over_budget": [b.id for b in h.over_budget],
     }
 
 

@@ -5,7 +5,7 @@ Human output only (JSON is built in analysis.py); nothing here prints or compute
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,16 +16,18 @@ from rich.text import Text
 
 from svctrack.domain.analysis import (
     Bar,
+    Hours,
+    Period,
     Report,
     Stats,
     Timeline,
-    effort,
 )
-from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
-from svctrack.output.figures import num, pct, sentence
-from svctrack.output.i18n import day, days, days_overdue, money, month, word
+from svctrack.output.figures import num, pct, recommendation, sentence
+from svctrack.output.i18n import day, days, days_overdue, money, month, term, word
+from svctrack.output.tables import free, whole
 from svctrack.output.text import inert
+from svctrack.output.views import Step, column, fitted_table
 
 DIM = "dim"
 BAD = "bold red"
@@ -62,25 +64,6 @@ def _bar_width(width: int, label: int, value: int) -> int:
     return max(8, min(40, width - label - value - 8))
 
 
-# --- effort (a line of `show`) ---------------------------------------------------------------
-
-
-def effort_line(item: Item, lang: str) -> Text | None:
-    """`42.5 h of 60 h (71%) · 301.18 EUR/h`; red over budget; None with no hours nor budget."""
-    e = effort(item)
-    if not e.hours and e.budget is None:
-        return None
-    h = word("h", lang)
-    line = Text(f"{num(e.hours, lang)} {h}")
-    if e.budget is not None:
-        line.append(f" / {num(e.budget, lang)} {h}")
-        if e.burn is not None:
-            line.append(f" ({pct(e.burn, lang)})", style=BAD if e.over_budget else "")
-    if e.rate is not None:
-        line.append(f" · {money(e.rate, e.currency, lang)}{word('per_hour', lang)}")
-    return line
-
-
 # --- the report ---------------------------------------------------------------------------
 
 
@@ -103,7 +86,9 @@ def report(
         parts.append(Text(word("no_closed", lang), style="bold"))
         return Group(*parts)
     o = r.overall
-    parts += [Text(), key_figures(r, lang)]
+    parts += [Text(), key_figures(r, lang, width)]
+    if len(r.modes) > 1 or any(m.id for m in r.modes):
+        parts += [Text(), mode_table(r, lang)]
     parts += [Text(), stage_bars(o, pipeline, lang, width)]
     if o.satisfaction.count:
         parts += [Text(), satisfaction_bars(o, lang, width)]
@@ -122,26 +107,23 @@ def _heading(r: Report, lang: str, heading: str) -> Text:
     if r.service:
         top.append(" · ")
         top.append_text(text(r.service, ACCENT))
-    top.append("\n")
-    since, until = r.period.since, r.period.until
-    if since or until:
-        span = f"{day(since, lang) if since else '…'} – {day(until, lang) if until else '…'}"
-    else:
-        span = word("all_time", lang)
-    top.append(f"{word('period', lang)}: {span}", style=DIM)
+    top.append(f"\n{word('period', lang)}: {_period_words(r.period, lang)}", style=DIM)
     top.append(f" · {word('closed_in_period', lang)}: {r.overall.count}", style=DIM)
     top.append(f" · {word('today', lang)} {day(r.today, lang)}", style=DIM)
     return top
 
 
-def key_figures(r: Report, lang: str) -> Table:
+def _period_words(period: Period, lang: str) -> str:
+    """`2026-01-01 – 2026-06-30`, `… – 2026-06-30`, or `all time`."""
+    since, until = period.since, period.until
+    if since or until:
+        return f"{day(since, lang) if since else '…'} – {day(until, lang) if until else '…'}"
+    return word("all_time", lang)
+
+
+def key_figures(r: Report, lang: str, width: int = 120) -> Table:
     """One row for all, one per service (or per owner, `--by owner`): the numbers to compare
-    them by."""
-    table = _grid()
-    table.add_column(text(word(r.by, lang)), overflow="fold", min_width=8)
-    headers = ("closed", "on_time", "late_mean", "late_max", "rework_rate", "reworks_mean")
-    for key in (*headers, "score", "hours"):
-        table.add_column(text(word(key, lang)), justify="right", overflow="fold")
+    them by. Numbers are never split: on a narrow terminal the less telling columns go."""
     first = Text(word("overall", lang), style="bold")
     if r.service and r.services and r.by == "service":  # one service: its row is the report
         first = text(r.services[0].name, "bold")
@@ -150,18 +132,54 @@ def key_figures(r: Report, lang: str) -> Table:
         rows += [(text(s.name or word("no_owner", lang)), s.stats) for s in r.owners]
     elif len(r.services) > 1 or r.service is None:
         rows += [(text(s.name), s.stats) for s in r.services]
-    for label, s in rows:
+
+    def figure(key: str, s: Stats) -> Text:
+        if key == "on_time":
+            late = s.on_time.rate is not None and s.on_time.late > 0
+            return Text(pct(s.on_time.rate, lang), style=BAD if late else GOOD)
+        if key == "rework_rate":
+            return Text(pct(s.rework.rate, lang), style=BAD if s.rework.count else "")
+        value = {
+            "closed": s.count,
+            "late_mean": s.on_time.late_mean_days,
+            "late_max": s.on_time.late_max_days,
+            "reworks_mean": s.rework.mean,
+            "score": s.satisfaction.score,
+            "hours": s.money.hours,
+        }[key]
+        return Text(str(value) if key == "closed" else num(value, lang))
+
+    def cells(key: str) -> Callable[[tuple[Text, Stats]], Text]:
+        return lambda row: figure(key, row[1])
+
+    keys = ("closed", "on_time", "late_mean", "late_max", "rework_rate", "reworks_mean", "score")
+    columns = [column("label", word(r.by, lang), (lambda row: row[0], 16), **free(min_width=8))]
+    for key in (*keys, "hours"):
+        columns.append(column(key, word(key, lang), (cells(key), 8), justify="right", **whole()))
+    order = ("closed", "on_time", "score", "rework_rate", "late_mean", "late_max", "reworks_mean")
+    steps: list[Step] = [("label", 0), *((key, 0) for key in order), ("hours", 0)]
+    table = fitted_table(rows, columns, steps, width)
+    table.show_edge = False
+    return table
+
+
+def mode_table(r: Report, lang: str) -> Table:
+    """On-time rate and satisfaction by delivery mode: online against offline («как в режиме
+    онлайн, так и офлайн»)."""
+    table = _grid()
+    table.title = Text(word("by_mode", lang), style="bold")
+    table.add_column(text(word("mode", lang)), overflow="fold", min_width=8)
+    for key in ("closed", "on_time", "late_mean", "score"):
+        table.add_column(text(word(key, lang)), justify="right", overflow="fold")
+    for m in r.modes:
+        s = m.stats
         late = s.on_time.rate is not None and s.on_time.late > 0
         table.add_row(
-            label,
+            text(term("mode", m.id, lang) if m.id else word("no_mode", lang)),
             str(s.count),
             Text(pct(s.on_time.rate, lang), style=BAD if late else GOOD),
             num(s.on_time.late_mean_days, lang),
-            num(s.on_time.late_max_days, lang),
-            Text(pct(s.rework.rate, lang), style=BAD if s.rework.count else ""),
-            num(s.rework.mean, lang),
             num(s.satisfaction.score, lang),
-            num(s.money.hours, lang),
         )
     return table
 
@@ -274,14 +292,114 @@ def money_table(r: Report, lang: str) -> Table:
 
 
 def weak_spots(r: Report, pipeline: Pipeline, lang: str, names: dict[str, str]) -> Group:
+    """Each weak spot as a sentence with its numbers, and beneath it what to do about it."""
     lines: list[RenderableType] = [Text(word("weak_spots", lang), style="bold")]
     if not r.findings:
         lines.append(Text(word("no_weak_spots", lang), style=GOOD))
+        return Group(*lines)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, width=1)
+    table.add_column(overflow="fold")
     for f in r.findings:
-        line = Text("• ", style=BAD)
-        line.append_text(text(sentence(f, pipeline, lang, names)))
-        lines.append(line)
+        line = text(sentence(f, pipeline, lang, names))
+        advice = recommendation(f, pipeline, lang, names)
+        if advice:
+            line.append(f"\n→ {word('recommendation', lang)}: ", style=GOOD)
+            line.append_text(text(advice))
+        table.add_row(Text("•", style=BAD), line)
+    lines.append(table)
     return Group(*lines)
+
+
+# --- hours by period ------------------------------------------------------------------------
+
+
+def hours_report(h: Hours, lang: str, *, heading: str = "") -> Group:
+    """`report --hours`: hours logged in the period per person, service or client; then the
+    budget burn of the open engagements, the over-budget ones named."""
+    top = Text(word("hours_report", lang), style="bold")
+    if heading:
+        top.append(" · ")
+        top.append_text(text(heading, "bold"))
+    top.append(f"\n{word('period', lang)}: {_period_words(h.period, lang)}", style=DIM)
+    top.append(f" · {word('today', lang)} {day(h.today, lang)}", style=DIM)
+    parts: list[RenderableType] = [top, Text()]
+    if h.groups:
+        table = _grid()
+        label = {"owner": "logged_by", "service": "service", "client": "client"}[h.by]
+        table.add_column(text(word(label, lang)), overflow="fold", min_width=8)
+        table.add_column(text(word("hours", lang)), justify="right", no_wrap=True)
+        table.add_column(text(word("entries", lang)), justify="right", no_wrap=True)
+        table.add_column(text(word("items", lang)), overflow="fold")
+        none = {"owner": "no_owner", "service": "none", "client": "no_client"}[h.by]
+        for g in h.groups:
+            table.add_row(
+                text(g.key or word(none, lang)),
+                num(g.hours, lang),
+                str(g.entries),
+                text(", ".join(g.items)),
+            )
+        table.add_row(
+            Text(word("total", lang), style="bold"),
+            Text(num(h.total, lang), style="bold"),
+            Text(str(h.entries), style="bold"),
+            "",
+        )
+        parts.append(table)
+    else:
+        parts.append(Text(word("no_hours", lang)))
+    parts.append(Text())
+    parts.append(burn_table(h, lang))
+    return Group(*parts)
+
+
+def burn_table(h: Hours, lang: str) -> RenderableType:
+    """Hours against budget of each open engagement with a budget, the most burnt first."""
+    if not h.burn:
+        return Text(word("no_budgets", lang), style=DIM)
+    table = _grid()
+    table.title = Text(word("budget_burn", lang), style="bold")
+    table.add_column(text(word("id", lang)), overflow="fold")
+    table.add_column(text(word("client", lang)), overflow="fold")
+    table.add_column(text(word("hours", lang)), justify="right", no_wrap=True)
+    table.add_column(text(word("budget", lang)), justify="right", no_wrap=True)
+    table.add_column(text(word("burn", lang)), justify="right", no_wrap=True)
+    for b in h.burn:
+        e = b.effort
+        table.add_row(
+            text(b.id, BAD if e.over_budget else ""),
+            text(b.client),
+            num(e.hours, lang),
+            num(e.budget, lang),
+            Text(pct(e.burn, lang), style=BAD if e.over_budget else ""),
+        )
+    over = h.over_budget
+    if not over:
+        return table
+    named = word("over_budget_named", lang).format(
+        ids=", ".join(f"{b.id} (+{num(b.effort.over_by, lang)} {word('h', lang)})" for b in over)
+    )
+    return Group(table, text(named, BAD))
+
+
+def as_text(renderable: RenderableType, width: int = 100) -> str:
+    """A renderable as plain text for a file (`report -o FILE`): no colour, no trailing spaces."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        color_system=None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    with console.capture() as captured:
+        console.print(renderable)
+    return "\n".join(line.rstrip() for line in captured.get().split("\n"))
 
 
 # --- the timeline -------------------------------------------------------------------------
@@ -297,7 +415,7 @@ def timeline(t: Timeline, pipeline: Pipeline, lang: str, width: int) -> Group:
         return Group(title, Text(word("no_open_engagements", lang)))
     right = [_left(b.days_left, b.overdue, lang) for b in t.bars]
     right_width = max(len(r) for r in right)
-    label_width = min(max(len(b.id) for b in t.bars), max(8, width // 5))
+    label_width = max(len(b.id) for b in t.bars)  # an id is never cut
     chart = width - label_width - right_width - 2
     if chart < 12:  # too narrow for the days column: the chart comes first
         right_width, chart = 0, width - label_width - 1
@@ -349,17 +467,35 @@ def _fit_label(value: str, width: int, style: str) -> Text:
 
 
 def _months(t: Timeline, scale: _Scale, lang: str) -> Text:
-    """Month names where each month begins (the first month at the left edge)."""
-    cells = [" "] * scale.cells
+    """Month names over the columns of their month: each label lies within its own month's
+    columns, the widest months first, so that no month is named over another's columns (a
+    chart that starts on 29 November says December, not November). Where months are too
+    narrow for any label (a chart of years), a label starts where its month begins."""
+    spans = []  # (first column, end column, label) of each month on the chart
     current = date(t.start.year, t.start.month, 1)
-    free = 0
     while current <= t.end:
-        col = max(0, scale.col(current))
+        following = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        first, end = max(0, scale.col(current)), min(scale.cells, scale.col(following))
         label = month(current.month, lang) + (f" {current.year}" if current.month == 1 else "")
-        if col >= free and col + len(label) <= scale.cells:
-            cells[col : col + len(label)] = list(label)
-            free = col + len(label) + 1
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        spans.append((first, end, label, current >= t.start))
+        current = following
+    cells = [" "] * scale.cells
+    taken = [False] * (scale.cells + 1)
+
+    def place(col: int, label: str) -> None:
+        cells[col : col + len(label)] = list(label)
+        taken[max(col - 1, 0) : col + len(label) + 1] = [True] * (len(label) + 1 + (col > 0))
+
+    def free(col: int, label: str) -> bool:
+        return col + len(label) <= scale.cells and not any(taken[col : col + len(label)])
+
+    for first, end, label, _ in sorted(spans, key=lambda s: s[0] - s[1]):  # widest first
+        if end - first >= len(label) and free(first, label):
+            place(first, label)
+    if not any(c != " " for c in cells):
+        for first, _, label, begins in spans:
+            if begins and free(first, label):
+                place(first, label)
     return Text("".join(cells), style=DIM)
 
 

@@ -1,7 +1,8 @@
 """The client report on one engagement, as Markdown or as one self-contained HTML file.
 
-What the client may read: the service, the stage and progress, dates and deadlines, what happened
-(the history in plain words) and the next steps (the open gate items). Hours, budget, rates and
+What the client may read: the service, the client's goal and needs, the stage and progress, dates
+and deadlines, the documents and whether each is signed, what happened (the history in plain
+words) and the next steps (the open gate items). Hours, budget, rates and
 internal notes are added only with `internal=True`. Every piece of user text is escaped: the HTML
 has no script, loads nothing and prints on A4 as it shows on screen.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,10 +19,10 @@ from typing import Any
 from svctrack.domain.analysis import effort
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import CANCELLED, Pipeline
-from svctrack.domain.queries import gate_rows, obligations, progress
+from svctrack.domain.queries import documents_signed, gate_rows, obligations, progress
 from svctrack.messages import catalogue
 from svctrack.output.figures import num, pct
-from svctrack.output.i18n import day, days_overdue, money, term, word
+from svctrack.output.i18n import day, days_overdue, fill, money, term, word
 
 FORMATS = ("md", "html")
 
@@ -56,6 +58,8 @@ class Document:
     next_steps: list[str]
     internal: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (when, text), internal only
+    papers: list[tuple[str, str]] = field(default_factory=list)  # a document, its status
+    papers_check: str = ""  # all signed, or which are not yet
     is_internal: bool = False
 
 
@@ -76,6 +80,8 @@ def document(
         (word("client", lang), item.client),
         (word("service", lang), (service.name if service and service.name else item.service)),
         (word("contract", lang), item.contract),
+        (word("goal", lang), item.goal),
+        (word("needs", lang), item.needs),
         (word("owner", lang), item.owner),
     ]
     if item.price is not None:
@@ -96,6 +102,7 @@ def document(
         next_steps=_next_steps(item, pipeline, today, lang),
         is_internal=internal,
     )
+    doc.papers, doc.papers_check = _papers(item, lang)
     if internal:
         doc.internal = effort_rows(item, lang, default_currency)
         doc.notes = [
@@ -106,6 +113,23 @@ def document(
             for n in item.notes
         ]
     return doc
+
+
+def _papers(item: Item, lang: str) -> tuple[list[tuple[str, str]], str]:
+    """Each document (kind and name) with its status and day, and the check: all signed, or
+    which are not yet."""
+    rows, unsigned = [], []
+    for d in item.documents:
+        what = word(f"doc_{d.kind}", lang) + (f" · {d.name}" if d.name else "")
+        status = word(f"doc_{d.status}", lang) + (f", {day(d.date, lang)}" if d.date else "")
+        rows.append((what, status))
+        if d.status != "signed":
+            unsigned.append(what)
+    if not rows:
+        return [], ""
+    if documents_signed(item):
+        return rows, word("documents_all_signed", lang)
+    return rows, word("documents_unsigned", lang).format(names=", ".join(unsigned))
 
 
 def effort_rows(item: Item, lang: str, default_currency: str = "") -> list[tuple[str, str]]:
@@ -164,7 +188,7 @@ def _dates(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[tuple
             elif left == 0:
                 due += f" ({word('due_today', lang)})"
             else:
-                due += f" ({word('days_left_n', lang).format(n=left)})"
+                due += f" ({fill('days_left_n', lang, n=left)})"
         rows.append((word("due", lang), due))
     pending = {o.what for o in obligations(item, pipeline, today)}
     for stage, when in sorted(item.deadlines.items(), key=lambda kv: kv[1]):
@@ -194,10 +218,11 @@ def _events(item: Item, pipeline: Pipeline, lang: str, internal: bool) -> list[E
             what = word("event_moved", lang).format(to=to)
         detail = ""
         if internal:
-            bits = [h.note] if h.note and h.note != "created" else []
+            bits = [h.note] if h.note.strip() and h.note != "created" else []
             if h.forced:
-                bits.append(f"{word('forced', lang)}: {', '.join(h.skipped)}")
-            detail = "; ".join(bits) + (f" — {h.by}" if h.by else "")
+                bits.append(forced_note(h.skipped, lang))
+            said = "; ".join(bits)  # never empty brackets, nor a dash with nothing before it
+            detail = f"{said} — {h.by}" if said and h.by.strip() else said or h.by.strip()
         out.append(Event(h.at.date() if h.at else None, what, detail))
     return out
 
@@ -207,6 +232,11 @@ def _todo(gate: Any, lang: str) -> str:
     the catalogue's `todo.<id>`; a gate item of the workspace's own keeps its label."""
     said = catalogue(lang).MESSAGES.get(f"todo.{gate.id}")
     return str(said) if said else str(gate.text(lang))
+
+
+def forced_note(skipped: Sequence[str], lang: str) -> str:
+    """`forced: a, b`, or `forced` alone when nothing was skipped."""
+    return f"{word('forced', lang)}: {', '.join(skipped)}" if skipped else word("forced", lang)
 
 
 def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[str]:
@@ -262,6 +292,10 @@ def markdown(doc: Document) -> str:
         out += [f"## {e(word('dates_deadlines', lang))}", ""]
         out += [f"- **{e(k)}:** {e(v)}" for k, v in doc.dates]
         out.append("")
+    if doc.papers:
+        out += [f"## {e(word('documents', lang))}", ""]
+        out += [f"- **{e(k)}:** {e(v)}" for k, v in doc.papers]
+        out += ["", e(doc.papers_check), ""]
     if doc.events:
         out += [f"## {e(word('what_happened', lang))}", ""]
         for ev in doc.events:
@@ -372,6 +406,9 @@ def html_page(doc: Document) -> str:
     if doc.dates:
         parts.append(f"<section><h2>{_h(word('dates_deadlines', lang))}</h2>")
         parts.append(_dl(doc.dates) + "</section>")
+    if doc.papers:
+        parts.append(f"<section><h2>{_h(word('documents', lang))}</h2>")
+        parts.append(_dl(doc.papers) + f'<p class="check">{_h(doc.papers_check)}</p></section>')
     if doc.events:
         parts.append(f'<section><h2>{_h(word("what_happened", lang))}</h2><ul class="events">')
         for ev in doc.events:

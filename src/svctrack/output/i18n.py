@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import string
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from svctrack.domain.fields import LANGS
+from svctrack.messages import form
+from svctrack.messages import plural as messages_plural
 
 _WORDS: dict[str, tuple[str, str]] = {
     "id": ("ID", "ID"),
@@ -131,7 +135,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Каждая колонка — этап; карточки упорядочены как в status: сначала просроченные, затем "
         "по ближайшему сроку.",
     ),
-    "gates_open": ("{n} of {of} gate items open", "не выполнено {n} из {of}"),
+    "gates_open": ("{n} of {of} {of@gate item} open", "не выполнено {n} из {of}"),
     "key_figures": ("Key figures", "Основные показатели"),
     "on_time_by_service": ("On time, by service", "В срок, по услугам"),
     "fields": ("Fields", "Поля"),
@@ -193,18 +197,19 @@ _WORDS.update(
         "weak_spots": ("Weak spots", "Слабые места"),
         "no_weak_spots": ("No weak spots found.", "Слабых мест не найдено."),
         "finding_late": (
-            "{late} of {count} engagements closed late ({rate} on time); late by {mean_days} "
-            "days on average, {max_days} at worst.",
+            "{late} of {count} {count@engagement} closed late ({rate} on time); late by "
+            "{mean_days} {mean_days@day} on average, {max_days} at worst.",
             "С опозданием закрыто {late} из {count} (в срок — {rate}); опоздание в среднем "
             "{mean_days} дн., наибольшее — {max_days} дн.",
         ),
         "finding_slow_stage": (
-            "{subject} takes {mean_days} days on average, {ratio}× any other stage.",
+            "{subject} takes {mean_days} {mean_days@day} on average, {ratio}× any other stage.",
             "Этап «{subject}» длится в среднем {mean_days} дн., в {ratio} раза дольше "
             "любого другого.",
         ),
         "finding_rework": (
-            "{with} of {count} engagements needed rework ({rate}), {mean} reworks per engagement.",
+            "{with} of {count} {count@engagement} needed rework ({rate}),"
+            " {mean} {mean@rework} per engagement.",
             "Доработка понадобилась в {with} из {count} ({rate}); доработок на заказ: {mean}.",
         ),
         "finding_low_score": (
@@ -216,15 +221,17 @@ _WORDS.update(
             "Ниже всего клиенты оценивают {subject}: {mean} из 5 (общая оценка {score}).",
         ),
         "finding_no_feedback": (
-            "{without} of {count} closed engagements have no client feedback recorded.",
+            "{without} of {count} closed {count@engagement} {without@has} no client feedback"
+            " recorded.",
             "Закрыто без отзыва клиента: {without} из {count}.",
         ),
         "finding_principle": (
-            "“{subject}” is honoured in only {honoured} of {count} engagements ({rate}).",
+            "“{subject}” is honoured in only {honoured} of {count} {count@engagement} ({rate}).",
             "Принцип «{subject}» соблюдён лишь в {honoured} из {count} ({rate}).",
         ),
         "finding_over_budget": (
-            "{over} of {with_budget} engagements with a budget went over it, by {hours} h in all.",
+            "{over} of {with_budget} {with_budget@engagement} with a budget went over it,"
+            " by {hours} h in all.",
             "Бюджет часов превышен в {over} из {with_budget} (всего на {hours} ч).",
         ),
         "finding_service_late": (
@@ -266,11 +273,158 @@ _WORDS.update(
         "nothing_pending": ("Nothing is pending at this stage.", "На этом этапе всё выполнено."),
         "completed_on": ("Completed on {date}.", "Работа завершена {date}."),
         "cancelled_on": ("Cancelled on {date}.", "Работа отменена {date}."),
-        "days_left_n": ("{n} days left", "осталось {n} дн."),
+        "days_left_n": ("{n} {n@day} left", "осталось {n} дн."),
         "due_today": ("due today", "срок сегодня"),
         "burn": ("Budget used", "Израсходовано"),
         "deadline_event": ("{stage} deadline: {name}", "Срок этапа «{stage}»: {name}"),
         "due_event": ("Due: {name}", "Срок: {name}"),
+    }
+)
+
+# --- the client's goal and needs, documents, principle groups, recurring engagements ---------
+_WORDS.update(
+    {
+        "goal": ("Goal", "Цель"),
+        "needs": ("Needs", "Потребности"),
+        "every": ("Recurs", "Повторяется"),
+        "pilot": ("Pilot", "Пилот"),
+        "pilot_yes": (
+            "yes: begun before the service reached delivery",
+            "да: начато до того, как услуга дошла до оказания",
+        ),
+        "every_month": ("every month", "ежемесячно"),
+        "every_quarter": ("every quarter", "ежеквартально"),
+        "every_year": ("every year", "ежегодно"),
+        "documents": ("Documents", "Документы"),
+        "documents_all_signed": ("All documents are signed.", "Все документы подписаны."),
+        "documents_unsigned": ("Not signed yet: {names}.", "Ещё не подписаны: {names}."),
+        "doc_contract": ("Contract", "Договор"),
+        "doc_act": ("Act of acceptance", "Акт приёмки"),
+        "doc_invoice": ("Invoice", "Счёт"),
+        "doc_report": ("Report", "Отчёт"),
+        "doc_other": ("Other", "Другое"),
+        "doc_draft": ("draft", "черновик"),
+        "doc_sent": ("sent", "отправлен"),
+        "doc_signed": ("signed", "подписан"),
+        "principles_general": ("Principles of realization and delivery", "Общие принципы"),
+        "principles_delivery": ("Principles of delivery", "Принципы оказания услуг"),
+    }
+)
+
+
+# --- delivery modes, recommendations, hours (issue 14: items 5, 6, 9) ------------------------
+_WORDS.update(
+    {
+        "no_mode": ("(no mode)", "(формат не указан)"),
+        "by_mode": ("Online and offline", "Онлайн и офлайн"),
+        "recommendation": ("Recommendation", "Рекомендация"),
+        "advice_agree_deadlines": (
+            "Agree the deadlines and the cost with the client in preparation, and set stage "
+            "deadlines, so that a delay shows before the due date.",
+            "Согласовывайте сроки и стоимость с клиентом на подготовке и ставьте сроки этапов, "
+            "чтобы задержка была видна до срока сдачи.",
+        ),
+        "advice_stage_deadline": (
+            "Give “{subject}” a deadline of its own and check its exit items early: it holds "
+            "the work up.",
+            "Поставьте этапу «{subject}» собственный срок и проверяйте его условия выхода "
+            "заранее: он задерживает работу.",
+        ),
+        "advice_client_review": (
+            "Add a client review at the end of execution, so that control finds fewer "
+            "problems to correct.",
+            "Добавьте проверку результата клиентом в конце выполнения, чтобы на контроле "
+            "было меньше исправлений.",
+        ),
+        "advice_final_meeting": (
+            "Discuss the results with each client in the final conversation and act on what "
+            "they say.",
+            "Обсуждайте результаты с каждым клиентом в окончательном разговоре и учитывайте "
+            "сказанное.",
+        ),
+        "advice_ask_feedback": (
+            "Ask every client for feedback when the work is completed, and record it "
+            "(svctrack feedback ID --score N).",
+            "Просите у каждого клиента обратную связь по завершении работ и записывайте её "
+            "(svctrack feedback ID --score N).",
+        ),
+        "advice_principle_check": (
+            "Assess “{subject}” on every engagement at control, and talk through each miss "
+            "with the team.",
+            "Оценивайте принцип «{subject}» в каждом заказе на контроле и разбирайте каждый "
+            "промах с командой.",
+        ),
+        "advice_rebudget": (
+            "Budget hours from what similar engagements took, and watch the burn as the work "
+            "goes (svctrack report --hours).",
+            "Планируйте бюджет часов по фактическим часам похожих работ и следите за его "
+            "расходом по ходу (svctrack report --hours).",
+        ),
+        "advice_service_plan": (
+            "Review the plan and the resources of {subject}: its deadlines slip more than "
+            "the others'.",
+            "Пересмотрите план и ресурсы услуги «{subject}»: её сроки срываются чаще других.",
+        ),
+        "advice_service_price": (
+            "Review the price of {subject} or the hours it takes: it earns less an hour than "
+            "{best}.",
+            "Пересмотрите цену услуги «{subject}» или часы на неё: она приносит меньше в час, "
+            "чем {best}.",
+        ),
+        "advice_plan_resources": (
+            "Clients find the work slow: plan the resources and the deadlines in preparation, "
+            "and tell the client early when something takes longer.",
+            "Клиенты считают работу медленной: планируйте ресурсы и сроки на подготовке и "
+            "заранее предупреждайте клиента о задержках.",
+        ),
+        "advice_agree_requirements": (
+            "Agree the client's requirements and expectations at the start and check the "
+            "result against them before handing it over.",
+            "Согласуйте требования и ожидания клиента в начале и сверяйте с ними результат "
+            "перед сдачей.",
+        ),
+        "advice_agree_interaction": (
+            "Agree with each client how and when they can reach you, and keep them informed "
+            "of the progress.",
+            "Договоритесь с каждым клиентом, как и когда с вами связаться, и держите его в "
+            "курсе хода работ.",
+        ),
+        "advice_train_staff": (
+            "Train the staff in client communication: openness, understanding and clarity.",
+            "Обучите персонал общению с клиентами: открытость, понимание и ясность.",
+        ),
+        "reported_on": ("Report saved", "Отчёт сохранён"),
+        "figures_met": ("met by the figures", "выполнено по показателям"),
+        "figure_on_time": (
+            "on time {part} of {count} ({rate}), target {target}",
+            "в срок {part} из {count} ({rate}), цель {target}",
+        ),
+        "figure_score": (
+            "mean score {score} of 5 ({count} with feedback), target {target}",
+            "средняя оценка {score} из 5 (с отзывом: {count}), цель {target}",
+        ),
+        "figure_none": (
+            "no closed engagement to judge by",
+            "нет закрытых заказов для оценки",
+        ),
+        "hours_report": ("Hours logged", "Учёт часов"),
+        "entries": ("Entries", "Записей"),
+        "items": ("Items", "Позиции"),
+        "total": ("Total", "Итого"),
+        "no_hours": ("No hours logged in this period.", "В этом периоде часов не записано."),
+        "budget_burn": ("Budget burn of open engagements", "Расход бюджета часов (открытые)"),
+        "no_budgets": (
+            "No open engagement has a budget of hours.",
+            "Ни у одного открытого заказа нет бюджета часов.",
+        ),
+        "over_budget_named": ("Over budget: {ids}", "Сверх бюджета: {ids}"),
+        "no_client": ("(no client)", "(без клиента)"),
+        "logged_by": ("Person", "Сотрудник"),
+        # the labels of progress bars (`State.progress`)
+        "progress_reading_files": ("reading files", "чтение файлов"),
+        "progress_checking_files": ("checking files", "проверка файлов"),
+        "progress_importing": ("importing", "импорт"),
+        "progress_pages": ("pages", "страницы"),
     }
 )
 
@@ -305,12 +459,29 @@ def days_overdue(count: int, lang: str) -> str:
     return f"просрочка {count} дн." if lang == "ru" else f"{count}d overdue"
 
 
-def count(number: int, noun: str, lang: str) -> str:
-    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`, `3 заказа`
-    (the forms and the rule are the catalogues', `svctrack.messages.plural`)."""
-    from svctrack.messages import plural
+# The one plural rule is the catalogues' (`svctrack.messages`): `plural` is the form of a noun
+# that agrees with a number, `count` the number with it (`3 заказа`).
+plural = form
+count = messages_plural
 
-    return plural(number, noun, lang)
+
+class _Counting(string.Formatter):
+    """`{n@noun}` in a label: the form of the noun that agrees with the value of `n`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        key, at, noun = field_name.partition("@")
+        if at:
+            return form(kwargs[key], noun, self.lang), field_name
+        return super().get_field(field_name, args, kwargs)
+
+
+def fill(key: str, lang: str, **values: Any) -> str:
+    """The label `key` in `lang` with `values` put in; `{n@noun}` agrees with `n`:
+    `{n} {n@day} left` is `1 day left`, `3 days left`."""
+    return _Counting(lang).format(word(key, lang), **values)
 
 
 def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: str) -> str:

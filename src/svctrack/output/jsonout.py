@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -54,11 +54,15 @@ def _plain(value: Any) -> Any:
 def emit(document: Any) -> None:
     """Write one JSON document to stdout: indented on a terminal, one line for a pipe (which is
     three times faster to write for thousands of items)."""
-    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(dumps(document, indent=2 if sys.stdout.isatty() else None))
+
+
+def dumps(document: Any, indent: int | None = 2) -> str:
+    """One JSON document as text, with its final newline: what `emit` writes, for a file."""
     text = json.dumps(document, ensure_ascii=False, indent=indent, default=_plain)
     if _MARK in text:
         text = _MARKED.sub(r"\1", text)
-    sys.stdout.write(text + "\n")
+    return text + "\n"
 
 
 def emit_text(text: str | Iterable[str]) -> None:
@@ -92,7 +96,8 @@ def summary(s: Summary, open_engagements: int | None = None) -> str:
         f'"stage": {_string(s.stage)}, "progress": {s.progress!r}, '
         f'"next_deadline": {_day(s.next_deadline)}, "overdue": {"true" if s.overdue else "false"}, '
         f'"coverage": {{"honoured": {c.honoured}, "not_honoured": {c.not_honoured}, '
-        f'"not_assessed": {c.not_assessed}}}, "owner": {_string(s.owner)}'
+        f'"not_assessed": {c.not_assessed}}}, "owner": {_string(s.owner)}, '
+        f'"mode": {_string(s.mode)}'
     )
     if s.kind == "engagement":
         left = "null" if s.days_left is None else s.days_left
@@ -146,16 +151,25 @@ def obligation(o: Obligation) -> dict[str, Any]:
 
 
 def gate(row: CheckRow) -> dict[str, Any]:
-    return {
+    """A gate item; one that figures decide carries them (`figures`: see `figure_document`)."""
+    out = {
         "id": row.term.id,
         "label": row.term.label,
         "done": bool(row.tick.ok),
         "note": row.tick.note,
     }
+    if row.figure is not None:
+        from svctrack.output.analysis_json import figure_document
+
+        out["figures"] = figure_document(row.figure)
+    return out
 
 
 def principle(row: CheckRow) -> dict[str, Any]:
-    return {"id": row.term.id, "label": row.term.label, "ok": row.tick.ok, "note": row.tick.note}
+    """A principle's mark, with its group (`general` or `delivery`)."""
+    term, tick = row.term, row.tick
+    group = getattr(term, "group", "general")
+    return {"id": term.id, "label": term.label, "group": group, "ok": tick.ok, "note": tick.note}
 
 
 def principle_matrix(items: list[Item], pipelines: dict[str, Pipeline]) -> list[dict[str, Any]]:
@@ -170,15 +184,24 @@ def principle_matrix(items: list[Item], pipelines: dict[str, Pipeline]) -> list[
     ]
 
 
-def checklist(item: Item, pipeline: Pipeline) -> dict[str, Any]:
+def checklist(
+    item: Item, pipeline: Pipeline, figures: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     return {
-        "gates": [gate(r) for r in gate_rows(item, pipeline)],
+        "gates": [gate(r) for r in gate_rows(item, pipeline, figures)],
         "principles": [principle(r) for r in principle_rows(item, pipeline)],
     }
 
 
-def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) -> dict[str, Any]:
-    """Everything about one item (`show ID --json`)."""
+def show(
+    item: Item,
+    pipeline: Pipeline,
+    today: date,
+    engagements: list[str],
+    figures: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything about one item (`show ID --json`); `figures`: a service's gates decided by
+    the figures of its engagements (`Tracker.figures`)."""
     s = summarize(item, pipeline, today)
     out: dict[str, Any] = {
         "id": item.id,
@@ -194,7 +217,7 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
         "price": {"amount": item.price, "currency": item.currency}
         if item.price is not None
         else None,
-        **checklist(item, pipeline),
+        **checklist(item, pipeline, figures),
         "history": [
             {
                 "from": h.source,
@@ -220,6 +243,14 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
             "due": item.due,
             "days_left": s.days_left,
             "contract": item.contract,
+            "goal": item.goal,
+            "needs": item.needs,
+            "every": item.every or None,
+            "pilot": item.pilot,
+            "documents": [
+                {"kind": d.kind, "name": d.name, "status": d.status, "date": d.date}
+                for d in item.documents
+            ],
             "feedback": [
                 {
                     "at": f.at,
@@ -231,7 +262,11 @@ def show(item: Item, pipeline: Pipeline, today: date, engagements: list[str]) ->
             ],
         }
     else:
-        out |= {"roles": dict(item.roles), "engagements": engagements}
+        out |= {
+            "roles": dict(item.roles),
+            "engagements": engagements,
+            "reports": [{"at": r.at, "by": r.by, "file": r.file} for r in item.reports],
+        }
     from svctrack.domain.analysis import effort
     from svctrack.output.analysis_json import effort_document
 

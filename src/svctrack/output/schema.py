@@ -17,17 +17,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from svctrack.domain.fields import CHANNELS, CURRENCY_CODE, LANGS, MODES, SCORES
+from svctrack.domain.fields import (
+    CHANNELS,
+    CURRENCY_CODE,
+    DOC_KINDS,
+    DOC_STATUSES,
+    LANGS,
+    MODES,
+    PERIODS,
+    SCORES,
+    TARGETS,
+)
 from svctrack.domain.model import (
     AMOUNT_FIELDS,
     DATE_FIELDS,
     ENTRIES,
+    FLAG_FIELDS,
     KNOWN_KEYS,
     QUALITY,
     TABLES,
     TEXT_FIELDS,
 )
-from svctrack.domain.pipeline import KINDS, Pipeline
+from svctrack.domain.pipeline import GROUPS, KINDS, Pipeline
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CONFIG_FILE = "svctrack.schema.json"
@@ -50,6 +61,11 @@ _ITEM_KEYS = {
     "currency": "The price's currency: a three-letter ISO 4217 code (EUR, RUB, USD).",
     "contract": "The contract's number or name.",
     "budget_hours": "Hours budgeted, compared with the [[time]] log.",
+    "goal": "What the client wants from the engagement.",
+    "needs": "The client's concrete need or problem.",
+    "every": "A recurring engagement: closing it creates the next period's.",
+    "pilot": "true: knowingly of a service that has not reached delivery (no warning).",
+    "documents": "The engagement's documents (`svctrack doc`): all signed ticks documents-signed.",
     "roles": "Who answers for each department: marketing, development, production, sales, ...",
     "deadlines": "The date by which each stage must be finished; it counts while the item is at "
     "that stage or before it.",
@@ -60,8 +76,12 @@ _ITEM_KEYS = {
     "notes": "Communication with the client: what was said, when, through which channel.",
     "feedback": "The client's judgement of an engagement.",
     "time": "Hours spent (`svctrack log`).",
+    "reports": "Services: monitoring reports saved for it (`svctrack report -o FILE`).",
 }
-_ENGAGEMENT_ONLY = ("service", "client", "start", "due", "contract", "budget_hours", "feedback")
+_ENGAGEMENT_ONLY = (
+    *("service", "client", "start", "due", "contract", "budget_hours", "feedback"),
+    *("goal", "needs", "every", "documents", "pilot"),
+)
 _CONFIG_KEYS = {
     "name": "The firm's or team's name: the dashboard's heading, the client report's sender.",
     "lang": "The language of labels for this workspace (--lang overrides it).",
@@ -69,6 +89,8 @@ _CONFIG_KEYS = {
     "git": "Git settings.",
     "pipelines": "Pipelines of your own, each replacing the default of its kind wholesale.",
     "principles": "Words for principles: new ones for a default principle, or for your own.",
+    "targets": "What a service's closed engagements must reach for its delivery gates "
+    "`on-schedule` and `quality-assured` to be met by their figures.",
 }
 
 
@@ -171,9 +193,31 @@ def config_schema() -> Schema:
             "description": _CONFIG_KEYS["principles"],
             "additionalProperties": {
                 "type": "object",
-                "properties": _words("principle"),
+                "properties": _words("principle")
+                | {
+                    "group": {
+                        "enum": list(GROUPS),
+                        "description": "`general` (realization and delivery; the default) or "
+                        "`delivery` (of delivery alone).",
+                    }
+                },
                 "additionalProperties": True,
             },
+        },
+        "targets": {
+            "type": "object",
+            "description": _CONFIG_KEYS["targets"],
+            "properties": {
+                key: {
+                    "type": "number",
+                    "minimum": float(low),
+                    "maximum": float(high),
+                    "default": float(default),
+                    "description": f"{what[0].upper()}{what[1:]} to reach.",
+                }
+                for key, (default, low, high, what) in TARGETS.items()
+            },
+            "additionalProperties": False,
         },
     }
     return {
@@ -256,8 +300,29 @@ def _entries() -> dict[str, Schema]:
         "by": _text("Who worked."),
         "note": _text("On what."),
     }
-    required = {"feedback": ["score"], "time": ["date", "hours"]}
-    shapes = {"history": history, "notes": notes, "feedback": feedback, "time": time}
+    reports = {
+        "at": _moment("When the report was saved."),
+        "by": _text("Who saved it."),
+        "file": _text("The name of the file written."),
+    }
+    documents = {
+        "kind": {"enum": list(DOC_KINDS), "description": "What document it is."},
+        "name": _text("Its name or number."),
+        "status": {
+            "enum": list(DOC_STATUSES),
+            "description": "Where it stands; absent reads as `draft`.",
+        },
+        "date": _text("The day its status was last set.", format="date"),
+    }
+    required = {"feedback": ["score"], "time": ["date", "hours"], "documents": ["kind"]}
+    shapes = {
+        "history": history,
+        "notes": notes,
+        "feedback": feedback,
+        "time": time,
+        "reports": reports,
+        "documents": documents,
+    }
     return {
         key: {
             "type": "array",
@@ -282,11 +347,14 @@ def item_schema(pipeline: Pipeline) -> Schema:
         properties[key] = _text(_ITEM_KEYS[key])
     properties["stage"] |= {"enum": states}
     properties["mode"] |= {"enum": list(MODES)}
+    properties["every"] |= {"enum": list(PERIODS)}
     properties["currency"] = _currency(_ITEM_KEYS["currency"])
     for key in DATE_FIELDS:
         properties[key] = _text(_ITEM_KEYS[key], format="date")
     for key in AMOUNT_FIELDS:
         properties[key] = {"type": "number", "minimum": 0, "description": _ITEM_KEYS[key]}
+    for key in FLAG_FIELDS:
+        properties[key] = {"type": "boolean", "description": _ITEM_KEYS[key]}
     gates = {
         stage.id: {
             "type": "object",

@@ -13,10 +13,11 @@ site; a site for clients or the whole company leaves them out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from svctrack.domain.analysis import Report, Timeline
 from svctrack.domain.model import Item, Tick
@@ -29,17 +30,19 @@ from svctrack.domain.queries import (
     due_within,
     gate_rows,
     obligations,
+    principle_groups,
     principle_rows,
     sort_key,
     summarize,
 )
-from svctrack.output.client_report import effort_rows, escape, steps
-from svctrack.output.figures import num, pct, sentence
+from svctrack.output.client_report import effort_rows, escape, forced_note, steps
+from svctrack.output.figures import figure_words, num, pct, recommendation, sentence
 from svctrack.output.i18n import (
     counts_line,
     day,
     days,
     days_overdue,
+    fill,
     history_note,
     initials,
     money,
@@ -369,7 +372,7 @@ def _card(c: Card, pipeline: Pipeline, today: date, lang: str) -> str:
     owner = f'<abbr title="{e(c.owner)}">{e(initials(c.owner))}</abbr>' if c.owner else ""
     gates = ""
     if c.gates:
-        text = word("gates_open", lang).format(n=c.open_gates, of=c.gates)
+        text = fill("gates_open", lang, n=c.open_gates, of=c.gates)
         css = "soon" if c.open_gates else "ok"
         gates = f'<span class="{css}">{"○" if c.open_gates else "✓"} {e(text)}</span>'
     if owner or gates:
@@ -627,7 +630,10 @@ def _report_section(o: Overview) -> str:
     out.append(f"<h3>{e(word('weak_spots', lang))}</h3>")
     if found:
         out.append('<ul class="weak">')
-        out += [f"<li>{e(sentence(f, pipeline, lang, o.service_names))}</li>" for f in found]
+        for f in found:
+            advice = recommendation(f, pipeline, lang, o.service_names)
+            said = f"<br>→ {e(word('recommendation', lang))}: {e(advice)}" if advice else ""
+            out.append(f"<li>{e(sentence(f, pipeline, lang, o.service_names))}{said}</li>")
         out.append("</ul>")
     else:
         out.append(f'<p class="ok">{e(word("no_weak_spots", lang))}</p>')
@@ -720,9 +726,11 @@ def item_page(
     service_name: str = "",
     engagements: Sequence[Summary] = (),
     engagement_pipeline: Pipeline | None = None,
+    figures: Mapping[str, Any] | None = None,
 ) -> str:
     """Everything about one item: fields, pipeline, deadlines, gates, principles, history,
-    notes, feedback; for a service its engagements. Internal figures only when `internal`."""
+    notes, feedback; for a service its engagements, and the gates its engagements' figures
+    decide (`figures`). Internal figures only when `internal`."""
     s = summarize(item, pipeline, today)
     title = f"{item.id} — {item.name}" if item.name else item.id
     left = f" · {_next(s, pipeline, today, lang)}" if s.is_open and s.next_deadline else ""
@@ -739,7 +747,8 @@ def item_page(
                  default_currency=default_currency, service_name=service_name)),
         _section(word("pipeline", lang), _steps(item, pipeline, lang)),
         _deadlines(item, pipeline, today, lang),
-        _checks(item, pipeline, lang),
+        _documents(item, lang, internal=internal),
+        _checks(item, pipeline, lang, figures),
     ]  # fmt: skip
     if item.kind == "service" and engagement_pipeline is not None:
         heading = f"{word('engagements', lang)} ({len(engagements)})"
@@ -785,6 +794,12 @@ def _fields(
             if s.is_open and s.days_left is not None:
                 due += " · " + _days_left(s.days_left, s.days_left < 0, lang)
             facts.append((word("due", lang), due))
+        facts.append((word("goal", lang), e(item.goal)))
+        facts.append((word("needs", lang), e(item.needs)))
+        facts.append(
+            (word("every", lang), e(word(f"every_{item.every}", lang) if item.every else ""))
+        )
+        facts.append((word("pilot", lang), e(word("pilot_yes", lang)) if item.pilot else ""))
     if s.next_deadline and s.next_what != "due":
         nearest = f"{e(day(s.next_deadline, lang))} · {_next(s, pipeline, today, lang)}"
         facts.append((word("next_deadline", lang), nearest))
@@ -824,25 +839,45 @@ def _deadlines(item: Item, pipeline: Pipeline, today: date, lang: str) -> str:
     return _section(word("deadlines", lang), _table(heads, rows))
 
 
-def _checks(item: Item, pipeline: Pipeline, lang: str) -> str:
-    """The current stage's gate items, then the principles, with their marks and notes."""
+def _documents(item: Item, lang: str, *, internal: bool) -> str:
+    """An engagement's documents: kind, status and day; their names (contract and invoice
+    numbers) only on an internal site, as the contract is."""
+    if not item.documents:
+        return ""
+    rows = []
+    for d in item.documents:
+        signed = d.status == "signed"
+        status = word(f"doc_{d.status}", lang)
+        shown = f'<span class="ok">✓ {e(status)}</span>' if signed else e(status)
+        row = [e(word(f"doc_{d.kind}", lang)), shown, e(day(d.date, lang) if d.date else "")]
+        rows.append([*row[:1], e(d.name), *row[1:]] if internal else row)
+    keys = ("kind", "name", "status", "date") if internal else ("kind", "status", "date")
+    return _section(word("documents", lang), _table([e(word(k, lang)) for k in keys], rows))
+
+
+def _checks(
+    item: Item, pipeline: Pipeline, lang: str, figures: Mapping[str, Any] | None = None
+) -> str:
+    """The current stage's gate items, then the principles, with their marks and notes; a gate
+    that figures decide says which."""
     out = []
-    gates = gate_rows(item, pipeline)
+    gates = gate_rows(item, pipeline, figures)
     if gates:
         done = sum(bool(r.tick.ok) for r in gates)
         stage = pipeline.state_label(item.stage, lang)
         heading = f"{word('gates', lang)} · {stage} ({done}/{len(gates)})"
         rows = [
             [_mark(r.tick, gate=True, lang=lang), _term(r.term.text(lang), r.term.id),
-             e(r.tick.note)]
+             e(" · ".join(filter(None, (r.tick.note, r.figure and figure_words(r.figure, lang)))))]
             for r in gates
         ]  # fmt: skip
         heads = ["", e(word("item", lang)), e(word("note", lang))]
         out.append(_section(heading, _table(heads, rows)))
-    principles = principle_rows(item, pipeline)
-    if principles:
+    groups = principle_groups(principle_rows(item, pipeline))
+    for group, principles in groups:  # general, then delivery
         honoured = sum(r.tick.ok is True for r in principles)
-        heading = f"{word('principles', lang)} ({honoured}/{len(principles)})"
+        named = word(f"principles_{group}", lang) if len(groups) > 1 else word("principles", lang)
+        heading = f"{named} ({honoured}/{len(principles)})"
         rows = [
             [_mark(r.tick, gate=False, lang=lang), _term(r.term.text(lang), r.term.id),
              e(r.tick.note)]
@@ -863,8 +898,7 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
             move = f"{e(pipeline.state_label(h.source, lang))} → {move}"
         note = e(history_note(h, lang))
         if h.forced:
-            skipped = f"{word('forced', lang)}: {', '.join(h.skipped)}"
-            note += f' <span class="late">({e(skipped)})</span>'
+            note += f' <span class="late">({e(forced_note(h.skipped, lang))})</span>'
         rows.append([_moment(h.at, lang), move, e(h.by), note])
     heads = [e(word(k, lang)) for k in ("at", "stage", "by", "note")]
     return _section(word("history", lang), _table(heads, rows))

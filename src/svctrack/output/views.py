@@ -29,12 +29,14 @@ from svctrack.domain.queries import (
     Summary,
     gate_rows,
     obligations,
+    principle_groups,
     principle_rows,
     principle_totals,
     progress,
     summarize,
 )
 from svctrack.messages import say
+from svctrack.output.figures import figure_words
 from svctrack.output.i18n import (
     counts_line,
     day,
@@ -46,6 +48,7 @@ from svctrack.output.i18n import (
     term,
     word,
 )
+from svctrack.output.tables import free, is_whole, whole
 from svctrack.output.text import inert
 
 OVERDUE = "bold red"
@@ -199,7 +202,8 @@ def fitted_table(
 
     When the content is wider than the terminal, each column gets the width it needs to stay
     readable, and what is left goes to the columns in order of importance (an id is shown whole
-    before a client's name gets room); their content wraps within that.
+    before a client's name gets room); their content wraps within that. A column of ids or
+    paths (`tables.whole`) is never narrower than its longest cell; headers wrap at spaces.
     """
     cells, least, natural = _measure(rows, columns)
     chosen = fit(least, steps, width)
@@ -212,7 +216,8 @@ def fitted_table(
     )
     table = _table(title, caption=caption)
     for c in kept:
-        table.add_column(text(c.header), **(c.options | {"width": widths.get(c.key)}))
+        header = Text(inert(c.header), no_wrap=False)
+        table.add_column(header, **(c.options | {"width": widths.get(c.key)}))
     for n, row in enumerate(rows):
         style = styles(row) if styles and not isinstance(row, Marker) else None
         table.add_row(*(cells[c.key][chosen[c.key]][n] for c in kept), style=style)
@@ -222,7 +227,8 @@ def fitted_table(
 def _measure(
     rows: Sequence[Any], columns: Sequence[Column]
 ) -> tuple[dict[str, list[list[RenderableType]]], dict[str, list[int]], dict[str, list[int]]]:
-    """Each column's cells in each of its forms, and the least and natural widths of each form."""
+    """Each column's cells in each of its forms, and the least and natural widths of each form
+    (the least of a column of ids or paths is all it needs: they are never split)."""
     cells: dict[str, list[list[RenderableType]]] = {}
     least: dict[str, list[int]] = {}
     natural: dict[str, list[int]] = {}
@@ -233,7 +239,7 @@ def _measure(
             made = [r.cells.get(c.key, Text()) if isinstance(r, Marker) else form(r) for r in rows]
             widest = _widest(made)
             cells[c.key].append(made)
-            least[c.key].append(max(min(widest, cap), header))
+            least[c.key].append(max(widest if is_whole(c.options) else min(widest, cap), header))
             natural[c.key].append(max(widest, cell_len(c.header)))
     return cells, least, natural
 
@@ -300,14 +306,14 @@ def _stage_column(pipeline: Pipeline, lang: str) -> Column:
     )
 
 
-ENGAGEMENT_STEPS: list[Step] = [
+ENGAGEMENT_STEPS: list[Step] = [  # the due date stays at 80 columns, even beside long ids
     ("id", 0),
     ("days", 0),
+    ("due", 0),
     ("client", 0),
     ("stage", 0),
     ("stage", 1),
     ("days", 1),
-    ("due", 0),
     ("service", 0),
 ]
 
@@ -319,9 +325,9 @@ def _engagement_columns(pipeline: Pipeline, today: date, lang: str) -> list[Colu
         return days_text((s.next_deadline - today).days, lang, overdue=s.overdue)
 
     return [
-        column("id", word("id", lang), (lambda s: text(s.id), 20), overflow="fold"),
-        column("client", word("client", lang), (lambda s: text(s.client), 14), overflow="fold"),
-        column("service", word("service", lang), (lambda s: text(s.service), 14), overflow="fold"),
+        column("id", word("id", lang), (lambda s: text(s.id), 20), **whole()),
+        column("client", word("client", lang), (lambda s: text(s.client), 14), **free()),
+        column("service", word("service", lang), (lambda s: text(s.service), 14), **whole()),
         _stage_column(pipeline, lang),
         column("due", word("due", lang), (lambda s: Text(day(s.due, lang)), 10), no_wrap=True),
         column(
@@ -362,8 +368,8 @@ def _service_columns(
         return cell + days_only(s)
 
     columns = [
-        column("id", word("id", lang), (lambda s: text(s.id), 20), overflow="fold"),
-        column("name", word("name", lang), (lambda s: text(s.name), 16), overflow="fold"),
+        column("id", word("id", lang), (lambda s: text(s.id), 20), **whole()),
+        column("name", word("name", lang), (lambda s: text(s.name), 16), **free()),
         _stage_column(pipeline, lang),
         column(
             "progress",
@@ -598,7 +604,7 @@ def board(
     least = max(longest, CARD_LEAST)
     if len(lanes) * least + 3 * (len(lanes) - 1) <= width:
         shown = BOARD_CARDS if limit is None else limit
-        parts.append(_board_columns(b, today, lang, width, shown or None))
+        parts.append(_board_columns(b, today, lang, width, shown or None, least))
         parts.append(Text())
         if shown and any(len(lane.cards) > shown for lane in lanes):
             command = f"svctrack {b.kind} list --stage STAGE"
@@ -617,9 +623,12 @@ def board(
     return Group(*parts)
 
 
-def _board_columns(b: Board, today: date, lang: str, width: int, limit: int | None) -> Table:
+def _board_columns(
+    b: Board, today: date, lang: str, width: int, limit: int | None, least: int
+) -> Table:
+    """The lanes side by side, each at least `least` wide (the longest id, whole)."""
     count = len(b.lanes)
-    each = min(max((width - 3 * (count - 1)) // count, CARD_LEAST), CARD_WIDTH)
+    each = min(max((width - 3 * (count - 1)) // count, least), max(CARD_WIDTH, least))
     table = Table(box=box.MINIMAL, pad_edge=False, show_edge=False, expand=False)
     cells: list[RenderableType] = []
     for lane in b.lanes:
@@ -648,7 +657,7 @@ def _board_stacked(
         return Text(day(c.summary.due, lang) if c.summary.due else "")
 
     columns = [
-        column("id", "", (_card_id, 64)),
+        column("id", "", (_card_id, 64), **whole()),
         column("who", "", (who, 16), overflow="fold"),
         column("due", "", (due, 10), no_wrap=True),
         column(
@@ -718,9 +727,8 @@ def deadlines_table(
         column(
             "id",
             word("id", lang),
-            (lambda o: text(o.id, "bold"), 14),
             (lambda o: text(o.id, "bold"), 20),
-            overflow="fold",
+            **whole(),
         ),
         column("what", word("what", lang), (what, 12), overflow="fold"),
         column(
@@ -746,7 +754,6 @@ def deadlines_table(
         ("days", 0),
         ("id", 0),
         ("what", 0),
-        ("id", 1),
         ("days", 1),
         ("name", 0),
         ("kind", 0),
@@ -776,12 +783,26 @@ def _ticks(rows: Sequence[Any], lang: str, *, gates: bool, title: Text) -> Table
     for row in rows:
         label = text(row.term.text(lang))
         label.append_text(text(f"  {row.term.id}", DIM))
-        table.add_row(mark(row.tick, gate=gates), label, text(row.tick.note))
+        note = text(row.tick.note)
+        figure = getattr(row, "figure", None)
+        if figure is not None:
+            if note.plain:
+                note.append(" · ")
+            note.append_text(text(figure_words(figure, lang), DONE if figure.met else DIM))
+        table.add_row(mark(row.tick, gate=gates), label, note)
     return table
 
 
-def checklist(item: Item, pipeline: Pipeline, lang: str, *, heading: bool = False) -> Group:
-    """The current stage's gate items and the principles, ticked or open, with their notes."""
+def checklist(
+    item: Item,
+    pipeline: Pipeline,
+    lang: str,
+    *,
+    heading: bool = False,
+    figures: Mapping[str, Any] | None = None,
+) -> Group:
+    """The current stage's gate items and the principles, ticked or open, with their notes; a
+    gate that figures decide says which (`figures`: see `Tracker.figures`)."""
     parts: list[RenderableType] = []
     if heading:
         top = text(item.id, "bold")
@@ -792,16 +813,17 @@ def checklist(item: Item, pipeline: Pipeline, lang: str, *, heading: bool = Fals
         top.append(" ")
         top.append_text(text(pipeline.state_label(item.stage, lang), CURRENT))
         parts.append(top)
-    gates = gate_rows(item, pipeline)
+    gates = gate_rows(item, pipeline, figures)
     if gates:
         done = sum(bool(r.tick.ok) for r in gates)
         title = text(f"{word('gates', lang)} · {pipeline.state_label(item.stage, lang)}", "bold")
         title.append(f" ({done}/{len(gates)})", style=DONE if done == len(gates) else "")
         parts.append(_ticks(gates, lang, gates=True, title=title))
-    principles = principle_rows(item, pipeline)
-    if principles:
+    groups = principle_groups(principle_rows(item, pipeline))
+    for group, principles in groups:  # general, then delivery: one table each
         honoured = sum(r.tick.ok is True for r in principles)
-        title = Text(word("principles", lang), style="bold")
+        named = word(f"principles_{group}", lang) if len(groups) > 1 else word("principles", lang)
+        title = text(named, "bold")
         title.append(f" ({honoured}/{len(principles)})")
         parts.append(_ticks(principles, lang, gates=False, title=title))
     return _spaced(parts)
@@ -814,7 +836,7 @@ def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Gr
     """
     title = text(f"{word('principles', lang)} · {pipeline.name.text(lang)} ({len(items)})", "bold")
     matrix = _table(title)
-    matrix.add_column(text(word("id", lang)), overflow="fold", style="bold")
+    matrix.add_column(text(word("id", lang)), style="bold", **whole(i.id for i in items))
     for n, _ in enumerate(pipeline.principles, 1):
         matrix.add_column(str(n), justify="center", no_wrap=True)
     for item in items:
@@ -827,7 +849,10 @@ def principle_matrix(items: Sequence[Item], pipeline: Pipeline, lang: str) -> Gr
     legend.add_column(text(word("principles", lang)), overflow="fold")
     for symbol in ("✓", "✗", "·"):
         legend.add_column(symbol, justify="right", no_wrap=True)
+    grouped = len({p.group for p in pipeline.principles}) > 1
     for n, p in enumerate(pipeline.principles, 1):
+        if grouped and (n == 1 or pipeline.principles[n - 2].group != p.group):
+            legend.add_row("", text(word(f"principles_{p.group}", lang), "bold"))
         c = totals[p.id]
         label = text(p.text(lang))
         neglected = worst[0] > 0 and (c.total - c.honoured, c.not_honoured) == worst
@@ -885,8 +910,16 @@ def pipeline_line(item: Item, pipeline: Pipeline, lang: str) -> Text:
     return line
 
 
-def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: list[str]) -> Group:
-    """Everything about one item: fields, pipeline, gates, principles, history, notes, feedback."""
+def show(
+    item: Item,
+    pipeline: Pipeline,
+    today: date,
+    lang: str,
+    engagements: list[str],
+    figures: Mapping[str, Any] | None = None,
+) -> Group:
+    """Everything about one item: fields, pipeline, gates, principles, history, notes, feedback;
+    `figures`: a service's gates decided by the figures of its engagements."""
     s = summarize(item, pipeline, today)
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style=DIM, no_wrap=True)
@@ -900,36 +933,31 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     field("stage", text(pipeline.state_label(item.stage, lang), "bold"))
     field("progress", Text(f"{round(s.progress * 100)}%"))
     if item.kind == "engagement":
-        field("service", item.service)
-        field("client", item.client)
-        field("start", day(item.start, lang) if item.start else None)
-        if item.due:
-            due = Text(day(item.due, lang) + "  ")
-            due.append_text(days_text(s.days_left if s.is_open else None, lang))
-            field("due", due)
-        field("contract", item.contract)
+        _engagement_fields(item, s, lang, field)
     if s.next_deadline and s.next_what != "due":
         nxt = Text(day(s.next_deadline, lang) + "  ")
         nxt.append_text(_next_cell(s, pipeline, today, lang))
         field("next_deadline", nxt)
     field("owner", item.owner)
-    field("mode", term("mode", item.mode, lang) if item.mode else "")
+    field("mode", term("mode", item.mode, lang) if item.mode else None)
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
-    from svctrack.output.analysis_views import effort_line
-
     field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
     for department, person in item.roles.items():
         fields.add_row(text(term("role", department, lang)), text(person))
     if item.kind == "service":
         field("engagements", ", ".join(engagements) or word("none", lang))
+        saved = item.reports[-1].at if item.reports else None
+        field("reported_on", day(saved.date(), lang) if saved else None)
     title = text(item.id, "bold")
     title.append("  ")
     title.append_text(text(item.name, "bold"))
     sections: list[RenderableType] = [title, fields, pipeline_line(item, pipeline, lang)]
     if item.deadlines:
         sections.append(deadline_lines(item, pipeline, today, lang))
-    sections.append(checklist(item, pipeline, lang))
+    if item.documents:
+        sections.append(documents(item, lang))
+    sections.append(checklist(item, pipeline, lang, figures=figures))
     if item.history:
         sections.append(history(item, pipeline, lang))
     if item.notes:
@@ -937,6 +965,43 @@ def show(item: Item, pipeline: Pipeline, today: date, lang: str, engagements: li
     if item.feedback:
         sections.append(feedback(item, lang))
     return _spaced(sections)
+
+
+def effort_line(item: Item, lang: str) -> Text | None:
+    """`42.5 h of 60 h (71%) · 301.18 EUR/h`; red over budget; None with no hours nor budget."""
+    from svctrack.domain.analysis import effort
+    from svctrack.output.figures import num, pct
+
+    e = effort(item)
+    if not e.hours and e.budget is None:
+        return None
+    h = word("h", lang)
+    line = Text(f"{num(e.hours, lang)} {h}")
+    if e.budget is not None:
+        line.append(f" / {num(e.budget, lang)} {h}")
+        if e.burn is not None:
+            line.append(f" ({pct(e.burn, lang)})", style=OVERDUE if e.over_budget else "")
+    if e.rate is not None:
+        line.append(f" · {money(e.rate, e.currency, lang)}{word('per_hour', lang)}")
+    return line
+
+
+def _engagement_fields(
+    item: Item, s: Summary, lang: str, field: Callable[[str, RenderableType | str | None], None]
+) -> None:
+    """What `show` lists of an engagement alone: service, client, dates, the client's goal."""
+    field("service", item.service)
+    field("client", item.client)
+    field("start", day(item.start, lang) if item.start else None)
+    if item.due:
+        due = Text(day(item.due, lang) + "  ")
+        due.append_text(days_text(s.days_left if s.is_open else None, lang))
+        field("due", due)
+    field("contract", item.contract)
+    field("goal", item.goal)
+    field("needs", item.needs)
+    field("every", word(f"every_{item.every}", lang) if item.every else None)
+    field("pilot", word("pilot_yes", lang) if item.pilot else None)
 
 
 def _spaced(sections: Sequence[RenderableType]) -> Group:
@@ -1013,6 +1078,26 @@ def notes(item: Item, lang: str) -> Group:
     return Group(Text(word("notes", lang), style="bold"), lines)
 
 
+def documents(item: Item, lang: str) -> Table:
+    """An engagement's documents: kind, name, status (signed ones marked), the day it was set."""
+    table = _table(word("documents", lang))
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column(text(word("kind", lang)), no_wrap=True)
+    table.add_column(text(word("name", lang)), overflow="fold", ratio=2)
+    table.add_column(text(word("status", lang)), no_wrap=True)
+    table.add_column(text(word("date", lang)), no_wrap=True)
+    for d in item.documents:
+        signed = d.status == "signed"
+        table.add_row(
+            Text("✓" if signed else "○", style=DONE if signed else DIM),
+            text(word(f"doc_{d.kind}", lang)),
+            text(d.name),
+            Text(word(f"doc_{d.status}", lang), style=DONE if signed else ""),
+            Text(day(d.date, lang) if d.date else ""),
+        )
+    return table
+
+
 def feedback(item: Item, lang: str) -> Table:
     table = _table(word("feedback", lang))
     table.add_column(text(word("at", lang)), no_wrap=True)
@@ -1037,16 +1122,28 @@ def feedback(item: Item, lang: str) -> Table:
 # --- validate -----------------------------------------------------------------------------------
 
 
-def findings(rows: Sequence[Any], lang: str = "en") -> Table:
+PROBLEM_LEAST = 24  # a problem's message beside its path reads well from this width
+
+
+def findings(rows: Sequence[Any], lang: str = "en", width: int | None = None) -> RenderableType:
+    """`validate`'s problems: severity, where (a path, never split), what. When the longest
+    path leaves too little room for the message beside it, each message goes under its path."""
+    wheres = [inert(f.path + (f":{f.line}:{f.column or 1}" if f.line else "")) for f in rows]
+    labels = [Text(word(f.severity, lang), style=OVERDUE if f.severity == "error" else SOON)
+              for f in rows]  # fmt: skip
+    needed = _widest(labels) + _widest(wheres) + PROBLEM_LEAST + 6
+    if width is not None and needed > width:
+        lines: list[RenderableType] = []
+        for f, label, where in zip(rows, labels, wheres, strict=True):
+            lines.append(label + Text("  ") + Text(where, no_wrap=True, overflow="ignore"))
+            lines.append(text("  " + say(f.message, lang)))
+        return Group(*lines)
     table = _table()
-    table.add_column("", no_wrap=True)
-    table.add_column(text(word("where", lang)), overflow="fold", ratio=1)
-    table.add_column(text(word("problem", lang)), overflow="fold", ratio=3)
-    for f in rows:
-        where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
-        style = OVERDUE if f.severity == "error" else SOON
-        said = say(f.message, lang)
-        table.add_row(Text(word(f.severity, lang), style=style), text(where), text(said))
+    table.add_column("", **whole())
+    table.add_column(text(word("where", lang)), **whole(wheres))
+    table.add_column(text(word("problem", lang)), **free())
+    for f, label, where in zip(rows, labels, wheres, strict=True):
+        table.add_row(label, Text(where), text(say(f.message, lang)))
     return table
 
 
@@ -1057,9 +1154,11 @@ def story(rows: Sequence[dict[str, Any]], lang: str = "en") -> Table:
     """`svctrack history`: history entries and commits, oldest first. Notes, names and commit
     subjects come from the data (and from anyone's `git commit -m`): shown inert."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for title in ("when", "who", "what", "commit"):
-        heading = word(f"story_{title}", lang)
-        table.add_column(heading, overflow="fold", ratio=3 if title == "what" else None)
+    heads = {title: word(f"story_{title}", lang) for title in ("when", "who", "what", "commit")}
+    table.add_column(heads["when"], **whole())
+    table.add_column(heads["who"], **free())
+    table.add_column(heads["what"], **free(ratio=3))
+    table.add_column(heads["commit"], **whole(inert(row["commit"] or "") for row in rows))
     for row in rows:
         when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
         note = word("created", lang) if row["note"] == "created" else row["note"]

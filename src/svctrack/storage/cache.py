@@ -3,7 +3,9 @@
 The cache lives outside the workspace (the user cache dir), in two parts that are read and
 brought up to date apart. The index keeps, for every item file, the stat key it was parsed at
 and the item's row (its summary less what depends on today: all that lists and the dashboard
-show); for open items also a brief (the item without notes, feedback, time and old history: what
+show), the rows of items no longer open kept apart in one pickle within it that only a read of
+every item unpickles (most items of a firm's years are closed; the dashboard shows the open
+ones); for open items also a brief (the item without notes, feedback, time and old history: what
 deadlines and checklists read). The full items, which only reports read, are kept in one stream
 per kind, read and rewritten one record at a time, so that thousands of items are never all in
 memory. It is only ever a cache: a missing, stale or corrupt one changes no result, only the
@@ -30,6 +32,7 @@ from typing import IO, Any, TypeVar
 
 from svctrack.domain.ids import id_problem
 from svctrack.domain.model import (
+    Document,
     Feedback,
     HistoryEntry,
     Item,
@@ -47,32 +50,34 @@ from svctrack.messages import msg
 from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
-from svctrack.storage.parallel import map_chunks
+from svctrack.storage.parallel import STEP, map_chunks
 from svctrack.storage.paths import FOLDERS, workspace_key
 from svctrack.storage.store import Store
+from svctrack.storage.userconfig import user_dir
 
 MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback)
+PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
 _TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
-VERSION = (6, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
+VERSION = (7, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
-Entry = tuple[Any, ...]  # (key, stage, trusted, row, brief), at these positions:
-KEY, STAGE, TRUSTED, ROW, BRIEF = range(5)
+Entry = tuple[Any, ...]  # (key, stage, trusted, row, brief, service), at these positions:
+KEY, STAGE, TRUSTED, ROW, BRIEF, SERVICE_OF_ENTRY = range(6)
 # key: the file's stat key when parsed; stage: "" when the item is broken (the file does not
 # parse, or holds what `validate` calls errors); trusted: False when the file was changed just
-# before it was parsed; row: the item's queries.Row as plain tuples, None when broken; brief:
+# before it was parsed; row: the item's queries.Row as plain tuples, None when broken, and None
+# in a saved index for an item no longer open (its row is in the index's closed rows); brief:
 # pickled, the brief of an open item, or for a broken one its FileProblems (a tuple) and its
-# service (for the check that needs the other files), else b"".
+# service (for the check that needs the other files), else b""; service: the engagement's
+# service ("" for a service or a broken item), which every read checks is there.
 IS_OPEN = Row._fields.index("is_open")
-SERVICE = Row._fields.index("service")
 
 
 def brief(item: Item) -> Item:
@@ -85,9 +90,7 @@ def cache_dir(root: Path) -> Path | None:
     Two paths that share a name share a folder and take turns: each entry knows its root."""
     if os.environ.get("SVCTRACK_NO_CACHE", "") not in ("", "0"):
         return None
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("svctrack", appauthor=False)) / workspace_key(root)
+    return user_dir("cache") / workspace_key(root)
 
 
 def shape(pipeline: Pipeline) -> tuple[Any, ...]:
@@ -113,9 +116,15 @@ class Index:
     """Items of a workspace, read through the cache."""
 
     def __init__(
-        self, store: Store, pipelines: dict[str, Pipeline], *, use_cache: bool = True
+        self,
+        store: Store,
+        pipelines: dict[str, Pipeline],
+        *,
+        use_cache: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.store = store
+        self.progress = progress  # told (done, total) as files are parsed or items read
         self.pipelines = pipelines
         self.folder = cache_dir(store.root) if use_cache else None
         self.services: frozenset[str] | None = None  # ids of the services, listed when needed
@@ -135,7 +144,7 @@ class Index:
             if not only_open or entry[ROW][IS_OPEN]:
                 found.append((kind, item_id, entry[ROW]))
 
-        return found, self._walk(tuple(kinds), keep)
+        return found, self._walk(tuple(kinds), keep, closed=not only_open)
 
     def briefs(self, kinds: Iterable[str]) -> tuple[list[Item], list[FileProblem]]:
         """The open items of `kinds` as briefs (see `brief`) in kind and id order; and the
@@ -146,7 +155,7 @@ class Index:
             if entry[ROW][IS_OPEN]:
                 found.append(pickle.loads(entry[BRIEF]))
 
-        broken = self._walk(tuple(kinds), keep)
+        broken = self._walk(tuple(kinds), keep, closed=False)
         order = {kind: n for n, kind in enumerate(FOLDERS)}
         found.sort(key=lambda item: (order[item.kind], item.id))
         return found, broken
@@ -161,7 +170,10 @@ class Index:
         with _no_gc():
             for kind in kinds:
                 with _Stream(self._items_path(kind), self.stamps[kind]) as stream:
-                    for item_id, where, key in self._files(kind, ordered=True):
+                    files: Iterable[tuple[str, str, Key]] = self._files(kind, ordered=True)
+                    if self.progress is not None:  # listed first, to know the total
+                        files = _Counted(list(files), self.progress)
+                    for item_id, where, key in files:
                         record = stream.get(item_id, key)
                         if record is None:
                             parsed = self._parse(kind, item_id, where, key)
@@ -190,39 +202,56 @@ class Index:
         return found, broken
 
     def _walk(
-        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None]
+        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None], *, closed: bool
     ) -> list[FileProblem]:
-        """Visit the index entry of every readable item of `kinds`, and return the files that do
-        not parse; the files changed since their entry was made are parsed again (on every core
-        when there are thousands) and their entries saved."""
+        """Visit the index entry of every readable item of `kinds` (with `closed`, those no longer
+        open too; else only the open ones), and return the files that do not parse; the files
+        changed since their entry was made are parsed again (on every core when there are
+        thousands) and their entries saved."""
         broken: list[FileProblem] = []
         with _no_gc():
             for kind in kinds:
-                old = self._load_index(kind)
+                old, kept = self._load_index(kind)
+                rows = _closed_rows(kept) if closed else None
                 new: dict[str, Entry] = {}
                 stale: list[tuple[str, str, Key]] = []
                 for item_id, where, key in self._files(kind, known=old):
                     entry = old.get(item_id)
-                    if entry is None or entry[KEY] != key or not entry[TRUSTED]:
+                    if (
+                        entry is None
+                        or entry[KEY] != key
+                        or not entry[TRUSTED]
+                        or (rows is not None and entry[ROW] is None and item_id not in rows)
+                    ):  # (the last: a closed row that is not there, which only a parse gives)
                         stale.append((item_id, where, key))
                     else:
                         new[item_id] = entry
-                shared = (self.store.root, kind, self.pipelines[kind], self.now_ns if stale else 0)
-                parsed = map_chunks(_entries, stale, shared)
-                new.update(
-                    (item_id, e) for (item_id, _, _), e in zip(stale, parsed, strict=True) if e
-                )
+                changed = False  # what is saved: an entry made anew, or files gone
+                if stale:
+                    shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
+                    parsed = map_chunks(_entries, stale, shared, self.progress)
+                    for (item_id, _, _), found in zip(stale, parsed, strict=True):
+                        if found:
+                            new[item_id] = entry = _interned(found)
+                            changed = changed or old.get(item_id) != entry
+                changed = changed or len(new) != len(old)
+                services = self._service_ids() if kind == "engagement" else frozenset()
                 for item_id, entry in new.items():
                     if not entry[STAGE]:
                         broken += self._problems(kind, item_id, entry)
                         continue
-                    dangling = self._dangling(kind, item_id, entry[ROW][SERVICE])
-                    if dangling:
-                        broken += dangling
-                    else:
+                    service = entry[SERVICE_OF_ENTRY]
+                    if service and service not in services:  # (only then the problem, located)
+                        dangling = self._dangling(kind, item_id, service)
+                        if dangling:
+                            broken += dangling
+                            continue
+                    if entry[ROW] is not None:
                         visit(kind, item_id, entry)
-                if new != old:
-                    self._save(kind, new)
+                    elif rows is not None:  # no longer open: its row is kept apart
+                        visit(kind, item_id, (*entry[:ROW], rows[item_id], *entry[ROW + 1 :]))
+                if changed:
+                    self._save(kind, new, old, kept, rows)
         broken.sort(key=lambda problem: problem.path)
         return broken
 
@@ -233,31 +262,35 @@ class Index:
         known = known or {}
         folder = os.path.join(self.store.root, FOLDERS[kind])
         try:
-            with os.scandir(folder) as found:  # is_symlink() is free: the listing says
-                names = [(file.name, file.is_symlink()) for file in found]
+            # A listing's entries know their path and whether they are links (the listing
+            # says), and stat faster than a path joined and looked up again: thousands a run.
+            listing = os.scandir(folder)
         except FileNotFoundError:
             return
         except OSError as exc:
             raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
-        if ordered:
-            names.sort(key=lambda named: named[0][:-5])
-        for name, link in names:
-            if not name.endswith(".toml"):
-                continue
-            if name[:-5] not in known and not _is_item(name):  # ids the index knows are valid
-                continue
-            path = os.path.join(folder, name)
-            try:
-                st = os.stat(path)
-                key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                if link:  # the link itself may change too, pointing elsewhere
-                    own = os.lstat(path)
-                    key += (own.st_ctime_ns, own.st_ino)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:  # a loop of links: a broken file, which the parse reports
-                key = _unreadable(path, exc)
-            yield name[:-5], path, key
+        with listing:
+            files: Iterable[os.DirEntry[str]] = listing  # one entry at a time: memory stays flat
+            if ordered:  # (the stream of full items goes in id order: then all are held)
+                toml = (file for file in listing if file.name.endswith(".toml"))
+                files = sorted(toml, key=lambda file: file.name[:-5])
+            for file in files:
+                if not file.name.endswith(".toml"):
+                    continue
+                item_id = file.name[:-5]
+                if item_id not in known and not _is_item(file.name):  # ids the index knows
+                    continue
+                try:
+                    st = file.stat()  # follows a link, as os.stat does; never cached across runs
+                    key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    if file.is_symlink():  # the link itself may change too, pointing elsewhere
+                        own = file.stat(follow_symlinks=False)
+                        key += (own.st_ctime_ns, own.st_ino)
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:  # a loop of links: a broken file, which the parse reports
+                    key = _unreadable(file.path, exc)
+                yield item_id, file.path, key
 
     def _parse(
         self, kind: str, item_id: str, where: str, key: Key
@@ -288,6 +321,11 @@ class Index:
             with suppress(OSError):
                 os.unlink(path)
 
+    def _service_ids(self) -> frozenset[str]:
+        if self.services is None:
+            self.services = frozenset(self.store.ids("service"))
+        return self.services
+
     def _problems(self, kind: str, item_id: str, entry: Entry) -> list[FileProblem]:
         """Every problem of a broken item: those of its file, kept in its entry, and a service
         that is not there."""
@@ -299,9 +337,7 @@ class Index:
         another file), located in its file; [] for any other item."""
         if not service:  # a service, or an engagement without one (an error of its own file)
             return []
-        if self.services is None:
-            self.services = frozenset(self.store.ids("service"))
-        problem = service_problem(kind, service, self.services)
+        problem = service_problem(kind, service, self._service_ids())
         if problem is None:
             return []
         path = self.store.path(kind, item_id)
@@ -319,38 +355,67 @@ class Index:
     def _items_path(self, kind: str) -> Path | None:
         return self.folder / f"{FOLDERS[kind]}.items" if self.folder else None
 
-    def _load_index(self, kind: str) -> dict[str, Entry]:
-        """The index of one kind: id → entry."""
+    def _load_index(self, kind: str) -> tuple[dict[str, Entry], bytes]:
+        """The index of one kind: id → entry, and the pickled rows of the items no longer open
+        (id → row; see `_closed_rows`)."""
         path = self._index_path(kind)
         if path is None:
-            return {}
+            return {}, b""
         try:
             handle, size = _open_regular(path)
             with handle:
                 if size > MAX_INDEX_BYTES:
-                    return {}  # no index of ours: rebuilt, replacing it
+                    return {}, b""  # no index of ours: rebuilt, replacing it
                 data = memoryview(handle.read(size))
             body, crc = data[:-4], int.from_bytes(data[-4:], "little")
             if zlib.crc32(body) != crc:
-                return {}  # damaged: no cache
-            stamp, entries = pickle.loads(body)
-            if stamp == self.stamps[kind] and isinstance(entries, dict):
-                return entries
+                return {}, b""  # damaged: no cache
+            stamp, entries, kept = pickle.loads(body)
+            if stamp == self.stamps[kind] and isinstance(entries, dict) and type(kept) is bytes:
+                return entries, kept
         except Exception:  # a missing or corrupt cache is no cache
             pass
-        return {}
+        return {}, b""
 
-    def _save(self, kind: str, entries: dict[str, Entry]) -> None:
+    def _save(
+        self,
+        kind: str,
+        entries: dict[str, Entry],
+        old: dict[str, Entry],
+        kept: bytes,
+        rows: dict[str, tuple[Any, ...]] | None,
+    ) -> None:
+        """Save the index: the entries, each row of an item no longer open moved to the closed
+        rows. Those are pickled again only when they changed (`kept`, the old ones, else)."""
         path = self._index_path(kind)
         if path is None:
             return
+        closed = {
+            item_id
+            for item_id, entry in entries.items()
+            if entry[STAGE] and (entry[ROW] is None or not entry[ROW][IS_OPEN])
+        }
+        fresh = {item_id for item_id in closed if entries[item_id][ROW] is not None}
+        if fresh or closed != {i for i, e in old.items() if e[STAGE] and e[ROW] is None}:
+            known = _closed_rows(kept) if rows is None else rows
+            moved = {
+                item_id: entries[item_id][ROW] if item_id in fresh else known.get(item_id)
+                for item_id in closed
+            }
+            missing = {item_id for item_id, row in moved.items() if row is None}
+            kept = pickle.dumps({i: r for i, r in moved.items() if r is not None}, PROTOCOL)
+            entries = {
+                item_id: (*entry[:ROW], None, *entry[ROW + 1 :]) if item_id in closed else entry
+                for item_id, entry in entries.items()
+                if item_id not in missing  # (a row lost: parsed again next time)
+            }
         try:
             out = _Replacement(path)
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
             summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
-            pickle.dump((self.stamps[kind], entries), summed, PROTOCOL)
+            pickle.dump((self.stamps[kind], entries, kept), summed, PROTOCOL)
             out.file.write(summed.crc.to_bytes(4, "little"))
             out.commit()
         except OSError:
@@ -358,6 +423,46 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+
+class _Counted:
+    """The files of a kind, telling `progress` how many are done as they are gone through."""
+
+    def __init__(
+        self, files: list[tuple[str, str, Key]], progress: Callable[[int, int], None]
+    ) -> None:
+        self.files = files
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[tuple[str, str, Key]]:
+        total = len(self.files)
+        for n, file in enumerate(self.files):
+            if not n % STEP:
+                self.progress(n, total)
+            yield file
+        self.progress(total, total)
+
+
+def _interned(entry: Entry) -> Entry:
+    """An entry whose strings are interned: parsed in other processes, the same stage, service,
+    owner or client would be a new string in every entry, each pickled in full (one object is
+    pickled once, then referred to)."""
+    row = entry[ROW]
+    if row is not None:
+        row = tuple(sys.intern(v) if type(v) is str else v for v in row)
+    stage, service = sys.intern(entry[STAGE]), sys.intern(entry[SERVICE_OF_ENTRY])
+    return (entry[KEY], stage, entry[TRUSTED], row, entry[BRIEF], service)
+
+
+def _closed_rows(kept: bytes) -> dict[str, tuple[Any, ...]]:
+    """The rows of the items no longer open, as the index keeps them apart ({} if none)."""
+    if not kept:
+        return {}
+    try:
+        rows = pickle.loads(kept)
+    except Exception:  # within a sound index (its CRC held): never expected; then no rows
+        return {}
+    return rows if isinstance(rows, dict) else {}
 
 
 def _open_regular(path: Path) -> tuple[IO[bytes], int]:
@@ -438,12 +543,12 @@ def _parse(
     except NotFound:
         return None  # removed while we looked
     except FileProblem as problem:
-        return (key, "", trusted, None, pickle.dumps(((problem,), ""))), None
+        return (key, "", trusted, None, pickle.dumps(((problem,), "")), ""), None
     item, problems = check(kind, item_id, data, pipeline)
     wrong = errors(problems)
     if wrong:  # what `validate` calls errors: the item is not shown, its problems are
         found = tuple(file_problems(text, store.rel(path), wrong))
-        return (key, "", trusted, None, pickle.dumps((found, item.service))), None
+        return (key, "", trusted, None, pickle.dumps((found, item.service)), ""), None
     summary = row(item, pipeline)
     kept = summary._replace(  # the same few strings over and over: pickled once each
         stage=sys.intern(summary.stage),
@@ -452,7 +557,7 @@ def _parse(
         coverage=tuple(summary.coverage),  # type: ignore[arg-type]  # plain: pickles smaller
     )
     blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
-    return (key, item.stage or "?", trusted, tuple(kept), blob), item
+    return (key, item.stage or "?", trusted, tuple(kept), blob, kept.service), item
 
 
 def _entries(

@@ -8,9 +8,8 @@ still as it was is simply skipped). Only the last `KEEP` entries are kept.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import contextlib
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from svctrack.errors import SvcError
 from svctrack.messages import msg
 from svctrack.storage.atomic import clean_stale_temps, reason, write_atomic
 from svctrack.storage.paths import workspace_key
+from svctrack.storage.userconfig import user_dir
 
 KEEP = 100
 _ENTRY = re.compile(r"^(\d{8})\.json$")
@@ -29,18 +29,29 @@ _TEMP = re.compile(r"^\.\d{8}\.json\.[A-Za-z0-9_]+\.tmp$")
 
 def journal_dir(root: Path) -> Path:
     """The folder of this workspace's journal in the user data dir (named as the cache's)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("svctrack", appauthor=False)) / "journal" / workspace_key(root)
+    return user_dir("data") / "journal" / workspace_key(root)
 
 
 def digest(data: bytes | None) -> str | None:
     """What a file held, in short: a SHA-256, or None for no file."""
     if data is None:
         return None
-    import hashlib  # writes and undo only
+    return str(_sha256(data).hexdigest())
 
-    return hashlib.sha256(data).hexdigest()
+
+def _sha256(data: bytes) -> Any:
+    """hashlib.sha256, from the interpreter's own module when it has one: hashlib loads
+    OpenSSL first, 3 ms of every write."""
+    from importlib import import_module
+
+    for name in ("_sha2", "_sha256"):  # Python 3.12+, 3.11
+        try:
+            return import_module(name).sha256(data)
+        except (ImportError, AttributeError):
+            continue
+    import hashlib  # pragma: no cover
+
+    return hashlib.sha256(data)
 
 
 @dataclass
@@ -75,7 +86,7 @@ class Entry:
             "changes": [
                 {
                     "path": c.path,
-                    "before": None if c.before is None else base64.b64encode(c.before).decode(),
+                    "before": None if c.before is None else _b64(c.before),
                     "after": c.after,
                 }
                 for c in self.changes
@@ -90,9 +101,20 @@ class Entry:
             before = c["before"]
             if not isinstance(c["path"], str) or (c["after"] is not None and not c["after"]):
                 raise ValueError("not an entry")
-            data = None if before is None else base64.b64decode(before, validate=True)
+            data = None if before is None else _unb64(before)
             changes.append(Change(c["path"], data, c["after"]))
         return cls(number, str(raw["at"]), str(raw["command"]), str(raw["root"]), changes)
+
+
+def _b64(data: bytes) -> str:
+    """base64.b64encode(data), without importing base64 (and struct) on every write."""
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    """base64.b64decode(text, validate=True): ValueError (binascii.Error) for anything but
+    the base64 alphabet, padded."""
+    return binascii.a2b_base64(text, strict_mode=True)
 
 
 class Journal:
@@ -135,6 +157,8 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         """The entries of this workspace, newest first; a damaged one is left out."""
+        import json  # undo only
+
         found = []
         for number, path in sorted(self._files(), reverse=True):
             try:
@@ -166,6 +190,8 @@ class Journal:
         return files[-1][0] + 1 if files else 1
 
     def _save(self, entry: Entry, rel: str) -> None:
+        import json  # writes only: a read never records
+
         path = self.folder / f"{entry.number:08d}.json"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

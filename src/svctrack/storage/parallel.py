@@ -12,16 +12,33 @@ S = TypeVar("S")
 R = TypeVar("R")
 
 PARALLEL_FROM = 2000  # jobs; below this, starting processes costs more than it saves
+STEP = 200  # jobs between two reports of progress, when done in this process
 
 
-def map_chunks(work: Callable[[list[J], S], list[R]], jobs: list[J], shared: S) -> list[R]:
+def map_chunks(
+    work: Callable[[list[J], S], list[R]],
+    jobs: list[J],
+    shared: S,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[R]:
     """`work(chunk, shared)` over chunks of `jobs`, on every core when there are many of them
-    (and processes can be forked); one result per job, in the order of the jobs."""
-    import multiprocessing as mp
-
+    (and processes can be forked); one result per job, in the order of the jobs. `progress` is
+    told `(done, total)` as chunks are done."""
     cores = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
-        return work(jobs, shared)
+    serial = len(jobs) < PARALLEL_FROM or cores < 2
+    if not serial:
+        import multiprocessing as mp  # 3 ms to import: only when there are thousands of jobs
+
+        serial = "fork" not in mp.get_all_start_methods()
+    if serial:
+        if progress is None or not jobs:
+            return work(jobs, shared)
+        results: list[R] = []
+        progress(0, len(jobs))
+        for n in range(0, len(jobs), STEP):
+            results += work(jobs[n : n + STEP], shared)
+            progress(len(results), len(jobs))
+        return results
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(jobs) // (cores * 4))
@@ -30,7 +47,14 @@ def map_chunks(work: Callable[[list[J], S], list[R]], jobs: list[J], shared: S) 
         max_workers=cores, mp_context=mp.get_context("fork"), initializer=_deaf
     )
     try:
-        return [result for done in pool.map(work, chunks, repeat(shared)) for result in done]
+        if progress is None:
+            return [result for done in pool.map(work, chunks, repeat(shared)) for result in done]
+        found: list[R] = []
+        progress(0, len(jobs))
+        for done in pool.map(work, chunks, repeat(shared)):
+            found += done
+            progress(len(found), len(jobs))
+        return found
     except KeyboardInterrupt:  # Ctrl-C: the parent says so in one line; the workers just stop
         pool.shutdown(wait=False, cancel_futures=True)
         raise

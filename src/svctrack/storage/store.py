@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from svctrack.domain.equality import same_data
 from svctrack.domain.ids import id_problem, unique
-from svctrack.domain.merge import same_data
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import msg
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
@@ -49,6 +49,15 @@ class Store:
     _folders: dict[str, str] = field(default_factory=dict, repr=False)  # real paths, resolved once
     _held: int | None = field(default=None, repr=False)  # the lock's descriptor while held
     journal: Journal | None = None  # told of each write before it happens, for `undo`
+    # Or what makes the journal, at the first write: a read never imports it.
+    journal_maker: Callable[[], Journal] | None = field(default=None, repr=False)
+
+    def recorder(self) -> Journal | None:
+        """The journal each write is recorded in (made by `journal_maker` at the first write),
+        or None when writes are not recorded."""
+        if self.journal is None and self.journal_maker is not None:
+            self.journal = self.journal_maker()
+        return self.journal
 
     def rel(self, path: Path) -> str:
         try:
@@ -168,16 +177,19 @@ class Store:
     @contextlib.contextmanager
     def locked(self, *, sync: bool = False) -> Iterator[None]:
         """Hold the workspace lock (`.svctrack.lock`); one writer at a time. Taken again while
-        held, it is already held. Refused while a sync is stopped on a conflict (git is
-        rebasing), except for `sync` itself: a write then would be lost by `sync --abort`, or
-        slip into another person's commit."""
+        held, it is already held (a `batch` holds it across its lines). Refused while a sync is
+        stopped on a conflict (git is rebasing), except for `sync` itself: a write then would be
+        lost by `sync --abort`, or slip into another person's commit. That is asked each time,
+        held or not: a `sync` line of a batch may stop."""
         if self._held is not None:
+            if not sync:
+                self._not_while_stopped()
             yield
             return
         handle = self._acquire()
         try:
-            if not sync and sync_stopped(self.root):
-                raise Refused(msg("sync_stopped"), hint=msg("sync_stopped_hint"))
+            if not sync:
+                self._not_while_stopped()
             self._held = handle
             keep = self.hold is not None and self.hold()
         except BaseException:
@@ -189,6 +201,10 @@ class Store:
         finally:
             if not keep:
                 self.release()
+
+    def _not_while_stopped(self) -> None:
+        if sync_stopped(self.root):
+            raise Refused(msg("sync_stopped"), hint=msg("sync_stopped_hint"))
 
     def release(self) -> None:
         """Let go of the workspace lock if this Store holds it (see `hold`)."""
@@ -210,11 +226,9 @@ class Store:
                     raise LockTimeout(msg("locked", holder=_holder(fd)), hint=msg("locked_hint"))
                 time.sleep(0.02)
             try:
-                import socket  # writes only
-
                 os.lseek(fd, 0, os.SEEK_SET)
                 os.ftruncate(fd, 0)
-                line = f"pid {os.getpid()} on {socket.gethostname()}\n".encode()
+                line = f"pid {os.getpid()} on {_hostname()}\n".encode()
                 while line:
                     line = line[os.write(fd, line) :]
             except OSError as exc:
@@ -323,8 +337,9 @@ class Store:
     ) -> None:
         """Write under the lock; temp files a killed svctrack left beside it go first."""
         rel = self.rel(path)
-        if self.journal is not None:
-            self.journal.record(path, data)
+        journal = self.recorder()
+        if journal is not None:
+            journal.record(path, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             clean_stale_temps(path.parent)
@@ -352,8 +367,9 @@ class Store:
             self._unlink(old)
 
     def _unlink(self, path: Path) -> None:
-        if self.journal is not None:
-            self.journal.record(path, None)
+        journal = self.recorder()
+        if journal is not None:
+            journal.record(path, None)
         try:
             os.unlink(path)
         except OSError as exc:
@@ -391,6 +407,16 @@ def _open_lock(path: Path) -> int:
         os.close(fd)
         raise _not_a_lock(path, mode)
     return fd
+
+
+def _hostname() -> str:
+    """This machine's name, as `socket.gethostname()` says it (without importing socket and
+    building its enums: 2 ms of every write)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket  # pragma: no cover  (Windows)
+
+    return socket.gethostname()
 
 
 def _not_a_lock(path: Path, mode: int) -> SvcError:

@@ -202,6 +202,18 @@ def blank_after(table: Table) -> None:
         table.add(tomlkit.nl())
 
 
+def set_in_entry(doc: Any, name: str, index: int, key: str, value: Any) -> None:
+    """Set `key` of the `index`th entry of the array of tables `name` (`[[name]]`, or an inline
+    array of inline tables), keeping the entry's other lines."""
+    entries = doc.get(name)
+    if not isinstance(entries, AoT | Array) or not 0 <= index < len(entries):
+        raise ShapeError(f"`{name}` has no entry {index + 1}")
+    entry = entries[index]
+    if not isinstance(entry, MutableMapping):
+        raise ShapeError(f"[[{name}]] entry {index + 1} is {describe(entry)}, not a table")
+    entry[key] = to_item(value)
+
+
 class Editor:
     """A tomlkit document with the three edits svctrack makes, so callers never touch tomlkit."""
 
@@ -216,3 +228,6 @@ class Editor:
 
     def append(self, name: str, entry: Mapping[str, Any]) -> None:
         append_entry(self.doc, name, entry)
+
+    def set_entry(self, name: str, index: int, key: str, value: Any) -> None:
+        set_in_entry(self.doc, name, index, key, value)

@@ -18,7 +18,8 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Array, InlineTable, Item, Table, Whitespace
 
-from svctrack.domain.merge import MISSING, Path, Plan, plan, same_data
+from svctrack.domain.equality import same_data
+from svctrack.domain.merge import MISSING, Path, Plan, plan
 from svctrack.storage.linemerge import Reordered, merge_edit
 from svctrack.storage.tomledit import blank_after, blank_after_last, insert_after_last_value
 from svctrack.tomlparse import tomllib

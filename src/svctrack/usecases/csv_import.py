@@ -6,6 +6,7 @@ file are the tracker's, as for `new`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -252,8 +253,11 @@ def _stage(text: str, pipeline: Any, cells: _Cells) -> str:
     return ""
 
 
-def apply(tracker: Any, plan: Plan) -> list[Planned]:
-    """Create the planned items; returns those created (all of them, unless a write fails)."""
+def apply(
+    tracker: Any, plan: Plan, *, progress: Callable[[int, int], None] | None = None
+) -> list[Planned]:
+    """Create the planned items; returns those created (all of them, unless a write fails).
+    `progress` is told `(done, total)` as they are written."""
     from svctrack.domain import dates
     from svctrack.usecases.tracker import actor
 
@@ -271,4 +275,6 @@ def apply(tracker: Any, plan: Plan) -> list[Planned]:
                 hint=msg("import_stopped_hint"),
             ) from None
         done.append(entry)
+        if progress is not None:
+            progress(len(done), len(plan.items))
     return done

@@ -222,8 +222,9 @@ def _replace(store: Any, path: Path, original: bytes, raw: bytes) -> bool:
             raise io_error(exc, rel) from None
         if current != original:
             return False
-        if store.journal is not None:
-            store.journal.record(path, raw)
+        journal = store.recorder()
+        if journal is not None:
+            journal.record(path, raw)
         try:
             write_atomic(path, raw, mode)
         except OSError as exc:

@@ -68,6 +68,10 @@ def export_site(
     for s in summaries:
         if s.kind == "engagement":
             by_service.setdefault(s.service, []).append(s)
+    # the gates of services at delivery that their engagements' figures decide: one pass first
+    figures = tracker.figures_of(
+        Item("service", s.id, stage=s.stage) for s in summaries if s.kind == "service"
+    )
     done = Exported(root)
     cards: dict[str, list[Card]] = {kind: [] for kind in KINDS}
     running: list[Item] = []
@@ -86,10 +90,11 @@ def export_site(
             service_name=names.get(item.service, ""),
             engagements=by_service.get(item.id, ()) if item.kind == "service" else (),
             engagement_pipeline=pipelines["engagement"],
+            figures=figures.get(item.id),
         )
         writer.put(pages / f"{item.id}.html", page.encode("utf-8"))
         if item.stage not in pipeline.ends:
-            cards[item.kind].append(card(item, pipeline, today))
+            cards[item.kind].append(card(item, pipeline, today, figures.get(item.id)))
             if item.kind == "engagement":  # for the timeline: its dates, stage, first step
                 running.append(replace(item, history=item.history[:1], notes=[], time=[]))
         elif item.kind == "engagement":

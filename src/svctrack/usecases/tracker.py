@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -14,19 +15,36 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from svctrack.domain import dates
 from svctrack.domain.fields import (
+    ENGAGEMENT_ONLY,
+    SETTABLE,
     budget_problem,
     currency_problem,
     day_hours_problem,
     parse_channel,
     parse_currency,
+    parse_doc_kind,
+    parse_doc_status,
+    parse_every,
+    parse_flag,
     parse_hours,
     parse_mode,
     parse_price,
     score_problem,
     suggest,
 )
-from svctrack.domain.ids import check_id, engagement_id, slugify, unique
-from svctrack.domain.model import QUALITY, Item, Problem, check, errors, service_problem
+from svctrack.domain.ids import check_id, engagement_id, period_id, slugify, unique
+from svctrack.domain.model import (
+    QUALITY,
+    Document,
+    Feedback,
+    Item,
+    Problem,
+    Saved,
+    check,
+    errors,
+    pilot_problem,
+    service_problem,
+)
 from svctrack.domain.pipeline import (
     KINDS,
     Pipeline,
@@ -36,9 +54,8 @@ from svctrack.domain.pipeline import (
     reopen,
     state_word,
 )
-from svctrack.domain.queries import Summary, summary
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
-from svctrack.messages import msg
+from svctrack.messages import Plural, msg
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
@@ -46,16 +63,12 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
+    from svctrack.domain.analysis import GateFigure, Targets
+    from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-SETTABLE = (
-    *("name", "owner", "client", "due", "start", "price", "currency", "budget_hours"),
-    *("mode", "contract"),
-)
-ENGAGEMENT_ONLY = frozenset({"due", "start", "client", "contract", "budget_hours"})
-FEEDBACK_GATE = "feedback-received"  # ticked by recording feedback, where it is a gate item
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
 
 
@@ -94,6 +107,8 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "budget_hours": partial(parse_hours, rule=budget_problem),
     "currency": parse_currency,
     "mode": parse_mode,
+    "every": parse_every,
+    "pilot": parse_flag,
 }
 
 
@@ -114,6 +129,17 @@ class Draft:
         return str(self.fields["stage"])
 
 
+@dataclass(frozen=True)
+class DocChange:
+    """What `doc` did: the document as it now stands, whether it was added or changed, and the
+    gate items that the facts ticked."""
+
+    document: Document
+    added: bool
+    changed: bool
+    ticked: tuple[str, ...] = ()
+
+
 @dataclass
 class Loaded:
     """Items of one or both kinds, and the files that could not be read."""
@@ -129,6 +155,9 @@ class Tracker:
         self.store = Store(root)
         self.root = root
         self.use_cache = use_cache
+        # Told `(done, total)` as many files are read (a cold cache, a report): a progress bar
+        # in the CLI; nothing here knows of it.
+        self.progress: Callable[[int, int], None] | None = None
 
     @classmethod
     def open(cls, explicit: str | None = None, *, use_cache: bool = True) -> Tracker:
@@ -142,6 +171,12 @@ class Tracker:
     def pipelines(self) -> dict[str, Pipeline]:
         return load_pipelines(self.config, CONFIG)
 
+    def reread(self) -> None:
+        """Forget the settings read so far: `svctrack.toml` changed under a run that goes on
+        (a `sync` line of a batch pulled a new one)."""
+        for name in ("config", "pipelines"):
+            self.__dict__.pop(name, None)
+
     @property
     def lang(self) -> str:
         return str(self.config.get("lang", "en"))
@@ -149,6 +184,49 @@ class Tracker:
     @property
     def currency(self) -> str:
         return str(self.config.get("currency", ""))
+
+    @cached_property
+    def targets(self) -> Targets:
+        """What a service's figures must reach (svctrack.toml's `[targets]`)."""
+        from svctrack.domain.analysis import targets
+
+        return targets(self.config)
+
+    def figures(self, item: Item) -> dict[str, GateFigure]:
+        """The gates of a service's current stage that the figures of its closed engagements
+        decide (`analysis.FIGURE_GATES`), each with its figure; {} for an engagement, or a
+        stage without such gates."""
+        return self.figures_of([item]).get(item.id, {})
+
+    def figures_of(self, items: Iterable[Item]) -> dict[str, dict[str, GateFigure]]:
+        """`figures` of many services at once: one pass over the engagements."""
+        from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
+
+        wanted: dict[str, list[str]] = {}
+        for item in items:
+            stage = self.pipelines[item.kind].stage(item.stage)
+            gates = [g.id for g in stage.gates if g.id in FIGURE_GATES] if stage else []
+            if item.kind == "service" and gates:
+                wanted[item.id] = gates
+        if not wanted:
+            return {}
+        pipeline = self.pipelines["engagement"]
+
+        def facts(engagement: Item) -> Closed | None:
+            if engagement.service not in wanted:
+                return None
+            return close_facts(engagement, pipeline, self.currency)
+
+        closed, _ = self.each(["engagement"], facts)  # broken files are `validate`'s to name
+        by_service: dict[str, list[Closed]] = {sid: [] for sid in wanted}
+        for fact in closed:
+            if fact is not None:
+                by_service[fact.service].append(fact)
+        out = {}
+        for sid, gates in wanted.items():
+            found = gate_figures(by_service[sid], self.targets)
+            out[sid] = {gate: found[gate] for gate in gates}
+        return out
 
     # --- finding items ------------------------------------------------------------------
 
@@ -220,7 +298,7 @@ class Tracker:
     def _index(self) -> Index:
         from svctrack.storage.cache import Index
 
-        return Index(self.store, self.pipelines, use_cache=self.use_cache)
+        return Index(self.store, self.pipelines, use_cache=self.use_cache, progress=self.progress)
 
     def load(self, kinds: Iterable[str] = KINDS, *, only_open: bool = False) -> Loaded:
         """Full items of the given kinds; unreadable files are listed, not fatal."""
@@ -243,6 +321,8 @@ class Tracker:
         self, kinds: Iterable[str] = KINDS, *, only_open: bool = False
     ) -> tuple[list[Summary], list[FileProblem]]:
         """What lists and the dashboard show of every item (see `queries.summarize`)."""
+        from svctrack.domain.queries import summary  # reads only: writes need no summaries
+
         today = dates.today()
         rows, broken = self._index().rows(kinds, only_open=only_open)
         return [summary(kind, item_id, row, today) for kind, item_id, row in rows], broken
@@ -282,9 +362,14 @@ class Tracker:
         currency: str = "",
         contract: str = "",
         budget_hours: Decimal | None = None,
+        goal: str = "",
+        needs: str = "",
+        every: str = "",
+        pilot: bool = False,
         note: str = "",
     ) -> Item:
-        """Create an engagement of an existing service, at the first engagement stage."""
+        """Create an engagement of an existing service, at the first engagement stage (of a
+        service that has not reached delivery too: a pilot, see `pilot`)."""
         _, service_id = self.resolve(service, "service", needs="--service")
         try:
             offering = self.get(service_id, "service")
@@ -303,8 +388,23 @@ class Tracker:
             currency=currency,
             contract=contract,
             budget_hours=budget_hours,
+            goal=goal,
+            needs=needs,
+            every=every,
+            pilot=pilot,
         )
         return self._create(draft, item_id, note)
+
+    def pilot(self, item: Item) -> str | None:
+        """What makes an engagement a pilot (its service has not reached delivery), or None;
+        None too for one that says it is (`pilot = true`)."""
+        if item.kind != "engagement" or not item.service or item.pilot:
+            return None
+        try:
+            offering = self.get(item.service, "service")
+        except SvcError:
+            return None  # a service that cannot be read says so where it is read
+        return pilot_problem(offering, self.pipelines["service"])
 
     def draft_service(
         self,
@@ -337,6 +437,11 @@ class Tracker:
         currency: str = "",
         contract: str = "",
         budget_hours: Decimal | None = None,
+        goal: str = "",
+        needs: str = "",
+        every: str = "",
+        pilot: bool = False,
+        deadlines: dict[str, date] | None = None,
         stage: str = "",
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
@@ -358,6 +463,11 @@ class Tracker:
             or (of.currency or self.currency if price is not None else ""),
             "contract": contract,
             "budget_hours": budget_hours,
+            "goal": goal,
+            "needs": needs,
+            "every": every,
+            "pilot": pilot or None,
+            "deadlines": deadlines or None,
         }
         return self._draft("engagement", engagement_id(client, service_id), fields)
 
@@ -402,11 +512,15 @@ class Tracker:
 
         assert draft.item_id and not draft.problems, draft
         doc = tomlkit.document()
+        tables = (*TABLES[draft.kind], "gates", "principles")
         for key, value in draft.fields.items():
-            tomledit.set_value(doc, key, value)
-        for table in (*TABLES[draft.kind], "gates", "principles"):
+            if key not in tables:
+                tomledit.set_value(doc, key, value)
+        for table in tables:
             doc.add(tomlkit.nl())
             doc.add(table, tomlkit.table())
+            for key, value in draft.fields.get(table, {}).items():
+                tomledit.set_value(doc, f"{table}.{key}", value)
         doc.add(tomlkit.nl())
         entry = {"to": draft.stage, "at": at or dates.now(), "by": by or actor(), "note": note}
         tomledit.append_entry(doc, "history", entry)
@@ -454,10 +568,13 @@ class Tracker:
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
+            done = item.ticked(item.stage)
+            if action == "advance":  # gates the figures meet are done (see `figures`)
+                from svctrack.domain.analysis import met_by_figures
+
+                done |= met_by_figures(self.figures(item))
             try:
-                move = decide(
-                    pipeline, item.stage, action, done=item.ticked(item.stage), force=force
-                )
+                move = decide(pipeline, item.stage, action, done=done, force=force)
             except Refused as refused:
                 raise Refused(
                     msg("of_item", id=item.id, message=refused.message), hint=refused.hint
@@ -476,13 +593,70 @@ class Tracker:
             if move.forced:
                 entry |= {"forced": True, "skipped": list(move.skipped)}
             doc.append("history", entry)
+            if action == "advance":  # the stage entered may ask for what the facts already say
+                item.stage = move.target
+                move = dataclasses.replace(move, ticked=_tick_facts(item, pipeline, doc))
             return move
 
         return self._edit(ref, change)
 
     def advance(self, ref: str, *, note: str = "", force: bool = False) -> Transition:
-        """Move to the next stage; refused while the stage's gate items are open, unless forced."""
-        return self._step(ref, "advance", note, force)
+        """Move to the next stage; refused while the stage's gate items are open, unless forced.
+        Closing a recurring engagement creates the next period's (`Transition.next_item`)."""
+        move = self._step(ref, "advance", note, force)
+        if move.target == self.pipelines["engagement"].done:
+            kind, item_id = self.resolve(ref)
+            if kind == "engagement":
+                return self._continue_series(self.get(item_id, kind), move)
+        return move
+
+    def _continue_series(self, item: Item, move: Transition) -> Transition:
+        """The next period's engagement of a closed recurring one: its dates moved by the period
+        (`dates.next_period`), its id carrying the new period (`ids.period_id`), no ticks, marks
+        or entries; not made twice (a reopened and closed again engagement's is there)."""
+        if not item.every or item.every not in dates.PERIOD_MONTHS:
+            return move
+
+        def moved(day: date | None) -> date | None:
+            return dates.next_period(day, item.every) if day else None
+
+        start, due = moved(item.start), moved(item.due)
+        label = dates.period_label(start or due or dates.today(), item.every)
+        next_id = period_id(item.id, item.every, label)
+        if next_id in self.taken():
+            return dataclasses.replace(move, next_item=next_id, next_existed=True)
+        draft = self.draft_engagement(
+            item.service,
+            None,
+            item.client,
+            due,
+            name=item.name,
+            start=start,
+            owner=item.owner,
+            mode=item.mode,
+            price=item.price,
+            currency=item.currency,
+            contract=item.contract,
+            budget_hours=item.budget_hours,
+            goal=item.goal,
+            needs=item.needs,
+            every=item.every,
+            pilot=item.pilot,
+            deadlines={k: dates.next_period(d, item.every) for k, d in item.deadlines.items()},
+        )
+        if draft.problems:  # a date past the range svctrack keeps: the series ends here
+            raise Refused(
+                msg(
+                    "next_period_refused",
+                    id=item.id,
+                    every=msg(f"period_{item.every}"),
+                    problem=draft.problems[0].message,
+                ),
+                hint=msg("next_period_refused_hint"),
+            )
+        draft.item_id = next_id
+        self.write_new(draft, f"next {item.every} after {item.id}")
+        return dataclasses.replace(move, next_item=next_id)
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""
@@ -633,8 +807,15 @@ class Tracker:
             stage = name.split(".", 1)[1]
             if stage not in pipeline.stage_ids:
                 hint = suggest(stage, pipeline.stage_ids)
+                stages = ", ".join(pipeline.stage_ids)
                 raise UsageError(
-                    msg("no_stage", stage=repr(stage), kind=msg(f"of_{item.kind}"), meant=hint)
+                    msg(
+                        "no_stage",
+                        stage=repr(stage),
+                        kind=msg(f"of_{item.kind}"),
+                        meant=hint,
+                        stages=stages,
+                    )
                 )
             return f"deadlines.{stage}", None if empty else dates.parse_date(value)
         if name.startswith("role.") or name.startswith("roles."):
@@ -686,10 +867,10 @@ class Tracker:
 
     def add_feedback(
         self, ref: str, score: int, *, comment: str = "", **quality: int | None
-    ) -> bool:
+    ) -> tuple[str, ...]:
         """Record the client's feedback on an engagement: 1–5 overall and per quality. When
-        `feedback-received` is an open gate item of the current stage, it is ticked too;
-        returns whether it was."""
+        `feedback-received` is an open gate item of the current stage, it is ticked too (the
+        gate items that the facts satisfy, `queries.FACT_GATES`); returns those ticked."""
         for key, value in {"score": score, **quality}.items():
             problem = None if value is None else score_problem(key, value)
             if problem:
@@ -698,16 +879,110 @@ class Tracker:
         if unknown:
             raise UsageError(msg("unknown_quality", names=sorted(unknown)))
 
-        def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
-            entry = {"at": dates.now(), "score": score, **quality, "comment": comment or None}
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
+            at = dates.now()
+            entry = {"at": at, "score": score, **quality, "comment": comment or None}
             doc.append("feedback", entry)
-            stage = pipeline.stage(item.stage)
-            if stage and stage.gate(FEEDBACK_GATE) and FEEDBACK_GATE not in item.ticked(stage.id):
-                doc.set(f"gates.{stage.id}.{FEEDBACK_GATE}", True)
-                return True
-            return False
+            item.feedback.append(Feedback(at, score))
+            return _tick_facts(item, pipeline, doc)
 
-        return bool(self._edit(ref, change, kind="engagement", needs="feedback"))
+        return tuple(self._edit(ref, change, kind="engagement", needs="feedback"))
+
+    def set_document(self, ref: str, kind: str, *, name: str = "", status: str = "") -> DocChange:
+        """Add a document to an engagement, or update the one that `kind` (and `name`) names:
+        a new status is dated today. When every listed document is then signed, an open
+        `documents-signed` gate item of the current stage is ticked (as feedback ticks
+        `feedback-received`)."""
+        parse_doc_kind(kind)
+        if status:
+            parse_doc_status(status)
+        name = name.strip()
+
+        def change(item: Item, pipeline: Pipeline, doc: Any) -> DocChange:
+            today = dates.today()
+            index = _which_document(item, kind, name)
+            if index is None:
+                new = Document(kind, name, status or "draft", today)
+                entry = {"kind": kind, "name": name or None, "status": new.status, "date": today}
+                doc.append("documents", entry)
+                item.documents.append(new)
+                return DocChange(new, True, True, _tick_facts(item, pipeline, doc))
+            old = item.documents[index]
+            new = dataclasses.replace(old)
+            if name and name != old.name:
+                doc.set_entry("documents", index, "name", name)
+                new.name = name
+            if status and status != old.status:
+                doc.set_entry("documents", index, "status", status)
+                doc.set_entry("documents", index, "date", today)
+                new.status, new.date = status, today
+            item.documents[index] = new
+            return DocChange(new, False, new != old, _tick_facts(item, pipeline, doc))
+
+        return self._edit(ref, change, kind="engagement", needs="doc", usage=True)
+
+    def record_report(
+        self, services: Sequence[str], file: str
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """A monitoring report was saved (`report -o FILE`) covering the last delivery of each
+        of `services`: append `[[reports]]` to each service's file, and tick
+        `recommendations-made` where it is an open gate item of the service's current stage (a
+        gate backed by data ticks itself, as `feedback-received` does). Returns the services
+        whose gate was ticked, and (service, why) for each whose file refused the record (a
+        file with errors): the others are recorded all the same."""
+        ticked: list[str] = []
+        refused: list[tuple[str, str]] = []
+        for service in services:
+
+            def change(item: Item, pipeline: Pipeline, doc: Any) -> bool:
+                at, by = dates.now(), actor()
+                doc.append("reports", {"at": at, "by": by, "file": file})
+                item.reports.append(Saved(at, by, file))
+                return bool(_tick_facts(item, pipeline, doc))
+
+            try:
+                if self._edit(service, change, kind="service"):
+                    ticked.append(service)
+            except SvcError as exc:
+                refused.append((service, exc.message))
+        return ticked, refused
+
+
+def _tick_facts(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
+    """Tick the open gate items of the current stage that the item's data, as the change left
+    it, satisfies (`queries.FACT_GATES`); returns them."""
+    from svctrack.domain.queries import ticked_by_facts
+
+    ticked = tuple(ticked_by_facts(item, pipeline))
+    for gate in ticked:
+        doc.set(f"gates.{item.stage}.{gate}", True)
+    return ticked
+
+
+def _which_document(item: Item, kind: str, name: str) -> int | None:
+    """The index of the document `kind` and `name` name, or None for a new one. Without a
+    name, the only document of that kind; with one, the document of that kind and name, else
+    the only unnamed one of that kind (which takes the name)."""
+    ofkind = [n for n, d in enumerate(item.documents) if d.kind == kind]
+    if name:
+        named = [n for n in ofkind if item.documents[n].name == name]
+        unnamed = [n for n in ofkind if not item.documents[n].name]
+        if named:
+            return named[0]
+        return unnamed[0] if len(unnamed) == 1 else None
+    if len(ofkind) > 1:
+        names = ", ".join(repr(item.documents[n].name) for n in ofkind)
+        raise UsageError(
+            msg(
+                "documents_of_kind",
+                id=item.id,
+                count=Plural(len(ofkind), "document"),
+                kind=kind,
+                names=names,
+            ),
+            hint=msg("documents_of_kind_hint"),
+        )
+    return ofkind[0] if ofkind else None
 
 
 def _same(item: Item) -> Item:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from svctrack.domain.fields import currency_problem, lang_problem
+from svctrack.domain.fields import currency_problem, lang_problem, targets_problems
 from svctrack.domain.ids import id_problem
-from svctrack.domain.model import KNOWN_KEYS, Problem, check, service_problem
+from svctrack.domain.model import (
+    KNOWN_KEYS,
+    Problem,
+    aims_problem,
+    check,
+    item_from_data,
+    pilot_problem,
+    service_problem,
+)
 from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
 from svctrack.errors import FileProblem, SvcError
 from svctrack.messages import msg
@@ -20,7 +28,7 @@ from svctrack.storage.locate import locate
 from svctrack.storage.paths import CONFIG, FOLDERS
 from svctrack.storage.store import Store
 
-CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles")
+CONFIG_KEYS = ("name", "lang", "currency", "git", "pipelines", "principles", "targets")
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,15 @@ class Finding:
     column: int = 0
 
 
-def validate(store: Store) -> list[Finding]:
-    """Every problem in the workspace, in file order."""
+def validate(
+    store: Store,
+    *,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Finding]:
+    """Every problem in the workspace, in file order; with `strict`, the advice that only
+    `validate --strict` gives too (an engagement under way that says nothing of its goal);
+    `progress` is told `(done, total)` as the item files are checked."""
     findings: list[Finding] = []
     config_text = _text(store, store.root / CONFIG, findings)
     pipelines = None
@@ -79,10 +94,39 @@ def validate(store: Store) -> list[Finding]:
             seen[item_id] = rel
             slots.append(None)
             jobs.append((kind, item_id))
-    checked = iter(_check_all(store, jobs, pipelines, services))
+    pilots = _pilots(store, [i for k, i in jobs if k == "service"], pipelines["service"])
+    services_seen = Services(services, pilots, strict)
+    checked = iter(_check_all(store, jobs, pipelines, services_seen, progress))
     for slot in slots:
         findings += next(checked) if slot is None else slot
     return findings
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the check of one engagement needs to know of the others: the services there are,
+    which of them have not reached delivery (id → the warning), and whether `--strict`."""
+
+    ids: AbstractSet[str]
+    pilots: dict[str, str]
+    strict: bool = False
+
+
+def _pilots(store: Store, ids: list[str], pipeline: Pipeline) -> dict[str, str]:
+    """The services that have not reached delivery, with what a pilot is warned about; a
+    service file that cannot be read is left to its own findings."""
+    out = {}
+    for item_id in ids:
+        rel = f"{FOLDERS['service']}/{item_id}.toml"
+        try:
+            text = decode(store.read_bytes(store.root / rel), rel)[0]
+            service = item_from_data("service", item_id, parse_text(text, rel))[0]
+        except (OSError, SvcError):
+            continue
+        problem = pilot_problem(service, pipeline)
+        if problem:
+            out[item_id] = problem
+    return out
 
 
 def _is_id(name: str) -> bool:
@@ -104,16 +148,20 @@ class _Unlisted(AbstractSet[str]):
 
 
 def _check_all(
-    store: Store, jobs: list[tuple[str, str]], pipelines: dict, services: AbstractSet[str]
+    store: Store,
+    jobs: list[tuple[str, str]],
+    pipelines: dict,
+    services: Services,
+    progress: Callable[[int, int], None] | None,
 ) -> list[list[Finding]]:
     """The findings of each item file, parsed on every core for a large workspace."""
     from svctrack.storage.parallel import map_chunks
 
-    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services))
+    return map_chunks(_check_chunk, jobs, (store.root, pipelines, services), progress)
 
 
 def _check_chunk(
-    items: list[tuple[str, str]], shared: tuple[Path, dict, AbstractSet[str]]
+    items: list[tuple[str, str]], shared: tuple[Path, dict, Services]
 ) -> list[list[Finding]]:
     root, pipelines, services = shared
     store = Store(root)
@@ -121,7 +169,7 @@ def _check_chunk(
 
 
 def _check(
-    store: Store, kind: str, item_id: str, pipelines: dict, services: AbstractSet[str]
+    store: Store, kind: str, item_id: str, pipelines: dict, services: Services
 ) -> list[Finding]:
     """Every problem of one item file."""
     rel = f"{FOLDERS[kind]}/{item_id}.toml"
@@ -133,22 +181,33 @@ def _check(
 
 
 def check_text(
-    text: str, rel: str, kind: str, item_id: str, pipeline: Pipeline, services: AbstractSet[str]
+    text: str,
+    rel: str,
+    kind: str,
+    item_id: str,
+    pipeline: Pipeline,
+    services: AbstractSet[str] | Services,
 ) -> list[Finding]:
     """Every problem of `text` as the file `rel` of an item (what `validate` says of it)."""
     try:
         data = parse_text(text, rel)
     except FileProblem as exc:
         return [_finding(exc)]
+    known = services if isinstance(services, Services) else Services(services, {})
     item, problems = check(kind, item_id, data, pipeline)
-    dangling = service_problem(kind, item.service, services)
+    dangling = service_problem(kind, item.service, known.ids)
     if dangling:
         problems.append(dangling)
+    pilot = known.pilots.get(item.service) if kind == "engagement" and not item.pilot else None
+    if pilot and item.stage in pipeline.stage_ids:  # an open one; `pilot = true` says it knows
+        problems.append(Problem(msg("pilot_validate", warning=pilot), "service", "warning"))
+    if known.strict and (aims := aims_problem(item, pipeline)):
+        problems.append(aims)
     return [_at(text, rel, p) for p in problems] + _misspelt(text, data, KNOWN_KEYS, rel)
 
 
 def _settings(config: dict[str, Any]) -> list[Problem]:
-    """The workspace's settings that the field rules refuse (`lang`, `currency`)."""
+    """The workspace's settings that the field rules refuse (`lang`, `currency`, `targets`)."""
     problems = []
     for key, rule in (("lang", lang_problem), ("currency", currency_problem)):
         if key not in config:
@@ -157,6 +216,7 @@ def _settings(config: dict[str, Any]) -> list[Problem]:
         problem = rule(value) if isinstance(value, str) else f"`{key}` must be a string"
         if problem:
             problems.append(Problem(problem, key))
+    problems += [Problem(problem, key) for key, problem in targets_problems(config)]
     return problems
 
 

@@ -256,6 +256,11 @@ def test_principle_coverage(agency: Workspace) -> None:
         i["id"]: (i["honoured"], i["not_honoured"], i["not_assessed"], i["rate"])
         for i in p["items"]
     }
+    groups = {i["id"]: i["group"] for i in p["items"]}
+    assert list(groups.values()) == ["general"] * 7 + ["delivery"] * 4
+    # The general principles none of the four assessed: not assessed, no rate, never "least".
+    unassessed = ("trust", "quality", "transparency", "deadlines", "integrity", "efficiency")
+    assert {k: rates.pop(k) for k in unassessed} == dict.fromkeys(unassessed, (0, 0, 4, None))
     assert rates == {
         "individual": (4, 0, 0, 1),
         "communication": (3, 1, 0, 0.75),

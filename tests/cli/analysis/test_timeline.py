@@ -98,6 +98,40 @@ def test_fits_the_terminal(chart: Workspace, monkeypatch: pytest.MonkeyPatch, co
     assert "▼" in out
 
 
+def month_line(out: str) -> str:
+    """The line of month names: after the title and a blank line."""
+    return out.splitlines()[2]
+
+
+@pytest.mark.parametrize(
+    ("since", "weeks", "named", "not_named"),
+    [
+        ("2026-11-30", "8", ["Dec", "Jan 2027"], ["Nov"]),  # 1 day of November: too few columns
+        ("2026-11-28", "20", ["Dec", "Jan 2027", "Feb", "Mar", "Apr"], ["Nov"]),
+        ("2026-11-09", "12", ["Nov", "Dec", "Jan 2027"], []),
+    ],
+)
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_a_month_is_named_over_its_own_columns(
+    chart: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    columns: str,
+    since: str,
+    weeks: str,
+    named: list[str],
+    not_named: list[str],
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    doc = chart.ok("timeline", "--from", since, "--weeks", weeks, "--json").json()
+    assert doc["from"] == since
+    header = month_line(chart.ok("timeline", "--from", since, "--weeks", weeks).out)
+    words = header.split()
+    for label in named:
+        assert label.split()[0] in words, (label, header)
+    for label in not_named:
+        assert label not in words, (label, header)
+
+
 def test_nothing_open(ws: Workspace) -> None:
     result = ws.ok("timeline")
     assert "No open engagements." in result.out

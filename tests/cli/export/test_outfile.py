@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Result, Workspace, run_process
+from conftest import on_a_terminal as run_on_a_terminal
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and devices are POSIX")
@@ -278,30 +279,8 @@ ESCAPE = "ACME \x1b[31mred\x1b]0;pwned\x07"
 
 def on_a_terminal(*args: str) -> tuple[int, bytes]:
     """Run svctrack with stdout on a pseudo-terminal; returns the exit code and what it shows."""
-    import pty
-    import subprocess
-
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "svctrack", *args],
-            stdout=follower,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-        )
-        os.close(follower)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-        return process.wait(timeout=60), shown
-    finally:
-        os.close(leader)
+    code, shown, _ = run_on_a_terminal(*args)
+    return code, shown
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty semantics of Linux")

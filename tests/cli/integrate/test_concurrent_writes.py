@@ -86,7 +86,7 @@ def test_sixteen_engagements_created_at_once_without_an_id_all_get_one(firm: Wor
     def create(_: int) -> subprocess.CompletedProcess[str]:
         return svctrack(
             firm.root, "engagement", "new", "--service", "audit", "--client", "Kaskad",
-            "--due", "2026-12-20",
+            "--due", "2026-12-20", "--pilot",
         )  # fmt: skip
 
     with ThreadPoolExecutor(16) as pool:

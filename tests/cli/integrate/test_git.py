@@ -338,15 +338,72 @@ def test_history_merges_the_file_history_with_git_log(
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Igor Smirnov")
     git(firm.root, "commit", "-q", "-am", "acme: a remark by hand")
     rows = firm.ok("history", "acme", "--json").json()
-    assert [r["source"] for r in rows] == ["git", "history", "history", "git"]
-    assert rows[0]["what"] == "start" and rows[0]["at"] == "2026-11-01T10:00:00+00:00"
-    assert rows[1]["what"] == "created at preparation" and rows[1]["commit"] is None
+    # The first commit is dated before the item was created (2026-11-26): not its story.
+    assert [r["source"] for r in rows] == ["history", "history", "git"]
+    assert rows[0]["what"] == "created at preparation" and rows[0]["commit"] is None
     # The commit svctrack made for the advance is shown on its history entry, not twice.
-    assert rows[2]["what"] == "preparation → execution" and rows[2]["commit"]
-    assert rows[2]["note"] == "plan approved" and rows[2]["by"] == "tester"
-    assert rows[3]["what"] == "acme: a remark by hand" and rows[3]["by"] == "Igor Smirnov"
+    assert rows[1]["what"] == "preparation → execution" and rows[1]["commit"]
+    assert rows[1]["note"] == "plan approved" and rows[1]["by"] == "tester"
+    assert rows[2]["what"] == "acme: a remark by hand" and rows[2]["by"] == "Igor Smirnov"
     shown = firm.ok("history", "acme").out
     assert "preparation → execution — plan approved" in shown and "a remark by hand" in shown
+
+
+def test_history_puts_a_commit_beside_the_step_it_recorded(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit made by hand days after the step sorts beside it, not by its own date."""
+    repo(firm)
+    tick_all(firm, "acme", *PREPARATION)
+    firm.ok("advance", "acme", "--note", "plan approved")  # no commit yet
+    with monkeypatch.context() as m:
+        m.setenv("GIT_AUTHOR_DATE", "2026-12-05T10:00:00+00:00")
+        git(firm.root, "commit", "-q", "-am", "the advance, committed by hand")
+    tick_all(firm, "acme", "work-done")
+    firm.ok("--commit", "advance", "acme", "--note", "done")
+    firm.ok("cancel", "acme", "--note", "client withdrew")
+    firm.ok("--commit", "reopen", "acme", "--note", "client came back")
+    rows = firm.ok("history", "acme", "--json").json()
+    assert [(r["source"], r["what"]) for r in rows] == [
+        ("history", "created at preparation"),
+        ("git", "start"),
+        ("history", "preparation → execution"),
+        ("git", "the advance, committed by hand"),
+        ("history", "execution → control"),  # svctrack's own commit: one row
+        ("history", "control → cancelled"),
+        ("history", "cancelled → control"),
+        ("git", "acme: reopened, cancelled → control (client came back)"),
+    ]
+    assert rows[4]["commit"] and not rows[5]["commit"]
+    table = firm.ok("history", "acme").out
+    assert table.index("plan approved") < table.index("by hand") < table.index("execution →")
+
+
+def test_history_lists_no_commit_from_before_the_item(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file deleted and a like one made in one commit: git --follow takes the new file for
+    the old one renamed, and would list the old one's commits as the new one's."""
+    monkeypatch.setenv("SVCTRACK_TODAY", "2026-11-02")
+    ws.ok("service", "new", "audit", "--name", "Security audit")
+    new = ("engagement", "new", "--service", "audit", "--client", "ACME", "--due", "2026-12-15")
+    ws.ok(*new, "acme")
+    repo(ws)
+    ws.ok("--commit", "note", "acme", "first call")
+    monkeypatch.setenv("SVCTRACK_TODAY", "2026-11-26")
+    ws.ok("delete", "acme", "--yes")
+    ws.ok(*new, "acme-again")
+    git(ws.root, "add", "-A")
+    git(ws.root, "commit", "-q", "-m", "acme again")
+    assert "acme.toml" in git(
+        ws.root, "log", "--follow", "--name-only", "--", "engagements/acme-again.toml"
+    )
+    rows = ws.ok("history", "acme-again", "--json").json()
+    assert [(r["source"], r["what"]) for r in rows] == [
+        ("history", "created at preparation"),
+        ("git", "acme again"),
+    ]
+    assert "first call" not in ws.ok("history", "acme-again").out
 
 
 def test_escapes_in_notes_and_commit_subjects_never_reach_the_terminal(firm: Workspace) -> None:

@@ -166,7 +166,8 @@ def test_git_merges_notes_of_two_branches_without_svctrack_on_path(tmp_path: Pat
     ws = Workspace(root)
     assert cli("init", str(root)).code == 0
     ws.ok("service", "new", "audit", "--name", "Audit")
-    ws.ok("engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+3w")
+    new = ("engagement", "new", "acme", "--service", "audit", "--client", "ACME", "--due", "+3w")
+    ws.ok(*new, "--pilot")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "start")
     git(root, "switch", "-q", "-c", "igor")

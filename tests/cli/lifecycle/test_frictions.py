@@ -52,15 +52,15 @@ def test_a_wrong_item_lists_the_valid_ones_and_ticks_none(firm: Workspace) -> No
     refused = firm.run("check", "acme", "terms-agreed", "nonsense")
     assert refused.code == 1
     assert "gate items: terms-agreed, resources-assigned, interaction-agreed" in refused.err
-    assert "principles: individual, communication" in refused.err
+    assert "principles: trust, quality, individual, transparency, deadlines," in refused.err
+    assert "efficiency, communication, proactivity, systematic, improvement" in refused.err
     assert firm.snapshot() == before
     ambiguous = firm.run("check", "acme", "i")
-    assert ambiguous.code == 1 and "interaction-agreed, individual, improvement" in ambiguous.err
+    assert ambiguous.code == 1
+    assert "interaction-agreed, individual, integrity, improvement" in ambiguous.err
 
 
 def test_feedback_ticks_feedback_received_at_completion(firm: Workspace) -> None:
-    firm.ok("feedback", "acme", "--score", "4")
-    assert "feedback-received" not in data(firm, "acme")["gates"].get("preparation", {})
     for _ in range(3):
         firm.ok("advance", "acme", "--force")
     done = firm.ok("feedback", "acme", "--score", "5")
@@ -68,3 +68,17 @@ def test_feedback_ticks_feedback_received_at_completion(firm: Workspace) -> None
     assert data(firm, "acme")["gates"]["completion"]["feedback-received"] is True
     again = firm.ok("feedback", "acme", "--score", "5")
     assert again.out == "acme: feedback 5/5 recorded\n"
+
+
+def test_entering_completion_ticks_what_the_facts_already_say(firm: Workspace) -> None:
+    firm.ok("feedback", "acme", "--score", "4")  # in preparation: no such gate item there
+    assert "feedback-received" not in data(firm, "acme")["gates"].get("preparation", {})
+    firm.ok("doc", "acme", "contract", "--status", "signed")
+    firm.ok("advance", "acme", "--force")
+    firm.ok("advance", "acme", "--force")
+    entered = firm.ok("advance", "acme", "--force")
+    assert entered.out.endswith("acme: documents-signed done, feedback-received done\n")
+    assert data(firm, "acme")["gates"]["completion"] == {
+        "documents-signed": True,
+        "feedback-received": True,
+    }

@@ -194,8 +194,9 @@ def test_check_refuses_other_stage_items_and_unknown(firm: Workspace) -> None:
     assert result.code == 1 and "execution" in result.err
     result = firm.run("check", "acme", "terms-agred")
     assert result.code == 1 and "terms-agreed" in result.err
-    result = firm.run("check", "acme", "trust")  # a service principle, not an engagement one
-    assert result.code == 1
+    result = firm.run("check", "acme", "whatever")
+    assert result.code == 1 and "neither a gate item of preparation nor a principle" in result.err
+    firm.ok("check", "acme", "trust")  # a general principle: services' and engagements' alike
 
 
 @pytest.mark.parametrize(

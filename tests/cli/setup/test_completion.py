@@ -68,7 +68,7 @@ def test_gate_items_and_principles_of_the_named_item(busy: Workspace) -> None:
     root = str(busy.root)
     offered = complete(f"svctrack -C {root} check acme ")
     assert offered[:3] == ["terms-agreed", "resources-assigned", "interaction-agreed"]
-    assert "communication" in offered and "trust" not in offered  # engagement principles
+    assert "communication" in offered and "trust" in offered  # the eleven of an engagement
     busy.ok("check", "acme", "terms-agreed")
     offered = complete(f"svctrack -C {root} check ac ")  # a prefix names the item too
     assert offered[:3] == ["resources-assigned", "interaction-agreed", "terms-agreed"]
@@ -104,6 +104,16 @@ def test_channels_for_note(busy: Workspace) -> None:
         "other",
     ]
     assert complete(f"svctrack -C {root} note acme hello --channel c") == ["call", "chat"]
+
+
+def test_modes_for_the_lists(busy: Workspace) -> None:
+    root = str(busy.root)
+    assert complete(f"svctrack -C {root} engagement list --mode ") == [
+        "online",
+        "offline",
+        "hybrid",
+    ]
+    assert complete(f"svctrack -C {root} status --mode o") == ["online", "offline"]
 
 
 def test_commands_and_options_complete(busy: Workspace) -> None:

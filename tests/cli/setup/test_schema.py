@@ -157,6 +157,12 @@ WRONG = {
     "notes": [{"text": 5}],
     "feedback": [{"score": 6}],
     "time": [{"date": date(2026, 1, 1), "hours": 0}],
+    "reports": [{"by": 5}],
+    "goal": ["pass"],
+    "needs": 3,
+    "every": "week",
+    "pilot": "yes",
+    "documents": [{"kind": "bill"}],
 }
 
 GOOD = {
@@ -312,7 +318,10 @@ def test_init_schema_ties_new_files_to_the_schemas(tmp_path: Path) -> None:
     for path in (root / "services").glob("*.toml"):
         assert path.read_text().startswith("#:schema ../.svctrack/service.schema.json\n")
     ws = Workspace(root)
-    ws.ok("engagement", "new", "x", "--service", "it-audit", "--client", "X", "--due", "+5d")
+    ws.ok(
+        "engagement", "new", "x", "--service", "it-audit", "--client", "X", "--due", "+5d",
+        "--goal", "a clean audit",
+    )  # fmt: skip
     assert ws.text("x").startswith("#:schema ../.svctrack/engagement.schema.json\nname = ")
     ws.ok("advance", "x", "--force")  # an edit keeps the line
     assert ws.text("x").startswith("#:schema ../.svctrack/engagement.schema.json\nname = ")

@@ -311,7 +311,7 @@ def test_views_board_never_splits_an_id_at_any_width(tmp_path: Path) -> None:
                 f"client-number-{n}-{'x' * (n % 5)}",
                 (f"E {n}", stages[n % 4], 0.25, date(2026, 11, n % 28 + 1), "due", True, "s",
                  f"Client {n} with a long name", date(2026, 11, n % 28 + 1), (1, 0, 4),
-                 "Olga Sokolova"),
+                 "Olga Sokolova", "online"),
                 today,
             ),
             "Olga Sokolova",

@@ -131,6 +131,7 @@ def test_long_lists_are_written_in_pieces_that_join_up(count: int) -> None:
                 date(2026, 12, n % 28 + 1),
                 (1, 0, 4),
                 f"owner {n}",
+                "online",
             ),
             today,
         )

@@ -15,7 +15,7 @@ COMMANDS: dict[str, str] = {
     **_in("config", "config", "config"),
     **_in("setup", "app", "completion"),
     **_in("lifecycle", "app", "advance", "rework", "cancel", "check", "uncheck", "set"),
-    **_in("lifecycle", "app", "note", "feedback", "log"),
+    **_in("lifecycle", "app", "note", "feedback", "doc", "log"),
     **_in("mend", "app", "reopen", "rename", "delete", "undo"),
     **_in("views", "app", "status", "board", "deadlines", "show", "checklist", "validate"),
     **_in("search", "app", "find"),
@@ -23,4 +23,5 @@ COMMANDS: dict[str, str] = {
     **_in("integrate", "app", "edit", "sync", "history", "merge-file"),
     **_in("export", "export", "export"),
     **_in("importing", "import_", "import"),
+    **_in("batch", "app", "batch"),
 }

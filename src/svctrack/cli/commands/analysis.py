@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,18 +13,24 @@ from svctrack.cli.options import (
     HELP_PANEL_ANALYSIS,
     JsonOpt,
     MineOpt,
+    ModeOpt,
+    OutputOpt,
     OwnerOpt,
     finish,
+    mode_wanted,
     owner_wanted,
+    say,
+    write_output,
 )
 from svctrack.errors import UsageError
-from svctrack.messages import msg
+from svctrack.messages import Either, msg
 
 app = typer.Typer()
 
 
 if TYPE_CHECKING:
-    from svctrack.domain.analysis import Closed
+    from svctrack.cli.context import State
+    from svctrack.domain.analysis import Closed, Period, TimeFacts
     from svctrack.domain.model import Item
 
 
@@ -47,7 +54,7 @@ def report(
         typer.Option(
             "--since",
             metavar="DATE",
-            help="Engagements closed on or after DATE.",
+            help="Engagements closed (with --hours: hours logged) on or after DATE.",
             show_default=False,
         ),
     ] = None,
@@ -62,24 +69,53 @@ def report(
         typer.Option("--service", "-s", metavar="ID", help="Only this service's engagements."),
     ] = None,
     by: Annotated[
-        str,
-        typer.Option("--by", metavar="service|owner", help="Key figures per service or per owner."),
-    ] = "service",
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="service|owner|client",
+            help="Key figures per service (the default) or per owner; with --hours, hours per"
+            " owner (the default: who logged them), service or client.",
+            show_default=False,
+        ),
+    ] = None,
+    hours: Annotated[
+        bool,
+        typer.Option(
+            "--hours",
+            help="Hours logged in the period (by the date of each log), and the budget burn of"
+            " the open engagements.",
+        ),
+    ] = False,
+    output: OutputOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """The monitoring stage as numbers: deadlines met, rework, time in each stage,
-    satisfaction, principles, revenue and hours, and the weak spots they show.
+    satisfaction, principles, revenue and hours, online against offline, and the weak spots
+    they show, each with a recommendation.
 
     Counts the engagements closed in the period, overall and per service; with --by owner,
     per consultant: closed engagements, on-time rate, hours and satisfaction.
 
+    -o FILE saves the report (text, or JSON with --json). A saved report that covers a
+    service's last delivery is recorded in the service's file ([[reports]]) and ticks its
+    monitoring gate `recommendations-made`.
+
+    --hours: the hours logged in the period, per person, service or client, with the budget
+    burn of every open engagement that has a budget, the over-budget ones named.
+
     Example: svctrack report --since 2026-01-01 --until 2026-06-30 --by owner
     """
-    if by not in ("service", "owner"):
-        raise UsageError(msg("bad_by", value=repr(by)))
+    choices = ("owner", "service", "client") if hours else ("service", "owner")
+    if by is not None and by not in choices:
+        raise UsageError(
+            msg(
+                "bad_by",
+                choices=Either(" or ".join(choices), " или ".join(choices)),
+                value=repr(by),
+            )
+        )
     from svctrack.domain import dates
-    from svctrack.domain.analysis import Period, close_facts
-    from svctrack.domain.analysis import report as build
+    from svctrack.domain.analysis import Period
 
     s = state(ctx)
     tracker = s.tracker
@@ -87,6 +123,12 @@ def report(
     if period.since and period.until and period.since > period.until:
         raise UsageError(msg("since_after_until", since=period.since, until=period.until))
     service_id = tracker.resolve(service, "service", needs="--service")[1] if service else None
+    if hours:
+        _hours_report(s, period, by or "owner", service_id, output, json_output)
+        return
+    from svctrack.domain.analysis import close_facts, covered
+    from svctrack.domain.analysis import report as build
+
     pipeline = tracker.pipelines["engagement"]
     services, broken = tracker.summaries(["service"])
     names = {s.id: s.name or s.id for s in services}
@@ -94,31 +136,109 @@ def report(
     def facts(item: Item) -> Closed | None:
         return close_facts(item, pipeline, tracker.currency)
 
-    closed, more = tracker.each(["engagement"], facts)  # one item at a time: memory stays flat
+    found, more = tracker.each(["engagement"], facts)  # one item at a time: memory stays flat
+    closed = [f for f in found if f is not None]
     result = build(
-        filter(None, closed),
+        closed,
         pipeline,
         dates.today(),
         period=period,
         service=service_id,
         service_names=names,
-        by=by,
+        by=by or "service",
     )
-    if json_output:
-        from svctrack.output import jsonout
+
+    def document() -> Any:
         from svctrack.output.analysis_json import report_document
 
-        jsonout.emit(report_document(result, pipeline, names))
-    else:
-        from svctrack.output import analysis_views as render_analysis
+        return report_document(result, pipeline, names)
+
+    def shown() -> Any:
+        from svctrack.output.analysis_views import report as render  # rich: not for --json
 
         heading = str(tracker.config.get("name", ""))
-        s.print(
-            render_analysis.report(
-                result, pipeline, s.lang, s.width, heading=heading, service_names=names
-            )
-        )
-    finish(sorted(broken + more, key=lambda problem: problem.path))
+        return render(result, pipeline, s.lang, s.width, heading=heading, service_names=names)
+
+    written = _deliver(s, output, json_output, document, shown)
+    problems: list[Any] = sorted(broken + more, key=lambda problem: problem.path)
+    ids = covered(result, closed) if written is not None else []
+    if written is not None and ids:
+        from pathlib import Path
+
+        from svctrack.errors import Refused
+
+        ticked, refused = tracker.record_report(ids, Path(written).name)
+        for item_id in ticked:
+            say(msg("gate_ticked", id=item_id, gate="recommendations-made"))
+        recorded = [i for i in ids if i not in dict(refused)]
+        if recorded:
+            s.changed(f"report saved for {', '.join(recorded)}")
+        problems += [Refused(msg("report_not_recorded", id=i, why=why)) for i, why in refused]
+    finish(problems)
+
+
+def _deliver(
+    s: State,
+    output: str | None,
+    json_output: bool,
+    document: Callable[[], Any],
+    shown: Callable[[], Any],
+) -> str | None:
+    """Print a report (its JSON `document`, or the renderable `shown`), or write it to
+    `-o FILE` as JSON or plain text; returns the path written (None: stdout)."""
+    if json_output:
+        from svctrack.output import jsonout
+
+        if output is None:
+            jsonout.emit(document())
+            return None
+        text = jsonout.dumps(document())
+    else:
+        if output is None:
+            s.print(shown())
+            return None
+        from svctrack.output.analysis_views import as_text
+
+        text = as_text(shown())
+    written = write_output(text, output)
+    if written is not None:
+        say(msg("wrote", what="", path=written))
+    return written
+
+
+def _hours_report(
+    s: State,
+    period: Period,
+    by: str,
+    service_id: str | None,
+    output: str | None,
+    json_output: bool,
+) -> None:
+    """`report --hours`: the hours logged in `period`, grouped `by`, and the budget burn."""
+    from svctrack.domain import dates
+    from svctrack.domain.analysis import hours, time_facts
+
+    tracker = s.tracker
+    pipeline = tracker.pipelines["engagement"]
+
+    def facts(item: Item) -> TimeFacts:
+        return time_facts(item, pipeline, tracker.currency)
+
+    found, broken = tracker.each(["engagement", "service"], facts)
+    result = hours(found, dates.today(), period=period, by=by, service=service_id)
+
+    def document() -> Any:
+        from svctrack.output.analysis_json import hours_document
+
+        return hours_document(result)
+
+    def shown() -> Any:
+        from svctrack.output.analysis_views import hours_report  # rich: not for --json
+
+        return hours_report(result, s.lang, heading=str(tracker.config.get("name", "")))
+
+    _deliver(s, output, json_output, document, shown)
+    finish(broken)
 
 
 @app.command(rich_help_panel=HELP_PANEL_ANALYSIS)
@@ -139,6 +259,7 @@ def timeline(
     ] = 12,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """A Gantt chart of the open engagements: start to due, the stage, today, the overdue.
@@ -147,13 +268,16 @@ def timeline(
     """
     from svctrack.domain import dates
     from svctrack.domain.analysis import timeline as build
-    from svctrack.domain.queries import owned_by
+    from svctrack.domain.queries import in_mode, owned_by
 
     s = state(ctx)
     tracker = s.tracker
     who = owner_wanted(owner, mine)
+    how = mode_wanted(mode)
     loaded = tracker.load(["engagement"], only_open=True)
-    items = [i for i in loaded.items if who is None or owned_by(i.owner, who)]
+    items = [
+        i for i in loaded.items if (who is None or owned_by(i.owner, who)) and in_mode(i.mode, how)
+    ]
     pipeline = tracker.pipelines["engagement"]
     chart = build(items, pipeline, dates.today(), start=_date(start, "--from"), weeks=weeks)
     if json_output:

@@ -180,35 +180,14 @@ def export_site(
 
     Example: svctrack export site -o site && open site/index.html
     """
-    import sys
-
     from svctrack.usecases.site import export_site as build
 
     s = state(ctx)
-    tracker = s.tracker
-    if sys.stderr.isatty():  # a bar for a person watching; never in a pipe or a log
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        console = Console(stderr=True, no_color=not s.color or None)
-        with Progress(
-            "{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("pages", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            result = build(tracker, output, lang=s.export_lang, internal=internal, progress=tick)
-    else:
-        result = build(tracker, output, lang=s.export_lang, internal=internal)
+    bar = s.progress("pages")
+    result = build(s.tracker, output, lang=s.export_lang, internal=internal, progress=bar)
     removed = msg("n_removed", n=len(result.removed)) if result.removed else ""
     changed = msg("files_changed", files=Plural(result.written, "file"))
     index = result.folder / "index.html"
-    say(msg("wrote_site", index=index, items=result.items, changed=changed, removed=removed))
+    pages = Plural(result.items, "item page")
+    say(msg("wrote_site", index=index, pages=pages, changed=changed, removed=removed))
     finish(result.broken)

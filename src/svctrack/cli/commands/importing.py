@@ -91,7 +91,7 @@ def import_csv(
         return
     verb = msg("would_create") if dry_run else msg("created_verb")
     if not dry_run:
-        csvio.apply(tracker, plan)
+        csvio.apply(tracker, plan, progress=s.progress("importing"))
     for entry in plan.items:
         f = entry.fields
         stage = state_word(tracker.pipelines[which], entry.stage)

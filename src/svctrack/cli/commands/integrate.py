@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -183,9 +183,9 @@ def _explain(conflicts: list[Any], where: str) -> None:
         say(msg("c_next", above=above, below=below))
 
 
-def _value(value: Any) -> str:
+def _value(value: Any) -> Any:
     if isinstance(value, list | dict):
-        return f"{len(value)} entries" if isinstance(value, list) else "a table"
+        return Plural(len(value), "entry") if isinstance(value, list) else msg("a_table")
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
@@ -205,7 +205,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     found = tracker.get(item_id, kind)
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
     commits = log(tracker.root, rel)
-    rows = _story(found, commits, tracker.pipelines[kind])
+    rows = _story(found, commits, tracker.pipelines[kind], tracker.root)
     if json_output:
         from svctrack.output import jsonout
 
@@ -216,9 +216,13 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     s.print(story(rows, s.lang))
 
 
-def _story(item: Any, commits: list[Any], pipeline: Any) -> list[dict[str, Any]]:
-    """History entries and commits, oldest first; `what` is a message (English in JSON)."""
+def _story(item: Any, commits: list[Any], pipeline: Any, root: Path) -> list[dict[str, Any]]:
+    """History entries and commits, oldest first; `what` is a message (English in JSON). A
+    commit goes beside the entries it added to the file (one row with the entry when it is
+    svctrack's own commit of that one step); a commit from before the item's creation, or of
+    another file that `git log --follow` took for this one, is left out."""
     from svctrack.domain.pipeline import state_word
+    from svctrack.git.history import history_at
 
     rows: list[dict[str, Any]] = []
     for entry in item.history:
@@ -241,35 +245,44 @@ def _story(item: Any, commits: list[Any], pipeline: Any) -> list[dict[str, Any]]
                 "commit": None,
             }
         )
-    for commit in reversed(commits):  # oldest first, so that a stable sort keeps git's order
-        twin = next(
-            (
-                r
-                for r in rows
-                if r["source"] == "history"
-                and r["commit"] is None
-                and r["at"] is not None
-                and abs((r["at"] - commit.at).total_seconds()) < 600
-                and _same(item.id, r["what"], commit.subject)
-            ),
-            None,
-        )
-        if twin is not None:
-            twin["commit"] = commit.sha
-            continue
-        rows.append(
-            {
-                "at": commit.at,
-                "source": "git",
-                "by": commit.author,
-                "what": commit.subject,
-                "note": "",
-                "commit": commit.sha,
-            }
-        )
+    created = rows[0]["at"] if rows else None
     earliest = datetime.min.replace(tzinfo=UTC)  # not .astimezone(): year 0 is out of range
-    rows.sort(key=lambda r: (r["at"] is None, r["at"] or earliest))
-    return rows
+    order: dict[int, tuple[Any, ...]] = {
+        n: (r["at"] is None, r["at"] or earliest, n, 0, 0) for n, r in enumerate(rows)
+    }
+    recorded = 0  # how many of the item's history entries the commits so far hold
+    for n, commit in enumerate(reversed(commits)):  # oldest first
+        entries = history_at(root, commit)
+        if entries and created is not None and _aware(_first_at(entries)) != created:
+            continue  # another item's file, which --follow took for an earlier name of this one
+        count = len(entries) if entries is not None else recorded
+        added = range(recorded, min(count, len(item.history)))
+        recorded = count
+        if created is not None and commit.at < created - timedelta(minutes=1):
+            continue  # dated before the item existed
+        if len(added) == 1 and _same(item.id, rows[added[0]]["what"], commit.subject):
+            rows[added[0]]["commit"] = commit.sha
+            continue
+        row = {
+            "at": commit.at,
+            "source": "git",
+            "by": commit.author,
+            "what": commit.subject,
+            "note": "",
+            "commit": commit.sha,
+        }
+        rows.append(row)
+        if added:  # right after the last entry it added
+            order[len(rows) - 1] = (*order[added[-1]][:3], 1, n)
+        else:
+            order[len(rows) - 1] = (False, commit.at, len(item.history), 2, n)
+    return [rows[n] for n in sorted(order, key=order.__getitem__)]
+
+
+def _first_at(entries: list[Any]) -> datetime | None:
+    first = entries[0] if entries else None
+    at = first.get("at") if isinstance(first, dict) else None
+    return at if isinstance(at, datetime) else None
 
 
 def _same(item_id: str, what: str, subject: str) -> bool:

@@ -11,11 +11,13 @@ from svctrack.cli.options import (
     HELP_PANEL_SETUP,
     JsonOpt,
     MineOpt,
+    ModeOpt,
     OwnerOpt,
     complete_services,
     complete_stages,
     finish,
     group,
+    mode_wanted,
     owner_wanted,
 )
 from svctrack.domain.pipeline import state_word
@@ -86,13 +88,29 @@ def engagement_new(
     price: Annotated[str, typer.Option(help="Agreed price, an exact amount.")] = "",
     currency: Annotated[str, typer.Option(help="Currency of the price.")] = "",
     contract: Annotated[str, typer.Option(help="Contract number or reference.")] = "",
+    goal: Annotated[str, typer.Option(help="What the client wants from it.")] = "",
+    needs: Annotated[str, typer.Option(help="The client's concrete need or problem.")] = "",
+    every: Annotated[
+        str,
+        typer.Option(
+            help="Recurring: month, quarter or year (closing it creates the next period's)."
+        ),
+    ] = "",
+    pilot: Annotated[
+        bool,
+        typer.Option(
+            "--pilot", help="Knowingly of a service that has not reached delivery (no warning)."
+        ),
+    ] = False,
 ) -> None:
     """Create an engagement (one client, one contract) at its first stage (preparation).
+
+    A service that has not reached delivery may have engagements (pilots): one warning says so.
 
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import priced
+    from svctrack.domain.fields import parse_every, priced
 
     s = state(ctx)
     amount, currency = priced(price, currency)
@@ -108,10 +126,16 @@ def engagement_new(
         price=amount,
         currency=currency,
         contract=contract,
+        goal=goal,
+        needs=needs,
+        every=parse_every(every) if every else "",
+        pilot=pilot,
     )
     stage = state_word(s.tracker.pipelines["engagement"], item.stage)
     due = day(item.due, s.lang)
     s.say(msg("created_engagement", id=item.id, stage=stage, due=due))
+    if warning := s.tracker.pilot(item):
+        s.say(msg("pilot_warning", warning=warning), err=True)
     s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 
@@ -124,8 +148,9 @@ def _list(
     show_all: bool,
     json_output: bool,
     who: str | None = None,
+    how: str | None = None,
 ) -> None:
-    from svctrack.domain.queries import owned_by, sort_key
+    from svctrack.domain.queries import in_mode, owned_by, sort_key
 
     s = state(ctx)
     tracker = s.tracker
@@ -146,6 +171,7 @@ def _list(
         and (not service_id or summary.service == service_id)
         and (not client or client.casefold() in summary.client.casefold())
         and (who is None or owned_by(summary.owner, who))
+        and in_mode(summary.mode, how)
     ]
     rows.sort(key=sort_key)
     if json_output:
@@ -185,6 +211,7 @@ def service_list(
     show_all: AllOpt = False,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """List services, overdue and soonest deadline first.
@@ -192,7 +219,7 @@ def service_list(
     Example: svctrack service list --stage development
     """
     who = owner_wanted(owner, mine)
-    _list(ctx, "service", stage, "", "", show_all, json_output, who)
+    _list(ctx, "service", stage, "", "", show_all, json_output, who, mode_wanted(mode))
 
 
 @engagement.command("list")
@@ -215,11 +242,12 @@ def engagement_list(
     show_all: AllOpt = False,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """List engagements, overdue and soonest due first.
 
-    Example: svctrack engagement list --client Ромашка --all --json
+    Example: svctrack engagement list --client Ромашка --mode online --all --json
     """
     who = owner_wanted(owner, mine)
-    _list(ctx, "engagement", stage, service, client, show_all, json_output, who)
+    _list(ctx, "engagement", stage, service, client, show_all, json_output, who, mode_wanted(mode))

@@ -1,4 +1,4 @@
-"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback, log."""
+"""Lifecycle commands: advance, rework, cancel, check, uncheck, set, note, feedback, doc, log."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from svctrack.cli.options import (
     IdArg,
     NoteOpt,
     complete_channels,
+    complete_doc_kinds,
+    complete_doc_statuses,
     complete_fields,
     complete_gates,
 )
-from svctrack.messages import Msg, msg
+from svctrack.messages import Either, Msg, msg
 from svctrack.output.text import inert
 
 app = typer.Typer()
@@ -37,9 +39,23 @@ def moved(ctx: typer.Context, move: Any, item_id: str) -> Msg:
 
 
 def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
+    s = state(ctx)
     said = moved(ctx, move, item_id)
-    state(ctx).say(said)
-    state(ctx).changed(said, note)
+    s.say(said)
+    if move.ticked:  # gate items of the stage entered that the facts already satisfy
+        _done(s, item_id, move.ticked)
+    message = str(said)
+    if move.next_item:  # a recurring engagement closed: the series goes on
+        there = "next_period_there" if move.next_existed else "next_period_created"
+        s.say(msg(there, id=move.next_item))
+        if not move.next_existed:
+            message += f"; next period {move.next_item}"
+    s.changed(message, note)
+
+
+def _done(s: Any, item_id: str, ticked: list[str]) -> None:
+    """`acme: documents-signed done`: gate items the facts ticked, in the person's language."""
+    s.say(f"{item_id}: " + ", ".join(msg("mark_done", key=g).render(s.lang) for g in ticked))
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -156,7 +172,18 @@ def _marked(ctx: typer.Context, item_id: str, marks: list[Msg], note: str) -> No
     s.changed(f"{item_id}: " + ", ".join(marks), note)
 
 
-@app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE)
+def _set_help() -> str:
+    """`set`'s help: what it does, the fields it takes (from the one field table), an example."""
+    from svctrack.domain.fields import settable_fields
+
+    fields = "\n".join(f"[bold]{key}[/bold]: {what}" for key, what in settable_fields())
+    return (
+        "Change one field of an item; an empty VALUE ('') removes an optional one.\n\n"
+        f"Fields:\n\n{fields}\n\nExample: svctrack set acme-audit due +2w"
+    )
+
+
+@app.command("set", rich_help_panel=HELP_PANEL_LIFECYCLE, help=_set_help())
 def set_(
     ctx: typer.Context,
     item: IdArg,
@@ -164,8 +191,7 @@ def set_(
         str,
         typer.Argument(
             metavar="FIELD",
-            help="name, owner, client, due, start, price, currency, budget_hours, mode, contract,"
-            " deadline.<stage>, role.<department>",
+            help="One of the fields listed above.",
             autocompletion=complete_fields,
         ),
     ],
@@ -241,9 +267,59 @@ def feedback(
         availability=availability,
         courtesy=courtesy,
     )
+    s = state(ctx)
     said = msg("feedback_recorded", id=item_id, score=score)
-    state(ctx).say(msg("feedback_ticked", said=said) if ticked else said)
+    done = "".join(", " + msg("mark_done", key=g).render(s.lang) for g in ticked)
+    s.say(said.render(s.lang) + done)
     state(ctx).changed(f"{item_id}: feedback {score}/5", comment)
+
+
+@app.command("doc", rich_help_panel=HELP_PANEL_LIFECYCLE)
+def doc(
+    ctx: typer.Context,
+    item: IdArg,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="contract, act, invoice, report or other.",
+            autocompletion=complete_doc_kinds,
+        ),
+    ],
+    *,
+    name: Annotated[
+        str, typer.Option("--name", "-n", help="Its name or number; names one of several.")
+    ] = "",
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status",
+            help="draft, sent or signed (dated today).",
+            autocompletion=complete_doc_statuses,
+        ),
+    ] = "",
+) -> None:
+    """Add a document to an engagement, or update one: its status goes draft → sent → signed.
+
+    When every listed document is signed, `documents-signed` is ticked at completion.
+
+    Example: svctrack doc acme-audit act --name "Act 12/2026" --status signed
+    """
+    tracker = state(ctx).tracker
+    item_id = tracker.resolve(item, "engagement", needs="doc")[1]
+    done = tracker.set_document(item_id, kind, name=name, status=status)
+    from svctrack.output.i18n import word
+
+    s = state(ctx)
+    d = done.document
+    named = f" {inert(d.name)!r}" if d.name else ""
+    what = f"{d.kind}{named}"
+    shown = Either(what, word(f"doc_{d.kind}", "ru").lower() + named)
+    now = Either(d.status, word(f"doc_{d.status}", "ru"))
+    verb = "doc_added" if done.added else ("doc_updated" if done.changed else "doc_unchanged")
+    said = msg(verb, id=item_id, what=shown, status=now).render(s.lang)
+    s.say(said + "".join(", " + msg("mark_done", key=g).render(s.lang) for g in done.ticked))
+    s.changed(f"{item_id}: {what} {d.status}")
 
 
 @app.command("log", rich_help_panel=HELP_PANEL_LIFECYCLE)

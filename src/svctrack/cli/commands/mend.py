@@ -35,6 +35,8 @@ def undo(
     s = state(ctx)
     s.journal = False  # an undo is not itself undone: the next undo goes further back
     tracker = s.tracker
+    # (a batch opened the tracker, with a journal to make, before this line)
+    tracker.store.journal = tracker.store.journal_maker = None
     journal = Journal(tracker.root, s.command)
     if show_list or json_output:
         entries = undoing.history(journal)

@@ -13,10 +13,12 @@ from svctrack.cli.options import (
     JsonOpt,
     KindOpt,
     MineOpt,
+    ModeOpt,
     OwnerOpt,
     complete_services,
     finish,
     kind_of,
+    mode_wanted,
     owner_wanted,
 )
 from svctrack.errors import SvcError, UsageError
@@ -37,6 +39,7 @@ def status(
     ] = False,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """The dashboard: open engagements and services, overdue and soonest due first.
@@ -47,14 +50,19 @@ def status(
     Example: svctrack status --mine
     """
     from svctrack.domain import dates
-    from svctrack.domain.queries import dashboard, owned_by
+    from svctrack.domain.queries import dashboard, in_mode, owned_by
 
     s = state(ctx)
     tracker = s.tracker
     who = owner_wanted(owner, mine)
+    how = mode_wanted(mode)
     found, broken = tracker.summaries(only_open=not show_all)
-    if who is not None:
-        found = [summary for summary in found if owned_by(summary.owner, who)]
+    if who is not None or how is not None:
+        found = [
+            summary
+            for summary in found
+            if (who is None or owned_by(summary.owner, who)) and in_mode(summary.mode, how)
+        ]
     board = dashboard(found, dates.today(), show_all=show_all)
     if json_output:
         from svctrack.output import jsonout
@@ -108,6 +116,7 @@ def board(
             show_default=False,
         ),
     ] = None,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """A kanban board: one column per stage, one card per open item, most urgent first.
@@ -121,9 +130,10 @@ def board(
     """
     from svctrack.domain import dates
     from svctrack.domain.queries import board as lanes
-    from svctrack.domain.queries import card, same_person
+    from svctrack.domain.queries import card, in_mode, same_person
 
     which = kind_of(kind)
+    how = mode_wanted(mode)
     if mine and owner is not None:
         raise UsageError(msg("exclude", a="--owner", b="--mine"))
     s = state(ctx)
@@ -136,14 +146,17 @@ def board(
     pipeline = tracker.pipelines[which]
     today = dates.today()
     loaded = tracker.briefs([which])  # the open items, from the cache's index
-    cards = [
-        card(item, pipeline, today)
+    shown = [
+        item
         for item in loaded.items
         if (owner is None or same_person(item.owner, owner))
+        and in_mode(item.mode, how)
         and (
             service_id is None or service_id == (item.service if which == "engagement" else item.id)
         )
     ]
+    figures = tracker.figures_of(shown)  # services' gates that their engagements' figures meet
+    cards = [card(item, pipeline, today, figures.get(item.id)) for item in shown]
     found = lanes(cards, pipeline)
     if json_output:
         from svctrack.output import jsonout
@@ -174,6 +187,7 @@ def deadlines(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only what is overdue.")] = False,
     owner: OwnerOpt = None,
     mine: MineOpt = False,
+    mode: ModeOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Every dated obligation of open items (due dates, stage deadlines), soonest first.
@@ -182,13 +196,16 @@ def deadlines(
     """
     from svctrack.domain import dates
     from svctrack.domain.queries import deadlines as dated
-    from svctrack.domain.queries import owned_by
+    from svctrack.domain.queries import in_mode, owned_by
 
     s = state(ctx)
     tracker = s.tracker
     who = owner_wanted(owner, mine)
+    how = mode_wanted(mode)
     loaded = tracker.briefs()
-    items = [i for i in loaded.items if who is None or owned_by(i.owner, who)]
+    items = [
+        i for i in loaded.items if (who is None or owned_by(i.owner, who)) and in_mode(i.mode, how)
+    ]
     today = dates.today()
     rows = dated(items, tracker.pipelines, today, within=within, overdue_only=overdue)
     if json_output:
@@ -224,14 +241,15 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
     if found.kind == "service":
         listed, broken = tracker.summaries(["engagement"])
         engagements = sorted(e.id for e in listed if e.service == found.id)
+    figures = tracker.figures(found)  # a service's gates that its engagements' figures decide
     if json_output:
         from svctrack.output import jsonout
 
-        jsonout.emit(jsonout.show(found, pipeline, dates.today(), engagements))
+        jsonout.emit(jsonout.show(found, pipeline, dates.today(), engagements, figures))
     else:
         from svctrack.output import views as render
 
-        s.print(render.show(found, pipeline, dates.today(), s.lang, engagements))
+        s.print(render.show(found, pipeline, dates.today(), s.lang, engagements, figures))
     finish(broken)
 
 
@@ -256,11 +274,11 @@ def validate(
     if staged:
         from svctrack.git.staged import staged_findings
 
-        found = staged_findings(s.workspace)
+        found = staged_findings(s.workspace, strict=strict)
     else:
         from svctrack.usecases.validation import validate as run
 
-        found = run(s.tracker.store)
+        found = run(s.tracker.store, strict=strict, progress=s.progress("checking_files"))
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
         from svctrack.output import jsonout
@@ -279,7 +297,7 @@ def validate(
     elif found:
         from svctrack.output import views as render
 
-        s.print(render.findings(found, s.lang))
+        s.print(render.findings(found, s.lang, s.width))
     errors = sum(f.severity == "error" for f in found)
     warnings = len(found) - errors
     line = msg("found", errors=Plural(errors, "error"), warnings=Plural(warnings, "warning"))
@@ -307,14 +325,15 @@ def checklist(
     if item is not None:
         found = tracker.get(item)
         pipeline = tracker.pipelines[found.kind]
+        figures = tracker.figures(found)
         if json_output:
             from svctrack.output import jsonout
 
-            jsonout.emit(jsonout.checklist(found, pipeline))
+            jsonout.emit(jsonout.checklist(found, pipeline, figures))
         else:
             from svctrack.output import views as render
 
-            s.print(render.checklist(found, pipeline, s.lang, heading=True))
+            s.print(render.checklist(found, pipeline, s.lang, heading=True, figures=figures))
         return
     loaded = tracker.briefs()
     rows = loaded.items
