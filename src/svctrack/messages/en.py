@@ -553,4 +553,9 @@ MESSAGES: dict[str, str] = {
     "batch_cannot_read": "cannot read {file}: {reason}",
     "no_such_command": "no such command {name}",
     "gate_ticked": "{id}: {gate} ticked",
+    "shape_no_entry": "`{name}` has no entry {n}",
+    "shape_entry_not_table": "[[{name}]] entry {n} is {what}, not a table",
+    "n_aot": "an array of tables",
+    "n_inline_table": "an inline table",
+    "n_value": "a value",
 }

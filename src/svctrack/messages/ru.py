@@ -552,4 +552,9 @@ MESSAGES: dict[str, str] = {
     "batch_cannot_read": "не прочитать {file}: {reason}",
     "no_such_command": "нет такой команды: {name}",
     "gate_ticked": "{id}: {gate} отмечено",
+    "shape_no_entry": "в `{name}` нет записи {n}",
+    "shape_entry_not_table": "[[{name}]], запись {n}: {what}, а не таблица",
+    "n_aot": "массив таблиц",
+    "n_inline_table": "встроенная таблица",
+    "n_value": "значение",
 }
