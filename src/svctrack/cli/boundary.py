@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -81,6 +82,9 @@ class Interrupted(SvcError):
     exit_code = 130
 
 
+_NO_SUCH_COMMAND = re.compile(r"No such command (.+)\.")  # click's words for it
+
+
 def usage(exc: click.ClickException) -> str:
     """click's common usage errors in the catalogue's words; any other as click words it."""
     param = getattr(exc, "param", None)
@@ -102,6 +106,10 @@ def usage(exc: click.ClickException) -> str:
         )
     if type(exc) is click.BadParameter and hint:
         return msg("bad_value", hint=hint, message=exc.message)
+    if isinstance(exc, click.UsageError) and (named := _NO_SUCH_COMMAND.fullmatch(exc.message)):
+        close = getattr(exc, "possibilities", None) or []  # click 8.2's NoSuchCommand
+        meant = msg("did_you_mean", names=", ".join(close), more="") if close else ""
+        return msg("with_meant", message=msg("no_such_command", name=named[1]), meant=meant)
     return exc.format_message()
 
 

@@ -20,6 +20,8 @@ app = typer.Typer()
 # Lines a batch does not run: what would ask the person (a batch may read its lines from the
 # terminal itself), and a batch in a batch.
 NOT_IN_A_BATCH = {"batch": "batch_in_batch", "edit": "batch_edit"}  # the messages' keys
+# What shlex says of a line it cannot split, as the messages' keys.
+_SHLEX = {"No closing quotation": "open_quote", "No escaped character": "lone_backslash"}
 
 
 @app.command(rich_help_panel=HELP_PANEL_INTEGRATION)
@@ -66,7 +68,8 @@ def batch(
                 words = _words(line)
             except ValueError as exc:
                 failed += 1
-                _refused(s, number, msg("batch_cannot_split", reason=str(exc)))
+                why = _SHLEX.get(str(exc))
+                _refused(s, number, msg("batch_cannot_split", reason=msg(why) if why else str(exc)))
                 continue
             if not words:
                 continue
