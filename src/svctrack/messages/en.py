@@ -509,7 +509,7 @@ MESSAGES: dict[str, str] = {
     "say_redo": "what must be redone",
     "say_why_cancel": "why it ends early",
     "say_why_reopen": "why it is reopened",
-    # end
+    # --- issue 14 and 16: documents, recurring engagements, pilots, targets, report -o, batch ---
     "t_flag": "true or false",
     "a_table": "a table",
     "pilot_warning": "warning: {warning} (--pilot if it is meant)",
@@ -560,4 +560,5 @@ MESSAGES: dict[str, str] = {
     "n_value": "a value",
     "open_quote": "a quote is not closed",
     "lone_backslash": "a backslash at the end of the line",
+    # end
 }

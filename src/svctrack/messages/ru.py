@@ -508,7 +508,7 @@ MESSAGES: dict[str, str] = {
     "say_redo": "укажите, что нужно переделать",
     "say_why_cancel": "укажите, почему работа завершается досрочно",
     "say_why_reopen": "укажите, почему работа возвращается",
-    # end
+    # --- issue 14 and 16: documents, recurring engagements, pilots, targets, report -o, batch ---
     "t_flag": "true или false",
     "a_table": "таблица",
     "pilot_warning": "warning: {warning} (--pilot, если так и задумано)",
@@ -559,4 +559,5 @@ MESSAGES: dict[str, str] = {
     "n_value": "значение",
     "open_quote": "кавычка не закрыта",
     "lone_backslash": "обратная косая черта в конце строки",
+    # end
 }

@@ -327,7 +327,7 @@ _WORDS.update(
         "advice_stage_deadline": (
             "Give “{subject}” a deadline of its own and check its exit items early: it holds "
             "the work up.",
-            "Поставьте этапу «{subject}» собственный срок и проверяйте его условия выхода "
+            "Поставьте этапу «{subject}» собственный срок и проверяйте его чек-лист "
             "заранее: он задерживает работу.",
         ),
         "advice_client_review": (
