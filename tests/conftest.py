@@ -41,6 +41,10 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv(
+        "SVCTRACK_STRICT_MESSAGES", "1"
+    )  # an error line without a Russian form fails
+    monkeypatch.delenv("SVCTRACK_LANG", raising=False)
     for var in ("SVCTRACK_WORKSPACE", "LC_ALL", "LC_MESSAGES", "SVCTRACK_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     return home

@@ -50,6 +50,7 @@ class FileProblem(SvcError):
         if line:
             location += f":{line}:{column or 1}"
         super().__init__(f"{location}: {message}", hint=hint)
+        self.location = location
         self.detail = message
 
     def __reduce__(self) -> tuple[Any, ...]:

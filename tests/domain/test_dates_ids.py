@@ -35,7 +35,8 @@ def test_parse_date(text: str, expected: date) -> None:
     [
         ("2026-02-30", "impossible"),
         ("03/04/2026", "ambiguous"),
-        ("04.03.2026", "ambiguous"),
+        ("04.03.26", "ambiguous"),
+        ("31.02.2026", "impossible"),
         ("next week", "not a date"),
         ("2026-1-5", "not a date"),
         ("-3d", "not a date"),

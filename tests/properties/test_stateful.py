@@ -298,8 +298,12 @@ class Pipelines(RuleBasedStateMachine):
         self.expect(ok, "feedback", item_id, "--score", str(score), "--comment", comment)
         if ok:
             item.feedback += 1
-            if "feedback-received" in GATES.get(item.stage, []):  # recorded feedback ticks it
-                item.ticks.setdefault(item.stage, {})["feedback-received"] = True
+            # A gate backed by data ticks itself: feedback received, where it is an open item.
+            ticks = item.ticks.setdefault(item.stage, {})
+            if "feedback-received" in GATES.get(item.stage, []) and not ticks.get(
+                "feedback-received"
+            ):
+                ticks["feedback-received"] = True
 
     @rule(item_id=items)
     def hand_edit(self, item_id: str) -> None:

@@ -21,6 +21,26 @@ if TYPE_CHECKING:
 ARGV = "svctrack.argv"  # where the root context keeps the command line (ctx.meta)
 
 
+def pick_lang(flag: str | None, workspace: Any = None) -> str:
+    """The user's language (docs/languages.md): --lang, SVCTRACK_LANG, the user config's
+    `lang`, the workspace's (`workspace`: a function that finds it, asked only if needed),
+    the locale, then English. Also for a failure before any workspace was opened."""
+    from svctrack.messages import LANGS
+    from svctrack.output.i18n import pick_lang as first
+    from svctrack.storage.userconfig import user_config
+
+    env = os.environ.get("SVCTRACK_LANG", "").strip() or None
+    if flag in LANGS or env in LANGS:
+        return first(flag, env)
+    try:
+        user = str(user_config().get("lang", "")) or None
+    except (SvcError, OSError):
+        user = None
+    if user:
+        return first(None, None, user)
+    return first(None, None, None, workspace() if workspace else None)
+
+
 @dataclass
 class State:
     """What the global options say, and what is opened lazily from them."""
@@ -77,17 +97,24 @@ class State:
             store.journal, store.journal_maker = None, self._journal  # made at the line's write
 
     def progress(self, what: str) -> Callable[[int, int], None] | None:
-        """For a use case's long work (`what`: "checking files"), a callable told `(done,
-        total)` that draws a progress bar once the work has taken a second; None when nobody
-        watches: stderr is not a terminal, or the output is JSON."""
+        """For a use case's long work (`what`: "checking_files", a label of `output/i18n.py`'s
+        `progress_...`), a callable told `(done, total)` that draws a progress bar once the work
+        has taken a second; None when nobody watches: stderr is not a terminal, or the output is
+        JSON."""
         bar = self._bar()
-        return None if bar is None else partial(bar.tick, what)
+        return None if bar is None else partial(bar.tick, self._doing(what))
+
+    def _doing(self, what: str) -> str:
+        """A bar's label in the person's language: `reading files`, «чтение файлов»."""
+        from svctrack.output.i18n import word
+
+        return word(f"progress_{what}", self.lang)
 
     def _reading(self, done: int, total: int) -> None:
         """The tracker's reads of many files (a cold cache, a report over years)."""
         bar = self._bar()
         if bar is not None:
-            bar.tick("reading files", done, total, background=True)
+            bar.tick(self._doing("reading_files"), done, total, background=True)
 
     def _bar(self) -> Any:
         """The one progress bar of this command (made when first asked), or None."""
@@ -122,20 +149,21 @@ class State:
 
     @cached_property
     def lang(self) -> str:
-        from svctrack.output.i18n import pick_lang
-        from svctrack.storage.userconfig import user_config
+        """The language of labels and messages: --lang, SVCTRACK_LANG, the user config's
+        `lang`, the workspace's `lang`, the locale, then English (docs/languages.md)."""
+        return pick_lang(self.lang_flag, self._workspace_lang)
 
-        if self.lang_flag:
-            return self.lang_flag
+    @cached_property
+    def export_lang(self) -> str:
+        """The language of what is written for others (client report, site, calendar): --lang,
+        else the workspace's `lang`, never one person's preference."""
+        return self.lang_flag or self._workspace_lang() or "en"
+
+    def _workspace_lang(self) -> str | None:
         try:  # labels never stop a command: a broken file is reported by the command itself
-            workspace = str(self.tracker.config.get("lang", "")) or None
+            return str(self.tracker.config.get("lang", "")) or None
         except SvcError:
-            workspace = None
-        try:
-            user = str(user_config().get("lang", "")) or None
-        except SvcError:
-            user = None
-        return pick_lang(self.lang_flag, workspace, user)
+            return None
 
     @cached_property
     def out(self) -> Any:
@@ -162,6 +190,13 @@ class State:
         text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
         self.out.file.write(text)
 
+    def say(self, line: str, *, err: bool = False) -> None:
+        """A line for the person, in their language: a catalogue message rendered, plain text
+        as it is. Commit messages (`changed`) stay in English, as files and JSON do."""
+        from svctrack.messages import say
+
+        typer.echo(say(line, self.lang), err=err)
+
     def changed(self, message: str, why: str = "") -> None:
         """Describe what a write command did, for the commit message: a short `why` goes in
         brackets (`acme: execution → control (client approved)`), a long one in the body."""
@@ -185,7 +220,9 @@ class State:
 
             sha, subject = commit_change(self.tracker.store, self.messages)
             if sha:
-                typer.echo(f"committed {sha}: {subject}", err=True)
+                from svctrack.messages import msg
+
+                self.say(msg("committed", sha=sha, subject=subject), err=True)
 
     def close(self) -> None:
         """The end of a run: progress bars taken off, the lock let go if a write still holds
@@ -197,6 +234,27 @@ class State:
         """Let go of the workspace lock, if a write of this run still holds it."""
         if "tracker" in self.__dict__:
             self.tracker.store.release()
+
+
+def current_lang(workspace: Any = None) -> str:
+    """The language of this run, for code that has no State at hand (`config`, `init`, the
+    notices of `options.say`); `workspace()`, if given, names the workspace's language (`init`,
+    before the workspace can be found)."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().obj if ctx else None
+    if isinstance(root, State) and workspace is None:
+        return root.lang
+    return pick_lang(root.lang_flag if isinstance(root, State) else None, workspace)
+
+
+def speak(line: str, *, err: bool = False, workspace: Any = None) -> None:
+    """A line in the user's language from a command that opens no workspace (`config`,
+    `init`)."""
+    from svctrack.messages import say
+
+    typer.echo(say(line, current_lang(workspace)), err=err)
 
 
 def state(ctx: typer.Context) -> State:

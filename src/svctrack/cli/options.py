@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import click
 import typer
 
+from svctrack.messages import msg
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -104,7 +106,7 @@ def mode_wanted(mode: str | None) -> str | None:
     if problem:
         from svctrack.errors import UsageError
 
-        raise UsageError(f"--mode: {problem}")
+        raise UsageError(msg("at_place", place="--mode", message=problem))
     return mode
 
 
@@ -113,13 +115,13 @@ def owner_wanted(owner: str | None, mine: bool) -> str | None:
     from svctrack.errors import UsageError
 
     if owner is not None and mine:
-        raise UsageError("--owner and --mine exclude each other")
+        raise UsageError(msg("exclude", a="--owner", b="--mine"))
     if mine:
         from svctrack.usecases.tracker import actor
 
         return actor()
     if owner is not None and not owner.strip():
-        raise UsageError("--owner needs a name")
+        raise UsageError(msg("owner_needs_name"))
     return owner
 
 
@@ -173,9 +175,11 @@ def write_output(text: str, output: str | None, workspace: Path) -> str | None:
 def say(line: str) -> None:
     """A line for the person on stderr; names, values and messages in it may come from the data,
     so it is made inert."""
+    from svctrack.cli.context import current_lang
+    from svctrack.messages import say as render
     from svctrack.output.text import inert
 
-    typer.echo(inert(line), err=True)
+    typer.echo(inert(render(line, current_lang())), err=True)
 
 
 KINDS = {"engagements": "engagement", "services": "service"}
@@ -190,5 +194,5 @@ def kind_of(value: str) -> str:
     if kind is None:
         from svctrack.errors import UsageError
 
-        raise UsageError(f"--kind must be engagements or services, not {value!r}")
+        raise UsageError(msg("bad_kind", value=repr(value)))
     return kind

@@ -18,6 +18,7 @@ from svctrack.domain.fields import MODES, TARGETS, targets_problems
 from svctrack.domain.model import QUALITY, Feedback, Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.errors import Refused
+from svctrack.messages import msg
 
 RATE_PLACES = Decimal("0.0001")  # shares: 0.6667
 DAY_PLACES = Decimal("0.01")  # days and scores: 9.52
@@ -682,7 +683,10 @@ def targets(config: dict[str, Any]) -> Targets:
     """The workspace's targets; a wrong value (see `fields.target_problem`) is refused."""
     problems = targets_problems(config)
     if problems:
-        raise Refused(f"svctrack.toml: {problems[0][1]}", hint="see `svctrack validate`")
+        raise Refused(
+            msg("at_place", place="svctrack.toml", message=problems[0][1]),
+            hint=msg("see_validate"),
+        )
     table = config.get("targets", {})
     return Targets(**{k: Decimal(v) for k, v in table.items()})
 

@@ -8,12 +8,14 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from svctrack.errors import UsageError
+from svctrack.messages import msg
 
 _RELATIVE = re.compile(r"^\+(\d{1,4})([dwm])$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # DD.MM.YYYY, as Russian views print
 _AMBIGUOUS = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 
-FORMS = "YYYY-MM-DD, today, tomorrow, +3d, +2w or +1m"
+FORMS = "YYYY-MM-DD, DD.MM.YYYY, today, tomorrow, +3d, +2w or +1m"
 FIRST, LAST = date(1900, 1, 1), date(2999, 12, 31)
 
 
@@ -24,7 +26,7 @@ def today() -> date:
         try:
             return _iso(fixed)
         except UsageError as exc:
-            raise UsageError(f"SVCTRACK_TODAY: {exc.message}") from None
+            raise UsageError(msg("of_item", id="SVCTRACK_TODAY", message=exc.message)) from None
     return date.today()
 
 
@@ -90,21 +92,32 @@ def parse_date(text: str, *, base: date | None = None) -> date:
         days = {"d": 1, "w": 7}.get(unit)
         moved = start + timedelta(days=count * days) if days else add_months(start, count)
         return _in_range(moved)
-    if _AMBIGUOUS.match(value):
-        raise UsageError(
-            f"ambiguous date {text!r}: day and month order is not guessed; use YYYY-MM-DD"
-        )
+    return parse_day(text)
+
+
+def parse_day(text: str) -> date:
+    """A calendar date as people write it: `2026-12-15`, or `15.12.2026` as the Russian views
+    print it (and Russian and German spreadsheets hold it). Other orders are not guessed."""
+    dotted = _DOTTED.match(text.strip())
+    if dotted:
+        try:
+            day = date(int(dotted[3]), int(dotted[2]), int(dotted[1]))
+        except ValueError as exc:
+            raise UsageError(msg("impossible_date", text=repr(text), reason=str(exc))) from None
+        return _in_range(day)
+    if _AMBIGUOUS.match(text.strip()):
+        raise UsageError(msg("ambiguous_date", text=repr(text)))
     return _iso(text.strip())
 
 
 def _iso(text: str) -> date:
     match = _ISO.match(text)
     if not match:
-        raise UsageError(f"not a date: {text!r} (use {FORMS})")
+        raise UsageError(msg("not_date", text=repr(text), forms=FORMS))
     try:
         day = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
-        raise UsageError(f"impossible date {text!r}: {exc}") from None
+        raise UsageError(msg("impossible_date", text=repr(text), reason=str(exc))) from None
     return _in_range(day)
 
 
@@ -112,7 +125,7 @@ def range_problem(day: date) -> str | None:
     """Far dates are typos, and date arithmetic (calendars, charts) overflows near year 9999."""
     if FIRST <= day <= LAST:
         return None
-    return f"date {day.isoformat()} is out of range ({FIRST.year}–{LAST.year})"
+    return msg("date_range", day=day.isoformat(), first=FIRST.year, last=LAST.year)
 
 
 def _in_range(day: date) -> date:

@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from svctrack.domain import dates
-from svctrack.domain.pipeline import a_kind
 from svctrack.errors import UsageError
+from svctrack.messages import known, msg
 
 LANGS = ("en", "ru")
 MODES = ("online", "offline", "hybrid")
@@ -76,13 +76,15 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return msg("did_you_mean", names=close[0], more="") if close else ""
 
 
 def choice_problem(what: str, value: str, choices: tuple[str, ...]) -> str | None:
     if value in choices:
         return None
-    return f"{what} {value!r} is not one of {', '.join(choices)}{suggest(value, choices)}"
+    name = msg(f"field_{what}") if known(f"field_{what}") else what  # a new field: add its key
+    said = msg("not_one_of", what=name, value=repr(value), choices=", ".join(choices))
+    return msg("with_meant", message=said, meant=suggest(value, choices))
 
 
 def mode_problem(value: str) -> str | None:
@@ -102,12 +104,12 @@ def every_problem(value: str) -> str | None:
 
 def doc_kind_problem(value: str) -> str | None:
     """A document's kind: contract, act (of acceptance), invoice, report or other."""
-    return choice_problem("document kind", value, DOC_KINDS)
+    return choice_problem("doc_kind", value, DOC_KINDS)
 
 
 def doc_status_problem(value: str) -> str | None:
     """A document's status: draft, sent or signed."""
-    return choice_problem("document status", value, DOC_STATUSES)
+    return choice_problem("doc_status", value, DOC_STATUSES)
 
 
 def lang_problem(value: str) -> str | None:
@@ -123,7 +125,7 @@ def currency_problem(code: str) -> str | None:
     """An ISO 4217 code: three letters."""
     if _CODE.fullmatch(code):
         return None
-    return f"currency {code!r}: use a three-letter code such as EUR, RUB or USD"
+    return msg("bad_currency", code=repr(code))
 
 
 def _parsed(problem: str | None, value: str) -> str:
@@ -147,7 +149,7 @@ def parse_flag(text: str) -> bool:
     """A yes-or-no field: true, yes, false or no."""
     value = text.strip().lower()
     if value not in FLAGS:
-        raise UsageError(f"{text!r} is not one of {', '.join(FLAGS)}")
+        raise UsageError(msg("not_a_flag", value=repr(text), choices=", ".join(FLAGS)))
     return FLAGS[value]
 
 
@@ -177,13 +179,13 @@ def parse_currency(text: str) -> str:
 
 
 def required_problem(kind: str, key: str) -> str:
-    return f"{a_kind(kind)} needs its {key}"
+    return msg("needs_its", kind=msg(f"a_{kind}"), key=key)
 
 
 def due_problem(start: date | None, due: date | None) -> str | None:
     """An engagement is due on or after its start."""
     if start is not None and due is not None and due < start:
-        return f"due {due} is before the start {start}"
+        return msg("due_before_start", due=due, start=start)
     return None
 
 
@@ -200,14 +202,14 @@ def score_problem(key: str, value: object) -> str | None:
     low, high = SCORES
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return None
-    return f"`{key}` must be a whole number from {low} to {high}, not {value!r}"
+    return msg("bad_score", key=key, low=low, high=high, value=repr(value))
 
 
 # What a service's figures must reach for its delivery gates to be met by them (`[targets]` in
 # svctrack.toml): key → (default, lowest, highest, what it is).
 TARGETS: dict[str, tuple[Decimal, Decimal, Decimal, str]] = {
-    "on_time": (Decimal("0.8"), Decimal(0), Decimal(1), "the share of engagements closed on time"),
-    "score": (Decimal(4), Decimal(SCORES[0]), Decimal(SCORES[1]), "the mean client score"),
+    "on_time": (Decimal("0.8"), Decimal(0), Decimal(1), "target_on_time"),
+    "score": (Decimal(4), Decimal(SCORES[0]), Decimal(SCORES[1]), "target_score"),
 }
 
 
@@ -216,16 +218,16 @@ def target_problem(key: str, value: object) -> str | None:
     1–5)."""
     if key not in TARGETS:
         known = ", ".join(TARGETS)
-        return f"`targets.{key}` is not a target ({known}){suggest(key, TARGETS)}"
+        return msg("not_a_target", key=key, known=known, meant=suggest(key, TARGETS))
     _, low, high, what = TARGETS[key]
     if (
         isinstance(value, bool)
         or not isinstance(value, int | Decimal)
         or not Decimal(value).is_finite()
     ):
-        return f"`targets.{key}` must be a number from {low} to {high} ({what})"
+        return msg("target_number", key=key, low=low, high=high, what=msg(what))
     if not low <= value <= high:
-        return f"`targets.{key}` must be from {low} to {high} ({what}), not {value}"
+        return msg("target_range", key=key, low=low, high=high, what=msg(what), value=value)
     return None
 
 
@@ -233,14 +235,14 @@ def targets_problems(config: dict[str, object]) -> list[tuple[str, str]]:
     """(key, problem) for each wrong value of svctrack.toml's `[targets]` table."""
     table = config.get("targets", {})
     if not isinstance(table, dict):
-        return [("targets", "`targets` must be a table ([targets])")]
+        return [("targets", msg("targets_table"))]
     found = ((key, target_problem(key, value)) for key, value in table.items())
     return [(f"targets.{key}", problem) for key, problem in found if problem]
 
 
 def price_problem(price: Decimal | None, currency: str) -> str | None:
     if price is not None and not currency:
-        return "a price needs its currency"
+        return msg("price_needs_currency")
     return None
 
 
@@ -252,7 +254,7 @@ def price_problem(price: Decimal | None, currency: str) -> str | None:
 def _places_problem(value: Decimal, what: str) -> str | None:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > PLACES:
-        return f"{what} at most {PLACES} decimal places"
+        return msg(what, places=PLACES)
     return None
 
 
@@ -260,22 +262,22 @@ def amount_problem(value: Decimal | int) -> str | None:
     """An amount of money: not negative, below 10^15, at most 6 decimal places."""
     value = Decimal(value)
     if not value.is_finite():
-        return "an amount must be a finite number"
+        return msg("amount_finite")
     if value.is_signed() and value:
-        return "an amount cannot be negative"
-    problem = _places_problem(value, "an amount has")
+        return msg("amount_negative")
+    problem = _places_problem(value, "amount_places")
     if problem:
         return problem
     if value and value.adjusted() >= AMOUNT_DIGITS:
-        return f"an amount must be less than {10**AMOUNT_DIGITS}"
+        return msg("amount_too_big", limit=10**AMOUNT_DIGITS)
     return None
 
 
 def hours_problem(hours: Decimal) -> str | None:
     """Hours of any kind: above 0, at most 6 decimal places."""
     if not hours.is_finite() or hours.is_signed() or not hours:
-        return "hours must be a number above 0"
-    return _places_problem(hours, "hours have")
+        return msg("hours_positive")
+    return _places_problem(hours, "hours_places")
 
 
 def _shown_hours(hours: Decimal) -> str:
@@ -288,7 +290,7 @@ def day_hours_problem(hours: Decimal) -> str | None:
     if problem:
         return problem
     if hours.adjusted() >= 2 or hours > DAY_HOURS:
-        return f"{_shown_hours(hours)} hours in one day: at most {DAY_HOURS}"
+        return msg("day_hours", hours=_shown_hours(hours), limit=DAY_HOURS)
     return None
 
 
@@ -298,7 +300,7 @@ def budget_problem(hours: Decimal) -> str | None:
     if problem:
         return problem
     if hours.adjusted() >= 5 or hours > BUDGET_HOURS:
-        return f"a budget of {_shown_hours(hours)} hours: at most {BUDGET_HOURS}"
+        return msg("budget_hours", hours=_shown_hours(hours), limit=BUDGET_HOURS)
     return None
 
 
@@ -318,15 +320,47 @@ def _canonical(value: Decimal) -> Decimal:
     return value if value else value.copy_abs()
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 450,000.50: thousands, English style
+_SIGNS = {"₽": "RUB", "руб.": "RUB", "руб": "RUB", "€": "EUR", "$": "USD", "£": "GBP"}
+
+
+def parse_price(text: str) -> tuple[Decimal, str]:
+    """An amount as the views print it, and the currency its sign names: `450 000 ₽` (RUB),
+    `1 250,50 €`, `450,000 RUB`... `450000` names none ("")."""
+    value, currency = text.strip(), ""
+    for sign, code in _SIGNS.items():
+        if value.endswith(sign) or value.startswith(sign):
+            value, currency = value.replace(sign, "").strip(), code
+            break
+    else:
+        last = value.rsplit(" ", 1)
+        if len(last) == 2 and _CODE.fullmatch(last[1]):  # `450,000 RUB`, as English views say
+            value, currency = last[0], last[1].upper()
+            if _GROUPED.fullmatch(value):
+                value = value.replace(",", "")
+    return parse_money(value), currency
+
+
+def priced(price: str, currency: str) -> tuple[Decimal | None, str]:
+    """A price option and a currency option: the price's sign names the currency when the
+    option does not (`--price "450 000 ₽"`), and the two must agree when both are given."""
+    if not price:
+        return None, currency
+    amount, sign = parse_price(price)
+    if sign and currency.strip() and currency.strip().upper() != sign:
+        raise UsageError(msg("price_currency_clash", price=repr(price), currency=currency))
+    return amount, currency or sign
+
+
 def parse_money(text: str) -> Decimal:
     """An exact amount: `450000`, `1 250.50`, `1250,50`."""
     cleaned = text.replace(" ", "").replace("\u00a0", "").replace("_", "").replace(",", ".")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise UsageError(f"not an amount: {text!r}") from None
+        raise UsageError(msg("not_amount", text=repr(text))) from None
     if not value.is_finite():
-        raise UsageError(f"not an amount: {text!r}")
+        raise UsageError(msg("not_amount", text=repr(text)))
     problem = amount_problem(value)
     if problem:
         raise UsageError(problem)
@@ -346,12 +380,12 @@ def parse_hours(text: str, rule: Callable[[Decimal], str | None]) -> Decimal:
     else:
         match = _HOURS.match(value)
         if not value or not match or not (match[1] or match[2]):
-            raise UsageError(f"not a duration: {text!r} (use 1.5, 90m or 2h30m)")
+            raise UsageError(msg("not_duration", text=repr(text)))
         hours = Decimal(match[1].replace(",", ".")) if match[1] else Decimal(0)
         minutes = Decimal(match[2] or 0)
         if hours.adjusted() >= 9 or minutes.adjusted() >= 10:  # too many to add up
             hours = Decimal(10**20)
-        elif not _places_problem(hours, ""):  # else the rule names the places
+        elif not _places_problem(hours, "hours_places"):  # else the rule names the places
             hours = (hours + minutes / 60).quantize(Decimal("0.01")).normalize()
     problem = rule(hours)
     if problem:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from svctrack.errors import UsageError
+from svctrack.messages import msg
 
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED = frozenset(
@@ -27,14 +28,13 @@ _ICAO = {
 def id_problem(value: str) -> str | None:
     """Why `value` is not a valid id, or None when it is."""
     if not value:
-        return "an id cannot be empty"
+        return msg("id_empty")
     if len(value) > 64:
-        return f"id {value[:20]!r}... is longer than 64 characters"
+        return msg("id_long", start=repr(value[:20]))
     if not ID_RE.fullmatch(value):  # match() would let a final newline through
-        rule = "use a-z, 0-9 and '-', starting and ending with a letter or digit"
-        return f"invalid id {value!r}: {rule}"
+        return msg("id_invalid", id=repr(value))
     if value in RESERVED:
-        return f"id {value!r} is a name Windows reserves; choose another"
+        return msg("id_reserved", id=repr(value))
     return None
 
 

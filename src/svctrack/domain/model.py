@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from svctrack.domain.fields import (
+    DOC_KINDS,
     REQUIRED,
     amount_problem,
     budget_problem,
@@ -26,7 +27,8 @@ from svctrack.domain.fields import (
     required_problem,
     score_problem,
 )
-from svctrack.domain.pipeline import Pipeline
+from svctrack.domain.pipeline import Pipeline, state_word
+from svctrack.messages import msg
 
 QUALITY = ("speed", "accuracy", "availability", "courtesy")
 
@@ -186,7 +188,7 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
         for stage, ticks in gates.items():
             item.gates[stage] = _ticks(ticks, f"gates.{stage}", bad)
     else:
-        bad("gates", "`gates` must be a table of stages")
+        bad("gates", msg("gates_table"))
     item.history = _entries(data, "history", _history, bad)
     item.notes = _entries(data, "notes", _note, bad)
     item.feedback = _entries(data, "feedback", _feedback, bad)
@@ -197,14 +199,14 @@ def item_from_data(kind: str, item_id: str, data: dict[str, Any]) -> tuple[Item,
 
 
 _NUMBERS = (
-    ("price", amount_problem, "a number ≥ 0"),
-    ("budget_hours", budget_problem, "a number above 0"),
+    ("price", amount_problem, "t_number_0"),
+    ("budget_hours", budget_problem, "t_number_above_0"),
 )
 
 
 def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
     """The plain keys: strings, flags, dates and numbers of the right type, within ranges."""
-    typed = ((TEXT_FIELDS, str, "a string"), (FLAG_FIELDS, bool, "true or false"))
+    typed = ((TEXT_FIELDS, str, "t_str"), (FLAG_FIELDS, bool, "t_flag"))
     for keys, kind, what in typed:
         for key in keys:
             if key in data:
@@ -212,14 +214,14 @@ def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
                 if isinstance(value, kind):
                     setattr(item, key, value)
                 else:
-                    bad(key, f"`{key}` must be {what}, not {_type(value)}")
+                    bad(key, msg("must_be_not", key=key, what=msg(what), found=_type(value)))
     for key in DATE_FIELDS:
         if key in data:
             value = data[key]
             if type(value) is not date:
-                bad(key, f"`{key}` must be a date (YYYY-MM-DD), not {_type(value)}")
+                bad(key, msg("must_be_not", key=key, what=msg("t_day"), found=_type(value)))
             elif problem := date_problem(value):
-                bad(key, f"`{key}`: {problem}")
+                bad(key, msg("key_problem", key=key, problem=problem))
             else:
                 setattr(item, key, value)
     for key, rule, what in _NUMBERS:
@@ -228,9 +230,9 @@ def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
             amount = _amount(value)
             if amount is None:
                 shown = value if isinstance(value, Decimal) else _type(value)
-                bad(key, f"`{key}` must be {what}, not {shown}")
+                bad(key, msg("must_be_not", key=key, what=msg(what), found=shown))
             elif problem := rule(amount):
-                bad(key, f"`{key}`: {problem}")
+                bad(key, msg("key_problem", key=key, problem=problem))
             else:
                 setattr(item, key, amount)
 
@@ -238,7 +240,7 @@ def _values(item: Item, data: dict[str, Any], bad: Any) -> None:
 def _field_rules(item: Item, data: dict[str, Any], bad: Any) -> None:
     """What the values must be, alone and together (the rules of `svctrack.domain.fields`)."""
     if "stage" not in data:
-        bad("stage", "`stage` is missing")
+        bad("stage", msg("missing", key="stage"))
     for key in REQUIRED[item.kind]:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -272,7 +274,7 @@ def service_problem(kind: str, service: str, services: AbstractSet[str]) -> Prob
     """An engagement's service must exist (`services` holds the ids of the workspace's): the one
     rule that needs more than the item's own file."""
     if kind == "engagement" and service and service not in services:
-        message = f"service {service!r} does not exist (no services/{service}.toml)"
+        message = msg("no_service_file", service=service)
         return Problem(message, "service")
     return None
 
@@ -298,10 +300,7 @@ def pilot_problem(service: Item, pipeline: Pipeline) -> str | None:
     None where the pipeline has no delivery stage."""
     if DELIVERY not in pipeline.stage_ids or reached(service, pipeline, DELIVERY):
         return None
-    return (
-        f"service {service.id} has not reached delivery (it is at {service.stage}): "
-        "this engagement is a pilot"
-    )
+    return msg("pilot_problem", id=service.id, stage=state_word(pipeline, service.stage))
 
 
 def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
@@ -315,8 +314,7 @@ def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
     ended = next((h.source for h in reversed(item.history) if h.to == item.stage), None)
     if item.stage != pipeline.done and item.stage in pipeline.ends and ended == first:
         return None  # cancelled before it got past the first stage
-    message = "no `goal` or `needs`: what did the client want? (svctrack set ID goal TEXT)"
-    return Problem(message, "", "warning")
+    return Problem(msg("no_aims"), "", "warning")
 
 
 def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:
@@ -327,71 +325,88 @@ def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:
     states = [*pipeline.stage_ids, *pipeline.ends]
     if item.stage and not pipeline.is_known(item.stage):
         close = difflib.get_close_matches(item.stage, states, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else f" (stages: {', '.join(states)})"
-        problems.append(Problem(f"unknown {item.kind} stage {item.stage!r}{hint}", "stage"))
+        hint = (
+            msg("did_you_mean", names=close[0], more="")
+            if close
+            else msg("stages_are", stages=", ".join(states))
+        )
+        said = msg("unknown_stage", kind=msg(f"the_{item.kind}"), stage=repr(item.stage))
+        problems.append(Problem(msg("with_meant", message=said, meant=hint), "stage"))
     for stage in item.deadlines:
         if stage not in pipeline.stage_ids:
-            problems.append(Problem(f"deadline for unknown stage {stage!r}", f"deadlines.{stage}"))
+            problems.append(
+                Problem(msg("deadline_unknown_stage", stage=repr(stage)), f"deadlines.{stage}")
+            )
     for stage, ticks in item.gates.items():
         known = pipeline.stage(stage)
         for gate in ticks:
             if known is None or known.gate(gate) is None:
                 problems.append(
-                    Problem(f"unknown gate item {stage}.{gate}", f"gates.{stage}.{gate}", "warning")
+                    Problem(
+                        msg("unknown_gate", gate=f"{stage}.{gate}"),
+                        f"gates.{stage}.{gate}",
+                        "warning",
+                    )
                 )
     for key in item.principles:
         if pipeline.principle(key) is None:
             problems.append(
-                Problem(f"{key!r} is not a {item.kind} principle", f"principles.{key}", "warning")
+                Problem(
+                    msg("not_a_principle", key=repr(key), kind=msg(f"of_{item.kind}")),
+                    f"principles.{key}",
+                    "warning",
+                )
             )
     if item.history and item.stage and pipeline.is_known(item.stage):
         last = item.history[-1].to
         if last != item.stage:
             problems.append(
                 Problem(
-                    f"stage is {item.stage!r} but the history ends at {last!r} (edited by hand?)",
+                    msg("stage_not_history", stage=repr(item.stage), last=repr(last)),
                     "stage",
                     "warning",
                 )
             )
     elif not item.history:
-        problems.append(Problem("no [[history]]: the creation entry is missing", "", "warning"))
+        problems.append(Problem(msg("no_history"), "", "warning"))
     return problems
 
 
 def _type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", Decimal: "a number", float: "a number"}
-    names |= {str: "a string", list: "an array", dict: "a table", datetime: "a datetime"}
+    names = {bool: "n_bool", int: "n_int", Decimal: "n_number", float: "n_number"}
+    names |= {str: "n_str", list: "n_array", dict: "n_table", datetime: "n_datetime"}
     if type(value) is date:
-        return "a date"
-    return names.get(type(value), type(value).__name__)
+        return msg("n_date")
+    name = names.get(type(value))
+    return msg(name) if name else type(value).__name__
 
 
 def _strings(data: dict[str, Any], key: str, bad: Any) -> dict[str, str]:
     table = data.get(key, {})
     if not isinstance(table, dict):
-        bad(key, f"`{key}` must be a table")
+        bad(key, msg("must_be", key=key, what=msg("t_table")))
         return {}
     out = {}
     for name, value in table.items():
         if isinstance(value, str):
             out[name] = value
         else:
-            bad(f"{key}.{name}", f"`{key}.{name}` must be a string")
+            bad(f"{key}.{name}", msg("must_be", key=f"{key}.{name}", what=msg("t_str")))
     return out
 
 
 def _dates(data: dict[str, Any], key: str, bad: Any) -> dict[str, date]:
     table = data.get(key, {})
     if not isinstance(table, dict):
-        bad(key, f"`{key}` must be a table")
+        bad(key, msg("must_be", key=key, what=msg("t_table")))
         return {}
     out = {}
     for name, value in table.items():
         if type(value) is not date:
-            bad(f"{key}.{name}", f"`{key}.{name}` must be a date (YYYY-MM-DD), not {_type(value)}")
+            said = msg("must_be_not", key=f"{key}.{name}", what=msg("t_day"), found=_type(value))
+            bad(f"{key}.{name}", said)
         elif problem := date_problem(value):
-            bad(f"{key}.{name}", f"`{key}.{name}`: {problem}")
+            bad(f"{key}.{name}", msg("key_problem", key=f"{key}.{name}", problem=problem))
         else:
             out[name] = value
     return out
@@ -399,7 +414,7 @@ def _dates(data: dict[str, Any], key: str, bad: Any) -> dict[str, date]:
 
 def _ticks(table: Any, where: str, bad: Any) -> dict[str, Tick]:
     if not isinstance(table, dict):
-        bad(where, f"`{where}` must be a table")
+        bad(where, msg("must_be", key=where, what=msg("t_table")))
         return {}
     out = {}
     for name, value in table.items():
@@ -412,7 +427,7 @@ def _ticks(table: Any, where: str, bad: Any) -> dict[str, Tick]:
         else:
             bad(
                 f"{where}.{name}",
-                f"`{where}.{name}` must be true, false or {{ ok = ..., note = ... }}",
+                msg("bad_tick", key=f"{where}.{name}"),
             )
     return out
 
@@ -433,23 +448,25 @@ def _entries(data: dict[str, Any], key: str, build: Any, bad: Any) -> list[Any]:
     key (`notes[2].at`); an entry whose time is unusable is kept without one."""
     raw = data.get(key, [])
     if not isinstance(raw, list):
-        bad(key, f"`{key}` must be an array of tables ([[{key}]])")
+        bad(key, msg("must_be_array", key=key))
         return []
     out = []
     for number, entry in enumerate(raw, 1):
         where = f"{key}[{number}]"
         if not isinstance(entry, dict):
-            bad(where, f"[[{key}]] entry {number} must be a table")
+            bad(where, msg("entry_table", key=key, n=number))
             continue
 
         def complain(message: str, field: str = "", where: str = where, n: int = number) -> None:
-            bad(f"{where}.{field}" if field else where, f"[[{key}]] entry {n}: {message}")
+            said = msg("entry_problem", key=key, n=n, message=message)
+            bad(f"{where}.{field}" if field else where, said)
 
         try:
             out.append(build(entry, complain))
         except (TypeError, ValueError) as exc:
             named = _NAMED.match(str(exc))
-            complain(str(exc), named[1] if named else "")
+            message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            complain(message, named[1] if named else "")
     return out
 
 
@@ -460,36 +477,36 @@ def _moment(entry: dict[str, Any], complain: Any, key: str = "at") -> datetime |
         return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            complain(f"`{key}` = {value.isoformat()} has no UTC offset (add e.g. +03:00)", key)
+            complain(msg("no_offset", key=key, value=value.isoformat()), key)
         elif problem := date_problem(value.date()):
-            complain(f"`{key}`: {problem}", key)
+            complain(msg("key_problem", key=key, problem=problem), key)
         else:
             return value
     elif type(value) is date:
         example = f"{value}T12:00:00+03:00"
-        complain(f"`{key}` = {value} is a date without a time and UTC offset ({example})", key)
+        complain(msg("date_not_moment", key=key, value=value, example=example), key)
     else:
-        complain(f"`{key}` must be a datetime with a UTC offset, not {_type(value)}", key)
+        complain(msg("must_be_not", key=key, what=msg("t_moment"), found=_type(value)), key)
     return None
 
 
 def _text(entry: dict[str, Any], key: str) -> str:
     value = entry.get(key, "")
     if not isinstance(value, str):
-        raise TypeError(f"`{key}` must be a string")
+        raise TypeError(msg("must_be", key=key, what=msg("t_str")))
     return value
 
 
 def _history(entry: dict[str, Any], complain: Any) -> HistoryEntry:
     source = entry.get("from")
     if source is not None and not isinstance(source, str):
-        raise TypeError("`from` must be a string")
+        raise TypeError(msg("must_be", key="from", what=msg("t_str")))
     skipped = entry.get("skipped", [])
     to = _text(entry, "to")
     if not to:
-        complain("`to` is missing: the stage it records", "to")
+        complain(msg("to_missing"), "to")
     if "at" not in entry:  # every step has its moment: history, timelines and reports sort by it
-        complain("`at` is missing: when it happened (e.g. 2026-11-26T12:00:00+03:00)", "at")
+        complain(msg("at_missing"), "at")
     return HistoryEntry(
         to=to,
         at=_moment(entry, complain),
@@ -519,14 +536,14 @@ def _score(entry: dict[str, Any], key: str) -> int | None:
         return None
     problem = score_problem(key, value)
     if problem or not isinstance(value, int):
-        raise ValueError(problem or f"{key} must be a whole number")
+        raise ValueError(problem or msg("must_be", key=key, what=msg("t_whole")))
     return value
 
 
 def _feedback(entry: dict[str, Any], complain: Any) -> Feedback:
     score = _score(entry, "score")
     if score is None:
-        raise ValueError("`score` is missing")
+        raise ValueError(msg("missing", key="score"))
     return Feedback(
         at=_moment(entry, complain),
         score=score,
@@ -538,21 +555,21 @@ def _feedback(entry: dict[str, Any], complain: Any) -> Feedback:
 def _time(entry: dict[str, Any], complain: Any) -> TimeEntry:
     on = entry.get("date")
     if type(on) is not date:
-        raise TypeError("`date` must be a date (YYYY-MM-DD)")
+        raise TypeError(msg("must_be", key="date", what=msg("t_day")))
     if problem := date_problem(on):
-        raise ValueError(f"`date`: {problem}")
+        raise ValueError(msg("key_problem", key="date", problem=problem))
     hours = _amount(entry.get("hours"))
     if hours is None:
-        raise ValueError("`hours` must be a number above 0")
+        raise ValueError(msg("must_be", key="hours", what=msg("t_number_above_0")))
     if problem := day_hours_problem(hours):
-        raise ValueError(f"`hours`: {problem}")
+        raise ValueError(msg("key_problem", key="hours", problem=problem))
     return TimeEntry(on=on, hours=hours, by=_text(entry, "by"), note=_text(entry, "note"))
 
 
 def _document(entry: dict[str, Any], complain: Any) -> Document:
     kind = _text(entry, "kind")
     if not kind:
-        raise ValueError("`kind` is missing: contract, act, invoice, report or other")
+        raise ValueError(msg("missing_doc_kind", kinds=", ".join(DOC_KINDS)))
     if problem := doc_kind_problem(kind):
         complain(problem, "kind")
     status = _text(entry, "status") or "draft"
@@ -560,9 +577,9 @@ def _document(entry: dict[str, Any], complain: Any) -> Document:
         complain(problem, "status")
     on = entry.get("date")
     if on is not None and type(on) is not date:
-        raise TypeError("`date` must be a date (YYYY-MM-DD)")
+        raise TypeError(msg("must_be", key="date", what=msg("t_day")))
     if on is not None and (problem := date_problem(on)):
-        raise ValueError(f"`date`: {problem}")
+        raise ValueError(msg("key_problem", key="date", problem=problem))
     return Document(kind=kind, name=_text(entry, "name"), status=status, date=on)
 
 

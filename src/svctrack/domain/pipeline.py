@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused
+from svctrack.messages import Either, msg
 from svctrack.tomlparse import tomllib
 
 KINDS = ("service", "engagement")
@@ -96,6 +97,12 @@ class Pipeline:
         return END_LABELS.get(state, Term(state, state)).text(lang)
 
 
+def state_word(pipeline: Pipeline, state: str) -> Either:
+    """A state in a message: its id in English, its label in Russian (`completion`,
+    «завершение»)."""
+    return Either(state, pipeline.state_label(state, "ru").lower())
+
+
 END_LABELS = {
     "closed": Term("closed", "Closed", "Закрыто"),
     CANCELLED: Term(CANCELLED, "Cancelled", "Отменено"),
@@ -126,24 +133,24 @@ def decide(
     """
     if state in pipeline.ends:
         raise Refused(
-            f"it is {state}; nothing more can happen to it",
-            hint="`svctrack reopen ID --note ...` takes it back to the stage it ended from",
+            msg("ended", state=state_word(pipeline, state)),
+            hint=msg("ended_hint"),
         )
     stage = pipeline.stage(state)
     if stage is None:
         raise Refused(
-            f"its stage {state!r} is not a stage of {a_kind(pipeline.kind)}",
-            hint="run `svctrack validate` to see what is wrong with the file",
+            msg("stage_unknown", state=repr(state), kind=msg(f"of_{pipeline.kind}")),
+            hint=msg("stage_unknown_hint"),
         )
     if action == "cancel":
         return Transition("cancel", state, CANCELLED)
     if action == "rework":
         target = pipeline.back.get(state)
         if target is None:
-            ways = ", ".join(f"{a} → {b}" for a, b in pipeline.back.items()) or "none"
+            ways = ", ".join(f"{a} → {b}" for a, b in pipeline.back.items())
             raise Refused(
-                f"there is no way back from {state} (ways back: {ways})",
-                hint="`cancel` ends an item early",
+                msg("no_way_back", state=state_word(pipeline, state), ways=ways or msg("none")),
+                hint=msg("no_way_back_hint"),
             )
         return Transition("rework", state, target, cleared=(state, target))
     if action != "advance":
@@ -156,16 +163,16 @@ def decide(
     else:
         back = pipeline.back.get(state)
         raise Refused(
-            f"{state} is the last stage of {a_kind(pipeline.kind)}",
-            hint=f"`svctrack rework ID --note ...` starts the next iteration at {back}"
+            msg("last_stage", state=state_word(pipeline, state), kind=msg(f"of_{pipeline.kind}")),
+            hint=msg("last_stage_rework", back=state_word(pipeline, back))
             if back
-            else "`svctrack cancel ID --note ...` retires it",
+            else msg("last_stage_cancel"),
         )
     missing = tuple(g.id for g in stage.gates if g.id not in done)
     if missing and not force:
         raise Refused(
-            f"{state} has open gate items: {', '.join(missing)}",
-            hint="tick them with `svctrack check ID ITEM`, or pass --force to skip them",
+            msg("gates_open", state=state_word(pipeline, state), items=", ".join(missing)),
+            hint=msg("gates_open_hint"),
         )
     return Transition("advance", state, target, forced=bool(missing), skipped=missing)
 
@@ -176,16 +183,16 @@ def reopen(pipeline: Pipeline, state: str, steps: Sequence[tuple[str | None, str
     `state`; raise Refused for an open item or a history that does not say."""
     if state not in pipeline.ends:
         raise Refused(
-            f"it is open (at {state}); only a closed or cancelled item can be reopened",
-            hint="`svctrack rework ID --note ...` goes back along the pipeline",
+            msg("reopen_open", state=state_word(pipeline, state)),
+            hint=msg("reopen_open_hint"),
         )
     came = next((source for source, to in reversed(steps) if to == state), None)
     if came is None and state == pipeline.done:
         came = pipeline.stages[-1].id  # closed by hand: from the last stage, the only way in
     if came is None or came not in pipeline.stage_ids:
         raise Refused(
-            f"its history does not say which stage it was {state} from",
-            hint="set its `stage` by hand with `svctrack edit ID`",
+            msg("reopen_unknown", state=state_word(pipeline, state)),
+            hint=msg("reopen_unknown_hint"),
         )
     return Transition("reopen", state, came)
 
@@ -215,13 +222,13 @@ def load_pipelines(config: dict[str, Any], path: str = "svctrack.toml") -> dict[
 
 def _table(value: Any, path: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise FileProblem(path, f"[{where}] must be a table")
+        raise FileProblem(path, msg("config_table", where=where))
     return value
 
 
 def _term(raw: Any, path: str, where: str) -> Term:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        raise FileProblem(path, f"{where}: each entry needs an `id` string")
+        raise FileProblem(path, msg("config_entry_id", where=where))
     label = raw.get("label", raw["id"])
     return Term(raw["id"], str(label), str(raw.get("ru", "")))
 
@@ -231,7 +238,7 @@ def _pipeline(kind: str, spec: Any, labels: dict[str, Any], path: str) -> Pipeli
     spec = _table(spec, path, where)
     raw_stages = spec.get("stages")
     if not isinstance(raw_stages, list) or not raw_stages:
-        raise FileProblem(path, f"[{where}] needs a non-empty `stages` array of tables")
+        raise FileProblem(path, msg("config_stages", where=where))
     stages = []
     for raw in raw_stages:
         term = _term(raw, path, f"{where}.stages")
@@ -241,22 +248,25 @@ def _pipeline(kind: str, spec: Any, labels: dict[str, Any], path: str) -> Pipeli
         stages.append(Stage(term.id, term.label, term.ru, gates))
     ids = [s.id for s in stages]
     if len(set(ids)) != len(ids):
-        raise FileProblem(path, f"[{where}] repeats a stage id")
+        raise FileProblem(path, msg("config_stage_twice", where=where))
     back = _table(spec.get("back", {}), path, f"{where}.back")
     for source, target in back.items():
         if source not in ids or target not in ids or ids.index(target) >= ids.index(source):
-            raise FileProblem(path, f"[{where}.back] {source} → {target} is not a way back")
+            raise FileProblem(
+                path, msg("config_not_back", where=where, source=source, target=target)
+            )
     principles = []
     for pid in spec.get("principles", []):
         raw = labels.get(pid, {})
         group = raw.get("group", GROUPS[0])
         if group not in GROUPS:
-            raise FileProblem(path, f"[principles.{pid}] group {group!r} is not one of {GROUPS}")
+            problem = msg("bad_group", pid=pid, group=repr(group), groups=", ".join(GROUPS))
+            raise FileProblem(path, problem)
         principles.append(Principle(pid, str(raw.get("label", pid)), str(raw.get("ru", "")), group))
     gate_ids = {g.id for s in stages for g in s.gates}
     clash = gate_ids & {p.id for p in principles}
     if clash:
-        raise FileProblem(path, f"[{where}] uses {sorted(clash)} both as gate item and principle")
+        raise FileProblem(path, msg("config_clash", where=where, ids=sorted(clash)))
     done = spec.get("done")
     name = Term(kind, str(spec.get("label", kind.title())), str(spec.get("ru", "")))
     return Pipeline(kind, name, tuple(stages), dict(back), tuple(principles), done or None)

@@ -13,6 +13,7 @@ from typing import Any
 
 from svctrack.errors import SvcError
 from svctrack.git.plumbing import GitError, git, git_dir, last_words, out, require_repo
+from svctrack.messages import msg
 from svctrack.output.text import inert, oneline
 
 
@@ -46,7 +47,10 @@ def commit_paths(root: Path, paths: Iterable[Path], message: str, *, wait: float
         env=commit_dates(),
     )  # fmt: skip
     if done.returncode != 0:
-        raise GitError(f"git commit failed: {last_words(done)}", hint=f"fix that, then `{redo}`")
+        raise GitError(
+            msg("git_failed", what="git commit", words=last_words(done)),
+            hint=msg("fix_then", command=redo),
+        )
     return out(git(root, "rev-parse", "--short", "HEAD"))
 
 
@@ -64,18 +68,21 @@ def _waiting(
             time.sleep(0.05)
         if lock.exists():
             raise GitError(
-                f"another git process kept the repository busy ({lock} exists)",
-                hint=f"when it is done, commit with `{redo}`; if no git is running, delete {lock}",
+                msg("git_busy_lock", lock=lock),
+                hint=msg("git_busy_lock_hint", command=redo, lock=lock),
             )
         done = git(root, *args, check=False, env=env)
         if done.returncode == 0 or b"index.lock" not in done.stderr:
             if done.returncode != 0 and args[0] == "add":
-                raise GitError(f"git add failed: {last_words(done)}", hint=f"then `{redo}`")
+                raise GitError(
+                    msg("git_failed", what="git add", words=last_words(done)),
+                    hint=msg("then_command", command=redo),
+                )
             return done
         if time.monotonic() >= deadline:
             raise GitError(
-                f"another git process kept the repository busy: {last_words(done)}",
-                hint=f"when it is done, commit with `{redo}`",
+                msg("git_busy", words=last_words(done)),
+                hint=msg("git_busy_hint", command=redo),
             )
         time.sleep(0.05)
 
@@ -127,7 +134,7 @@ def commit_change(store: Any, messages: Sequence[str]) -> tuple[str, str]:
         return commit_paths(store.root, paths, message, wait=store.timeout()), subject
     except GitError as exc:
         raise GitError(
-            f"{', '.join(rels)} saved, but not committed: {exc.message}", hint=exc.hint
+            msg("saved_not_committed", files=", ".join(rels), message=exc.message), hint=exc.hint
         ) from None
 
 

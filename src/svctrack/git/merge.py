@@ -15,6 +15,7 @@ from pathlib import Path
 
 from svctrack.errors import SvcError
 from svctrack.git.plumbing import GitError, git, out, toplevel
+from svctrack.messages import msg
 
 DRIVER = "svctrack"  # merge=svctrack in .gitattributes; [merge "svctrack"] in .git/config
 NAME = "svctrack: item files merged key by key, entries of both sides kept"
@@ -41,7 +42,7 @@ def merge_file(base: Path, ours: Path, theirs: Path, name: str = "") -> Merged:
     try:
         raws = [path.read_bytes() for path in (base, ours, theirs)]
     except OSError as exc:
-        raise SvcError(f"merge-file: cannot read {exc.filename}: {exc.strerror}") from None
+        raise SvcError(msg("merge_cannot_read", path=exc.filename, reason=exc.strerror)) from None
     try:
         if not raws[0] and raws[1] != raws[2]:
             raise Unmergeable("both sides added the file")
@@ -54,7 +55,7 @@ def merge_file(base: Path, ours: Path, theirs: Path, name: str = "") -> Merged:
     try:
         ours.write_bytes(data)
     except OSError as exc:
-        raise SvcError(f"merge-file: cannot write {ours}: {exc.strerror}") from None
+        raise SvcError(msg("merge_cannot_write", path=ours, reason=exc.strerror)) from None
     return Merged(1 if merged.clashes else 0, merged.clashes)
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 
 TIMEOUT = 120  # seconds; a pull or push over a slow link
 
@@ -46,11 +47,11 @@ def git(
             check=False,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed (no `git` on PATH)", hint="install git") from None
+        raise GitError(msg("no_git"), hint=msg("no_git_hint")) from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"`git {args[0]}` took longer than {timeout:.0f} s; stopped") from None
+        raise GitError(msg("git_slow", command=args[0], seconds=f"{timeout:.0f}")) from None
     if check and done.returncode != 0:
-        raise GitError(f"`git {args[0]}` failed: {last_words(done)}")
+        raise GitError(msg("git_failed", what=f"`git {args[0]}`", words=last_words(done)))
     return done
 
 
@@ -92,8 +93,8 @@ def require_repo(root: Path) -> Path:
     top = toplevel(root)
     if top is None:
         raise GitError(
-            f"{root} is not in a git repository",
-            hint=f"start one with `git -C {root} init`, or clone the team's repository",
+            msg("not_a_repo", root=root),
+            hint=msg("not_a_repo_hint", root=root),
         )
     return top
 
@@ -111,8 +112,8 @@ def branch(root: Path) -> str:
     done = git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
     if done.returncode != 0:
         raise GitError(
-            "HEAD is detached (no branch checked out)",
-            hint="check out the branch you share, e.g. `git switch main`",
+            msg("detached"),
+            hint=msg("detached_hint"),
         )
     return out(done)
 

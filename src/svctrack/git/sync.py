@@ -23,6 +23,7 @@ from svctrack.git.plumbing import (
     show,
     upstream,
 )
+from svctrack.messages import msg
 from svctrack.tomlparse import tomllib
 
 
@@ -261,12 +262,10 @@ def sync(root: Path) -> SyncResult:
     branch(root)
     changed = dirty(root)
     if changed:
-        shown = ", ".join(changed[:5]) + (
-            f" and {len(changed) - 5} more" if len(changed) > 5 else ""
-        )
+        more = msg("and_more", n=len(changed) - 5) if len(changed) > 5 else ""
         raise Refused(
-            f"uncommitted changes: {shown}",
-            hint="commit them first (`git commit`, or svctrack's --commit), then sync",
+            msg("uncommitted", files=", ".join(changed[:5]), more=more),
+            hint=msg("uncommitted_hint"),
         )
     result = SyncResult()
     result.registered = _register(root)
@@ -284,8 +283,8 @@ def sync(root: Path) -> SyncResult:
         done = git(root, "merge", "--quiet", "--ff-only", remote_ref, check=False)
         if done.returncode != 0:
             raise GitError(
-                f"git merge failed: {last_words(done)}",
-                hint="move the files it names out of the way, then sync again",
+                msg("git_failed", what="git merge", words=last_words(done)),
+                hint=msg("git_merge_hint"),
             )
     return result
 
@@ -298,32 +297,32 @@ def resume(root: Path) -> None:
     it: it is never restored silently), and while a file outside the conflict has changed since
     the sync stopped (the rebase would refuse it)."""
     if not rebasing(root):
-        raise Refused("no sync is waiting to be continued", hint="run `svctrack sync`")
+        raise Refused(msg("no_sync_waiting"), hint=msg("run_sync"))
     left = conflicted(root)
     for path in left:
         conflict = explain(root, path)
         if conflict.deleted_by and (root / path).exists() and not conflict.markers:
             raise Refused(
-                f"{path}: {_deleted_words(conflict, target(root))}; decide whether it stays",
-                hint=f"keep it: `git add {path}`; delete it: `git rm {path}`;"
-                " then `svctrack sync --continue`",
+                msg("deleted_changed", path=path, words=_deleted_words(conflict, target(root))),
+                hint=msg("deleted_changed_hint", path=path),
             )
         if conflict.markers:
             raise Refused(
-                f"{path} still holds conflict markers (line {conflict.markers})",
-                hint="keep the right lines, remove the <<<<<<<, ======= and >>>>>>> lines,"
-                " then `svctrack sync --continue`",
+                msg("still_markers", path=path, line=conflict.markers),
+                hint=msg("still_markers_hint"),
             )
-    _refuse_unrelated(root, left, "svctrack sync --continue", "the rebase would stop on it")
+    _refuse_unrelated(root, left, "svctrack sync --continue", msg("rebase_would_stop"))
     if left:
         git(root, "add", "-A", "--", *left)
     _rebase(root, "--continue")
 
 
 def _deleted_words(conflict: Conflict, where: str) -> str:
-    who, other = ("you", where) if conflict.deleted_by == "you" else (where, "you")
-    grown = f" (added {', '.join(f'[[{a}]]' for a in conflict.added)})" if conflict.added else ""
-    return f"{who} deleted it, {other} changed it{grown}"
+    added = ", ".join(f"[[{a}]]" for a in conflict.added)
+    grown = msg("added_entries", added=added) if conflict.added else ""
+    if conflict.deleted_by == "you":
+        return msg("you_deleted", other=where, grown=grown)
+    return msg("they_deleted", who=where, grown=grown)
 
 
 def changed_since_stop(root: Path, conflicts: list[str]) -> list[str]:
@@ -342,16 +341,13 @@ def _refuse_unrelated(root: Path, conflicts: list[str], command: str, why: str) 
     changed = changed_since_stop(root, conflicts)
     if not changed:
         return
-    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    more = msg("and_more", n=len(changed) - 5) if len(changed) > 5 else ""
     paths = " ".join(shlex.quote(p) for p in changed)
-    hint = (
-        f"keep it aside: `git diff -- {paths} > aside.patch && git checkout -- {paths}`,"
-        f" then `{command}`, then `git apply aside.patch`"
-    )
+    hint = msg("keep_aside", paths=paths, command=command)
     if command.endswith("--continue"):
-        hint += f"; or, to make it part of the commit being replayed, `git add {paths}`"
+        hint = msg("keep_aside_or_add", paths=paths, command=command)
     raise Refused(
-        f"{shown} changed since the sync stopped, and not as part of the conflict; {why}",
+        msg("changed_since_stop", files=", ".join(changed[:5]), more=more, why=why),
         hint=hint,
     )
 
@@ -372,10 +368,10 @@ def _rebase(root: Path, *args: str) -> None:
         done = git(root, "rebase", "--continue", check=False, env=env)
     if done.returncode != 0:
         what = "git rebase --continue" if "--continue" in args else "git rebase"
-        hint = "then `svctrack sync` again"
+        hint = msg("then_sync_again")
         if rebasing(root):
-            hint = "fix that, then `svctrack sync --continue`; or `svctrack sync --abort`"
-        raise GitError(f"{what} failed: {said(done)}", hint=hint)
+            hint = msg("fix_then_continue")
+        raise GitError(msg("git_failed", what=what, words=said(done)), hint=hint)
 
 
 def _merge_where_the_driver_did_not(root: Path, found: list[str]) -> bool:
@@ -424,11 +420,11 @@ def abort(root: Path) -> str:
     writes nothing while it is stopped). Refused while a file outside the conflict has changed
     since the stop, which the abort would undo. Returns the commit the branch is back at."""
     if not rebasing(root):
-        raise Refused("no sync is waiting; nothing to abort")
-    _refuse_unrelated(root, conflicted(root), "svctrack sync --abort", "--abort would undo it")
+        raise Refused(msg("nothing_to_abort"))
+    _refuse_unrelated(root, conflicted(root), "svctrack sync --abort", msg("abort_would_undo"))
     done = git(root, "rebase", "--abort", check=False)
     if done.returncode != 0:
-        raise GitError(f"git rebase --abort failed: {said(done)}")
+        raise GitError(msg("git_failed", what="git rebase --abort", words=said(done)))
     return out(git(root, "rev-parse", "--short", "HEAD"))
 
 
@@ -449,10 +445,10 @@ def push(root: Path, target: str) -> int:
     if done.returncode != 0:
         words = last_words(done)
         said = (done.stderr or b"").decode("utf-8", "replace")
-        hint = "someone pushed meanwhile: run `svctrack sync` again"
+        hint = msg("pushed_meanwhile")
         if "rejected" not in said and "fetch first" not in said:
-            hint = "check the remote's address and your access (`git remote -v`)"
-        raise GitError(f"git push failed: {words}; your commits are kept", hint=hint)
+            hint = msg("check_remote")
+        raise GitError(msg("push_failed", words=words), hint=hint)
     return ahead
 
 
@@ -460,14 +456,14 @@ def _default_target(root: Path, name: str = "") -> str:
     found = remotes(root)
     if not found:
         raise Refused(
-            "this repository has no remote to sync with",
-            hint="add one with `git remote add origin URL`",
+            msg("no_remote"),
+            hint=msg("no_remote_hint"),
         )
     remote = "origin" if "origin" in found else found[0]
     if len(found) > 1 and "origin" not in found:
         raise Refused(
-            f"the branch has no upstream and there are several remotes ({', '.join(found)})",
-            hint="choose one: `git branch --set-upstream-to REMOTE/BRANCH`",
+            msg("several_remotes", remotes=", ".join(found)),
+            hint=msg("several_remotes_hint"),
         )
     return f"{remote}/{name or branch(root)}"
 
@@ -476,12 +472,8 @@ class SyncConflict(SvcError):
     """The pull stopped on conflicts; `conflicts` says where and what, in svctrack's terms."""
 
     def __init__(self, conflicts: list[Conflict]) -> None:
-        files = ", ".join(c.path for c in conflicts) or "the repository"
-        super().__init__(
-            f"sync stopped: a merge conflict in {files}; nothing was pushed",
-            hint="resolve it as shown above, then `svctrack sync --continue`"
-            " (or `svctrack sync --abort` to undo the pull)",
-        )
+        files = ", ".join(c.path for c in conflicts) or msg("the_repository")
+        super().__init__(msg("sync_conflict", files=files), hint=msg("sync_conflict_hint"))
         self.conflicts = conflicts
 
 

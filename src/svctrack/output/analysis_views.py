@@ -24,7 +24,7 @@ from svctrack.domain.analysis import (
 )
 from svctrack.domain.pipeline import GROUPS, Pipeline
 from svctrack.output.figures import num, pct, recommendation, sentence
-from svctrack.output.i18n import day, days, days_overdue, mode_label, money, month, word
+from svctrack.output.i18n import day, days, days_overdue, money, month, term, word
 from svctrack.output.tables import free, whole
 from svctrack.output.text import inert
 from svctrack.output.views import Step, column, fitted_table
@@ -175,7 +175,7 @@ def mode_table(r: Report, lang: str) -> Table:
         s = m.stats
         late = s.on_time.rate is not None and s.on_time.late > 0
         table.add_row(
-            text(mode_label(m.id, lang) if m.id else word("no_mode", lang)),
+            text(term("mode", m.id, lang) if m.id else word("no_mode", lang)),
             str(s.count),
             Text(pct(s.on_time.rate, lang), style=BAD if late else GOOD),
             num(s.on_time.late_mean_days, lang),
@@ -265,7 +265,8 @@ def principle_bars(s: Stats, pipeline: Pipeline, lang: str, width: int) -> Table
         if p.not_honoured:
             shown += f" ✗{p.not_honoured}"
         if p.not_assessed:
-            shown += f"{' · ' if shown else ''}{p.not_assessed} {word('not_assessed', lang)}"
+            counted = word("not_assessed_n", lang).format(n=p.not_assessed)
+            shown += f"{' · ' if shown else ''}{counted}"
         if least:
             shown += f"  ◀ {word('least_honoured', lang)}"
         label = text(term.text(lang) if term else p.id, BAD if least else "")

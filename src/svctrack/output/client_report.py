@@ -14,13 +14,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from svctrack.domain.analysis import effort
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import CANCELLED, Pipeline
 from svctrack.domain.queries import documents_signed, gate_rows, obligations, progress
+from svctrack.messages import catalogue
 from svctrack.output.figures import num, pct
-from svctrack.output.i18n import day, days_overdue, fill, money, word
+from svctrack.output.i18n import day, days_overdue, fill, money, term, word
 
 FORMATS = ("md", "html")
 
@@ -104,7 +106,10 @@ def document(
     if internal:
         doc.internal = effort_rows(item, lang, default_currency)
         doc.notes = [
-            (_when(n.at.date() if n.at else None, lang), f"[{n.channel}] {n.text}")
+            (
+                _when(n.at.date() if n.at else None, lang),
+                f"[{term('channel', n.channel, lang)}] {n.text}",
+            )
             for n in item.notes
         ]
     return doc
@@ -222,6 +227,13 @@ def _events(item: Item, pipeline: Pipeline, lang: str, internal: bool) -> list[E
     return out
 
 
+def _todo(gate: Any, lang: str) -> str:
+    """An open gate item as a thing to do («Провести окончательный разговор с клиентом»), from
+    the catalogue's `todo.<id>`; a gate item of the workspace's own keeps its label."""
+    said = catalogue(lang).MESSAGES.get(f"todo.{gate.id}")
+    return str(said) if said else str(gate.text(lang))
+
+
 def forced_note(skipped: Sequence[str], lang: str) -> str:
     """`forced: a, b`, or `forced` alone when nothing was skipped."""
     return f"{word('forced', lang)}: {', '.join(skipped)}" if skipped else word("forced", lang)
@@ -234,7 +246,7 @@ def _next_steps(item: Item, pipeline: Pipeline, today: date, lang: str) -> list[
         )
         key = "completed_on" if item.stage == pipeline.done else "cancelled_on"
         return [word(key, lang).format(date=_when(ended, lang))]
-    steps = [row.term.text(lang) for row in gate_rows(item, pipeline) if not row.tick.ok]
+    steps = [_todo(row.term, lang) for row in gate_rows(item, pipeline) if not row.tick.ok]
     if not steps and pipeline.stage(item.stage):
         steps.append(word("nothing_pending", lang))
     ids = pipeline.stage_ids

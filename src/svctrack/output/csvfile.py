@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 
 BOM = "\ufeff"
 
@@ -175,12 +176,14 @@ def decode(raw: bytes, name: str, encoding: str = "utf-8") -> str:
             "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
         )
     except LookupError:
-        raise CsvProblem(f"unknown encoding {encoding!r}", hint="try utf-8 or cp1251") from None
+        raise CsvProblem(
+            msg("csv_encoding", encoding=repr(encoding)), hint=msg("csv_encoding_hint")
+        ) from None
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise CsvProblem(
-            f"{name}:{line}: not {encoding} text (Excel's plain 'CSV' is often cp1251)",
-            hint="save it as 'CSV UTF-8', or pass --encoding cp1251",
+            msg("csv_not_text", place=f"{name}:{line}", encoding=encoding),
+            hint=msg("csv_not_text_hint"),
         ) from None
     return text.removeprefix(BOM)
 
@@ -203,7 +206,7 @@ def records(text: str) -> list[tuple[int, list[str]]]:
             out.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise CsvProblem(f"line {reader.line_num}: not readable as CSV: {exc}") from None
+        raise CsvProblem(msg("csv_unreadable", line=reader.line_num, reason=str(exc))) from None
     return out
 
 

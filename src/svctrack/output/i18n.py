@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from svctrack.domain.fields import LANGS
+from svctrack.messages import form
+from svctrack.messages import plural as messages_plural
 
 _WORDS: dict[str, tuple[str, str]] = {
     "id": ("ID", "ID"),
@@ -18,9 +20,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "client": ("Client", "Клиент"),
     "service": ("Service", "Услуга"),
     "services": ("Services", "Услуги"),
-    "engagements": ("Engagements", "Оказания"),
+    "engagements": ("Engagements", "Заказы"),
     "stage": ("Stage", "Этап"),
-    "progress": ("Progress", "Ход"),
+    "progress": ("Progress", "Готовность"),
     "due": ("Due", "Срок"),
     "start": ("Start", "Начало"),
     "days_left": ("Days left", "Осталось дн."),
@@ -31,7 +33,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "price": ("Price", "Цена"),
     "contract": ("Contract", "Договор"),
     "roles": ("Roles", "Роли"),
-    "gates": ("Gate items", "Условия выхода"),
+    "gates": ("Gate items", "Чек-лист этапа"),
     "principles": ("Principles", "Принципы"),
     "history": ("History", "История"),
     "notes": ("Notes", "Заметки"),
@@ -55,11 +57,41 @@ _WORDS: dict[str, tuple[str, str]] = {
     "at": ("When", "Когда"),
     "none": ("none", "нет"),
     "created": ("created", "создано"),
+    "mode_online": ("online", "онлайн"),
+    "mode_offline": ("offline", "офлайн"),
+    "mode_hybrid": ("hybrid", "гибридный"),
+    "channel_email": ("email", "эл. почта"),
+    "channel_call": ("call", "звонок"),
+    "channel_meeting": ("meeting", "встреча"),
+    "channel_chat": ("chat", "чат"),
+    "channel_other": ("other", "другое"),
+    "role_marketing": ("marketing", "маркетинг"),
+    "role_development": ("development", "разработка"),
+    "role_production": ("production", "производство"),
+    "role_sales": ("sales", "продажи"),
+    "role_support": ("support", "поддержка"),
+    "role_finance": ("finance", "финансы"),
+    "role_legal": ("legal", "юридический отдел"),
+    "role_delivery": ("delivery", "оказание услуг"),
+    "role_quality": ("quality", "качество"),
+    "role_hr": ("hr", "кадры"),
+    "undo_title": ("Changes undo can put back", "Изменения, которые может отменить undo"),
+    "undo_at": ("at", "когда"),
+    "undo_command": ("command", "команда"),
+    "undo_files": ("files", "файлы"),
+    "find_kind": ("kind", "вид"),
+    "find_where": ("where", "где"),
+    "find_text": ("text", "текст"),
+    "story_when": ("when", "когда"),
+    "story_who": ("who", "кто"),
+    "story_what": ("what", "что"),
+    "story_commit": ("commit", "коммит"),
     "honoured": ("honoured", "соблюдён"),
     "not_honoured": ("not honoured", "не соблюдён"),
     "not_assessed": ("not assessed", "не оценён"),
+    "not_assessed_n": ("{n} not assessed", "не оценено: {n}"),
     "done": ("done", "выполнено"),
-    "engagement_count": ("Engagements", "Оказаний"),
+    "engagement_count": ("Engagements", "Заказов"),
     "coverage": ("Principles", "Принципы"),
     "speed": ("speed", "скорость"),
     "accuracy": ("accuracy", "точность"),
@@ -81,7 +113,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "board": ("Board", "Доска"),
     "board_legend": (
         "! overdue · ○n gate items open · ✓ gate items done",
-        "! просрочено · ○n условий выхода не выполнено · ✓ условия выхода выполнены",
+        "! просрочено · ○n пунктов чек-листа не выполнено · ✓ чек-лист этапа выполнен",
     ),
     "due_on": ("due {date}", "срок {date}"),
     "more_short": ("… and {n} more", "… и ещё {n}"),
@@ -126,10 +158,10 @@ _WORDS.update(
         "report": ("Monitoring report", "Отчёт о результатах"),
         "period": ("Period", "Период"),
         "all_time": ("all time", "за всё время"),
-        "closed_in_period": ("engagements closed", "закрыто оказаний"),
+        "closed_in_period": ("engagements closed", "закрыто заказов"),
         "no_closed": (
             "No closed engagements in this period.",
-            "В этом периоде нет закрытых оказаний.",
+            "В этом периоде нет закрытых заказов.",
         ),
         "undated_closed": (
             "Left out, closed without a dated transition: {ids}",
@@ -145,7 +177,7 @@ _WORDS.update(
         "stage_days": ("Days in each stage", "Дней на каждом этапе"),
         "mean": ("Mean", "Среднее"),
         "median": ("Median", "Медиана"),
-        "engagements_n": ("Eng.", "Оказ."),
+        "engagements_n": ("Eng.", "Заказы"),
         "slowest": ("slowest", "самый долгий"),
         "satisfaction": ("Client satisfaction", "Удовлетворённость клиентов"),
         "overall_score": ("overall", "в целом"),
@@ -178,11 +210,11 @@ _WORDS.update(
         "finding_rework": (
             "{with} of {count} {count@engagement} needed rework ({rate}),"
             " {mean} {mean@rework} per engagement.",
-            "Доработка понадобилась в {with} из {count} ({rate}); доработок на оказание: {mean}.",
+            "Доработка понадобилась в {with} из {count} ({rate}); доработок на заказ: {mean}.",
         ),
         "finding_low_score": (
             "Mean client satisfaction is {score} of 5 (engagements with feedback: {count}).",
-            "Средняя оценка клиентов — {score} из 5 (оказаний с отзывом: {count}).",
+            "Средняя оценка клиентов — {score} из 5 (заказов с отзывом: {count}).",
         ),
         "finding_weak_dimension": (
             "Clients rate {subject} lowest: {mean} of 5 (overall score {score}).",
@@ -211,14 +243,14 @@ _WORDS.update(
             "{subject} приносит {rate} в час, а {best} — {best_rate}.",
         ),
         "timeline": ("Timeline", "График"),
-        "no_open_engagements": ("No open engagements.", "Открытых оказаний нет."),
+        "no_open_engagements": ("No open engagements.", "Открытых заказов нет."),
         "no_dates": ("no dates", "без дат"),
         "legend_today": ("│ today", "│ сегодня"),
         "legend_overdue": ("▒ overdue", "▒ просрочено"),
         "legend_clipped": ("◀ ▶ goes on beyond the chart", "◀ ▶ за пределами графика"),
-        "status_report": ("Status report", "Отчёт о ходе работ"),
+        "status_report": ("Status report", "Отчёт о состоянии работ"),
         "prepared_on": ("Prepared on", "Дата отчёта"),
-        "stage_progress": ("Stage and progress", "Этап и ход работ"),
+        "stage_progress": ("Stage and progress", "Этап и готовность"),
         "dates_deadlines": ("Dates and deadlines", "Сроки"),
         "what_happened": ("What happened", "Что сделано"),
         "next_steps": ("Next steps", "Следующие шаги"),
@@ -283,9 +315,6 @@ _WORDS.update(
 # --- delivery modes, recommendations, hours (issue 14: items 5, 6, 9) ------------------------
 _WORDS.update(
     {
-        "mode_online": ("online", "онлайн"),
-        "mode_offline": ("offline", "офлайн"),
-        "mode_hybrid": ("hybrid", "смешанный"),
         "no_mode": ("(no mode)", "(формат не указан)"),
         "by_mode": ("Online and offline", "Онлайн и офлайн"),
         "recommendation": ("Recommendation", "Рекомендация"),
@@ -298,7 +327,7 @@ _WORDS.update(
         "advice_stage_deadline": (
             "Give “{subject}” a deadline of its own and check its exit items early: it holds "
             "the work up.",
-            "Поставьте этапу «{subject}» собственный срок и проверяйте его условия выхода "
+            "Поставьте этапу «{subject}» собственный срок и проверяйте его чек-лист "
             "заранее: он задерживает работу.",
         ),
         "advice_client_review": (
@@ -391,13 +420,26 @@ _WORDS.update(
         "over_budget_named": ("Over budget: {ids}", "Сверх бюджета: {ids}"),
         "no_client": ("(no client)", "(без клиента)"),
         "logged_by": ("Person", "Сотрудник"),
+        # the labels of progress bars (`State.progress`)
+        "progress_reading_files": ("reading files", "чтение файлов"),
+        "progress_checking_files": ("checking files", "проверка файлов"),
+        "progress_importing": ("importing", "импорт"),
+        "progress_pages": ("pages", "страницы"),
     }
 )
 
 
-def mode_label(mode: str, lang: str) -> str:
-    """A delivery mode in words (`online`, `онлайн`); a value of no known mode as it is."""
-    return word(f"mode_{mode}", lang) if f"mode_{mode}" in _WORDS else mode
+def term(kind: str, value: str, lang: str) -> str:
+    """A mode, a channel or a department in `lang` (`online` → `онлайн`); a value of the
+    workspace's own is shown as it is."""
+    pair = _WORDS.get(f"{kind}_{value}")
+    return (pair[1] if lang == "ru" else pair[0]) if pair else value
+
+
+def history_note(entry: Any, lang: str) -> str:
+    """A history entry's note as shown: the creation entry's `created` (what the file keeps,
+    in every language) in `lang`; any other note as written."""
+    return word("created", lang) if entry.note == "created" and not entry.source else entry.note
 
 
 def word(key: str, lang: str) -> str:
@@ -417,51 +459,10 @@ def days_overdue(count: int, lang: str) -> str:
     return f"просрочка {count} дн." if lang == "ru" else f"{count}d overdue"
 
 
-_NOUNS: dict[str, tuple[str, str, str, str]] = {
-    # English singular, Russian forms for 1, 2–4 and 5 (21 оказание, 22 оказания, 25 оказаний)
-    "engagement": ("engagement", "оказание", "оказания", "оказаний"),
-    "service": ("service", "услуга", "услуги", "услуг"),
-    "error": ("error", "ошибка", "ошибки", "ошибок"),
-    "warning": ("warning", "предупреждение", "предупреждения", "предупреждений"),
-    "item": ("item", "элемент", "элемента", "элементов"),
-    "gate item": ("gate item", "пункт", "пункта", "пунктов"),
-    "day": ("day", "день", "дня", "дней"),
-    "rework": ("rework", "доработка", "доработки", "доработок"),
-    "file": ("file", "файл", "файла", "файлов"),
-    "commit": ("commit", "коммит", "коммита", "коммитов"),
-    "row": ("row", "строка", "строки", "строк"),
-    "entry": ("entry", "запись", "записи", "записей"),
-    "page": ("page", "страница", "страницы", "страниц"),
-}
-# English plurals that are not the singular + "s"; and verbs that agree with a number.
-_EN_PLURALS = {"entry": "entries", "has": "have", "is": "are"}
-
-
-def plural(number: Decimal | int | str, noun: str, lang: str) -> str:
-    """The form of `noun` that agrees with `number` (as it is shown: `1`, `0.33`, `2,5`):
-    `1 day`, `3 days`, `0.5 days`; `1 день`, `3 дня`, `5 дней`, `2,5 дня`. Unknown nouns
-    take English's rule in either language."""
-    try:
-        value = Decimal(str(number).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-    except ArithmeticError:
-        value = None
-    forms = _NOUNS.get(noun)
-    if lang != "ru" or forms is None:
-        return noun if value == 1 else _EN_PLURALS.get(noun, noun + "s")
-    _, one, few, many = forms
-    if value is None or value != value.to_integral_value():
-        return few  # a fraction takes the genitive singular: 2,5 дня
-    whole = abs(int(value))
-    if whole % 10 == 1 and whole % 100 != 11:
-        return one
-    if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
-        return few
-    return many
-
-
-def count(number: Decimal | int, noun: str, lang: str) -> str:
-    """`number` with the noun in the right form: `1 service`, `3 services`, `5 услуг`."""
-    return f"{number} {plural(number, noun, lang)}"
+# The one plural rule is the catalogues' (`svctrack.messages`): `plural` is the form of a noun
+# that agrees with a number, `count` the number with it (`3 заказа`).
+plural = form
+count = messages_plural
 
 
 class _Counting(string.Formatter):
@@ -473,7 +474,7 @@ class _Counting(string.Formatter):
     def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         key, at, noun = field_name.partition("@")
         if at:
-            return plural(kwargs[key], noun, self.lang), field_name
+            return form(kwargs[key], noun, self.lang), field_name
         return super().get_field(field_name, args, kwargs)
 
 
@@ -491,9 +492,13 @@ def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: 
     return f"Open: {opened} · overdue: {overdue} · due within 7 days: {soon}"
 
 
-def pick_lang(flag: str | None, workspace: str | None, user: str | None) -> str:
-    """--lang, the workspace's lang, the user config, the locale, then English."""
-    for choice in (flag, workspace, user):
+def pick_lang(
+    flag: str | None, env: str | None = None, user: str | None = None, workspace: str | None = None
+) -> str:
+    """The user's language, first match wins: --lang, SVCTRACK_LANG, the user config's `lang`
+    (one person's preference), the workspace's `lang` (the team's default), the locale
+    (LC_ALL, LC_MESSAGES, LANG: for a run outside any workspace), then English."""
+    for choice in (flag, env, user, workspace):
         if choice in LANGS:
             return choice
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):

@@ -39,6 +39,7 @@ from svctrack.domain.model import (
     TEXT_FIELDS,
 )
 from svctrack.domain.pipeline import GROUPS, KINDS, Pipeline
+from svctrack.messages import msg
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CONFIG_FILE = "svctrack.schema.json"
@@ -213,7 +214,7 @@ def config_schema() -> Schema:
                     "minimum": float(low),
                     "maximum": float(high),
                     "default": float(default),
-                    "description": f"{what[0].upper()}{what[1:]} to reach.",
+                    "description": f"{msg(what)[0].upper()}{msg(what)[1:]} to reach.",
                 }
                 for key, (default, low, high, what) in TARGETS.items()
             },

@@ -43,10 +43,11 @@ from svctrack.output.i18n import (
     days,
     days_overdue,
     fill,
+    history_note,
     initials,
-    mode_label,
     money,
     month,
+    term,
     word,
 )
 
@@ -803,8 +804,8 @@ def _fields(
         nearest = f"{e(day(s.next_deadline, lang))} · {_next(s, pipeline, today, lang)}"
         facts.append((word("next_deadline", lang), nearest))
     facts.append((word("owner", lang), e(item.owner)))
-    facts.append((word("mode", lang), e(mode_label(item.mode, lang))))
-    facts += [(department, e(person)) for department, person in item.roles.items()]
+    facts.append((word("mode", lang), e(term("mode", item.mode, lang) if item.mode else "")))
+    facts += [(e(term("role", d, lang)), e(person)) for d, person in item.roles.items()]
     if internal:
         if item.price is not None:
             price = money(item.price, item.currency or default_currency, lang)
@@ -895,7 +896,7 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
         move = f"<strong>{e(pipeline.state_label(h.to, lang))}</strong>"
         if h.source:
             move = f"{e(pipeline.state_label(h.source, lang))} → {move}"
-        note = e(h.note)
+        note = e(history_note(h, lang))
         if h.forced:
             note += f' <span class="late">({e(forced_note(h.skipped, lang))})</span>'
         rows.append([_moment(h.at, lang), move, e(h.by), note])
@@ -906,7 +907,10 @@ def _history(item: Item, pipeline: Pipeline, lang: str) -> str:
 def _notes(item: Item, lang: str) -> str:
     if not item.notes:
         return ""
-    rows = [[_moment(n.at, lang), e(n.channel), e(n.by), e(n.text)] for n in item.notes]
+    rows = [
+        [_moment(n.at, lang), e(term("channel", n.channel, lang)), e(n.by), e(n.text)]
+        for n in item.notes
+    ]
     heads = [e(word(k, lang)) for k in ("at", "channel", "by", "note")]
     return _section(word("notes", lang), _table(heads, rows))
 

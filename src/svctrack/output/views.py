@@ -35,15 +35,17 @@ from svctrack.domain.queries import (
     progress,
     summarize,
 )
+from svctrack.messages import say
 from svctrack.output.figures import figure_words
 from svctrack.output.i18n import (
     counts_line,
     day,
     days,
     days_overdue,
+    history_note,
     initials,
-    mode_label,
     money,
+    term,
     word,
 )
 from svctrack.output.tables import free, is_whole, whole
@@ -937,12 +939,12 @@ def show(
         nxt.append_text(_next_cell(s, pipeline, today, lang))
         field("next_deadline", nxt)
     field("owner", item.owner)
-    field("mode", mode_label(item.mode, lang) if item.mode else None)
+    field("mode", term("mode", item.mode, lang) if item.mode else None)
     if item.price is not None:
         field("price", money(item.price, item.currency, lang))
     field("hours", effort_line(item, lang))  # spent vs budget, burn, rate
     for department, person in item.roles.items():
-        fields.add_row(text(department), text(person))
+        fields.add_row(text(term("role", department, lang)), text(person))
     if item.kind == "service":
         field("engagements", ", ".join(engagements) or word("none", lang))
         saved = item.reports[-1].at if item.reports else None
@@ -1048,7 +1050,7 @@ def history(item: Item, pipeline: Pipeline, lang: str) -> Group:
             line.append_text(text(entry.by, DIM))
         if entry.note:
             line.append("\n")
-            line.append_text(text(entry.note))
+            line.append_text(text(history_note(entry, lang)))
         if entry.forced:
             skipped = ", ".join(entry.skipped)
             line.append("\n")
@@ -1066,7 +1068,7 @@ def notes(item: Item, lang: str) -> Group:
     for n in item.notes:
         line = _moment(n.at, lang)
         line.append("  ")
-        line.append_text(text(n.channel, "bold"))
+        line.append_text(text(term("channel", n.channel, lang), "bold"))
         if n.by:
             line.append(" · ", style=DIM)
             line.append_text(text(n.by, DIM))
@@ -1134,30 +1136,32 @@ def findings(rows: Sequence[Any], lang: str = "en", width: int | None = None) ->
         lines: list[RenderableType] = []
         for f, label, where in zip(rows, labels, wheres, strict=True):
             lines.append(label + Text("  ") + Text(where, no_wrap=True, overflow="ignore"))
-            lines.append(text("  " + f.message))
+            lines.append(text("  " + say(f.message, lang)))
         return Group(*lines)
     table = _table()
     table.add_column("", **whole())
     table.add_column(text(word("where", lang)), **whole(wheres))
     table.add_column(text(word("problem", lang)), **free())
     for f, label, where in zip(rows, labels, wheres, strict=True):
-        table.add_row(label, Text(where), text(f.message))
+        table.add_row(label, Text(where), text(say(f.message, lang)))
     return table
 
 
 # --- history (git) ----------------------------------------------------------------------------
 
 
-def story(rows: Sequence[dict[str, Any]]) -> Table:
+def story(rows: Sequence[dict[str, Any]], lang: str = "en") -> Table:
     """`svctrack history`: history entries and commits, oldest first. Notes, names and commit
     subjects come from the data (and from anyone's `git commit -m`): shown inert."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("when", **whole())
-    table.add_column("who", **free())
-    table.add_column("what", **free(ratio=3))
-    table.add_column("commit", **whole(inert(row["commit"] or "") for row in rows))
+    heads = {title: word(f"story_{title}", lang) for title in ("when", "who", "what", "commit")}
+    table.add_column(heads["when"], **whole())
+    table.add_column(heads["who"], **free())
+    table.add_column(heads["what"], **free(ratio=3))
+    table.add_column(heads["commit"], **whole(inert(row["commit"] or "") for row in rows))
     for row in rows:
         when = row["at"].strftime("%Y-%m-%d %H:%M") if row["at"] else ""
-        what = row["what"] + (f" — {row['note']}" if row["note"] else "")
+        note = word("created", lang) if row["note"] == "created" else row["note"]
+        what = say(row["what"], lang) + (f" — {note}" if note else "")
         table.add_row(when, text(row["by"]), text(what), text(row["commit"] or ""))
     return table

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 
 
 def write_atomic(
@@ -127,4 +128,4 @@ def reason(exc: OSError) -> str:
 
 def io_error(exc: OSError, path: str) -> SvcError:
     """A user-facing error for a failed read or write; the file was left as it was."""
-    return SvcError(f"{path}: {reason(exc)}; nothing was changed")
+    return SvcError(msg("io_error", path=path, reason=reason(exc)))

@@ -46,6 +46,7 @@ from svctrack.domain.model import (
 from svctrack.domain.pipeline import Pipeline
 from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound, SvcError
+from svctrack.messages import msg
 from svctrack.storage.atomic import reason
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
@@ -267,7 +268,7 @@ class Index:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
+            raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
         with listing:
             files: Iterable[os.DirEntry[str]] = listing  # one entry at a time: memory stays flat
             if ordered:  # (the stream of full items goes in id order: then all are held)

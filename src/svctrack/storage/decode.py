@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from svctrack.errors import FileProblem
+from svctrack.messages import msg
 from svctrack.tomlparse import tomllib
 
 MAX_BYTES = 1 << 20
@@ -29,9 +30,9 @@ MAX_DEPTH = 50  # arrays and tables in one another; tomlkit, which writes, stops
 def decode(raw: bytes, path: str) -> tuple[str, bool]:
     """The text of a file and whether it began with a UTF-8 BOM; refuses other encodings."""
     if len(raw) > MAX_BYTES:
-        raise FileProblem(path, f"file is {len(raw)} bytes, over the {MAX_BYTES} byte limit")
+        raise FileProblem(path, msg("too_big", size=len(raw), limit=MAX_BYTES))
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (raw[1:2] == b"\0" or raw[:1] == b"\0"):
-        raise FileProblem(path, "file is UTF-16, not UTF-8", hint="save it as UTF-8")
+        raise FileProblem(path, msg("utf16"), hint=msg("save_utf8"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -40,10 +41,10 @@ def decode(raw: bytes, path: str) -> tuple[str, bool]:
         column = len(before.decode("utf-8", "replace")) + 1  # characters, not bytes
         raise FileProblem(
             path,
-            "file is not UTF-8 (saved as cp1251 or another legacy encoding?)",
+            msg("not_utf8"),
             line=line,
             column=column,
-            hint="save it as UTF-8",
+            hint=msg("save_utf8"),
         ) from None
     if text.startswith(BOM):
         return text[1:], True
@@ -66,28 +67,28 @@ def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
         if conflict:
             raise FileProblem(
                 path,
-                "unresolved merge conflict (git conflict markers)",
+                msg("conflict_markers"),
                 line=conflict,
                 column=1,
-                hint="keep the right lines, remove the markers, then `svctrack validate`",
+                hint=msg("conflict_markers_hint"),
             ) from None
-        raise FileProblem(path, f"invalid TOML: {message}", line=line, column=column) from None
+        raise FileProblem(
+            path, msg("invalid_toml", reason=message), line=line, column=column
+        ) from None
     except RecursionError:
-        raise FileProblem(path, f"values nested more than {MAX_DEPTH} levels deep") from None
+        raise FileProblem(path, msg("too_deep", depth=MAX_DEPTH)) from None
     except ValueError:  # an integer longer than Python converts
         limit = sys.get_int_max_str_digits()
         found = re.search(f"[0-9_]{{{limit},}}", text)
         line = text.count("\n", 0, found.start()) + 1 if found else 0
         column = found.start() - text.rfind("\n", 0, found.start()) if found else 0
-        message = f"a whole number of more than {limit} digits"
+        message = msg("too_many_digits", limit=limit)
         raise FileProblem(path, message, line=line, column=column) from None
     deep = _too_deep(data)
     if deep is not None:
         where = re.compile(r"^\s*(?:\[+\s*)?[\"']?" + re.escape(deep) + r"[\"']?\s*[=.\]]")
         line = next((n for n, row in enumerate(text.split("\n"), 1) if where.match(row)), 0)
-        raise FileProblem(
-            path, f"`{deep}` is nested more than {MAX_DEPTH} levels deep", line=line, column=1
-        )
+        raise FileProblem(path, msg("key_too_deep", key=deep, depth=MAX_DEPTH), line=line, column=1)
     return data
 
 

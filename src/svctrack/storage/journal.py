@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 from svctrack.storage.atomic import clean_stale_temps, reason, write_atomic
 from svctrack.storage.paths import workspace_key
 from svctrack.storage.userconfig import user_dir
@@ -147,7 +148,7 @@ class Journal:
             except FileNotFoundError:
                 before = None
             except OSError as exc:
-                raise SvcError(f"{rel}: {reason(exc)}; nothing was changed") from None
+                raise SvcError(msg("io_error", path=rel, reason=reason(exc))) from None
             entry.changes.append(Change(rel, before, digest(new)))
         else:
             change.after = digest(new)
@@ -198,7 +199,6 @@ class Journal:
             write_atomic(path, json.dumps(entry.to_json()).encode("utf-8"), 0o600)
         except OSError as exc:
             raise SvcError(
-                f"{rel}: cannot record the change for `undo` in {self.folder}: {reason(exc)};"
-                " nothing was changed",
-                hint="make that folder writable, or set XDG_DATA_HOME to a writable one",
+                msg("journal_failed", path=rel, folder=self.folder, reason=reason(exc)),
+                hint=msg("journal_failed_hint"),
             ) from None

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 from svctrack.storage.atomic import reason, sync_folder, write_atomic
 
 
@@ -27,24 +28,26 @@ def folder(target: str, *, create: bool = True) -> Path:
     """The folder `-o target` names (through a symbolic link), created if missing."""
     if target in ("", "-"):
         shown = target or "''"
-        raise SvcError(f"-o {shown}: give a folder", hint="for example: -o site")
+        raise SvcError(msg("o_give_folder", target=shown), hint=msg("o_give_folder_hint"))
     path = Path(target).expanduser()
     try:
         st = os.stat(path)
     except FileNotFoundError:
         if not create:
-            raise SvcError(f"-o {target}: no such folder") from None
+            raise SvcError(msg("o_no_folder", target=target)) from None
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SvcError(f"-o {target}: cannot create the folder: {reason(exc)}") from None
+            raise SvcError(
+                msg("o_cannot_mkdir", target=f"-o {target}", reason=reason(exc))
+            ) from None
         return path
     except NotADirectoryError:
-        raise SvcError(f"-o {target}: a part of the path is a file, not a folder") from None
+        raise SvcError(msg("o_part_file", target=target)) from None
     except OSError as exc:
-        raise SvcError(f"-o {target}: {reason(exc)}") from None
+        raise SvcError(msg("at_place", place=f"-o {target}", message=reason(exc))) from None
     if not stat.S_ISDIR(st.st_mode):
-        raise SvcError(f"-o {target}: is a file, not a folder", hint="give a folder's name")
+        raise SvcError(msg("o_is_file", target=target), hint=msg("o_is_file_hint"))
     return path
 
 
@@ -58,12 +61,12 @@ def subfolder(parent: Path, name: str) -> Path:
         try:
             path.mkdir()
         except OSError as exc:
-            raise SvcError(f"{path}: cannot create the folder: {reason(exc)}") from None
+            raise SvcError(msg("o_cannot_mkdir", target=path, reason=reason(exc))) from None
         return path
     except OSError as exc:
-        raise SvcError(f"{path}: {reason(exc)}") from None
+        raise SvcError(msg("at_place", place=path, message=reason(exc))) from None
     if not stat.S_ISDIR(st.st_mode):
-        raise SvcError(f"{path}: is not a folder", hint="move it away; svctrack writes there")
+        raise SvcError(msg("o_not_folder", path=path), hint=msg("o_not_folder_hint"))
     return path
 
 
@@ -76,7 +79,7 @@ def write(path: Path, data: bytes, *, durable: bool = True, mode: int | None = N
         if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and path.read_bytes() == data:
             return False
         if stat.S_ISDIR(st.st_mode):
-            raise SvcError(f"{path}: is a folder; svctrack writes a file there")
+            raise SvcError(msg("o_is_folder_there", path=path))
     except FileNotFoundError:
         pass
     except OSError:
@@ -84,7 +87,7 @@ def write(path: Path, data: bytes, *, durable: bool = True, mode: int | None = N
     try:
         write_atomic(path, data, mode, durable=durable)
     except OSError as exc:
-        raise SvcError(f"{path}: cannot write: {reason(exc)}") from None
+        raise SvcError(msg("o_cannot_write", target=path, reason=reason(exc))) from None
     return True
 
 
@@ -157,7 +160,9 @@ def prune(where: Path, keep: Iterable[str], own: re.Pattern[str]) -> list[str]:
     try:
         entries = list(os.scandir(where))
     except OSError as exc:
-        raise SvcError(f"{where}: cannot be listed: {reason(exc)}") from None
+        raise SvcError(
+            msg("at_place", place=where, message=msg("cannot_list", reason=reason(exc)))
+        ) from None
     for entry in entries:
         if entry.name in kept or not own.fullmatch(entry.name):
             continue
@@ -168,7 +173,7 @@ def prune(where: Path, keep: Iterable[str], own: re.Pattern[str]) -> list[str]:
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise SvcError(f"{entry.path}: cannot remove: {reason(exc)}") from None
+            raise SvcError(msg("o_cannot_remove", path=entry.path, reason=reason(exc))) from None
         removed.append(entry.name)
     return sorted(removed)
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 from svctrack.storage.atomic import reason, write_atomic
 from svctrack.storage.paths import CONFIG, FOLDERS, LOCK
 
@@ -44,9 +45,7 @@ def write(target: str | None, data: bytes, *, workspace: Path | None = None) -> 
     path = Path(target).expanduser()
     real = Path(os.path.realpath(path))  # through symbolic links, a dangling one included
     if workspace is not None and _owned(real, Path(os.path.realpath(workspace))):
-        raise SvcError(
-            f"-o {target}: is the workspace's own file", hint="write the output elsewhere"
-        )
+        raise SvcError(msg("o_workspace_file", target=target), hint=msg("o_elsewhere"))
     try:
         st = os.stat(real)
     except (FileNotFoundError, NotADirectoryError):  # a new file, or a folder that is not
@@ -56,11 +55,11 @@ def write(target: str | None, data: bytes, *, workspace: Path | None = None) -> 
     if st is None:
         _new(target, real, data)
     elif stat.S_ISDIR(st.st_mode):
-        raise SvcError(f"-o {target}: is a folder; give a file name")
+        raise SvcError(msg("o_is_folder", target=target))
     elif stat.S_ISREG(st.st_mode):
         _replace(target, real, st, data)
     elif stat.S_ISSOCK(st.st_mode):
-        raise SvcError(f"-o {target}: is a socket; give a file, a FIFO or a device")
+        raise SvcError(msg("o_is_socket", target=target))
     else:  # a FIFO, a character or block device: written to, as `>` does
         _into(target, real, st, data)
     return path
@@ -76,22 +75,24 @@ def _owned(real: Path, root: Path) -> bool:
 def _new(target: str, real: Path, data: bytes) -> None:
     folder = real.parent
     if not folder.exists():
-        raise SvcError(f"-o {target}: the folder {folder} does not exist")
+        raise SvcError(msg("o_folder_missing", target=target, folder=folder))
     if not folder.is_dir():
-        raise SvcError(f"-o {target}: {folder} is not a folder")
+        raise SvcError(msg("o_folder_not_folder", target=target, folder=folder))
     try:
         write_atomic(real, data)
     except OSError as exc:
-        raise _failed(target, exc, hint="nothing was written") from None
+        raise _failed(target, exc, hint=msg("nothing_was_written")) from None
 
 
 def _replace(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
     if not os.access(real, os.W_OK):  # `>` refuses a read-only file; so does svctrack
-        raise _failed(target, OSError(errno.EACCES, "read-only"), hint=f"{target} is as it was")
+        raise _failed(
+            target, OSError(errno.EACCES, "read-only"), hint=msg("as_it_was", target=target)
+        )
     try:
         write_atomic(real, data, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid))
     except OSError as exc:
-        raise _failed(target, exc, hint=f"{target} is as it was") from None
+        raise _failed(target, exc, hint=msg("as_it_was", target=target)) from None
 
 
 def _into(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
@@ -114,8 +115,8 @@ def _into(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
                 raise _failed(target, exc) from None
             if time.monotonic() >= deadline:
                 raise SvcError(
-                    f"-o {target}: nobody reads from this FIFO (waited {FIFO_WAIT:g} s)",
-                    hint="start the reader, then run the command again",
+                    msg("o_fifo_unread", target=target, seconds=f"{FIFO_WAIT:g}"),
+                    hint=msg("o_fifo_unread_hint"),
                 ) from None
             time.sleep(0.02)
     try:
@@ -125,7 +126,7 @@ def _into(target: str, real: Path, st: os.stat_result, data: bytes) -> None:
         while view:
             view = view[os.write(fd, view) :]
     except BrokenPipeError:
-        raise SvcError(f"-o {target}: the reader closed the FIFO before the end") from None
+        raise SvcError(msg("o_fifo_closed", target=target)) from None
     except OSError as exc:
         raise _failed(target, exc) from None
     finally:
@@ -141,8 +142,8 @@ def _stdout(data: bytes) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise SvcError(f"cannot write to standard output: {reason(exc)}") from None
+        raise SvcError(msg("o_stdout", reason=reason(exc))) from None
 
 
 def _failed(target: str, exc: OSError, *, hint: str = "") -> SvcError:
-    return SvcError(f"-o {target}: cannot write: {reason(exc)}", hint=hint)
+    return SvcError(msg("o_cannot_write", target=f"-o {target}", reason=reason(exc)), hint=hint)

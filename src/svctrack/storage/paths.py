@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from svctrack.errors import NotFound
+from svctrack.messages import msg
 from svctrack.storage.userconfig import user_config, user_config_path
 
 CONFIG = "svctrack.toml"
@@ -91,8 +92,8 @@ def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
             root = Path(value).expanduser()
             if not (root / CONFIG).is_file():
                 raise NotFound(
-                    f"{source} {value}: no {CONFIG} there",
-                    hint=f"create one with `svctrack init {value}`",
+                    msg("no_config_there", source=source, value=value, config=CONFIG),
+                    hint=msg("init_hint", path=value),
                 )
             return root.resolve()
     here = (cwd or Path.cwd()).resolve()
@@ -104,8 +105,10 @@ def find_root(explicit: str | None = None, cwd: Path | None = None) -> Path:
         root = Path(configured).expanduser()
         if (root / CONFIG).is_file():
             return root.resolve()
-        raise NotFound(f"the workspace in {user_config_path()} ({configured}) has no {CONFIG}")
+        raise NotFound(
+            msg("configured_gone", path=user_config_path(), value=configured, config=CONFIG)
+        )
     raise NotFound(
-        f"no svctrack workspace here (no {CONFIG} in {here} or above)",
-        hint="create one with `svctrack init PATH`, or name one with -C PATH",
+        msg("no_workspace", config=CONFIG, here=here),
+        hint=msg("no_workspace_hint"),
     )

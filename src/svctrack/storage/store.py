@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from svctrack.domain.equality import same_data
 from svctrack.domain.ids import id_problem, unique
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
+from svctrack.messages import msg
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
@@ -79,7 +80,7 @@ class Store:
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as exc:
-            raise FileProblem(f"{FOLDERS[kind]}/", f"cannot be listed: {reason(exc)}") from None
+            raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
         return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
 
     def ids(self, kind: str) -> list[str]:
@@ -123,40 +124,35 @@ class Store:
         try:
             link = os.lstat(path)
         except (FileNotFoundError, NotADirectoryError):
-            raise NotFound(f"{rel}: no such file") from None
+            raise NotFound(msg("no_such_file", path=rel)) from None
         except OSError as exc:
-            raise FileProblem(rel, f"cannot read it: {reason(exc)}") from None
+            raise FileProblem(rel, msg("cannot_read", reason=reason(exc))) from None
         if stat.S_ISLNK(link.st_mode) and for_write:
             raise FileProblem(
                 rel,
-                "the file is a symbolic link; svctrack does not write through links",
-                hint="put the file itself in its place",
+                msg("is_link"),
+                hint=msg("is_link_hint"),
             )
         if not self._inside(path, link):
-            how = "a symbolic link" if stat.S_ISLNK(link.st_mode) else "in a linked folder"
-            raise FileProblem(
-                rel,
-                f"the file is {how} that leads out of the workspace; svctrack does not follow it",
-            )
+            how = "link_out" if stat.S_ISLNK(link.st_mode) else "linked_folder_out"
+            raise FileProblem(rel, msg(how))
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO never blocks
         except FileNotFoundError:
-            raise NotFound(f"{rel}: no such file (a symbolic link to nothing?)") from None
+            raise NotFound(msg("no_such_file_link", path=rel)) from None
         except OSError as exc:
-            raise FileProblem(rel, f"cannot read it: {reason(exc)}") from None
+            raise FileProblem(rel, msg("cannot_read", reason=reason(exc))) from None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                what = "a folder" if stat.S_ISDIR(st.st_mode) else "a special file"
-                raise FileProblem(rel, f"{what}, not a regular file")
+                what = "a_folder" if stat.S_ISDIR(st.st_mode) else "a_special_file"
+                raise FileProblem(rel, msg("not_regular", what=msg(what)))
             if st.st_size > MAX_BYTES:
-                raise FileProblem(
-                    rel, f"file is {st.st_size} bytes, over the {MAX_BYTES} byte limit"
-                )
+                raise FileProblem(rel, msg("too_big", size=st.st_size, limit=MAX_BYTES))
             with os.fdopen(os.dup(fd), "rb") as handle:
                 return handle.read(MAX_BYTES + 1), st
         except OSError as exc:
-            raise FileProblem(rel, f"cannot read it: {reason(exc)}") from None
+            raise FileProblem(rel, msg("cannot_read", reason=reason(exc))) from None
         finally:
             os.close(fd)
 
@@ -175,7 +171,7 @@ class Store:
         except ValueError:
             seconds = -1.0
         if not 0 <= seconds < float("inf"):
-            raise UsageError(f"SVCTRACK_LOCK_TIMEOUT={value!r} is not a number of seconds")
+            raise UsageError(msg("lock_timeout_bad", value=repr(value)))
         return seconds
 
     @contextlib.contextmanager
@@ -208,12 +204,7 @@ class Store:
 
     def _not_while_stopped(self) -> None:
         if sync_stopped(self.root):
-            raise Refused(
-                "a sync is stopped on a conflict (git is rebasing): svctrack writes nothing"
-                " until it is finished; nothing was changed",
-                hint="resolve the conflict, then `svctrack sync --continue`;"
-                " or `svctrack sync --abort` to go back to before the sync",
-            )
+            raise Refused(msg("sync_stopped"), hint=msg("sync_stopped_hint"))
 
     def release(self) -> None:
         """Let go of the workspace lock if this Store holds it (see `hold`)."""
@@ -232,10 +223,7 @@ class Store:
             deadline = time.monotonic() + timeout
             while not _try_lock(fd):
                 if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"the workspace is locked by another svctrack process ({_holder(fd)})",
-                        hint="wait for it to finish, or give SVCTRACK_LOCK_TIMEOUT more seconds",
-                    )
+                    raise LockTimeout(msg("locked", holder=_holder(fd)), hint=msg("locked_hint"))
                 time.sleep(0.02)
             try:
                 os.lseek(fd, 0, os.SEEK_SET)
@@ -266,8 +254,8 @@ class Store:
             if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
                 raise FileProblem(
                     rel,
-                    "the file is read-only; nothing was changed",
-                    hint="make it writable (chmod u+w) to let svctrack change it",
+                    msg("read_only"),
+                    hint=msg("read_only_hint"),
                 )
             text, bom = decode(raw, rel)
             data = parse_text(text, rel)
@@ -276,14 +264,16 @@ class Store:
                 doc = tomlkit.parse(text if text.endswith("\n") or not text else text + "\n")
             except tomlkit.exceptions.ParseError as exc:  # what tomllib reads, tomlkit may not
                 raise FileProblem(
-                    rel, f"svctrack cannot edit this file: {exc}", line=exc.line, column=exc.col
+                    rel, msg("cannot_edit", reason=str(exc)), line=exc.line, column=exc.col
                 ) from None
             base = tomlkit.dumps(doc)
             try:
                 result = change(data, doc)
             except ShapeError as exc:
                 raise FileProblem(
-                    rel, f"{exc}; nothing written", hint="change that part of the file by hand"
+                    rel,
+                    msg("nothing_written", message=exc.args[0] if exc.args else str(exc)),
+                    hint=msg("by_hand_hint"),
                 ) from None
             edited = tomlkit.dumps(doc)
             if edited == base:
@@ -293,19 +283,17 @@ class Store:
             except Reordered as exc:
                 raise FileProblem(
                     rel,
-                    f"svctrack cannot edit this file without moving its lines (`{exc.text[:40]}`"
-                    " and after); nothing written",
+                    msg("reordered", text=exc.text[:40]),
                     line=exc.line,
-                    hint="keep the entries of each [[array]] together, then try again",
+                    hint=msg("reordered_hint"),
                 ) from None
             self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
             if new != text:
                 encoded = ((BOM if bom else "") + new).encode("utf-8")
                 if len(encoded) > MAX_BYTES:
                     raise Refused(
-                        f"{rel}: the change would take the file over {MAX_BYTES} bytes,"
-                        " the most svctrack reads; nothing written",
-                        hint="move old notes or history to a file of their own",
+                        msg("would_be_too_big", path=rel, limit=MAX_BYTES),
+                        hint=msg("would_be_too_big_hint"),
                     )
                 self._write(path, encoded, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
             return result
@@ -325,7 +313,7 @@ class Store:
             elif item_id in taken or any(
                 os.path.lexists(self.path(other, item_id)) for other in FOLDERS
             ):
-                raise Refused(f"id {item_id!r} is taken", hint="choose another id")
+                raise Refused(msg("id_taken", id=repr(item_id)), hint=msg("id_taken_hint"))
             self._write(self.path(kind, item_id), text.encode("utf-8"), None)
         return item_id
 
@@ -335,13 +323,13 @@ class Store:
             written = tomllib.loads(new)
         except tomllib.TOMLDecodeError as exc:
             raise SvcError(
-                f"{rel}: the edit would leave invalid TOML ({exc}); nothing written",
-                hint="please report this with the file",
+                msg("edit_invalid_toml", path=rel, reason=str(exc)),
+                hint=msg("report_hint"),
             ) from None
         if not same_data(written, doc.unwrap()):
             raise SvcError(
-                f"{rel}: the edit would not read back as intended; nothing written",
-                hint="please report this with the file",
+                msg("edit_not_back", path=rel),
+                hint=msg("report_hint"),
             )
 
     def _write(
@@ -373,7 +361,7 @@ class Store:
         with self.locked():
             for other in FOLDERS:
                 if os.path.lexists(self.path(other, new_id)):
-                    raise Refused(f"id {new_id!r} is taken", hint="choose another id")
+                    raise Refused(msg("id_taken", id=repr(new_id)), hint=msg("id_taken_hint"))
             raw, st = self._open(old, for_write=True)
             self._write(new, raw, st.st_mode & 0o7777, (st.st_uid, st.st_gid))
             self._unlink(old)
@@ -433,8 +421,8 @@ def _hostname() -> str:
 
 def _not_a_lock(path: Path, mode: int) -> SvcError:
     return SvcError(
-        f"{LOCK} is {file_kind(mode)}, not svctrack's lock file; nothing was changed",
-        hint=f"remove {path} (svctrack makes a new lock file)",
+        msg("not_a_lock", lock=LOCK, what=file_kind(mode)),
+        hint=msg("not_a_lock_hint", path=path),
     )
 
 

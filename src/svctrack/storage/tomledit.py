@@ -10,6 +10,8 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Array, InlineTable, Table, Whitespace
 
+from svctrack.messages import msg
+
 
 class ShapeError(Exception):
     """The file holds something of another shape where an edit must go: a value where a table
@@ -47,28 +49,15 @@ def _whole_minute_offset(moment: datetime) -> datetime:
 
 
 def describe(value: Any) -> str:
-    """What a value of the file is, for a message."""
+    """What a value of the file is, for a message (in the person's language: a message)."""
     if isinstance(value, AoT):
-        return "an array of tables"
+        return msg("n_aot")
     if isinstance(value, InlineTable):
-        return "an inline table"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, datetime):
-        return "a datetime"
-    if isinstance(value, date):
-        return "a date"
-    return "a value"
+        return msg("n_inline_table")
+    kinds: list[tuple[type, str]] = [(Mapping, "n_table"), (bool, "n_bool"), (int, "n_int")]
+    kinds += [(float, "n_number"), (str, "n_str"), (list, "n_array")]
+    kinds += [(datetime, "n_datetime"), (date, "n_date")]
+    return next((msg(key) for kind, key in kinds if isinstance(value, kind)), msg("n_value"))
 
 
 def _dotted(container: Any, name: str) -> bool:
@@ -108,14 +97,11 @@ def set_value(doc: Any, path: str, value: Any) -> None:
         parent, current = current, current[name]
         if not isinstance(current, Mapping) or isinstance(current, AoT):
             where = ".".join(tables[: n + 1])
-            raise ShapeError(f"`{where}` is {describe(current)}, not a table: cannot set `{path}`")
+            raise ShapeError(msg("shape_not_table", where=where, what=describe(current), path=path))
     if key in current:
         old = current[key]
         if isinstance(old, Table | AoT) and not isinstance(old, InlineTable):
-            raise ShapeError(
-                f"`{path}` is {describe(old)} in the file; svctrack writes it as `{key} = ...`"
-                " and will not replace the table"
-            )
+            raise ShapeError(msg("shape_is_table", path=path, what=describe(old), key=key))
     elif current is doc and insert_after_last_value(doc, key, to_item(value)):
         return
     current[key] = to_item(value)
@@ -170,7 +156,7 @@ def append_entry(doc: Any, name: str, entry: Mapping[str, Any]) -> None:
         if isinstance(existing, Array) and all(isinstance(v, Mapping) for v in existing):
             existing.append(to_item(values))
             return
-        raise ShapeError(f"`{name}` is {describe(existing)}, not [[{name}]] tables")
+        raise ShapeError(msg("shape_not_aot", name=name, what=describe(existing)))
     table = tomlkit.table()
     for key, value in values.items():
         table[key] = to_item(value)
@@ -208,10 +194,10 @@ def set_in_entry(doc: Any, name: str, index: int, key: str, value: Any) -> None:
     array of inline tables), keeping the entry's other lines."""
     entries = doc.get(name)
     if not isinstance(entries, AoT | Array) or not 0 <= index < len(entries):
-        raise ShapeError(f"`{name}` has no entry {index + 1}")
+        raise ShapeError(msg("shape_no_entry", name=name, n=index + 1))
     entry = entries[index]
     if not isinstance(entry, MutableMapping):
-        raise ShapeError(f"[[{name}]] entry {index + 1} is {describe(entry)}, not a table")
+        raise ShapeError(msg("shape_entry_not_table", name=name, n=index + 1, what=describe(entry)))
     entry[key] = to_item(value)
 
 

@@ -6,17 +6,16 @@ file are the tracker's, as for `new`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from svctrack.domain.fields import DEFAULTED, REQUIRED, budget_problem, parse_hours, parse_money
-from svctrack.domain.pipeline import a_kind
+from svctrack.domain.dates import parse_day
+from svctrack.domain.fields import DEFAULTED, REQUIRED, budget_problem, parse_hours, parse_price
 from svctrack.errors import SvcError
+from svctrack.messages import msg
 from svctrack.output.csvfile import (
     COLUMNS,
     COMPUTED,
@@ -27,9 +26,6 @@ from svctrack.output.csvfile import (
     restore,
 )
 from svctrack.usecases.tracker import Draft
-
-_SYMBOLS = {"₽": "RUB", "руб.": "RUB", "руб": "RUB", "€": "EUR", "$": "USD", "£": "GBP"}
-_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 @dataclass
@@ -79,14 +75,16 @@ def plan(
     result = Plan(kind, source)
     rows = records(decode(raw, source, encoding))
     if not rows or not any(c.strip() for c in rows[0][1]):
-        raise CsvProblem(f"{source}: no header row", hint="the first row names the columns")
+        raise CsvProblem(msg("csv_no_header", source=source), hint=msg("csv_no_header_hint"))
     header = [heading(h) for h in rows[0][1]]
     known = set(COLUMNS[kind]) | {"kind"}
     seen: dict[str, int] = {}
     for position, name in enumerate(header):
         if name in known:
             if name in seen:
-                raise CsvProblem(f"{source}: two columns hold {name!r}", hint="keep one of them")
+                raise CsvProblem(
+                    msg("csv_twice", source=source, name=repr(name)), hint=msg("csv_twice_hint")
+                )
             seen[name] = position
         elif name:
             result.ignored.append(rows[0][1][position].strip())
@@ -94,8 +92,17 @@ def plan(
     missing = [c for c in needed if c not in seen]
     if missing:
         raise CsvProblem(
-            f"{source}: no column for {', '.join(missing)} (columns: {', '.join(rows[0][1])})",
-            hint=f"{kind} columns: {', '.join(c for c in COLUMNS[kind] if c not in COMPUTED)}",
+            msg(
+                "csv_missing",
+                source=source,
+                missing=", ".join(missing),
+                found=", ".join(rows[0][1]),
+            ),
+            hint=msg(
+                "csv_missing_hint",
+                kind=msg(f"the_{kind}"),
+                columns=", ".join(c for c in COLUMNS[kind] if c not in COMPUTED),
+            ),
         )
     pipeline = tracker.pipelines[kind]
     taken = tracker.taken()
@@ -109,7 +116,7 @@ def plan(
         values = {n: restore(row[p].strip()) if p < len(row) else "" for n, p in seen.items()}
         cells = _Cells(values)
         stage = _stage(values.get("stage", ""), pipeline, cells)
-        price, symbol = cells.read("price", _money) or (None, "")
+        price, symbol = cells.read("price", parse_price) or (None, "")
         currency = values.get("currency", "") or symbol
         if kind == "engagement":
             named = cells.read("service", lambda ref: _resolve_service(ref, *services))
@@ -118,9 +125,9 @@ def plan(
                 service_id,
                 offering,
                 values.get("client", ""),
-                cells.read("due", csv_date),
+                cells.read("due", parse_day),
                 name=values.get("name", ""),
-                start=cells.read("start", csv_date),
+                start=cells.read("start", parse_day),
                 owner=values.get("owner", ""),
                 mode=values.get("mode", ""),
                 price=price,
@@ -192,12 +199,15 @@ class _Cells:
         try:
             return parse(text)
         except (SvcError, ValueError) as exc:
-            self.bad(key, getattr(exc, "message", str(exc)))
+            said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            self.bad(key, getattr(exc, "message", said))
             return None
 
     def bad(self, key: str, message: str) -> None:
         # A message about the service names it (`no service 'x'`); the others get their column.
-        self.problems.append(f"{key}: {message}" if key != "service" else message)
+        self.problems.append(
+            msg("of_item", id=key, message=message) if key != "service" else message
+        )
         self.failed.add(key)
 
 
@@ -212,7 +222,7 @@ def _resolve_service(ref: str, services: dict[str, Any], ids: set[str]) -> tuple
     if ref in services:
         return ref, services[ref]
     if ref in ids:
-        raise ValueError(f"service {ref!r}: its file has errors (see `svctrack validate`)")
+        raise ValueError(msg("service_file_errors", ref=repr(ref)))
     by_name = [s for s in services.values() if s.name.casefold() == ref.casefold()]
     if len(by_name) == 1:
         return by_name[0].id, by_name[0]
@@ -220,41 +230,9 @@ def _resolve_service(ref: str, services: dict[str, Any], ids: set[str]) -> tuple
     if len(prefixed) == 1:
         return prefixed[0].id, prefixed[0]
     if len(prefixed) > 1:
-        raise ValueError(f"service {ref!r} is ambiguous: {', '.join(s.id for s in prefixed[:5])}")
-    raise ValueError(f"no service {ref!r} (give its id or its exact name)")
-
-
-def csv_date(text: str) -> date:
-    """A date in a spreadsheet: YYYY-MM-DD, or DD.MM.YYYY as Russian and German sheets write it."""
-    from svctrack.domain.dates import parse_date, range_problem
-
-    match = _DOTTED.match(text.strip())
-    if match:
-        try:
-            day = date(int(match[3]), int(match[2]), int(match[1]))
-        except ValueError as exc:
-            raise ValueError(f"impossible date {text!r}: {exc}") from None
-        problem = range_problem(day)
-        if problem:
-            raise ValueError(problem)
-        return day
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", text.strip()):
-        raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD or DD.MM.YYYY)")
-    try:
-        return parse_date(text)
-    except SvcError as exc:
-        raise ValueError(exc.message) from None
-
-
-def _money(text: str) -> tuple[Decimal, str]:
-    """An amount, and the currency its sign names (`1 250,50 ₽`: RUB)."""
-    currency = ""
-    value = text.strip()
-    for symbol, code in _SYMBOLS.items():
-        if value.endswith(symbol) or value.startswith(symbol):
-            value, currency = value.replace(symbol, "").strip(), code
-            break
-    return parse_money(value), currency
+        names = ", ".join(s.id for s in prefixed[:5])
+        raise ValueError(msg("service_ambiguous", ref=repr(ref), names=names))
+    raise ValueError(msg("no_service_csv", ref=repr(ref)))
 
 
 def _budget(text: str) -> Decimal:
@@ -270,7 +248,8 @@ def _stage(text: str, pipeline: Any, cells: _Cells) -> str:
         if text.casefold() in (stage.label.casefold(), stage.ru.casefold()):
             return stage.id
     known = ", ".join([*pipeline.stage_ids, *pipeline.ends])
-    cells.bad("stage", f"{text!r} is not a stage of {a_kind(pipeline.kind)} ({known})")
+    said = msg("not_a_stage", stage=repr(text), kind=msg(f"of_{pipeline.kind}"), known=known)
+    cells.bad("stage", said)
     return ""
 
 
@@ -290,10 +269,10 @@ def apply(
         try:
             tracker.write_new(entry.draft, note, by=by, at=dates.now())
         except SvcError as exc:
-            made = ", ".join(e.item_id for e in done) or "none"
+            made = ", ".join(e.item_id for e in done) or msg("none")
             raise SvcError(
-                f"line {entry.line}: {exc.message}; created before it: {made}",
-                hint="remove those files or the imported rows, then import the rest",
+                msg("import_stopped", line=entry.line, message=exc.message, made=made),
+                hint=msg("import_stopped_hint"),
             ) from None
         done.append(entry)
         if progress is not None:

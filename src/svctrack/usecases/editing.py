@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, NotFound, Refused, SvcError, UsageError
+from svctrack.messages import msg
 from svctrack.tomlparse import tomllib
 
 
@@ -40,7 +41,7 @@ def editor_command() -> list[str] | None:
             try:
                 return shlex.split(value, posix=os.name != "nt")
             except ValueError:
-                raise UsageError(f"${var} cannot be read as a command: {value!r}") from None
+                raise UsageError(msg("bad_editor_var", var=var, value=repr(value))) from None
     return None
 
 
@@ -78,15 +79,15 @@ def edit(
     if command is None:
         if not interactive():
             raise Refused(
-                "no editor: neither VISUAL nor EDITOR is set",
-                hint="set EDITOR (e.g. `export EDITOR=nano`), or use `svctrack set`",
+                msg("no_editor"),
+                hint=msg("no_editor_hint"),
             )
         command = ["vi"]
     store = tracker.store
     path = store.path(kind, item_id)
     rel = store.rel(path)
     if path.is_symlink():
-        raise SvcError(f"{rel} is a symbolic link; svctrack does not write through links")
+        raise SvcError(msg("at_place", place=rel, message=msg("is_link")))
     original = store.read_bytes(path)  # a regular file only: a FIFO there must not block
     try:
         folder = Path(tempfile.mkdtemp(prefix="svctrack-edit-"))
@@ -105,26 +106,26 @@ def edit(
             if raw == original:
                 return Outcome(False, reason="no changes")
             if not raw.strip():
-                raise Refused(f"{rel}: the file was emptied: edit abandoned; nothing written")
+                raise Refused(msg("edit_abandoned", path=rel, what=msg("edit_emptied")))
             errors = _check(tracker, kind, item_id, rel, raw, show)
             if not errors:
                 break
             keep = True
             if not interactive():
                 raise Refused(
-                    f"{rel}: the edit is invalid ({_first(errors)}); nothing written",
-                    hint=f"your text is kept in {copy}",
+                    msg("edit_invalid", path=rel, first=_first(errors)),
+                    hint=msg("text_kept", copy=copy),
                 )
             if not again():
                 raise Refused(
-                    f"{rel}: edit abandoned; nothing written", hint=f"your text is in {copy}"
+                    msg("edit_abandoned_plain", path=rel), hint=msg("text_kept", copy=copy)
                 )
             keep = False
         if not _replace(store, path, original, raw):
             keep = True
             raise Refused(
-                f"{rel} changed while you were editing it; nothing written",
-                hint=f"your text is kept in {copy}; run `svctrack edit {item_id}` again",
+                msg("edit_raced", path=rel),
+                hint=msg("edit_raced_hint", copy=copy, id=item_id),
             )
         return Outcome(True, _changed_keys(original, raw))
     finally:
@@ -153,8 +154,8 @@ def _no_copy(exc: OSError) -> SvcError:
     from svctrack.storage.atomic import reason
 
     return SvcError(
-        f"cannot make a temporary copy to edit: {reason(exc)}; nothing was changed",
-        hint="make room in the temporary folder (or point TMPDIR elsewhere)",
+        msg("no_copy", reason=reason(exc)),
+        hint=msg("no_copy_hint"),
     )
 
 
@@ -166,27 +167,27 @@ def _read_back(copy: Path, rel: str) -> bytes:
     from svctrack.storage.store import file_kind
 
     def refused(what: str) -> Refused:
-        return Refused(f"{rel}: {what}: edit abandoned; nothing written")
+        return Refused(msg("edit_abandoned", path=rel, what=what))
 
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(copy, flags)
     except FileNotFoundError:
-        raise refused("the editor removed the file") from None
+        raise refused(msg("editor_removed")) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise refused("the editor left a symbolic link in place of the file") from None
-        raise refused(f"the edited file cannot be read ({reason(exc)})") from None
+            raise refused(msg("editor_left", what=msg("a_link"))) from None
+        raise refused(msg("edited_unreadable", reason=reason(exc))) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise refused(f"the editor left {file_kind(st.st_mode)} in place of the file")
+            raise refused(msg("editor_left", what=file_kind(st.st_mode)))
         if st.st_size > MAX_BYTES:
-            raise refused(f"the edited file is {st.st_size} bytes, over the {MAX_BYTES} limit")
+            raise refused(msg("edited_too_big", size=st.st_size, limit=MAX_BYTES))
         with os.fdopen(os.dup(fd), "rb") as handle:
             return handle.read(MAX_BYTES + 1)  # grown since: `decode` says it is too big
     except OSError as exc:
-        raise refused(f"the edited file cannot be read ({reason(exc)})") from None
+        raise refused(msg("edited_unreadable", reason=reason(exc))) from None
     finally:
         os.close(fd)
 
@@ -196,15 +197,13 @@ def _run(command: list[str], copy: Path) -> None:
         done = subprocess.run([*command, str(copy)], check=False)
     except FileNotFoundError:
         raise Refused(
-            f"the editor {command[0]!r} was not found",
-            hint="set VISUAL or EDITOR to an editor that is installed",
+            msg("editor_missing", editor=repr(command[0])),
+            hint=msg("editor_missing_hint"),
         ) from None
     except OSError as exc:
-        raise Refused(f"the editor {command[0]!r} could not start: {exc.strerror}") from None
+        raise Refused(msg("editor_failed", editor=repr(command[0]), reason=exc.strerror)) from None
     if done.returncode != 0:
-        raise Refused(
-            f"the editor exited with status {done.returncode}: edit abandoned; nothing written"
-        )
+        raise Refused(msg("editor_status", status=done.returncode))
 
 
 def _replace(store: Any, path: Path, original: bytes, raw: bytes) -> bool:
@@ -251,6 +250,6 @@ def _finding(exc: FileProblem) -> Any:
 
 
 def _first(errors: list[Any]) -> str:
-    where = f"line {errors[0].line}: " if errors[0].line else ""
-    more = f", and {len(errors) - 1} more" if len(errors) > 1 else ""
-    return f"{where}{errors[0].message}{more}"
+    where = msg("line_n", n=errors[0].line) if errors[0].line else ""
+    more = msg("and_more_comma", n=len(errors) - 1) if len(errors) > 1 else ""
+    return msg("edit_first", where=where, message=errors[0].message, more=more)

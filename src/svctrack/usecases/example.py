@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from svctrack.domain import dates
 from svctrack.errors import Refused
+from svctrack.messages import msg
 from svctrack.storage.paths import FOLDERS
 
 if TYPE_CHECKING:
@@ -89,14 +90,14 @@ def fill(tracker: Tracker) -> list[str]:
         items = [(kind, item_id, shift(text, days)) for kind, item_id, text in sample_items()]
     except OverflowError:
         raise Refused(
-            f"the example cannot be dated around {today}: its dates would leave years 1–9999",
-            hint="create it with SVCTRACK_TODAY set to a nearer day",
+            msg("example_dates", today=today),
+            hint=msg("example_dates_hint"),
         ) from None
     clash = sorted(tracker.taken() & {item_id for _, item_id, _ in items})
     if clash:
         raise Refused(
-            f"the workspace has items with the example's ids already: {', '.join(clash)}",
-            hint="create the example in a new folder",
+            msg("example_clash", ids=", ".join(clash)),
+            hint=msg("example_clash_hint"),
         )
     for kind, item_id, text in items:
         tracker.store.create(kind, item_id, text)

@@ -10,7 +10,7 @@ from svctrack.domain.ids import check_id
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.errors import Refused
-from svctrack.output.i18n import count
+from svctrack.messages import Plural, msg
 from svctrack.usecases.tracker import Tracker, actor
 
 
@@ -35,9 +35,9 @@ def rename(tracker: Tracker, ref: str, new_id: str, *, note: str = "") -> Rename
     kind, old = tracker.resolve(ref)
     check_id(new_id)
     if new_id == old:
-        raise Refused(f"{old} has that id already")
+        raise Refused(msg("same_id", id=old))
     if new_id in tracker.taken():
-        raise Refused(f"id {new_id!r} is taken", hint="choose another id")
+        raise Refused(msg("id_taken", id=repr(new_id)), hint=msg("id_taken_hint"))
     tracker.get(old, kind)  # a file holding errors is fixed first
     followed = users(tracker, old) if kind == "service" else []
     for engagement in followed:
@@ -67,11 +67,16 @@ def delete(tracker: Tracker, ref: str) -> tuple[str, str]:
     if kind == "service":
         using = users(tracker, item_id)
         if using:
-            names = ", ".join(using[:5]) + (f" and {len(using) - 5} more" if len(using) > 5 else "")
+            more = msg("and_more", n=len(using) - 5) if len(using) > 5 else ""
             raise Refused(
-                f"{item_id} is the service of {count(len(using), 'engagement', 'en')}"
-                f" ({names}); nothing deleted",
-                hint="delete those first, or keep the service",
+                msg(
+                    "service_in_use",
+                    id=item_id,
+                    count=Plural(len(using), "engagement"),
+                    names=", ".join(using[:5]),
+                    more=more,
+                ),
+                hint=msg("service_in_use_hint"),
             )
     tracker.store.remove(kind, item_id)
     return kind, item_id

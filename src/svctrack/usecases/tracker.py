@@ -28,7 +28,7 @@ from svctrack.domain.fields import (
     parse_flag,
     parse_hours,
     parse_mode,
-    parse_money,
+    parse_price,
     score_problem,
     suggest,
 )
@@ -49,12 +49,13 @@ from svctrack.domain.pipeline import (
     KINDS,
     Pipeline,
     Transition,
-    a_kind,
     decide,
     load_pipelines,
     reopen,
+    state_word,
 )
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
+from svctrack.messages import Plural, msg
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
@@ -95,14 +96,14 @@ def actor() -> str:
 
 def _required(note: str, what: str) -> str:
     if not note.strip():
-        raise UsageError(f"--note is needed: say {what}")
+        raise UsageError(msg("note_needed", what=what))
     return note
 
 
 FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "due": dates.parse_date,
     "start": dates.parse_date,
-    "price": parse_money,
+    "price": parse_price,
     "budget_hours": partial(parse_hours, rule=budget_problem),
     "currency": parse_currency,
     "mode": parse_mode,
@@ -236,7 +237,7 @@ class Tracker:
         what = kind or "item"
         if not _PREFIX.match(ref):
             meant = self._meant(slugify(ref), []) if ref.strip() else ""
-            raise NotFound(f"no {what} {ref!r}: ids use a-z, 0-9 and '-'{meant}")
+            raise NotFound(msg("no_such_bad", what=msg(f"the_{what}"), ref=repr(ref), meant=meant))
         # An exact id wins, a broken file's too (a loop of links): reading it says why.
         paths = ((k, self.store.root / FOLDERS[k] / f"{ref}.toml") for k in KINDS)
         found = next(((k, ref) for k, path in paths if os.path.lexists(path)), None)
@@ -244,15 +245,19 @@ class Tracker:
             matches = [(k, i) for k in KINDS for i in self.store.ids(k) if i.startswith(ref)]
             if len(matches) > 1:
                 names = ", ".join(i for _, i in matches[:10])
-                more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
-                raise Refused(f"{ref!r} is ambiguous: {names}{more}", hint="give more of the id")
+                more = msg("and_more", n=len(matches) - 10) if len(matches) > 10 else ""
+                raise Refused(
+                    msg("ambiguous", ref=repr(ref), names=names, more=more),
+                    hint=msg("ambiguous_hint"),
+                )
             if not matches:
                 every = [i for k in KINDS for i in self.store.ids(k)]
-                raise NotFound(f"no {what} {ref!r}{self._meant(ref, every)}")
+                meant = self._meant(ref, every)
+                raise NotFound(msg("no_such", what=msg(f"the_{what}"), ref=repr(ref), meant=meant))
             found = matches[0]
         if kind and found[0] != kind:
-            needed = f"{needs or 'this command'} needs {a_kind(kind)}"
-            raise Refused(f"{found[1]} is {a_kind(found[0])}; {needed}")
+            needed = msg("needs", what=needs or msg("this_command"), kind=msg(f"for_{kind}"))
+            raise Refused(msg("is_kind", id=found[1], kind=msg(f"a_{found[0]}"), needed=needed))
         return found
 
     def _meant(self, ref: str, every: list[str]) -> str:
@@ -266,8 +271,8 @@ class Tracker:
             found = []
         close = like(ref, [(s.id, s.name, s.client) for s in found])
         if close:
-            more = f" and {len(close) - 5} more" if len(close) > 5 else ""
-            return f" (did you mean {', '.join(close[:5])}{more}?)"
+            more = msg("and_more", n=len(close) - 5) if len(close) > 5 else ""
+            return msg("did_you_mean", names=", ".join(close[:5]), more=more)
         return suggest(ref, every)
 
     def get(self, ref: str, kind: str | None = None, *, needs: str = "") -> Item:
@@ -478,7 +483,7 @@ class Tracker:
         if item_id:
             check_id(item_id)
             if item_id in taken:
-                raise Refused(f"id {item_id!r} is taken", hint="choose another, or leave it out")
+                raise Refused(msg("id_taken", id=repr(item_id)), hint=msg("id_taken_or_leave"))
             return item_id
         return unique(slugify(self._basis(draft)), taken)
 
@@ -552,9 +557,11 @@ class Tracker:
             result = change(item, pipeline, Editor(doc))
             after = errors(check(kind, item_id, parse_text(doc.as_string(), rel), pipeline)[1])
             if after:
-                more = f" (and {len(after) - 1} more)" if len(after) > 1 else ""
-                message = after[0].message + more
-                raise UsageError(message) if usage else Refused(f"{message}; nothing written")
+                more = msg("and_more_problems", n=len(after) - 1) if len(after) > 1 else ""
+                message = msg("first_problem", message=after[0].message, more=more)
+                if usage:
+                    raise UsageError(message)
+                raise Refused(msg("nothing_written", message=message))
             return result
 
         return self.store.edit(path, apply)
@@ -569,7 +576,9 @@ class Tracker:
             try:
                 move = decide(pipeline, item.stage, action, done=done, force=force)
             except Refused as refused:
-                raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
+                raise Refused(
+                    msg("of_item", id=item.id, message=refused.message), hint=refused.hint
+                ) from None
             doc.set("stage", move.target)
             for stage in move.cleared:  # the ticks go; the tables and their comments stay
                 for gate in item.gates.get(stage, {}):
@@ -641,9 +650,13 @@ class Tracker:
         )
         if draft.problems:  # a date past the range svctrack keeps: the series ends here
             raise Refused(
-                f"{item.id} is closed, but its next {item.every} cannot be made: "
-                f"{draft.problems[0].message}",
-                hint="create it by hand with `svctrack engagement new`",
+                msg(
+                    "next_period_refused",
+                    id=item.id,
+                    every=msg(f"period_{item.every}"),
+                    problem=draft.problems[0].message,
+                ),
+                hint=msg("next_period_refused_hint"),
             )
         draft.item_id = next_id
         self.write_new(draft, f"next {item.every} after {item.id}")
@@ -663,22 +676,24 @@ class Tracker:
 
     def rework(self, ref: str, *, note: str) -> Transition:
         """Go back along the pipeline's way back, clearing the ticks of both stages."""
-        return self._step(ref, "rework", _required(note, "what must be redone"))
+        return self._step(ref, "rework", _required(note, msg("say_redo")))
 
     def cancel(self, ref: str, *, note: str) -> Transition:
         """End an item early."""
-        return self._step(ref, "cancel", _required(note, "why it ends early"))
+        return self._step(ref, "cancel", _required(note, msg("say_why_cancel")))
 
     def reopen(self, ref: str, *, note: str) -> Transition:
         """Take a closed or cancelled item back to the stage it ended from (its ticks stay)."""
-        _required(note, "why it is reopened")
+        _required(note, msg("say_why_reopen"))
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
             steps = [(h.source, h.to) for h in item.history]
             try:
                 move = reopen(pipeline, item.stage, steps)
             except Refused as refused:
-                raise Refused(f"{item.id}: {refused.message}", hint=refused.hint) from None
+                raise Refused(
+                    msg("of_item", id=item.id, message=refused.message), hint=refused.hint
+                ) from None
             doc.set("stage", move.target)
             entry = {"from": move.source, "to": move.target, "at": dates.now(), "by": actor()}
             doc.append("history", entry | {"note": note})
@@ -742,24 +757,36 @@ class Tracker:
             return found[0]
         if found:
             names = ", ".join(m[0] for m in found)
-            raise Refused(f"{key!r} is ambiguous: {names}", hint="give more of the item")
+            raise Refused(
+                msg("ambiguous", ref=repr(key), names=names, more=""), hint=msg("ambiguous_item")
+            )
         raise Refused(self._unknown_key(item, pipeline, key))
 
     def _unknown_key(self, item: Item, pipeline: Pipeline, key: str) -> str:
         for stage in pipeline.stages:
             if stage.gate(key):
-                return f"{key} is a gate item of {stage.id}; {item.id} is at {item.stage}"
+                return msg(
+                    "gate_elsewhere",
+                    key=key,
+                    stage=state_word(pipeline, stage.id),
+                    id=item.id,
+                    at=state_word(pipeline, item.stage),
+                )
         if item.stage not in pipeline.stage_ids:
-            return f"{item.id} is {item.stage}: it has no open gate items"
+            return msg("no_open_gates", id=item.id, state=state_word(pipeline, item.stage))
         current = pipeline.stage(item.stage)
         names = (
             [g.id for g in current.gates] + [p.id for p in pipeline.principles] if current else []
         )
         gates = ", ".join(g.id for g in current.gates) if current else ""
         principles = ", ".join(p.id for p in pipeline.principles)
-        return (
-            f"{key!r} is neither a gate item of {item.stage} nor a principle{suggest(key, names)}"
-            f"; gate items: {gates or 'none'}; principles: {principles or 'none'}"
+        return msg(
+            "not_gate_nor_principle",
+            key=repr(key),
+            stage=state_word(pipeline, item.stage),
+            meant=suggest(key, names),
+            gates=gates or msg("none"),
+            principles=principles or msg("none"),
         )
 
     def set_field(self, ref: str, name: str, value: str) -> tuple[str, Any]:
@@ -767,11 +794,22 @@ class Tracker:
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, Any]:
             key, parsed = self._field_value(item, pipeline, name, value)
+            sign = ""
+            if key == "price" and parsed is not None:  # `450 000 ₽`: the sign names the currency
+                parsed, sign = parsed
+                if sign:
+                    doc.set("currency", sign)
             if parsed is None:
                 doc.remove(key)
             else:
                 doc.set(key, parsed)
-            if key == "price" and parsed is not None and not item.currency and self.currency:
+            if (
+                key == "price"
+                and parsed is not None
+                and not sign
+                and not item.currency
+                and self.currency
+            ):
                 doc.set("currency", self.currency)  # a price is never without its currency
             return key, parsed
 
@@ -787,22 +825,29 @@ class Tracker:
                 hint = suggest(stage, pipeline.stage_ids)
                 stages = ", ".join(pipeline.stage_ids)
                 raise UsageError(
-                    f"no stage {stage!r} in the {item.kind} pipeline{hint}; stages: {stages}"
+                    msg(
+                        "no_stage",
+                        stage=repr(stage),
+                        kind=msg(f"of_{item.kind}"),
+                        meant=hint,
+                        stages=stages,
+                    )
                 )
             return f"deadlines.{stage}", None if empty else dates.parse_date(value)
         if name.startswith("role.") or name.startswith("roles."):
             if item.kind != "service":
-                raise UsageError("roles belong to services; an engagement has an owner")
+                raise UsageError(msg("roles_of_services"))
             department = name.split(".", 1)[1]
             if not _PREFIX.match(department):
-                raise UsageError(f"department {department!r}: use a-z, 0-9 and '-'")
+                raise UsageError(msg("bad_department", department=repr(department)))
             return f"roles.{department}", None if empty else value
         if name not in SETTABLE:
             extra = ", deadline.<stage>" + (", role.<department>" if item.kind == "service" else "")
             fields = ", ".join(SETTABLE) + extra
-            raise UsageError(f"unknown field {name!r}{suggest(name, SETTABLE)}; fields: {fields}")
+            meant = suggest(name, SETTABLE)
+            raise UsageError(msg("unknown_field", name=repr(name), meant=meant, fields=fields))
         if item.kind == "service" and name in ENGAGEMENT_ONLY:
-            raise UsageError(f"a service has no {name}; set it on its engagements")
+            raise UsageError(msg("service_has_no", name=name))
         if empty:  # a field the item cannot be without stays: the rules say so after the change
             return name, None
         return name, FIELD_PARSERS.get(name, str)(value)
@@ -811,7 +856,7 @@ class Tracker:
         """Log a communication with the client (or a note on a service)."""
         parse_channel(channel)
         if not text.strip():
-            raise UsageError("the note is empty")
+            raise UsageError(msg("note_empty"))
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> None:
             entry = {"at": dates.now(), "channel": channel, "by": actor(), "text": text}
@@ -825,7 +870,7 @@ class Tracker:
         """Record hours spent on an item on one day; returns the item's total hours."""
         problem = day_hours_problem(hours)
         if problem:
-            raise UsageError(problem, hint="log each day on its own (--date)")
+            raise UsageError(problem, hint=msg("log_each_day"))
         if on is not None and (problem := dates.range_problem(on)):
             raise UsageError(problem)
 
@@ -848,7 +893,7 @@ class Tracker:
                 raise UsageError(problem)
         unknown = set(quality) - set(QUALITY)
         if unknown:
-            raise UsageError(f"unknown quality {sorted(unknown)}")
+            raise UsageError(msg("unknown_quality", names=sorted(unknown)))
 
         def change(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
             at = dates.now()
@@ -946,8 +991,14 @@ def _which_document(item: Item, kind: str, name: str) -> int | None:
     if len(ofkind) > 1:
         names = ", ".join(repr(item.documents[n].name) for n in ofkind)
         raise UsageError(
-            f"{item.id} has {len(ofkind)} documents of kind {kind}: {names}",
-            hint="say which with --name",
+            msg(
+                "documents_of_kind",
+                id=item.id,
+                count=Plural(len(ofkind), "document"),
+                kind=kind,
+                names=names,
+            ),
+            hint=msg("documents_of_kind_hint"),
         )
     return ofkind[0] if ofkind else None
 
@@ -964,8 +1015,10 @@ def _code(currency: str) -> str:
 
 def _refusal(problems: list[FileProblem], item_id: str) -> Refused:
     """A write refused because the item's file holds errors: the first, on one line."""
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    more = msg("and_more_problems", n=len(problems) - 1) if len(problems) > 1 else ""
+    first = problems[0]
+    said = msg("at_place", place=first.location, message=first.detail)
     return Refused(
-        f"{problems[0].message}{more}; nothing written",
-        hint=f"see `svctrack validate`; fix the file with `svctrack edit {item_id}`",
+        msg("nothing_written", message=msg("first_problem", message=said, more=more)),
+        hint=msg("see_validate_edit", id=item_id),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svctrack.errors import FileProblem, Refused
+from svctrack.messages import msg
 from svctrack.storage.atomic import io_error, write_atomic
 from svctrack.storage.journal import Entry, Journal, digest
 from svctrack.storage.store import Store
@@ -47,8 +48,8 @@ def undo(store: Store, journal: Journal) -> Undone:
             removed = [store.rel(p) for p, before in plan if before is None]
             return Undone(entry, restored, removed, passed)
     raise Refused(
-        "nothing to undo: no svctrack write in this workspace is recorded",
-        hint="`svctrack undo --list` shows what is recorded",
+        msg("nothing_to_undo"),
+        hint=msg("nothing_to_undo_hint"),
     )
 
 
@@ -58,16 +59,16 @@ def _plan(store: Store, entry: Entry) -> list[tuple[Path, bytes | None]]:
     for change in entry.changes:
         path = store.root / change.path
         if not path.resolve().is_relative_to(store.root.resolve()):
-            raise Refused(f"the journal names {change.path!r}, outside the workspace")
+            raise Refused(msg("journal_outside", path=repr(change.path)))
         now = _current(path, change.path)
         if digest(now) == change.after:
             if now != change.before:
                 plan.append((path, change.before))
         elif now != change.before:
-            what = "was removed" if now is None else "has changed"
+            what = "undo_removed" if now is None else "undo_changed"
             raise Refused(
-                f"{change.path} {what} since `{entry.command}`; nothing was undone",
-                hint="put it back by hand (or with git), or commit it as it is",
+                msg(what, path=change.path, command=entry.command),
+                hint=msg("undo_changed_hint"),
             )
     return plan
 
@@ -75,12 +76,12 @@ def _plan(store: Store, entry: Entry) -> list[tuple[Path, bytes | None]]:
 def _current(path: Path, rel: str) -> bytes | None:
     try:
         if path.is_symlink():
-            raise Refused(f"{rel} is a symbolic link now; nothing was undone")
+            raise Refused(msg("undo_link", path=rel))
         return path.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise FileProblem(rel, "a folder, not a regular file; nothing was undone") from None
+        raise FileProblem(rel, msg("undo_folder")) from None
     except OSError as exc:
         raise io_error(exc, rel) from None
 

@@ -22,6 +22,7 @@ from svctrack.domain.model import (
 )
 from svctrack.domain.pipeline import KINDS, Pipeline, load_pipelines
 from svctrack.errors import FileProblem, SvcError
+from svctrack.messages import msg
 from svctrack.storage.decode import decode, parse_text
 from svctrack.storage.locate import locate
 from svctrack.storage.paths import CONFIG, FOLDERS
@@ -85,10 +86,11 @@ def validate(
             rel = f"{FOLDERS[kind]}/{item_id}.toml"
             problem = id_problem(item_id)
             if problem:
-                slots.append([Finding(rel, f"file name: {problem}")])
+                slots.append([Finding(rel, msg("file_name_problem", problem=problem))])
                 continue
             if item_id in seen:
-                slots.append([Finding(rel, f"id {item_id!r} is also used by {seen[item_id]}")])
+                said = msg("id_used_twice", id=repr(item_id), other=seen[item_id])
+                slots.append([Finding(rel, said)])
             seen[item_id] = rel
             slots.append(None)
             jobs.append((kind, item_id))
@@ -198,8 +200,7 @@ def check_text(
         problems.append(dangling)
     pilot = known.pilots.get(item.service) if kind == "engagement" and not item.pilot else None
     if pilot and item.stage in pipeline.stage_ids:  # an open one; `pilot = true` says it knows
-        hint = " (`svctrack set ID pilot true` if it is meant)"
-        problems.append(Problem(pilot + hint, "service", "warning"))
+        problems.append(Problem(msg("pilot_validate", warning=pilot), "service", "warning"))
     if known.strict and (aims := aims_problem(item, pipeline)):
         problems.append(aims)
     return [_at(text, rel, p) for p in problems] + _misspelt(text, data, KNOWN_KEYS, rel)
@@ -226,7 +227,7 @@ def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
     except FileProblem as exc:
         findings.append(_finding(exc))
     except OSError as exc:
-        findings.append(Finding(rel, f"cannot read: {exc.strerror}"))
+        findings.append(Finding(rel, msg("cannot_read", reason=exc.strerror)))
     except SvcError as exc:
         findings.append(Finding(rel, exc.message.removeprefix(f"{rel}: ")))
     return None
@@ -246,7 +247,7 @@ def _misspelt(
             continue
         close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.8)
         if close:
-            problem = Problem(f"`{key}` looks like a misspelling of `{close[0]}`", key, "warning")
+            problem = Problem(msg("misspelt", key=key, meant=close[0]), key, "warning")
             out.append(_at(text, rel, problem))
     return out
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from svctrack.domain.fields import parse_currency, parse_lang
 from svctrack.domain.pipeline import Pipeline, load_pipelines
 from svctrack.errors import Refused, SvcError, UsageError
+from svctrack.messages import msg
 from svctrack.storage.paths import CONFIG, FOLDERS, SCHEMAS, schema_line
 from svctrack.usecases.tracker import Tracker
 
@@ -33,11 +34,11 @@ def init_workspace(
 
     parse_lang(lang)
     if not str(path).strip():
-        raise UsageError("the workspace path is empty")
+        raise UsageError(msg("path_empty"))
     currency = parse_currency(currency) if currency else ""
     root = Path(path).resolve()
     if (root / CONFIG).exists():
-        raise Refused(f"{root / CONFIG} exists already")
+        raise Refused(msg("exists_already", path=root / CONFIG))
     defaults = {"name": root.name, "currency": "RUB" if lang == "ru" else "EUR"}
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,7 @@ def init_workspace(
         text = schema_line(root, "config") + tomlkit.dumps(doc)
         write_atomic(root / CONFIG, text.encode())
     except OSError as exc:
-        raise SvcError(f"cannot create a workspace at {path}: {exc.strerror or exc}") from None
+        raise SvcError(msg("cannot_create_ws", path=path, reason=exc.strerror or exc)) from None
     return root
 
 

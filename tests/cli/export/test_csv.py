@@ -96,7 +96,7 @@ def test_every_problem_row_is_listed(firm: Workspace, tmp_path: Path) -> None:
     problems = [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in result.err.splitlines()[:-1]]
     assert problems == ["2", "3", "4", "4", "4"]
     assert "id 'acme' is taken" in result.err and "an engagement needs its client" in result.err
-    assert "no service 'nosuch'" in result.err and "not a date: '12/01/2026'" in result.err
+    assert "no service 'nosuch'" in result.err and "ambiguous date '12/01/2026'" in result.err
     assert "mode 'remote' is not one of online, offline, hybrid" in result.err
     assert "error: 3 of 4 rows are invalid" in result.err
     assert not (firm.root / "engagements" / "ok-one.toml").exists()

@@ -51,7 +51,7 @@ def test_markdown_for_the_client(client: Workspace) -> None:
         "- 2026-11-26 — Engagement opened",
         "- 2026-11-26 — Preparation completed; Execution started",
         "## Next steps",
-        "- Work done as agreed with the client",
+        "- Do the work as agreed with the client",
         "- Then: Control",
         "**Price:** 1,200 EUR",
     ):
@@ -176,7 +176,7 @@ def test_html_is_self_contained_and_escaped(client: Workspace) -> None:
 def test_html_leaves_internal_fields_out(client: Workspace) -> None:
     page = parse(client.ok("export", "report", "acme", "--format", "html").out)
     text = "".join(page.text)
-    assert "Work done as agreed with the client" in text
+    assert "Do the work as agreed with the client" in text
     for internal in ("Hours", "Budget", "/h", "margin", "kick-off", "tester"):
         assert internal not in text, internal
 
@@ -231,7 +231,7 @@ def test_html_renders_in_chromium(client: Workspace, tmp_path: Path) -> None:
     if dom.returncode != 0 and not dom.stdout:
         pytest.skip(f"Chromium could not start: {dom.stderr.strip()[-200:]}")
     assert "<h1>Security audit — " in dom.stdout
-    assert "Work done as agreed with the client" in dom.stdout
+    assert "Do the work as agreed with the client" in dom.stdout
     assert "<script>" not in dom.stdout.replace("&lt;script&gt;", "")
     assert shot.exists() and shot.stat().st_size > 10_000  # something was drawn
 

@@ -34,7 +34,7 @@ def test_a_deadline_of_an_unknown_stage_names_the_stages(firm: Workspace) -> Non
     result = firm.run("set", "acme", "deadline.foo", "2026-12-01")
     assert result.code == 2
     assert result.err == (
-        "error: no stage 'foo' in the engagement pipeline;"
+        "error: no stage 'foo' in the pipeline of an engagement;"
         " stages: preparation, execution, control, completion\n"
     )
     result = firm.run("set", "audit", "deadline.tsting", "2026-12-01")

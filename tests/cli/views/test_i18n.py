@@ -11,35 +11,37 @@ from svctrack.output.i18n import count, counts_line, day, days, days_overdue, mo
 
 
 @pytest.mark.parametrize(
-    ("flag", "workspace", "user", "locale", "expected"),
+    ("flag", "env", "user", "workspace", "locale", "expected"),
     [
-        ("ru", "en", "en", "en_US.UTF-8", "ru"),
-        (None, "ru", "en", "en_US.UTF-8", "ru"),
-        (None, None, "ru", "en_US.UTF-8", "ru"),
-        (None, None, None, "ru_RU.UTF-8", "ru"),
-        (None, None, None, "ru", "ru"),
-        (None, None, None, "de_DE.UTF-8", "en"),
-        (None, None, None, "", "en"),
-        (None, "xx", None, "ru_RU.UTF-8", "ru"),  # an unknown language is passed over
-        ("en", "ru", "ru", "ru_RU.UTF-8", "en"),
+        ("ru", "en", "en", "en", "en_US.UTF-8", "ru"),
+        (None, "ru", "en", "en", "en_US.UTF-8", "ru"),
+        (None, None, "ru", "en", "en_US.UTF-8", "ru"),  # a person's preference beats the team's
+        (None, None, "en", "ru", "ru_RU.UTF-8", "en"),
+        (None, None, None, "ru", "en_US.UTF-8", "ru"),
+        (None, None, None, None, "ru_RU.UTF-8", "ru"),
+        (None, None, None, None, "ru", "ru"),
+        (None, None, None, None, "de_DE.UTF-8", "en"),
+        (None, None, None, None, "", "en"),
+        (None, "de", None, None, "", "en"),  # an unknown language is passed over
     ],
 )
 def test_pick_lang_order(
     monkeypatch: pytest.MonkeyPatch,
     flag: str | None,
-    workspace: str | None,
+    env: str | None,
     user: str | None,
+    workspace: str | None,
     locale: str,
     expected: str,
 ) -> None:
     monkeypatch.setenv("LANG", locale)
-    assert pick_lang(flag, workspace, user) == expected
+    assert pick_lang(flag, env, user, workspace) == expected
 
 
 def test_lc_all_outranks_lang(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.setenv("LC_ALL", "ru_RU.UTF-8")
-    assert pick_lang(None, None, None) == "ru"
+    assert pick_lang(None, None, None, None) == "ru"
 
 
 @pytest.mark.parametrize(
@@ -93,7 +95,7 @@ def test_counts_line() -> None:
         "Open: 1 engagement, 3 services · overdue: 2 · due within 7 days: 0"
     )
     assert counts_line(21, 5, 2, 1, "ru") == (
-        "Открыто: 21 оказание, 5 услуг · просрочено: 2 · срок в ближайшие 7 дней: 1"
+        "Открыто: 21 заказ, 5 услуг · просрочено: 2 · срок в ближайшие 7 дней: 1"
     )
 
 

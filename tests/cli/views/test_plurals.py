@@ -1,5 +1,6 @@
 """Counts in words agree with their numbers, in English (1 / other) and in Russian (1 / 2–4 /
-5+, 11–14 and fractions apart), through one helper (`output.i18n.plural`)."""
+5+, 11–14 and fractions apart), through one rule (`messages.form`; `output.i18n.plural` and
+`count` are it)."""
 
 from __future__ import annotations
 
@@ -76,14 +77,14 @@ def test_messages_count_in_words(firm: Workspace, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("number", "en", "ru"),
     [
-        (1, "1 engagement", "1 оказание"),
-        (2, "2 engagements", "2 оказания"),
-        (5, "5 engagements", "5 оказаний"),
-        (11, "11 engagements", "11 оказаний"),
-        (14, "14 engagements", "14 оказаний"),
-        (21, "21 engagements", "21 оказание"),
-        (22, "22 engagements", "22 оказания"),
-        (111, "111 engagements", "111 оказаний"),
+        (1, "1 engagement", "1 заказ"),
+        (2, "2 engagements", "2 заказа"),
+        (5, "5 engagements", "5 заказов"),
+        (11, "11 engagements", "11 заказов"),
+        (14, "14 engagements", "14 заказов"),
+        (21, "21 engagements", "21 заказ"),
+        (22, "22 engagements", "22 заказа"),
+        (111, "111 engagements", "111 заказов"),
     ],
 )
 def test_russian_and_english_forms(number: int, en: str, ru: str) -> None:
@@ -97,8 +98,8 @@ def test_russian_and_english_forms(number: int, en: str, ru: str) -> None:
 
 def test_the_dashboard_counts_in_russian(firm: Workspace) -> None:
     out = " ".join(firm.ok("--lang", "ru", "status").out.split())
-    assert "Открыто: 1 оказание, 1 услуга" in out
+    assert "Открыто: 1 заказ, 1 услуга" in out
     for n in range(2, 6):
         firm.ok("engagement", "new", f"e{n}", "-s", "audit", "-c", f"C{n}", "--due", "+2w")
     out = " ".join(firm.ok("--lang", "ru", "status").out.split())
-    assert "Открыто: 5 оказаний, 1 услуга" in out
+    assert "Открыто: 5 заказов, 1 услуга" in out

@@ -194,10 +194,10 @@ def test_status_all_human_shows_ended_items(views: Workspace) -> None:
 def test_status_russian(views: Workspace) -> None:
     out = views.ok("--lang", "ru", "status").out
     lines_within(out, 120)
-    assert "Оказания (4)" in out and "Услуги (2)" in out
+    assert "Заказы (4)" in out and "Услуги (2)" in out
     assert "просрочка 6 дн." in out
     assert "20.11.2026" in out and "2026-11-20" not in out
-    assert "Открыто: 4 оказания, 2 услуги · просрочено: 2 · срок в ближайшие 7 дней: 3" in out
+    assert "Открыто: 4 заказа, 2 услуги · просрочено: 2 · срок в ближайшие 7 дней: 3" in out
     assert "ООО Ромашка" in out
 
 
@@ -361,7 +361,7 @@ def test_checklist_item_human(views: Workspace) -> None:
     assert "Principles of realization and delivery (0/7)" in out
     assert "Principles of delivery (1/4)" in out
     ru = views.ok("--lang", "ru", "checklist", "late").out
-    assert "Условия выхода · Подготовка (1/3)" in ru and "Определены сроки и стоимость" in ru
+    assert "Чек-лист этапа · Подготовка (1/3)" in ru and "Определены сроки и стоимость" in ru
     assert "terms-agreed" in ru  # ids never change with the language
 
 

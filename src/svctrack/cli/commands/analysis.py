@@ -23,6 +23,7 @@ from svctrack.cli.options import (
     write_output,
 )
 from svctrack.errors import UsageError
+from svctrack.messages import Either, msg
 
 app = typer.Typer()
 
@@ -41,7 +42,7 @@ def _date(value: str | None, option: str) -> date | None:
     try:
         return parse_date(value)
     except UsageError as exc:
-        raise UsageError(f"{option}: {exc.message}") from None
+        raise UsageError(msg("of_item", id=option, message=exc.message)) from None
 
 
 @app.command(rich_help_panel=HELP_PANEL_ANALYSIS)
@@ -106,7 +107,13 @@ def report(
     """
     choices = ("owner", "service", "client") if hours else ("service", "owner")
     if by is not None and by not in choices:
-        raise UsageError(f"--by must be {' or '.join(choices)}, not {by!r}")
+        raise UsageError(
+            msg(
+                "bad_by",
+                choices=Either(" or ".join(choices), " или ".join(choices)),
+                value=repr(by),
+            )
+        )
     from svctrack.domain import dates
     from svctrack.domain.analysis import Period
 
@@ -114,7 +121,7 @@ def report(
     tracker = s.tracker
     period = Period(_date(since, "--since"), _date(until, "--until"))
     if period.since and period.until and period.since > period.until:
-        raise UsageError(f"--since {period.since} is after --until {period.until}")
+        raise UsageError(msg("since_after_until", since=period.since, until=period.until))
     service_id = tracker.resolve(service, "service", needs="--service")[1] if service else None
     if hours:
         _hours_report(s, period, by or "owner", service_id, output, json_output)
@@ -164,13 +171,11 @@ def report(
 
         ticked, refused = tracker.record_report(ids, path.name)  # `written` is for people
         for item_id in ticked:
-            say(f"{item_id}: recommendations-made ticked")
+            say(msg("gate_ticked", id=item_id, gate="recommendations-made"))
         recorded = [i for i in ids if i not in dict(refused)]
         if recorded:
             s.changed(f"report saved for {', '.join(recorded)}")
-        problems += [
-            Refused(f"report saved, but not recorded for {i}: {why}") for i, why in refused
-        ]
+        problems += [Refused(msg("report_not_recorded", id=i, why=why)) for i, why in refused]
     finish(problems)
 
 
@@ -199,7 +204,7 @@ def _deliver(
         text = as_text(shown())
     written = write_output(text, output, s.tracker.root)
     if written is not None:
-        say(f"wrote {written}")
+        say(msg("wrote", what="", path=written))
     return written
 
 

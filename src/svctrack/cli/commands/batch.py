@@ -12,16 +12,16 @@ import typer
 
 from svctrack.cli.context import State, state
 from svctrack.cli.options import HELP_PANEL_INTEGRATION
+from svctrack.messages import msg
 from svctrack.storage.paths import CONFIG
 
 app = typer.Typer()
 
 # Lines a batch does not run: what would ask the person (a batch may read its lines from the
 # terminal itself), and a batch in a batch.
-NOT_IN_A_BATCH = {
-    "batch": "a batch does not run a batch; put its lines in this one",
-    "edit": "`edit` opens an editor and waits for you; run it on its own",
-}
+NOT_IN_A_BATCH = {"batch": "batch_in_batch", "edit": "batch_edit"}  # the messages' keys
+# What shlex says of a line it cannot split, as the messages' keys.
+_SHLEX = {"No closing quotation": "open_quote", "No escaped character": "lone_backslash"}
 
 
 @app.command(rich_help_panel=HELP_PANEL_INTEGRATION)
@@ -62,13 +62,14 @@ def batch(
         for number, line in lines:
             if isinstance(line, UnicodeDecodeError):
                 failed += 1
-                _refused(number, f"not UTF-8 text ({line.reason} at byte {line.start})")
+                _refused(s, number, msg("batch_not_utf8", reason=line.reason, at=line.start))
                 continue
             try:
                 words = _words(line)
             except ValueError as exc:
                 failed += 1
-                _refused(number, f"cannot split the line: {exc}")
+                why = _SHLEX.get(str(exc))
+                _refused(s, number, msg("batch_cannot_split", reason=msg(why) if why else str(exc)))
                 continue
             if not words:
                 continue
@@ -96,7 +97,7 @@ def _lines(file: str | None) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
         try:
             handle = open(file, "rb")  # noqa: SIM115  # closed when the lines are read
         except OSError as exc:
-            raise UsageError(f"cannot read {file}: {reason(exc)}") from None
+            raise UsageError(msg("batch_cannot_read", file=file, reason=reason(exc))) from None
     return _numbered(handle)
 
 
@@ -149,42 +150,44 @@ def _run(s: State, root: click.Context, group: click.Group, words: list[str], nu
     s.next_command(words)
     try:
         if words[0].startswith("-"):
-            raise UsageError(
-                f"{words[0]}: a line starts with a command; global options go before `batch`"
-            )
+            raise UsageError(msg("batch_option_first", word=words[0]))
         name, command, rest = group.resolve_command(root, words)
         if command is None or name is None:  # resolve_command has refused it already
-            raise UsageError(f"no such command {words[0]!r}")
+            raise UsageError(msg("no_such_command", name=repr(words[0])))
         if name in NOT_IN_A_BATCH:
-            raise UsageError(NOT_IN_A_BATCH[name])
+            raise UsageError(msg(NOT_IN_A_BATCH[name]))
         with command.make_context(name, rest, parent=root) as ctx:
             if name == "delete" and not ctx.params.get("yes"):
-                raise UsageError("`delete` in a batch needs --yes (nobody is asked)")
+                raise UsageError(msg("batch_delete_yes"))
             command.invoke(ctx)
         s.commit_changes()
     except click.exceptions.NoArgsIsHelpError as exc:  # `service` alone: its help, as alone
         click.echo(exc.ctx.get_help())
     except click.exceptions.Exit as exc:  # --help, or a read that named broken files
         if exc.exit_code:
-            _refused(number, f"`{words[0]}` failed (exit code {exc.exit_code})")
+            _refused(s, number, msg("batch_failed", word=words[0], code=exc.exit_code))
             return False
     except (click.ClickException, SvcError) as exc:
-        _refused(number, explain(exc)[0])
+        _refused(s, number, explain(exc, s.lang)[0])
         return False
     except Exception as exc:  # as the boundary: never a traceback, and the next line runs
         if os.environ.get("SVCTRACK_DEBUG"):
             raise
-        _refused(number, explain(exc)[0])
+        _refused(s, number, explain(exc, s.lang)[0])
         return False
     finally:
         s.close_bar()
     return True
 
 
-def _refused(number: int, message: str) -> None:
+def _refused(s: State, number: int, message: str) -> None:
+    """`error: line N: ...`: the message in the person's language (a catalogue message, or an
+    error line `explain` has already said in it); `error: line N:` the same in every language,
+    as scripts read it."""
     from svctrack.cli.boundary import error_line
+    from svctrack.messages import say
 
-    error_line(f"line {number}: {message}")
+    error_line(f"line {number}: {say(message, s.lang)}")
 
 
 def _stat(path: os.PathLike[str]) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from svctrack.cli.context import speak
 from svctrack.cli.options import (
     HELP_PANEL_SETUP,
     JsonOpt,
@@ -14,6 +15,7 @@ from svctrack.cli.options import (
     say,
 )
 from svctrack.errors import Refused, UsageError
+from svctrack.messages import msg
 from svctrack.storage.userconfig import USER_KEYS as CONFIG_KEYS
 
 config = group(
@@ -30,8 +32,9 @@ def _check_key(key: str) -> None:
     if key not in CONFIG_KEYS:
         from svctrack.domain.fields import suggest
 
+        meant = suggest(key, CONFIG_KEYS)
         raise UsageError(
-            f"unknown config key {key!r}{suggest(key, CONFIG_KEYS)}; keys: {', '.join(CONFIG_KEYS)}"
+            msg("unknown_config_key", key=repr(key), meant=meant, keys=", ".join(CONFIG_KEYS))
         )
 
 
@@ -42,7 +45,7 @@ def _config_value(key: str, value: str) -> Any:
             return True
         if word in ("false", "no", "off", "0"):
             return False
-        raise UsageError(f"commit: {value!r} is not true or false")
+        raise UsageError(msg("not_bool", key="commit", value=repr(value)))
     if key == "lang":
         from svctrack.domain.fields import parse_lang
 
@@ -52,10 +55,12 @@ def _config_value(key: str, value: str) -> Any:
 
         root = Path(value).expanduser().resolve()
         if not (root / CONFIG).is_file():
-            raise Refused(f"no {CONFIG} in {root}", hint=f"create one with `svctrack init {value}`")
+            raise Refused(
+                msg("no_config_in", config=CONFIG, root=root), hint=msg("init_hint", path=value)
+            )
         return str(root)
     if not value.strip():
-        raise UsageError(f"{key}: empty; `svctrack config unset {key}` removes it")
+        raise UsageError(msg("config_empty", key=key))
     return value
 
 
@@ -82,7 +87,9 @@ def _write_config(change: Any) -> None:
     except OSError as exc:
         raise io_error(exc, str(path)) from None
     except tomlkit.exceptions.ParseError as exc:
-        raise Refused(f"{path}: invalid TOML ({exc})", hint="fix or remove the file") from None
+        raise Refused(
+            msg("config_invalid", path=path, reason=str(exc)), hint=msg("fix_or_remove")
+        ) from None
     change(doc)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,8 +112,8 @@ def config_get(
     config = user_config()
     if key not in config:
         raise Refused(
-            f"{key} is not set in {user_config_path()}",
-            hint=f"set it with `svctrack config set {key} VALUE`",
+            msg("config_not_set", key=key, path=user_config_path()),
+            hint=msg("config_not_set_hint", key=key),
         )
     typer.echo(_shown(config[key]))
 
@@ -145,7 +152,7 @@ def config_unset(
             del doc[key]
 
     _write_config(change)
-    typer.echo(f"{key} unset")
+    speak(msg("config_unset", key=key))
 
 
 @config.command("list")
@@ -163,7 +170,7 @@ def config_list(json_output: JsonOpt = False) -> None:
         jsonout.emit(config)
         return
     if not config:
-        say("the user config sets nothing (see `svctrack config path`)")
+        say(msg("config_nothing"))
     for key, value in config.items():
         typer.echo(f"{key} = {_shown(value)}")
 

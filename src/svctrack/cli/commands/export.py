@@ -19,15 +19,16 @@ from svctrack.cli.options import (
     write_output,
 )
 from svctrack.errors import SvcError, UsageError
+from svctrack.messages import Plural, msg
 
 export = group(
     "export", HELP_PANEL_INTEGRATION, "Write reports, calendars, CSV files and a static site."
 )
 
 
-def _wrote(path: str | None, what: str = "") -> None:
+def _wrote(ctx: typer.Context, path: str | None, what: str = "") -> None:
     if path is not None:
-        typer.echo(f"wrote {what}{path}", err=True)
+        state(ctx).say(msg("wrote", what=what, path=path), err=True)
 
 
 @export.command("report")
@@ -53,7 +54,7 @@ def export_report(
     from svctrack.output.client_report import FORMATS, build
 
     if form not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {form!r}")
+        raise UsageError(msg("bad_format", formats=", ".join(FORMATS), value=repr(form)))
     s = state(ctx)
     tracker = s.tracker
     found = tracker.get(item, "engagement", needs="export report")
@@ -67,14 +68,14 @@ def export_report(
         found,
         tracker.pipelines["engagement"],
         dates.today(),
-        s.lang,
+        s.export_lang,
         form=form,
         internal=internal,
         service=offering,
         firm=str(tracker.config.get("name", "")),
         default_currency=tracker.currency,
     )
-    _wrote(write_output(document, output, tracker.root))
+    _wrote(ctx, write_output(document, output, tracker.root))
 
 
 @export.command("ics")
@@ -95,11 +96,11 @@ def export_ics(ctx: typer.Context, *, output: OutputOpt = None) -> None:
         loaded.items,
         tracker.pipelines,
         dates.today(),
-        s.lang,
+        s.export_lang,
         workspace=str(tracker.config.get("name", "")) or tracker.root.name,
         stamp=dates.now(),
     )
-    _wrote(write_output(content, output, tracker.root))
+    _wrote(ctx, write_output(content, output, tracker.root))
     finish(loaded.broken)
 
 
@@ -138,13 +139,17 @@ def export_csv(
     which = kind_of(kind)
     sep = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
     if sep not in (",", ";", "\t"):
-        raise UsageError("--delimiter must be ',', ';' or 'tab'")
+        raise UsageError(msg("bad_delimiter"))
     tracker = state(ctx).tracker
     loaded = tracker.load([which])
     rows = csvfile.export(loaded.items, tracker.pipelines, dates.today(), which)
     to_file = not outfile.to_stdout(output)
     text = csvfile.dumps(rows, delimiter=sep, bom=bom if bom is not None else to_file)
-    _wrote(write_output(text, output, tracker.root), f"{len(rows) - 1} {kind} to ")
+    _wrote(
+        ctx,
+        write_output(text, output, tracker.root),
+        msg("rows_to", count=Plural(len(rows) - 1, which)),
+    )
     finish(loaded.broken)
 
 
@@ -179,14 +184,14 @@ def export_site(
 
     Example: svctrack export site -o site && open site/index.html
     """
-    from svctrack.output.i18n import count
     from svctrack.usecases.site import export_site as build
 
     s = state(ctx)
     bar = s.progress("pages")
-    result = build(s.tracker, output, lang=s.lang, internal=internal, progress=bar)
-    removed = f", {len(result.removed)} removed" if result.removed else ""
-    changed = f"{count(result.written, 'file', 'en')} changed"
-    pages = count(result.items, "item page", "en")
-    say(f"wrote {result.folder / 'index.html'} and {pages} ({changed}{removed})")
+    result = build(s.tracker, output, lang=s.export_lang, internal=internal, progress=bar)
+    removed = msg("n_removed", n=len(result.removed)) if result.removed else ""
+    changed = msg("files_changed", files=Plural(result.written, "file"))
+    index = result.folder / "index.html"
+    pages = Plural(result.items, "item page")
+    say(msg("wrote_site", index=index, pages=pages, changed=changed, removed=removed))
     finish(result.broken)

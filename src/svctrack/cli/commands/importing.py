@@ -16,6 +16,7 @@ from svctrack.cli.options import (
     say,
 )
 from svctrack.errors import Refused
+from svctrack.messages import Plural, msg
 from svctrack.output.text import inert
 
 import_ = group("import", HELP_PANEL_INTEGRATION, "Bring existing records in.")
@@ -52,7 +53,8 @@ def import_csv(
 
     Example: svctrack import csv clients.csv --kind engagements --dry-run
     """
-    from svctrack.output.i18n import count, plural
+    from svctrack.domain.pipeline import state_word
+    from svctrack.output.i18n import count, day
     from svctrack.storage.atomic import io_error
     from svctrack.usecases import csv_import as csvio
 
@@ -62,37 +64,50 @@ def import_csv(
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
-        raise Refused(f"{file}: no such file") from None
+        raise Refused(msg("no_such_file", path=file)) from None
     except OSError as exc:
         raise io_error(exc, str(file)) from None
     plan = csvio.plan(
         tracker, which, raw, str(file), encoding=encoding, skip_existing=skip_existing
     )
     for line, item_id in plan.skipped:
-        say(f"{file}:{line}: skipped: {item_id} exists")
+        say(msg("import_skipped", place=f"{file}:{line}", id=item_id))
     if plan.ignored:
-        say(f"{file}: columns not imported: {', '.join(plan.ignored)}")
+        say(msg("import_ignored", file=file, columns=", ".join(plan.ignored)))
     if plan.problems:
         for line, message in plan.problems:
-            say(f"{file}:{line}: {message}")
+            say(msg("at_place", place=f"{file}:{line}", message=message))
         bad = len({line for line, _ in plan.problems})
         raise Refused(
-            f"{bad} of {count(plan.rows, 'row', 'en')} {plural(bad, 'is', 'en')} invalid;"
-            " nothing imported",
-            hint="fix those lines and import again (--dry-run checks without writing)",
+            msg(
+                "row_invalid" if bad == 1 else "rows_invalid",
+                bad=bad,
+                rows=Plural(plan.rows, "row"),
+            ),
+            hint=msg("rows_invalid_hint"),
         )
     if not plan.items:
-        say(f"{file}: no rows to import")
+        say(msg("import_no_rows", file=file))
         return
-    verb = "would create" if dry_run else "created"
+    verb = msg("would_create") if dry_run else msg("created_verb")
     if not dry_run:
         csvio.apply(tracker, plan, progress=s.progress("importing"))
     for entry in plan.items:
         f = entry.fields
-        detail = f"{f['client']}, due {f['due']}" if which == "engagement" else f["name"]
-        shown = f"{verb} {which} {entry.item_id} ({entry.stage}): {detail}  [line {entry.line}]"
-        typer.echo(inert(shown))
+        stage = state_word(tracker.pipelines[which], entry.stage)
+        due = day(f["due"], s.lang) if which == "engagement" else ""
+        detail = msg("client_due", client=f["client"], due=due) if due else f["name"]
+        shown = msg(
+            "import_row",
+            verb=verb,
+            kind=msg(f"kind_{which}"),
+            id=entry.item_id,
+            stage=stage,
+            detail=detail,
+            line=entry.line,
+        )
+        typer.echo(inert(shown.render(s.lang)))
     if dry_run:
-        say(f"dry run: {count(len(plan.items), which, 'en')} would be created; nothing written")
+        say(msg("dry_run", count=Plural(len(plan.items), which)))
     else:
         s.changed(f"import {count(len(plan.items), which, 'en')} from {file.name}")

@@ -16,6 +16,7 @@ from svctrack.cli.options import (
     say,
 )
 from svctrack.errors import Refused, UsageError
+from svctrack.messages import Plural, msg
 
 app = typer.Typer()
 
@@ -41,17 +42,24 @@ def edit(ctx: typer.Context, item: IdArg) -> None:
     def show(found: list[Any]) -> None:
         for f in found:
             where = f.path + (f":{f.line}:{f.column or 1}" if f.line else "")
-            say(f"{where}: {f.severity}: {f.message}")
+            say(
+                msg(
+                    "finding",
+                    place=where,
+                    severity=msg(f"severity_{f.severity}"),
+                    message=f.message,
+                )
+            )
 
     def again() -> bool:
-        return typer.confirm("Edit again?", default=True, err=True)
+        return typer.confirm(msg("edit_again").render(s.lang), default=True, err=True)
 
     outcome = editing.edit(tracker, kind, item_id, show=show, again=again)
     if not outcome.written:
-        typer.echo(f"{item_id}: {outcome.reason}; nothing written")
+        s.say(msg("edit_not_written", id=item_id, reason=outcome.reason))
         return
-    keys = ", ".join(outcome.changed) or "formatting"
-    typer.echo(f"{item_id}: saved ({keys})")
+    keys = ", ".join(outcome.changed) or msg("formatting")
+    s.say(msg("edit_saved", id=item_id, keys=keys))
     s.changed(f"{item_id}: edited {keys}")
 
 
@@ -80,18 +88,17 @@ def sync(
     """
     from svctrack.git import plumbing
     from svctrack.git import sync as pull_push
-    from svctrack.output.i18n import count
     from svctrack.usecases.validation import validate
 
     if resume and abort:
-        raise UsageError("--continue and --abort exclude each other")
+        raise UsageError(msg("exclude", a="--continue", b="--abort"))
     tracker = state(ctx).tracker
     root = tracker.root
     with tracker.store.locked(sync=True):  # no svctrack write while git rewrites the files
         plumbing.require_repo(root)
         if abort:
             sha = pull_push.abort(root)
-            typer.echo(f"sync abandoned: back to where you were before it began ({sha})")
+            state(ctx).say(msg("sync_abandoned", sha=sha))
             return
         where = pull_push.target(root)
         try:
@@ -101,11 +108,7 @@ def sync(
             else:
                 result = pull_push.sync(root)
                 if result.registered:
-                    typer.echo(
-                        f"committed {result.registered}: svctrack: item files merged by"
-                        " `svctrack merge-file`",
-                        err=True,
-                    )
+                    state(ctx).say(msg("merge_committed", sha=result.registered), err=True)
                 pulled = result.pulled
         except pull_push.SyncConflict as exc:
             _explain(exc.conflicts, where)
@@ -114,86 +117,75 @@ def sync(
         if errors:
             for f in errors:
                 line = f":{f.line}" if f.line else ""
-                say(f"{f.path}{line}: {f.message}")
+                say(msg("at_place", place=f"{f.path}{line}", message=f.message))
+            files = Plural(len({f.path for f in errors}), "file")
             raise Refused(
-                f"after the pull {_invalid(len({f.path for f in errors}))}; nothing was pushed",
-                hint="fix them (`svctrack validate`), commit, then `svctrack sync` again",
+                msg("invalid_after_pull", files=files), hint=msg("invalid_after_pull_hint")
             )
         pushed = pull_push.push(root, where)
-    got = "" if pulled is None else f"pulled {pulled}, "
-    typer.echo(f"synced with {where}: {got}pushed {count(pushed, 'commit', 'en')}")
+    got = "" if pulled is None else msg("pulled", n=pulled)
+    pushed_n = Plural(pushed, "commit")
+    state(ctx).say(msg("synced", where=where, got=got, pushed=pushed_n))
 
 
 def _explain(conflicts: list[Any], where: str) -> None:
     marked = False
     for c in conflicts:
-        what = "not a svctrack file"
+        what: str = msg("not_svctrack_file")
         if c.kind:
-            what = "the workspace settings" if c.kind == "config" else f"{c.kind} {c.item_id}"
+            what = msg("ws_settings") if c.kind == "config" else f"{c.kind} {c.item_id}"
         if c.deleted_by:
-            who, other = ("you", where) if c.deleted_by == "you" else (where, "you")
             grown = ", ".join(f"[[{a}]]" for a in c.added)
-            say(f"conflict in {c.path} ({what}): {who} deleted it, {other} changed it")
+            if c.deleted_by == "you":
+                say(msg("c_you_deleted", path=c.path, what=what, other=where))
+            else:
+                say(msg("c_they_deleted", path=c.path, what=what, who=where))
             if grown:
-                say(f"  the changes deleting it would lose: new {grown} entries")
-            say(
-                f"  keep it: `git add {c.path}`; delete it: `git rm {c.path}`;"
-                " then `svctrack sync --continue`"
-            )
+                say(msg("c_would_lose", grown=grown))
+            say(msg("c_keep_or_delete", path=c.path))
             continue
         if c.created_both:
-            say(f"conflict in {c.path} ({what}): both sides created it (one id, two items?)")
+            say(msg("c_both_created", path=c.path, what=what))
             mine = 3 if c.yours == "--theirs" else 2
             say(
-                f"  keep {where}'s: `git checkout {c.theirs} -- {c.path}`; keep yours:"
-                f" `git checkout {c.yours} -- {c.path}`; to keep both, first save yours under"
-                f" another id: `git show :{mine}:./{c.path} > {Path(c.path).parent}/NEW-ID.toml`"
+                msg(
+                    "c_both_created_hint",
+                    where=where,
+                    theirs=c.theirs,
+                    yours=c.yours,
+                    path=c.path,
+                    mine=mine,
+                    folder=Path(c.path).parent,
+                )
             )
             marked = marked or bool(c.markers)
             continue
-        say(f"conflict in {c.path} ({what}):")
+        say(msg("c_conflict", path=c.path, what=what))
         marked = marked or bool(c.markers)
         if not c.kind:
-            say("  resolve it as git shows it")
+            say(msg("c_as_git_shows"))
             continue
         for clash in c.both:
             yours, theirs = _value(clash.yours), _value(clash.theirs)
-            say(f"  both changed {clash.key}: yours {yours}, {where} has {theirs}")
+            say(msg("c_both_changed", key=clash.key, yours=yours, where=where, theirs=theirs))
         for name in c.added:
-            if c.merged_by_svctrack:
-                say(f"  both added [[{name}]] entries: all kept, in time order")
-            else:
-                say(f"  both added [[{name}]] entries: keep both, oldest first")
+            say(msg("c_both_added_kept" if c.merged_by_svctrack else "c_both_added", name=name))
         if c.unreadable:
-            say("  one side does not parse; compare them with `git diff`")
+            say(msg("c_unreadable"))
         if not c.both and not c.added and not c.unreadable:
-            say("  both changed neighbouring lines; keep both changes")
+            say(msg("c_neighbours"))
         if any(clash.key == "stage" for clash in c.both):
-            if c.merged_by_svctrack:
-                say("  keep one stage, and delete the [[history]] entry of the move you drop")
-            else:
-                say("  keep one stage, and the [[history]] entries that lead to it")
+            say(msg("c_stage_merged" if c.merged_by_svctrack else "c_stage"))
     if marked:
-        above, below = (where + "'s", "yours")
+        above, below = msg("theirs_side", where=where), msg("yours_side")
         if conflicts and conflicts[0].yours == "--ours":
             above, below = below, above
-        say(
-            "next: in each file keep the right lines between <<<<<<< and >>>>>>> (above ======="
-            f" is {above}, below it {below}), delete the markers, then `svctrack sync --continue`"
-        )
+        say(msg("c_next", above=above, below=below))
 
 
-def _invalid(files: int) -> str:
-    from svctrack.output.i18n import count, plural
-
-    return f"{count(files, 'file', 'en')} {plural(files, 'is', 'en')} invalid"
-
-
-def _value(value: Any) -> str:
-    from svctrack.output.i18n import count
-
+def _value(value: Any) -> Any:
     if isinstance(value, list | dict):
-        return count(len(value), "entry", "en") if isinstance(value, list) else "a table"
+        return Plural(len(value), "entry") if isinstance(value, list) else msg("a_table")
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
@@ -213,7 +205,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
     found = tracker.get(item_id, kind)
     rel = tracker.store.rel(tracker.store.path(kind, item_id))
     commits = log(tracker.root, rel)
-    rows = _story(found, commits, tracker.root)
+    rows = _story(found, commits, tracker.pipelines[kind], tracker.root)
     if json_output:
         from svctrack.output import jsonout
 
@@ -221,26 +213,28 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
         return
     from svctrack.output.views import story
 
-    s.print(story(rows))
+    s.print(story(rows, s.lang))
 
 
-def _story(item: Any, commits: list[Any], root: Path) -> list[dict[str, Any]]:
-    """History entries and commits, oldest first. A commit goes beside the entries it added to
-    the file (one row with the entry when it is svctrack's own commit of that one step); a
-    commit from before the item's creation, or of another file that `git log --follow` took
-    for this one, is left out."""
+def _story(item: Any, commits: list[Any], pipeline: Any, root: Path) -> list[dict[str, Any]]:
+    """History entries and commits, oldest first; `what` is a message (English in JSON). A
+    commit goes beside the entries it added to the file (one row with the entry when it is
+    svctrack's own commit of that one step); a commit from before the item's creation, or of
+    another file that `git log --follow` took for this one, is left out."""
+    from svctrack.domain.pipeline import state_word
     from svctrack.git.history import history_at
 
     rows: list[dict[str, Any]] = []
     for entry in item.history:
+        source, to = state_word(pipeline, entry.source or ""), state_word(pipeline, entry.to)
         if entry.source:
-            what = f"{entry.source} → {entry.to}"
+            forced = ""
             if entry.forced:
-                what += (
-                    f" (forced past {', '.join(entry.skipped)})" if entry.skipped else " (forced)"
-                )
+                skipped = ", ".join(entry.skipped)
+                forced = msg("forced_past", items=skipped) if skipped else msg("forced_plain")
+            what = msg("story_moved", source=source, to=to, forced=forced)
         else:
-            what = f"created at {entry.to}"
+            what = msg("story_created", to=to)
         rows.append(
             {
                 "at": _aware(entry.at),
@@ -327,8 +321,8 @@ def merge_file(
     result = merge(Path(base), Path(ours), Path(theirs), path)
     where = path or ours
     if result.fallback:
-        say(f"{where}: {result.fallback}; merged line by line, as git does")
+        say(msg("merged_by_line", where=where, reason=result.fallback))
     elif result.clashes:
-        say(f"{where}: both sides changed {', '.join(result.clashes)}; marked for you to choose")
+        say(msg("merge_clashes", where=where, keys=", ".join(result.clashes)))
     if result.code:
         raise typer.Exit(result.code)

@@ -20,6 +20,9 @@ from svctrack.cli.options import (
     mode_wanted,
     owner_wanted,
 )
+from svctrack.domain.pipeline import state_word
+from svctrack.messages import msg
+from svctrack.output.i18n import day
 
 service = group("service", HELP_PANEL_SETUP, "Create and list services (offerings).")
 engagement = group("engagement", HELP_PANEL_SETUP, "Create and list engagements (one client each).")
@@ -43,14 +46,15 @@ def service_new(
 
     Example: svctrack service new --name "Аудит безопасности" --owner anna
     """
-    from svctrack.domain.fields import parse_money
+    from svctrack.domain.fields import priced
 
     s = state(ctx)
-    amount = parse_money(price) if price else None
+    amount, currency = priced(price, currency)
     item = s.tracker.new_service(
         name, item_id=item_id, owner=owner, mode=mode, price=amount, currency=currency
     )
-    typer.echo(f"created service {item.id} ({item.stage})")
+    stage = state_word(s.tracker.pipelines["service"], item.stage)
+    s.say(msg("created_service", id=item.id, stage=stage))
     s.changed(f"{item.id}: new service, {item.name}")
 
 
@@ -106,9 +110,10 @@ def engagement_new(
     Example: svctrack engagement new --service audit --client "ООО Ромашка" --due +6w --price 450000
     """
     from svctrack.domain.dates import parse_date
-    from svctrack.domain.fields import parse_every, parse_money
+    from svctrack.domain.fields import parse_every, priced
 
     s = state(ctx)
+    amount, currency = priced(price, currency)
     item = s.tracker.new_engagement(
         service,
         client,
@@ -118,7 +123,7 @@ def engagement_new(
         start=parse_date(start) if start else None,
         owner=owner,
         mode=mode,
-        price=parse_money(price) if price else None,
+        price=amount,
         currency=currency,
         contract=contract,
         goal=goal,
@@ -126,9 +131,11 @@ def engagement_new(
         every=parse_every(every) if every else "",
         pilot=pilot,
     )
-    typer.echo(f"created engagement {item.id} ({item.stage}, due {item.due})")
+    stage = state_word(s.tracker.pipelines["engagement"], item.stage)
+    due = day(item.due, s.lang)
+    s.say(msg("created_engagement", id=item.id, stage=stage, due=due))
     if warning := s.tracker.pilot(item):
-        typer.echo(f"warning: {warning} (--pilot if it is meant)", err=True)
+        s.say(msg("pilot_warning", warning=warning), err=True)
     s.changed(f"{item.id}: new engagement for {item.client}, due {item.due}")
 
 
@@ -150,12 +157,11 @@ def _list(
     pipeline = tracker.pipelines[kind]
     if stage and not pipeline.is_known(stage):
         from svctrack.domain.fields import suggest
-        from svctrack.domain.pipeline import a_kind
         from svctrack.errors import UsageError
 
         states = (*pipeline.stage_ids, *pipeline.ends)
-        hint = suggest(stage, states)
-        raise UsageError(f"--stage {stage!r} is not a stage of {a_kind(kind)}{hint}")
+        said = msg("option_stage", stage=repr(stage), kind=msg(f"of_{kind}"))
+        raise UsageError(msg("with_meant", message=said, meant=suggest(stage, states)))
     service_id = tracker.resolve(service, "service", needs="--service")[1] if service else ""
     found, broken = tracker.summaries([kind], only_open=not show_all and not stage)
     rows = [
@@ -182,7 +188,7 @@ def _list(
             )
             s.print(render.summaries_table(rows, tracker.pipelines, s.lang, s.width, title=title))
         else:
-            typer.echo(f"no {kind}s match", err=True)
+            s.say(msg(f"no_{kind}s_match"), err=True)
     finish(broken)
 
 

@@ -17,6 +17,7 @@ from svctrack.cli.options import (
     complete_fields,
     complete_gates,
 )
+from svctrack.messages import Either, Msg, msg
 from svctrack.output.text import inert
 
 app = typer.Typer()
@@ -25,18 +26,36 @@ app = typer.Typer()
 # --- lifecycle ------------------------------------------------------------------------------
 
 
+def moved(ctx: typer.Context, move: Any, item_id: str) -> Msg:
+    """`acme: execution → control`, «acme: выполнение → контроль»: a step as the person reads it
+    (the commit message keeps its English, with the stage ids)."""
+    from svctrack.domain.pipeline import state_word
+
+    s = state(ctx)
+    pipeline = s.tracker.pipelines[s.tracker.resolve(item_id)[0]]
+    forced = msg("forced_past", items=", ".join(move.skipped)) if move.forced else ""
+    source, target = state_word(pipeline, move.source), state_word(pipeline, move.target)
+    return msg("moved", id=item_id, source=source, target=target, forced=forced)
+
+
 def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
-    suffix = f" (forced past {', '.join(move.skipped)})" if move.forced else ""
-    typer.echo(f"{item_id}: {move.source} → {move.target}{suffix}")
+    s = state(ctx)
+    said = moved(ctx, move, item_id)
+    s.say(said)
     if move.ticked:  # gate items of the stage entered that the facts already satisfy
-        typer.echo(f"{item_id}: {', '.join(f'{g} done' for g in move.ticked)}")
-    message = f"{item_id}: {move.source} → {move.target}{suffix}"
+        _done(s, item_id, move.ticked)
+    message = str(said)
     if move.next_item:  # a recurring engagement closed: the series goes on
-        said = "the next period is already there" if move.next_existed else "next period created"
-        typer.echo(f"{said}: {move.next_item}")
+        there = "next_period_there" if move.next_existed else "next_period_created"
+        s.say(msg(there, id=move.next_item))
         if not move.next_existed:
             message += f"; next period {move.next_item}"
-    state(ctx).changed(message, note)
+    s.changed(message, note)
+
+
+def _done(s: Any, item_id: str, ticked: list[str]) -> None:
+    """`acme: documents-signed done`: gate items the facts ticked, in the person's language."""
+    s.say(f"{item_id}: " + ", ".join(msg("mark_done", key=g).render(s.lang) for g in ticked))
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -115,9 +134,8 @@ def check(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     marks = tracker.check_all(item_id, keys, ok=True, note=note)
-    said = ", ".join(f"{k} {'done' if w == 'gate' else 'honoured'}" for k, w in marks)
-    typer.echo(f"{item_id}: {said}")
-    state(ctx).changed(f"{item_id}: {said}", note)
+    said = [msg("mark_done" if w == "gate" else "mark_honoured", key=k) for k, w in marks]
+    _marked(ctx, item_id, said, note)
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -138,12 +156,20 @@ def uncheck(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     marks = tracker.check_all(item_id, keys, ok=False, note=note, clear=clear)
-    said = ", ".join(
-        f"{k} {'cleared' if clear else ('open' if w == 'gate' else 'not honoured')}"
+    said = [
+        msg(
+            "mark_cleared" if clear else ("mark_open" if w == "gate" else "mark_not_honoured"),
+            key=k,
+        )
         for k, w in marks
-    )
-    typer.echo(f"{item_id}: {said}")
-    state(ctx).changed(f"{item_id}: {said}", note)
+    ]
+    _marked(ctx, item_id, said, note)
+
+
+def _marked(ctx: typer.Context, item_id: str, marks: list[Msg], note: str) -> None:
+    s = state(ctx)
+    s.say(f"{item_id}: " + ", ".join(m.render(s.lang) for m in marks))
+    s.changed(f"{item_id}: " + ", ".join(marks), note)
 
 
 def _set_help() -> str:
@@ -181,8 +207,12 @@ def set_(
     item_id = tracker.resolve(item)[1]
     key, new = tracker.set_field(item_id, name, value)
     shown = str(new).lower() if isinstance(new, bool) else new  # `pilot = true`, as in the file
-    said = f"{item_id}: {key} = {shown}" if new is not None else f"{item_id}: {key} removed"
-    typer.echo(inert(said))
+    said = (
+        msg("field_set", id=item_id, key=key, value=shown)
+        if new is not None
+        else msg("field_removed", id=item_id, key=key)
+    )
+    typer.echo(inert(said.render(state(ctx).lang)))
     state(ctx).changed(said)
 
 
@@ -204,7 +234,7 @@ def note(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     tracker.add_note(item_id, text, channel=channel)
-    typer.echo(f"{item_id}: note added")
+    state(ctx).say(msg("note_added", id=item_id))
     state(ctx).changed(f"{item_id}: {channel} note", text)
 
 
@@ -238,7 +268,10 @@ def feedback(
         availability=availability,
         courtesy=courtesy,
     )
-    typer.echo(f"{item_id}: feedback {score}/5 recorded" + "".join(f", {g} done" for g in ticked))
+    s = state(ctx)
+    said = msg("feedback_recorded", id=item_id, score=score)
+    done = "".join(", " + msg("mark_done", key=g).render(s.lang) for g in ticked)
+    s.say(said.render(s.lang) + done)
     state(ctx).changed(f"{item_id}: feedback {score}/5", comment)
 
 
@@ -276,12 +309,18 @@ def doc(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item, "engagement", needs="doc")[1]
     done = tracker.set_document(item_id, kind, name=name, status=status)
+    from svctrack.output.i18n import word
+
+    s = state(ctx)
     d = done.document
-    what = f"{d.kind}" + (f" {inert(d.name)!r}" if d.name else "")
-    verb = "added" if done.added else ("updated" if done.changed else "unchanged")
-    said = f"{item_id}: {what} {verb} ({d.status})" + "".join(f", {g} done" for g in done.ticked)
-    typer.echo(said)
-    state(ctx).changed(f"{item_id}: {what} {d.status}")
+    named = f" {inert(d.name)!r}" if d.name else ""
+    what = f"{d.kind}{named}"
+    shown = Either(what, word(f"doc_{d.kind}", "ru").lower() + named)
+    now = Either(d.status, word(f"doc_{d.status}", "ru"))
+    verb = "doc_added" if done.added else ("doc_updated" if done.changed else "doc_unchanged")
+    said = msg(verb, id=item_id, what=shown, status=now).render(s.lang)
+    s.say(said + "".join(", " + msg("mark_done", key=g).render(s.lang) for g in done.ticked))
+    s.changed(f"{item_id}: {what} {d.status}")
 
 
 @app.command("log", rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -305,5 +344,5 @@ def log_time(
     item_id = tracker.resolve(item)[1]
     amount = parse_hours(hours, rule=hours_problem)  # how many in a day: the tracker says
     total = tracker.log_time(item_id, amount, on=parse_date(on) if on else None, by=by, note=note)
-    typer.echo(f"{item_id}: {amount} h logged, {total} h in all")
+    state(ctx).say(msg("time_logged", id=item_id, hours=amount, total=total))
     state(ctx).changed(f"{item_id}: {amount} h logged", note)

@@ -8,6 +8,7 @@ import typer
 
 from svctrack.cli.context import state
 from svctrack.cli.options import HELP_PANEL_LIFECYCLE, IdArg, JsonOpt, say
+from svctrack.messages import Plural, msg
 
 app = typer.Typer()
 
@@ -45,23 +46,23 @@ def undo(
             jsonout.emit(jsonout.journal(entries))
             return
         if not entries:
-            typer.echo("nothing to undo")
+            s.say(msg("nothing_to_undo_short"))
             return
         from svctrack.output.mend_views import journal_table
 
-        s.print(journal_table(entries, s.width))
+        s.print(journal_table(entries, s.width, s.lang))
         return
     done = undoing.undo(tracker.store, journal)
     for passed in done.passed:
-        say(f"skipped `{passed.command}`: it changed nothing (stopped before it wrote)")
-    said = "; ".join(
-        f"{verb} {', '.join(paths)}"
-        for verb, paths in (("put back", done.restored), ("removed", done.removed))
+        say(msg("undo_skipped", command=passed.command).render(s.lang))
+    said = [
+        msg(verb, paths=", ".join(paths))
+        for verb, paths in (("put_back", done.restored), ("removed_paths", done.removed))
         if paths
-    )
-    say(f"undid `{done.entry.command}`")
-    typer.echo(said)
-    s.changed(f"undo: {done.entry.command}", said)
+    ]
+    say(msg("undid", command=done.entry.command).render(s.lang))
+    typer.echo("; ".join(m.render(s.lang) for m in said))
+    s.changed(f"undo: {done.entry.command}", "; ".join(said))
 
 
 @app.command(rich_help_panel=HELP_PANEL_LIFECYCLE)
@@ -78,7 +79,9 @@ def reopen(
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     move = tracker.reopen(item_id, note=note)
-    typer.echo(f"{item_id}: {move.source} → {move.target}")
+    from svctrack.cli.commands.lifecycle import moved
+
+    state(ctx).say(moved(ctx, move, item_id))
     state(ctx).changed(f"{item_id}: reopened, {move.source} → {move.target}", note)
 
 
@@ -94,13 +97,14 @@ def rename(
 
     Example: svctrack rename acme-audit acme-security-audit
     """
-    from svctrack.output.i18n import count
     from svctrack.usecases.mending import rename as renaming
 
     done = renaming(state(ctx).tracker, item, new, note=note)
-    followed = f"; {count(len(done.followed), 'engagement', 'en')}"
-    said = f"{done.old} → {done.new}" + (followed + " follow" if done.followed else "")
-    typer.echo(f"renamed {said}")
+    followed = Plural(len(done.followed), "engagement")
+    if done.followed:
+        state(ctx).say(msg("renamed_followed", old=done.old, new=done.new, followed=followed))
+    else:
+        state(ctx).say(msg("renamed", old=done.old, new=done.new))
     state(ctx).changed(f"{done.old}: renamed to {done.new}", note)
 
 
@@ -128,10 +132,11 @@ def delete(
     kind, item_id = tracker.resolve(item)
     if not yes:
         if not sys.stdin.isatty():
-            raise UsageError(f"deleting {item_id} needs --yes when not asked on a terminal")
-        if not typer.confirm(f"Delete {kind} {item_id}?", default=False, err=True):
-            typer.echo("nothing deleted")
+            raise UsageError(msg("delete_needs_yes", id=item_id))
+        ask = msg("delete_ask", kind=msg(f"kind_{kind}"), id=item_id).render(state(ctx).lang)
+        if not typer.confirm(ask, default=False, err=True):
+            state(ctx).say(msg("nothing_deleted"))
             return
     deleting(tracker, item_id)
-    typer.echo(f"deleted {kind} {item_id}")
+    state(ctx).say(msg("deleted", kind=msg(f"kind_{kind}"), id=item_id))
     state(ctx).changed(f"{item_id}: deleted")

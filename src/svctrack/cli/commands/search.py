@@ -8,6 +8,7 @@ import typer
 
 from svctrack.cli.context import state
 from svctrack.cli.options import HELP_PANEL_VIEWS, JsonOpt, finish
+from svctrack.messages import msg
 
 app = typer.Typer()
 
@@ -32,7 +33,7 @@ def find(
     if not text.strip():
         from svctrack.errors import UsageError
 
-        raise UsageError("give some text to look for")
+        raise UsageError(msg("find_nothing"))
     per_item, broken = s.tracker.each(KINDS, lambda item: matches(item, text))
     found = [m for item in per_item for m in item]
     if json_output:
@@ -42,9 +43,9 @@ def find(
     elif not found:
         from svctrack.cli.options import say
 
-        say(f"no item holds {text!r}")
+        say(msg("found_nothing", text=repr(text)))
     else:
         from svctrack.output.mend_views import find_table
 
-        s.print(find_table(found, s.width))
+        s.print(find_table(found, s.width, s.lang))
     finish(broken)

@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 
+from svctrack.cli.context import speak
 from svctrack.cli.options import (
     HELP_PANEL_SETUP,
 )
 from svctrack.errors import UsageError
+from svctrack.messages import msg
 
 app = typer.Typer()
 
@@ -49,10 +51,10 @@ def init(
     root = init_workspace(
         path, name=name, lang=lang, currency=currency, example=example, schema=schema
     )
-    typer.echo(f"created workspace {root}")
+    speak(msg("created_workspace", root=root), workspace=lambda: lang)
     done = register(root)
     if done.attributes is not None or done.config:
-        typer.echo("git merges its item files with `svctrack merge-file` (.gitattributes)")
+        speak(msg("merge_registered"), workspace=lambda: lang)
 
 
 @app.command(rich_help_panel=HELP_PANEL_SETUP)
@@ -106,9 +108,9 @@ def schema(
 
     written = write_schemas(Path(output), pipelines)
     for path in written:
-        say(f"wrote {path}")
+        say(msg("wrote", what="", path=path))
     if not written:
-        say(f"{output}: the schemas there are up to date")
+        say(msg("schemas_up_to_date", path=output))
 
 
 # --- completion -----------------------------------------------------------------------------
@@ -129,7 +131,7 @@ def completion(
     from typer._completion_shared import get_completion_script
 
     if shell not in ("bash", "zsh", "fish"):
-        raise UsageError(f"no completion for {shell!r}: use bash, zsh or fish")
+        raise UsageError(msg("no_completion", shell=repr(shell)))
     script = get_completion_script(
         prog_name="svctrack", complete_var="_SVCTRACK_COMPLETE", shell=shell
     )

@@ -22,6 +22,7 @@ from svctrack.cli.options import (
     owner_wanted,
 )
 from svctrack.errors import SvcError, UsageError
+from svctrack.messages import Plural, msg
 
 app = typer.Typer()
 
@@ -134,7 +135,7 @@ def board(
     which = kind_of(kind)
     how = mode_wanted(mode)
     if mine and owner is not None:
-        raise UsageError("--owner and --mine exclude each other")
+        raise UsageError(msg("exclude", a="--owner", b="--mine"))
     s = state(ctx)
     tracker = s.tracker
     if mine:
@@ -277,7 +278,7 @@ def validate(
     else:
         from svctrack.usecases.validation import validate as run
 
-        found = run(s.tracker.store, strict=strict, progress=s.progress("checking files"))
+        found = run(s.tracker.store, strict=strict, progress=s.progress("checking_files"))
     failed = any(f.severity == "error" or strict for f in found)
     if json_output:
         from svctrack.output import jsonout
@@ -297,15 +298,13 @@ def validate(
         from svctrack.output import views as render
 
         s.print(render.findings(found, s.lang, s.width))
-    from svctrack.output.i18n import count
-
     errors = sum(f.severity == "error" for f in found)
     warnings = len(found) - errors
-    line = f"{count(errors, 'error', s.lang)}, {count(warnings, 'warning', s.lang)}"
+    line = msg("found", errors=Plural(errors, "error"), warnings=Plural(warnings, "warning"))
     if failed:  # the last line a script sees on stderr is the `error:` one
-        raise SvcError(line + (" (warnings fail under --strict)" if not errors else ""))
+        raise SvcError(line if errors else msg("found_strict", found=line))
     if not json_output:
-        typer.echo(line, err=True)
+        typer.echo(line.render(s.lang), err=True)
 
 
 @app.command(rich_help_panel=HELP_PANEL_VIEWS)
