@@ -101,6 +101,16 @@ BROKEN = {
         "5:1",
         "`x` is nested more than 50 levels deep",
     ),
+    "dotted keys 51 deep": (  # no bracket: one dot of the key a level
+        GOOD.replace("due =", "x." + "a." * 50 + "b = 1\ndue ="),
+        "5:1",
+        "`x` is nested more than 50 levels deep",
+    ),
+    "a table's header 51 deep": (
+        GOOD + "[x" + ".a" * 50 + "]\nb = 1\n",
+        "10:1",
+        "`x` is nested more than 50 levels deep",
+    ),
     "nested 5000 deep": (
         GOOD + "x = " + "[" * 5000 + "]" * 5000 + "\n",
         "",

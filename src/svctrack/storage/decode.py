@@ -84,7 +84,7 @@ def parse_text(text: str, path: str, *, exact: bool = True) -> dict[str, Any]:
         column = found.start() - text.rfind("\n", 0, found.start()) if found else 0
         message = msg("too_many_digits", limit=limit)
         raise FileProblem(path, message, line=line, column=column) from None
-    deep = _too_deep(data)
+    deep = _too_deep(data) if _may_be_deep(text) else None
     if deep is not None:
         where = re.compile(r"^\s*(?:\[+\s*)?[\"']?" + re.escape(deep) + r"[\"']?\s*[=.\]]")
         line = next((n for n, row in enumerate(text.split("\n"), 1) if where.match(row)), 0)
@@ -99,6 +99,14 @@ def _conflict(text: str, line: int) -> int:
     if not 1 <= line <= len(lines) or not _MARKER.match(lines[line - 1]):
         return 0
     return next((n for n in range(line, 0, -1) if lines[n - 1].startswith("<" * 7)), line)
+
+
+def _may_be_deep(text: str) -> bool:
+    """Whether `text` has the characters to nest values more than MAX_DEPTH deep: each array or
+    table within another needs a `[` (an array, a table's header), a `{` (an inline table) or a
+    `.` (a dotted key) of its own, so a file with no more than MAX_DEPTH of them (most items)
+    needs no walk of its data."""
+    return text.count(".") + text.count("[") + text.count("{") > MAX_DEPTH
 
 
 def _too_deep(data: dict[str, Any]) -> str | None:

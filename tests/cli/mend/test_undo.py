@@ -302,3 +302,16 @@ def test_kill_9_during_a_write_leaves_a_journal_undo_can_use(
         assert 'owner = "boris"' not in firm.text("acme")
     else:
         assert firm.snapshot() == before
+
+
+def test_a_journal_entry_is_the_json_of_what_it_records(firm: Workspace, isolated: Path) -> None:
+    """The entry is written without the json module: it must be what json.dumps writes."""
+    text = 'say "hi"\\ back\tthen\nРомашка \x7f \u2028 😀'
+    firm.ok("note", "acme", text, "--channel", "call")
+    (folder,) = (isolated / "data" / "svctrack" / "journal").iterdir()
+    entry = max(folder.glob("*.json"))  # the newest
+    raw = entry.read_bytes()
+    assert raw == json.dumps(json.loads(raw)).encode("ascii")
+    recorded = json.loads(raw)
+    assert recorded["command"].endswith("--channel call") and text in recorded["command"]
+    assert recorded["changes"][0]["path"] == "engagements/acme.toml"
