@@ -122,6 +122,7 @@ class Transition:
     ticked: tuple[str, ...] = ()  # gate items of the stage entered that the facts satisfy
     next_item: str = ""  # a recurring engagement closed: the id of the next period's
     next_existed: bool = False  # ... which was there already (closed before, reopened)
+    series_ended: str = ""  # ... or why it could not be made (the close stands)
 
 
 def decide(

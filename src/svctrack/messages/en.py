@@ -531,7 +531,7 @@ MESSAGES: dict[str, str] = {
     "target_on_time": "the share of engagements closed on time",
     "target_score": "the mean client score",
     "next_period_refused": "{id} is closed, but its next {every} cannot be made: {problem}",
-    "next_period_refused_hint": "create it by hand with `svctrack engagement new`",
+    "series_ended": "warning: {why} (create it by hand with `svctrack engagement new`)",
     "period_month": "month",
     "period_quarter": "quarter",
     "period_year": "year",

@@ -530,7 +530,7 @@ MESSAGES: dict[str, str] = {
     "target_on_time": "доля заказов, закрытых в срок",
     "target_score": "средняя оценка клиентов",
     "next_period_refused": "{id} закрыт, но заказ на следующий {every} создать нельзя: {problem}",
-    "next_period_refused_hint": "создайте его вручную: `svctrack engagement new`",
+    "series_ended": "warning: {why} (создайте его сами: `svctrack engagement new`)",
     "period_month": "месяц",
     "period_quarter": "квартал",
     "period_year": "год",

@@ -649,15 +649,13 @@ class Tracker:
             deadlines={k: dates.next_period(d, item.every) for k, d in item.deadlines.items()},
         )
         if draft.problems:  # a date past the range svctrack keeps: the series ends here
-            raise Refused(
-                msg(
-                    "next_period_refused",
-                    id=item.id,
-                    every=msg(f"period_{item.every}"),
-                    problem=draft.problems[0].message,
-                ),
-                hint=msg("next_period_refused_hint"),
+            why = msg(
+                "next_period_refused",
+                id=item.id,
+                every=msg(f"period_{item.every}"),
+                problem=draft.problems[0].message,
             )
+            return dataclasses.replace(move, series_ended=why)
         draft.item_id = next_id
         self.write_new(draft, f"next {item.every} after {item.id}")
         return dataclasses.replace(move, next_item=next_id)

@@ -606,3 +606,23 @@ def test_the_site_names_documents_only_when_internal(firm: Workspace) -> None:
     assert "INV-2026-118" not in shown
     assert "INV-2026-118" in next(internal.rglob("acme.html")).read_text("utf-8")
     assert "Principles of delivery (0/4)" in shown
+
+
+def test_a_series_that_cannot_go_on_still_closes(delivering: Workspace) -> None:
+    """The next period would end past 2999: the close stands, is said and exits 0; one warning
+    says the series ends there and how to go on by hand; no file is made."""
+    ws = delivering
+    ws.ok(
+        "engagement", "new", "last", "--service", "audit", "--client", "C", "--start",
+        "2999-12-01", "--due", "2999-12-31", "--every", "month", "--goal", "g",
+    )  # fmt: skip
+    while data(ws, "last")["stage"] != "completion":
+        ws.ok("advance", "last", "--force")
+    result = ws.run("advance", "last", "--force")
+    assert result.code == 0, result
+    assert result.out.startswith("last: completion → closed")
+    (warning,) = result.err.splitlines()
+    assert warning.startswith("warning: last is closed, but its next month cannot be made: ")
+    assert "svctrack engagement new" in warning
+    assert data(ws, "last")["stage"] == "closed"
+    assert sorted(p.stem for p in (ws.root / "engagements").iterdir()) == ["last"]

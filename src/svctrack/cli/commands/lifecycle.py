@@ -50,6 +50,8 @@ def _moved(ctx: typer.Context, move: Any, item_id: str, note: str) -> None:
         s.say(msg(there, id=move.next_item))
         if not move.next_existed:
             message += f"; next period {move.next_item}"
+    if move.series_ended:  # closed all the same: the person makes the next one by hand
+        s.say(msg("series_ended", why=move.series_ended), err=True)
     s.changed(message, note)
 
 
