@@ -25,9 +25,8 @@ from svctrack.domain.analysis import (
 from svctrack.domain.pipeline import GROUPS, Pipeline
 from svctrack.output.figures import num, pct, recommendation, sentence
 from svctrack.output.i18n import day, days, days_overdue, money, month, term, word
-from svctrack.output.tables import free, whole
+from svctrack.output.tables import Step, column, fitted_table, free, whole
 from svctrack.output.text import inert
-from svctrack.output.views import Step, column, fitted_table
 
 DIM = "dim"
 BAD = "bold red"

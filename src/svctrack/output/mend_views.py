@@ -7,9 +7,9 @@ from typing import Any
 
 from rich.table import Table
 
+from svctrack.output.cells import text
 from svctrack.output.i18n import word
-from svctrack.output.tables import free, whole
-from svctrack.output.views import column, fitted_table, text
+from svctrack.output.tables import column, fitted_table, free, whole
 
 
 def journal_table(entries: Sequence[Any], width: int, lang: str = "en") -> Table:

@@ -299,7 +299,7 @@ def test_views_board_never_splits_an_id_at_any_width(tmp_path: Path) -> None:
 
     from svctrack.domain.pipeline import load_pipelines
     from svctrack.domain.queries import Card, board, summary
-    from svctrack.output.views import board as render
+    from svctrack.output.board import board as render
 
     pipeline = load_pipelines({})["engagement"]
     today = date(2026, 11, 26)

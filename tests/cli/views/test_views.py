@@ -538,7 +538,7 @@ def test_labels_never_touch_files(views: Workspace) -> None:
 
 
 def test_render_text_is_inert() -> None:
-    from svctrack.output import views as render
+    from svctrack.output import cells as render
 
     assert render.text("[bold]ACME[/bold] :smile:").plain == "[bold]ACME[/bold] :smile:"
     shown = render.text("evil\x1b[31mred\x1b]0;title\x07 \u202eabc \x9b1m").plain
@@ -573,7 +573,7 @@ def test_piped_output_has_no_escape_codes(
 
 def test_colour_only_on_a_terminal_and_no_color_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     from svctrack.cli.app import State
-    from svctrack.output import views as render
+    from svctrack.output import cells as render
 
     monkeypatch.delenv("NO_COLOR")
     assert State().out.no_color is False
@@ -619,7 +619,7 @@ def test_reads_import_nothing_a_write_or_a_merge_needs(
 
 
 def test_fit_drops_and_narrows_columns_in_order() -> None:
-    from svctrack.output.views import fit
+    from svctrack.output.tables import fit
 
     least = {"id": [10], "days": [8, 16], "client": [12], "stage": [4, 16], "due": [10]}
     steps = [("id", 0), ("days", 0), ("client", 0), ("stage", 0), ("stage", 1), ("days", 1),
@@ -666,7 +666,7 @@ def test_deadlines_narrow_keeps_ids_whole(
 
 
 def test_share_gives_room_in_order_of_importance() -> None:
-    from svctrack.output.views import COMFORTABLE, _share
+    from svctrack.output.tables import COMFORTABLE, _share
 
     least = {"id": 8, "name": 10, "what": 6}
     natural = {"id": 20, "name": 60, "what": 40}

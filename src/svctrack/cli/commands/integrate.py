@@ -211,7 +211,7 @@ def history(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) ->
 
         jsonout.emit(rows)
         return
-    from svctrack.output.views import story
+    from svctrack.output.story import story
 
     s.print(story(rows, s.lang))
 

@@ -179,7 +179,7 @@ def _list(
 
         jsonout.emit_text(jsonout.summaries(rows))
     else:
-        from svctrack.output import views as render
+        from svctrack.output import dashboard as render
         from svctrack.output.i18n import word
 
         if rows:

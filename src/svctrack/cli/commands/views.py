@@ -69,7 +69,7 @@ def status(
 
         jsonout.emit_text(jsonout.status(board))
     else:
-        from svctrack.output import views as render
+        from svctrack.output import dashboard as render
 
         heading = str(tracker.config.get("name", ""))
         s.print(
@@ -163,7 +163,7 @@ def board(
 
         jsonout.emit_text(jsonout.board(found))
     else:
-        from svctrack.output import views as render
+        from svctrack.output import board as render
 
         heading = str(tracker.config.get("name", ""))
         s.print(render.board(found, pipeline, today, s.lang, s.width, heading=heading, limit=limit))
@@ -213,7 +213,7 @@ def deadlines(
 
         jsonout.emit([jsonout.obligation(o) for o in rows])
     elif rows:
-        from svctrack.output import views as render
+        from svctrack.output import deadlines as render
 
         names = {i.id: i.name for i in items}
         s.print(render.deadlines_table(rows, names, today, tracker.pipelines, s.lang, s.width))
@@ -247,7 +247,7 @@ def show(ctx: typer.Context, item: IdArg, *, json_output: JsonOpt = False) -> No
 
         jsonout.emit(jsonout.show(found, pipeline, dates.today(), engagements, figures))
     else:
-        from svctrack.output import views as render
+        from svctrack.output import item_view as render
 
         s.print(render.show(found, pipeline, dates.today(), s.lang, engagements, figures))
     finish(broken)
@@ -295,7 +295,7 @@ def validate(
         ]
         jsonout.emit({"ok": not failed, "problems": problems})
     elif found:
-        from svctrack.output import views as render
+        from svctrack.output import findings as render
 
         s.print(render.findings(found, s.lang, s.width))
     errors = sum(f.severity == "error" for f in found)
@@ -331,7 +331,7 @@ def checklist(
 
             jsonout.emit(jsonout.checklist(found, pipeline, figures))
         else:
-            from svctrack.output import views as render
+            from svctrack.output import checklists as render
 
             s.print(render.checklist(found, pipeline, s.lang, heading=True, figures=figures))
         return
@@ -342,7 +342,7 @@ def checklist(
 
         jsonout.emit(jsonout.principle_matrix(rows, tracker.pipelines))
     elif rows:
-        from svctrack.output import views as render
+        from svctrack.output import checklists as render
 
         for kind in ("engagement", "service"):
             of_kind = [i for i in rows if i.kind == kind]
