@@ -23,12 +23,12 @@ from svctrack.domain.analysis import (
     Timeline,
 )
 from svctrack.domain.pipeline import GROUPS, Pipeline
+from svctrack.output.cells import DIM, text
 from svctrack.output.figures import num, pct, recommendation, sentence
 from svctrack.output.i18n import day, days, days_overdue, money, month, term, word
 from svctrack.output.tables import Step, column, fitted_table, free, whole
 from svctrack.output.text import inert
 
-DIM = "dim"
 BAD = "bold red"
 GOOD = "green"
 ACCENT = "bold cyan"
@@ -36,11 +36,6 @@ STAGE_COLOURS = ("blue", "cyan", "magenta", "green", "yellow", "bright_blue", "b
 STAGE_GLYPHS = ("░", "▒", "▓", "█")  # denser as an engagement advances; readable without colour
 OVERDUE_GLYPH = "×"
 EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def text(value: object, style: str = "") -> Text:
-    """User text, shown literally."""
-    return Text(inert(str(value if value is not None else "")), style=style)
 
 
 def bar(value: Decimal | float | int | None, top: Decimal | float | int, width: int) -> str:
