@@ -25,7 +25,7 @@ from svctrack.output.csvfile import (
     records,
     restore,
 )
-from svctrack.usecases.tracker import Draft
+from svctrack.usecases.tracker import Draft, Terms
 
 
 @dataclass
@@ -126,14 +126,7 @@ def plan(
                 offering,
                 values.get("client", ""),
                 cells.read("due", parse_day),
-                name=values.get("name", ""),
-                start=cells.read("start", parse_day),
-                owner=values.get("owner", ""),
-                mode=values.get("mode", ""),
-                price=price,
-                currency=currency,
-                contract=values.get("contract", ""),
-                budget_hours=cells.read("budget_hours", _budget),
+                _terms(values, cells, price, currency),  # (read after the due date, in order)
                 stage=stage,
             )
         else:
@@ -278,3 +271,17 @@ def apply(
         if progress is not None:
             progress(len(done), len(plan.items))
     return done
+
+
+def _terms(values: dict[str, str], cells: Any, price: Decimal | None, currency: str) -> Terms:
+    """A row's engagement terms beyond service, client and due date."""
+    return Terms(
+        name=values.get("name", ""),
+        start=cells.read("start", parse_day),
+        owner=values.get("owner", ""),
+        mode=values.get("mode", ""),
+        price=price,
+        currency=currency,
+        contract=values.get("contract", ""),
+        budget_hours=cells.read("budget_hours", _budget),
+    )

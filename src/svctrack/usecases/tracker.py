@@ -130,6 +130,26 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """What a new engagement may say beyond its service, client and due date; what it leaves
+    out its service gives (owner, mode, currency) or a rule does (the name, the start)."""
+
+    name: str = ""
+    start: date | None = None
+    owner: str = ""
+    mode: str = ""
+    price: Decimal | None = None
+    currency: str = ""
+    contract: str = ""
+    budget_hours: Decimal | None = None
+    goal: str = ""
+    needs: str = ""
+    every: str = ""
+    pilot: bool = False
+    deadlines: dict[str, date] | None = None
+
+
+@dataclass(frozen=True)
 class DocChange:
     """What `doc` did: the document as it now stands, whether it was added or changed, and the
     gate items that the facts ticked."""
@@ -352,20 +372,9 @@ class Tracker:
         service: str,
         client: str,
         due: date | None,
+        terms: Terms = Terms(),
         *,
         item_id: str | None = None,
-        name: str = "",
-        start: date | None = None,
-        owner: str = "",
-        mode: str = "",
-        price: Decimal | None = None,
-        currency: str = "",
-        contract: str = "",
-        budget_hours: Decimal | None = None,
-        goal: str = "",
-        needs: str = "",
-        every: str = "",
-        pilot: bool = False,
         note: str = "",
     ) -> Item:
         """Create an engagement of an existing service, at the first engagement stage (of a
@@ -375,24 +384,7 @@ class Tracker:
             offering = self.get(service_id, "service")
         except Broken as broken:
             raise _refusal(broken.problems, service_id) from None
-        draft = self.draft_engagement(
-            service_id,
-            offering,
-            client,
-            due,
-            name=name,
-            start=start,
-            owner=owner,
-            mode=mode,
-            price=price,
-            currency=currency,
-            contract=contract,
-            budget_hours=budget_hours,
-            goal=goal,
-            needs=needs,
-            every=every,
-            pilot=pilot,
-        )
+        draft = self.draft_engagement(service_id, offering, client, due, terms)
         return self._create(draft, item_id, note)
 
     def pilot(self, item: Item) -> str | None:
@@ -428,46 +420,33 @@ class Tracker:
         offering: Item | None,
         client: str,
         due: date | None,
+        terms: Terms = Terms(),
         *,
-        name: str = "",
-        start: date | None = None,
-        owner: str = "",
-        mode: str = "",
-        price: Decimal | None = None,
-        currency: str = "",
-        contract: str = "",
-        budget_hours: Decimal | None = None,
-        goal: str = "",
-        needs: str = "",
-        every: str = "",
-        pilot: bool = False,
-        deadlines: dict[str, date] | None = None,
         stage: str = "",
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
         gives by default: the name "<service> — <client>", the owner, mode and currency; the
         start is today, or the due date when that is past (a late engagement recorded)."""
-        of = offering or Item("service", service_id)
-        name = name or f"{of.name or service_id} — {client}"
+        of, t = offering or Item("service", service_id), terms
         fields: dict[str, Any] = {
-            "name": name,
+            "name": t.name or f"{of.name or service_id} — {client}",
             "service": service_id,
             "client": client,
             "stage": stage,
-            "start": start or (min(dates.today(), due) if due else dates.today()),
+            "start": t.start or (min(dates.today(), due) if due else dates.today()),
             "due": due,
-            "owner": owner or of.owner,
-            "mode": mode or of.mode,
-            "price": price,
-            "currency": _code(currency)
-            or (of.currency or self.currency if price is not None else ""),
-            "contract": contract,
-            "budget_hours": budget_hours,
-            "goal": goal,
-            "needs": needs,
-            "every": every,
-            "pilot": pilot or None,
-            "deadlines": deadlines or None,
+            "owner": t.owner or of.owner,
+            "mode": t.mode or of.mode,
+            "price": t.price,
+            "currency": _code(t.currency)
+            or (of.currency or self.currency if t.price is not None else ""),
+            "contract": t.contract,
+            "budget_hours": t.budget_hours,
+            "goal": t.goal,
+            "needs": t.needs,
+            "every": t.every,
+            "pilot": t.pilot or None,
+            "deadlines": t.deadlines or None,
         }
         return self._draft("engagement", engagement_id(client, service_id), fields)
 
@@ -629,11 +608,7 @@ class Tracker:
                 return dataclasses.replace(move, next_item=next_id, next_existed=True)
             passed.add(next_id)
             next_id = unique(first, passed)
-        draft = self.draft_engagement(
-            item.service,
-            None,
-            item.client,
-            due,
+        terms = Terms(
             name=item.name,
             start=start,
             owner=item.owner,
@@ -648,6 +623,7 @@ class Tracker:
             pilot=item.pilot,
             deadlines={k: dates.next_period(d, item.every) for k, d in item.deadlines.items()},
         )
+        draft = self.draft_engagement(item.service, None, item.client, due, terms)
         if draft.problems:  # a date past the range svctrack keeps: the series ends here
             why = msg(
                 "next_period_refused",

@@ -111,14 +111,11 @@ def engagement_new(
     """
     from svctrack.domain.dates import parse_date
     from svctrack.domain.fields import parse_every, priced
+    from svctrack.usecases.tracker import Terms
 
     s = state(ctx)
     amount, currency = priced(price, currency)
-    item = s.tracker.new_engagement(
-        service,
-        client,
-        parse_date(due),
-        item_id=item_id,
+    terms = Terms(
         name=name,
         start=parse_date(start) if start else None,
         owner=owner,
@@ -131,6 +128,7 @@ def engagement_new(
         every=parse_every(every) if every else "",
         pilot=pilot,
     )
+    item = s.tracker.new_engagement(service, client, parse_date(due), terms, item_id=item_id)
     stage = state_word(s.tracker.pipelines["engagement"], item.stage)
     due = day(item.due, s.lang)
     s.say(msg("created_engagement", id=item.id, stage=stage, due=due))
