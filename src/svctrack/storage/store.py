@@ -87,6 +87,12 @@ class Store:
             raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
         return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
 
+    def exists(self, kind: str, item_id: str) -> bool:
+        """Whether `ids(kind)` holds `item_id`, asked of that one name (no folder listed)."""
+        return id_problem(item_id) is None and os.path.lexists(
+            self.root / FOLDERS[kind] / f"{item_id}.toml"
+        )
+
     def ids(self, kind: str) -> list[str]:
         """Ids of the items of one kind, from file names alone (nothing parsed); a file whose
         name is not an id (`acme (copy).toml`) is no item: `validate` reports it."""

@@ -292,7 +292,8 @@ class Tracker:
         """[the problem] of an engagement whose service is not there; else []."""
         if item.kind != "engagement" or not item.service:
             return []
-        problem = service_problem(item.kind, item.service, set(self.store.ids("service")))
+        known = {item.service} if self.store.exists("service", item.service) else set()
+        problem = service_problem(item.kind, item.service, known)
         return [problem] if problem else []
 
     def _index(self) -> Index:
