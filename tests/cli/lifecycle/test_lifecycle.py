@@ -380,7 +380,12 @@ def test_budget_may_exceed_a_day(firm: Workspace) -> None:
     assert data(firm, "acme")["budget_hours"] == 120
 
 
-WRITE_NEEDS_NOT = ("svctrack.domain.analysis", "svctrack.output.views", "rich")
+WRITE_NEEDS_NOT = (
+    "svctrack.domain.analysis",
+    "svctrack.output.views",
+    "svctrack.output.i18n",
+    "rich",
+)
 
 
 @pytest.mark.parametrize(
