@@ -399,10 +399,11 @@ class Store:
         fd = self._held
         if fd is None or not self._holder_line or sys.platform == "win32":
             return
-        content = self._holder_line + self._tidy_lines()
-        with contextlib.suppress(OSError):
-            os.pwrite(fd, content, 0)
-            os.ftruncate(fd, len(content))
+        lines = self._tidy_lines()
+        with contextlib.suppress(OSError):  # the old lines go first: a cut never needs room
+            os.ftruncate(fd, len(self._holder_line))
+            if lines:
+                os.pwrite(fd, lines, len(self._holder_line))
 
     def remove(self, kind: str, item_id: str) -> None:
         """Delete an item's file under the lock (a regular file inside the workspace)."""
@@ -577,9 +578,9 @@ def _free(fd: int, tidy: bytes = b"") -> None:
     it and close it."""
     try:
         with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
             if tidy:
                 os.pwrite(fd, tidy, 0)
-            os.ftruncate(fd, len(tidy))
         _unlock(fd)
     finally:
         os.close(fd)
