@@ -301,6 +301,53 @@ def test_stale_temp_files_go_at_the_next_write_in_their_folder(firm: Workspace) 
     assert not elsewhere.exists()
 
 
+def test_a_folder_left_tidy_is_not_listed_again_until_it_changes(
+    firm: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from svctrack.storage import store
+
+    lock = firm.root / ".svctrack.lock"
+    firm.ok("note", "acme", "first")  # lists engagements/, finds it tidy and says so
+    assert "tidy engagements " in lock.read_text()
+    listed: list[Path] = []
+    real = store.clean_stale_temps
+    monkeypatch.setattr(store, "clean_stale_temps", lambda f: listed.append(f) or real(f))
+    firm.ok("note", "acme", "second")
+    assert listed == []  # the folder is as that write left it
+    stale = plant_temp(firm.root / "engagements", ".acme.toml.k2x9_q1z.tmp", 3600)
+    firm.ok("note", "acme", "third")  # the folder changed: listed, the stale file gone
+    assert listed == [firm.root / "engagements"] and not stale.exists()
+    firm.ok("set", "audit", "owner", "olga")  # services/ was left tidy when it was made
+    assert listed[1:] == []
+    lines = lock.read_text().splitlines()  # no holder line: the lock is free
+    assert sorted(line.split()[:2] for line in lines) == [
+        ["tidy", "engagements"],
+        ["tidy", "services"],
+    ]
+
+
+def test_a_writer_that_died_holding_the_lock_leaves_no_tidy_line(firm: Workspace) -> None:
+    """Every holder of the lock wipes the lines first, and a young temp file is no tidy folder:
+    what a killed writer left is listed again, and cleaned once stale."""
+    lock = firm.root / ".svctrack.lock"
+    firm.ok("note", "acme", "first")
+    fresh = plant_temp(firm.root / "engagements", ".acme.toml.n3w_f1l3.tmp", 0)
+    firm.ok("note", "acme", "second")
+    assert fresh.exists() and "tidy engagements" not in lock.read_text()
+    moment = time.time() - 3600
+    os.utime(fresh, (moment, moment))  # it ages; the folder itself is as it was
+    firm.ok("note", "acme", "third")
+    assert not fresh.exists() and "tidy engagements" in lock.read_text()
+
+
+def test_a_forged_or_stale_tidy_line_is_not_trusted(firm: Workspace) -> None:
+    lock = firm.root / ".svctrack.lock"
+    stale = plant_temp(firm.root / "engagements", ".acme.toml.k2x9_q1z.tmp", 3600)
+    lock.write_text("tidy engagements 1 2 3 4\ntidy ../x 1 2 3 4\n")
+    firm.ok("note", "acme", "hello")
+    assert not stale.exists()
+
+
 # --- real processes: SIGKILL in a burst of writes, two writers, a held lock ---------------------
 
 WRITER = """

@@ -26,7 +26,7 @@ def pick_lang(flag: str | None, workspace: Any = None) -> str:
     `lang`, the workspace's (`workspace`: a function that finds it, asked only if needed),
     the locale, then English. Also for a failure before any workspace was opened."""
     from svctrack.messages import LANGS
-    from svctrack.output.i18n import pick_lang as first
+    from svctrack.messages import pick_lang as first
     from svctrack.storage.userconfig import user_config
 
     env = os.environ.get("SVCTRACK_LANG", "").strip() or None

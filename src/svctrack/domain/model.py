@@ -43,6 +43,8 @@ class Tick:
 
 @dataclass
 class HistoryEntry:
+    """A step of an item's stages (`[[history]]` in the file)."""
+
     to: str
     at: datetime | None
     by: str = ""
@@ -54,6 +56,8 @@ class HistoryEntry:
 
 @dataclass
 class Note:
+    """A communication with the client (`[[notes]]` in the file)."""
+
     at: datetime | None
     text: str
     channel: str = "other"
@@ -81,6 +85,8 @@ class Saved:
 
 @dataclass
 class Feedback:
+    """The client's scores and comment (`[[feedback]]` in the file)."""
+
     at: datetime | None
     score: int
     speed: int | None = None

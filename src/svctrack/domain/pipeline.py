@@ -45,6 +45,8 @@ class Principle(Term):
 
 @dataclass(frozen=True)
 class Stage(Term):
+    """A stage of a pipeline and its gate items."""
+
     gates: tuple[Term, ...] = ()
 
     def gate(self, gate_id: str) -> Term | None:
@@ -53,6 +55,8 @@ class Stage(Term):
 
 @dataclass(frozen=True)
 class Pipeline:
+    """The stages of one kind of item, its ways back and its principles."""
+
     kind: str
     name: Term
     stages: tuple[Stage, ...]

@@ -9,6 +9,7 @@ parameter that is itself a `Msg`, an `Either` or a `Plural` is rendered in the s
 
 from __future__ import annotations
 
+import os
 import string
 from decimal import Decimal
 from importlib import import_module
@@ -22,6 +23,22 @@ _FORMATTER = string.Formatter()
 def catalogue(lang: str) -> ModuleType:
     """The module of one language: `MESSAGES` (key → template) and `NOUNS` (plural forms)."""
     return import_module(f"svctrack.messages.{lang if lang in LANGS else 'en'}")
+
+
+def pick_lang(
+    flag: str | None, env: str | None = None, user: str | None = None, workspace: str | None = None
+) -> str:
+    """The user's language, first match wins: --lang, SVCTRACK_LANG, the user config's `lang`
+    (one person's preference), the workspace's `lang` (the team's default), the locale
+    (LC_ALL, LC_MESSAGES, LANG: for a run outside any workspace), then English."""
+    for choice in (flag, env, user, workspace):
+        if choice in LANGS:
+            return choice
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"
 
 
 def fields(template: str) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import string
 from collections.abc import Mapping, Sequence
@@ -10,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from svctrack.domain.fields import LANGS
 from svctrack.messages import form
 from svctrack.messages import plural as messages_plural
 
@@ -490,22 +488,6 @@ def counts_line(engagements: int, services: int, overdue: int, soon: int, lang: 
     if lang == "ru":
         return f"Открыто: {opened} · просрочено: {overdue} · срок в ближайшие 7 дней: {soon}"
     return f"Open: {opened} · overdue: {overdue} · due within 7 days: {soon}"
-
-
-def pick_lang(
-    flag: str | None, env: str | None = None, user: str | None = None, workspace: str | None = None
-) -> str:
-    """The user's language, first match wins: --lang, SVCTRACK_LANG, the user config's `lang`
-    (one person's preference), the workspace's `lang` (the team's default), the locale
-    (LC_ALL, LC_MESSAGES, LANG: for a run outside any workspace), then English."""
-    for choice in (flag, env, user, workspace):
-        if choice in LANGS:
-            return choice
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "ru" if value.lower().startswith("ru") else "en"
-    return "en"
 
 
 _SYMBOLS = {"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£"}

@@ -64,24 +64,31 @@ STALE_SECONDS = 60
 _TEMP = re.compile(r"^\..+\.toml\.[A-Za-z0-9_]+\.tmp$")
 
 
-def clean_stale_temps(folder: Path, pattern: re.Pattern[str] = _TEMP) -> None:
+def clean_stale_temps(folder: Path, pattern: re.Pattern[str] = _TEMP) -> bool:
     """Remove temp files that a killed svctrack left in `folder` (`.<name>.toml.*.tmp`, or what
     `pattern` matches; older than a minute: a live writer's temp file lives for milliseconds).
     Best effort. Every temp file's name starts with a dot and ends in `.tmp`: the rest of a
-    folder of 10,000 items is passed over by those two string tests, not by the pattern."""
+    folder of 10,000 items is passed over by those two string tests, not by the pattern.
+    True when the folder was listed and none of those temp files is left in it."""
     try:
         names = [n for n in os.listdir(folder) if n[:1] == "." and n.endswith(".tmp")]
     except OSError:
-        return
+        return False
     now = time.time()
+    tidy = True
     for name in names:
         if not pattern.match(name):
             continue
         path = os.path.join(folder, name)
-        with contextlib.suppress(OSError):
+        try:
             st = os.lstat(path)
             if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_SECONDS:
                 os.unlink(path)
+                continue
+        except OSError:
+            pass
+        tidy = False
+    return tidy
 
 
 def _umask() -> int:

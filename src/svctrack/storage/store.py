@@ -51,6 +51,10 @@ class Store:
     journal: Journal | None = None  # told of each write before it happens, for `undo`
     # Or what makes the journal, at the first write: a read never imports it.
     journal_maker: Callable[[], Journal] | None = field(default=None, repr=False)
+    # Item folders known to hold no temp file of svctrack's, each with its status then (see
+    # `_tidy`); and the holder line, which the lock file starts with while the lock is held.
+    _tidy_folders: dict[str, str] = field(default_factory=dict, repr=False)
+    _holder_line: bytes = field(default=b"", repr=False)
 
     def recorder(self) -> Journal | None:
         """The journal each write is recorded in (made by `journal_maker` at the first write),
@@ -82,6 +86,12 @@ class Store:
         except OSError as exc:
             raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
         return sorted(n[:-5] for n in names if n.endswith(".toml") and not n.startswith("."))
+
+    def exists(self, kind: str, item_id: str) -> bool:
+        """Whether `ids(kind)` holds `item_id`, asked of that one name (no folder listed)."""
+        return id_problem(item_id) is None and os.path.lexists(
+            self.root / FOLDERS[kind] / f"{item_id}.toml"
+        )
 
     def ids(self, kind: str) -> list[str]:
         """Ids of the items of one kind, from file names alone (nothing parsed); a file whose
@@ -208,8 +218,9 @@ class Store:
     def release(self) -> None:
         """Let go of the workspace lock if this Store holds it (see `hold`)."""
         handle, self._held = self._held, None
+        tidy, self._tidy_folders = self._tidy_lines(), {}  # for the next holder to trust
         if handle is not None:
-            _free(handle)
+            _free(handle, tidy)
 
     def _acquire(self) -> int:
         """Open and lock `.svctrack.lock`, waiting up to `timeout()`; the file then holds a line
@@ -224,10 +235,11 @@ class Store:
                 if time.monotonic() >= deadline:
                     raise LockTimeout(msg("locked", holder=_holder(fd)), hint=msg("locked_hint"))
                 time.sleep(0.02)
+            self._tidy_folders = _tidy_marks(fd)  # the last holder's, before they are wiped
             try:
                 os.lseek(fd, 0, os.SEEK_SET)
                 os.ftruncate(fd, 0)
-                line = f"pid {os.getpid()} on {_hostname()}\n".encode()
+                line = self._holder_line = f"pid {os.getpid()} on {_hostname()}\n".encode()
                 while line:
                     line = line[os.write(fd, line) :]
             except OSError as exc:
@@ -341,11 +353,57 @@ class Store:
             journal.record(path, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            clean_stale_temps(path.parent)
+            tidy = self._tidy(path.parent)
             write_atomic(path, data, mode, owner)
         except OSError as exc:
             raise io_error(exc, rel) from None
+        if tidy:
+            self._mark_tidy(path.parent)
         self.written.append(path)
+
+    def _tidy(self, folder: Path) -> bool:
+        """Clean `folder` of stale temp files (see `clean_stale_temps`) unless it is known to
+        hold none; True when it holds none now.
+
+        Listing a folder of 10,000 items costs milliseconds, so a writer that leaves an item
+        folder without svctrack's temp files says so in the lock file, with the folder's status
+        (device, inode, mtime and ctime in ns) after its write. Only a holder of the lock makes
+        temp files, and every holder wipes those lines when it takes the lock (and this one
+        drops the line of a folder before it makes a temp file there), so a writer killed
+        mid-write leaves no line saying its folder is tidy: the next writer lists it. A line
+        whose folder has changed since (git, a person) is not trusted either."""
+        name = folder.name if folder.parent == self.root else ""
+        known = self._tidy_folders.pop(name, None) if name in FOLDERS.values() else None
+        if known is not None:
+            self._save_tidy()  # the line goes before a temp file can appear in the folder
+            if known == _folder_key(folder):
+                return True
+        return clean_stale_temps(folder)
+
+    def _mark_tidy(self, folder: Path) -> None:
+        """Say in the lock file that `folder`, as it is now, holds no temp file of svctrack's."""
+        if folder.parent == self.root and folder.name in FOLDERS.values():
+            key = _folder_key(folder)
+            if key:
+                self._tidy_folders[folder.name] = key
+                self._save_tidy()
+
+    def _tidy_lines(self) -> bytes:
+        if sys.platform == "win32":
+            return b""
+        return "".join(f"tidy {n} {k}\n" for n, k in self._tidy_folders.items()).encode()
+
+    def _save_tidy(self) -> None:
+        """The lock file: the holder line, then a `tidy` line for each tidy folder. Best
+        effort (a line missing only means a folder listed again)."""
+        fd = self._held
+        if fd is None or not self._holder_line or sys.platform == "win32":
+            return
+        lines = self._tidy_lines()
+        with contextlib.suppress(OSError):  # the old lines go first: a cut never needs room
+            os.ftruncate(fd, len(self._holder_line))
+            if lines:
+                os.pwrite(fd, lines, len(self._holder_line))
 
     def remove(self, kind: str, item_id: str) -> None:
         """Delete an item's file under the lock (a regular file inside the workspace)."""
@@ -458,11 +516,39 @@ def file_kind(mode: int) -> str:
     return "a special file"
 
 
+def _folder_key(folder: Path) -> str:
+    """A folder's status as a `tidy` line of the lock file gives it; "" if it cannot be had."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return ""
+    return f"{st.st_dev} {st.st_ino} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+
+def _tidy_marks(fd: int) -> dict[str, str]:
+    """The `tidy` lines the lock file holds (see `Store._tidy`): folder name -> status."""
+    if sys.platform == "win32":
+        return {}
+    try:
+        text = os.pread(fd, 4096, 0).decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    marks: dict[str, str] = {}
+    for line in text.split("\n"):
+        word, _, rest = line.partition(" ")
+        name, _, key = rest.partition(" ")
+        if word == "tidy" and name in FOLDERS.values() and len(key.split()) == 4:
+            marks[name] = key
+    return marks
+
+
 def _holder(fd: int) -> str:
     """Who holds the lock, as its holder line says (printable characters only)."""
     try:
         os.lseek(fd, 0, os.SEEK_SET)
-        holder = os.read(fd, 200).decode("utf-8", "replace").strip()
+        holder = os.read(fd, 200).decode("utf-8", "replace").split("\n", 1)[0].strip()
+        if holder.startswith("tidy "):  # the last holder's lines, not yet replaced
+            holder = ""
     except OSError:
         holder = ""
     return "".join(c if c.isprintable() else "?" for c in holder) or "unknown"
@@ -487,11 +573,14 @@ def _try_lock(fd: int) -> bool:
         return False
 
 
-def _free(fd: int) -> None:
-    """Empty the lock file (no holder), unlock it and close it."""
+def _free(fd: int, tidy: bytes = b"") -> None:
+    """Empty the lock file (no holder; only the `tidy` lines given, see `Store._tidy`), unlock
+    it and close it."""
     try:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
+            if tidy:
+                os.pwrite(fd, tidy, 0)
         _unlock(fd)
     finally:
         os.close(fd)

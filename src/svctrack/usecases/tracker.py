@@ -220,13 +220,16 @@ class Tracker:
 
     def figures_of(self, items: Iterable[Item]) -> dict[str, dict[str, GateFigure]]:
         """`figures` of many services at once: one pass over the engagements."""
+        services = [item for item in items if item.kind == "service"]
+        if not services:  # an engagement's gates are never decided by figures: no analysis
+            return {}  # imported (15 ms: an engagement's `advance`, `show`)
         from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
 
         wanted: dict[str, list[str]] = {}
-        for item in items:
+        for item in services:
             stage = self.pipelines[item.kind].stage(item.stage)
             gates = [g.id for g in stage.gates if g.id in FIGURE_GATES] if stage else []
-            if item.kind == "service" and gates:
+            if gates:
                 wanted[item.id] = gates
         if not wanted:
             return {}
@@ -312,7 +315,8 @@ class Tracker:
         """[the problem] of an engagement whose service is not there; else []."""
         if item.kind != "engagement" or not item.service:
             return []
-        problem = service_problem(item.kind, item.service, set(self.store.ids("service")))
+        known = {item.service} if self.store.exists("service", item.service) else set()
+        problem = service_problem(item.kind, item.service, known)
         return [problem] if problem else []
 
     def _index(self) -> Index:
@@ -548,8 +552,8 @@ class Tracker:
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
             done = item.ticked(item.stage)
-            if action == "advance":  # gates the figures meet are done (see `figures`)
-                from svctrack.domain.analysis import met_by_figures
+            if action == "advance" and item.kind == "service":  # gates the figures meet are
+                from svctrack.domain.analysis import met_by_figures  # done (see `figures`)
 
                 done |= met_by_figures(self.figures(item))
             try:

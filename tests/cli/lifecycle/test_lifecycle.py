@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, heavy_imports
 
 ENGAGEMENT_GATES = {
     "preparation": ["terms-agreed", "resources-assigned", "interaction-agreed"],
@@ -378,3 +378,25 @@ def test_log_refuses_more_than_a_day(firm: Workspace, bad: str) -> None:
 def test_budget_may_exceed_a_day(firm: Workspace) -> None:
     firm.ok("set", "acme", "budget_hours", "120")
     assert data(firm, "acme")["budget_hours"] == 120
+
+
+WRITE_NEEDS_NOT = (
+    "svctrack.domain.analysis",
+    "svctrack.output.views",
+    "svctrack.output.i18n",
+    "rich",
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("note", "acme", "hello"), ("check", "acme", "terms-agreed"), ("advance", "acme", "--force")],
+)
+def test_an_engagements_write_imports_no_analysis_and_no_views(
+    firm: Workspace, command: tuple[str, ...]
+) -> None:
+    """Start-up is most of a write's time: the figures that decide some of a service's gate
+    items (`domain.analysis`, 15 ms of imports) are never asked of an engagement."""
+    loaded = heavy_imports(firm.root, *command, watch=WRITE_NEEDS_NOT)
+    assert "LOADED []" in loaded, loaded
+    assert "error" not in loaded, loaded

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from svctrack.output.i18n import count, counts_line, day, days, days_overdue, money, pick_lang, word
+from svctrack.messages import pick_lang
+from svctrack.output.i18n import count, counts_line, day, days, days_overdue, money, word
 
 
 @pytest.mark.parametrize(
