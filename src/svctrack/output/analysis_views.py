@@ -25,7 +25,7 @@ from svctrack.domain.analysis import (
 from svctrack.domain.pipeline import GROUPS, Pipeline
 from svctrack.output.cells import DIM, text
 from svctrack.output.figures import num, pct, recommendation, sentence
-from svctrack.output.i18n import day, days, days_overdue, money, month, term, word
+from svctrack.output.i18n import day, days_left_words, money, month, term, word
 from svctrack.output.tables import Step, column, fitted_table, free, whole
 from svctrack.output.text import inert
 
@@ -424,7 +424,7 @@ def timeline(t: Timeline, pipeline: Pipeline, lang: str, width: int) -> Group:
     title.append(f" · {word('today', lang)} {day(t.today, lang)}", style=DIM)
     if not t.bars:
         return Group(title, Text(word("no_open_engagements", lang)))
-    right = [_left(b.days_left, b.overdue, lang) for b in t.bars]
+    right = [days_left_words(b.days_left, b.overdue, lang) for b in t.bars]
     right_width = max(len(r) for r in right)
     label_width = max(len(b.id) for b in t.bars)  # an id is never cut
     chart = width - label_width - right_width - 2
@@ -458,16 +458,6 @@ class _Scale:
     def col(self, when: date) -> int:
         """The column of a day; may fall outside 0..cells-1."""
         return (when - self.start).days * self.cells // self.days
-
-
-def _left(days_left: int | None, overdue: bool, lang: str) -> str:
-    if days_left is None:
-        return "—"
-    if overdue:
-        return days_overdue(-days_left, lang)
-    if days_left == 0:
-        return word("today", lang)
-    return days(days_left, lang)
 
 
 def _fit_label(value: str, width: int, style: str) -> Text:

@@ -457,6 +457,17 @@ def days_overdue(count: int, lang: str) -> str:
     return f"просрочка {count} дн." if lang == "ru" else f"{count}d overdue"
 
 
+def days_left_words(days_left: int | None, overdue: bool, lang: str) -> str:
+    """What is left until a date, in words: `5d`, `today`, `6d overdue`, `—` for none."""
+    if days_left is None:
+        return "—"
+    if overdue:
+        return days_overdue(-days_left, lang)
+    if days_left == 0:
+        return word("today", lang)
+    return days(days_left, lang)
+
+
 # The one plural rule is the catalogues' (`svctrack.messages`): `plural` is the form of a noun
 # that agrees with a number, `count` the number with it (`3 заказа`).
 plural = form

@@ -41,6 +41,7 @@ from svctrack.output.i18n import (
     counts_line,
     day,
     days,
+    days_left_words,
     days_overdue,
     fill,
     history_note,
@@ -462,7 +463,7 @@ def gantt(t: Timeline, pipeline: Pipeline, lang: str) -> str:
                     out.append(f'<text x="{_LABEL - 10}" y="{y + 12}" class="muted">◀</text>')
                 if b.due > t.end:
                     out.append(f'<text x="{right + 2}" y="{y + 12}" class="muted">▶</text>')
-        left = _left(b.days_left, b.overdue, lang)
+        left = days_left_words(b.days_left, b.overdue, lang)
         out.append(f'<text x="{_W - 4}" y="{y + 12}" text-anchor="end"{css}>{e(left)}</text>')
     if t.start <= t.today <= t.end:
         x = _x(t.today, t) + (_x(t.today + timedelta(days=1), t) - _x(t.today, t)) / 2
@@ -478,16 +479,6 @@ def gantt(t: Timeline, pipeline: Pipeline, lang: str) -> str:
     legend += f' · <span class="late">■ {e(word("overdue", lang))}</span>'
     legend += f' · <span style="color: #2f6fb3">│</span> {e(word("today", lang))}'
     return f'<div class="chart">{"".join(out)}</div>\n<p class="muted">{legend}</p>'
-
-
-def _left(days_left: int | None, overdue: bool, lang: str) -> str:
-    if days_left is None:
-        return "—"
-    if overdue:
-        return days_overdue(-days_left, lang)
-    if days_left == 0:
-        return word("today", lang)
-    return days(days_left, lang)
 
 
 def _timeline_section(o: Overview) -> str:
