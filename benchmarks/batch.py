@@ -13,40 +13,25 @@ the test suite; at 10,000 engagements the loop takes a few minutes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 import tomllib
-from pathlib import Path
 
-import generate
-from run import HERE, child_env, svctrack_command
+from run import scratch_arguments, scratch_workspace
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engagements", type=int, default=10_000)
-    parser.add_argument("--services", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=1)
+    parser = scratch_arguments(__doc__.splitlines()[0], "batch", runs=3)
     parser.add_argument("--notes", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3, help="batch runs (the loop runs once)")
-    parser.add_argument("--work", type=Path, default=HERE / "results" / "batch")
-    parser.add_argument("--svctrack", default=None, help="the svctrack executable to time")
     args = parser.parse_args(argv)
 
-    work = args.work.resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    ws = generate.generate(work / "workspace", args.engagements, args.services, args.seed)
-    env = child_env(work, ws.today.isoformat())
+    work, ws, env, sv = scratch_workspace(args)
     env["XDG_DATA_HOME"] = str(work / "home" / "data")  # the undo journal
-    sv = [*svctrack_command(args.svctrack), "-C", str(ws.root)]
     timed([*sv, "status", "--json"], env)  # the cache warmed
     ids = [r.id for r in ws.open_engagements()]
     targets = [(ids[n % len(ids)], n) for n in range(args.notes)]

@@ -395,6 +395,32 @@ def svctrack_command(explicit: str | None) -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "svctrack"]
 
 
+def scratch_arguments(description: str, work: str, runs: int) -> argparse.ArgumentParser:
+    """The options every side benchmark (batch.py, site.py) takes: the workspace's size and seed,
+    its runs, its work folder, the executable."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--engagements", type=int, default=10_000)
+    parser.add_argument("--services", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--work", type=Path, default=HERE / "results" / work)
+    parser.add_argument("--svctrack", default=None, help="the svctrack executable to time")
+    return parser
+
+
+def scratch_workspace(
+    args: argparse.Namespace,
+) -> tuple[Path, generate.Workspace, dict[str, str], list[str]]:
+    """A fresh work folder with a generated workspace in it: the folder, the workspace, the
+    environment its commands run in, and the svctrack command line up to its subcommand."""
+    work = args.work.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ws = generate.generate(work / "workspace", args.engagements, args.services, args.seed)
+    env = child_env(work, ws.today.isoformat())
+    return work, ws, env, [*svctrack_command(args.svctrack), "-C", str(ws.root)]
+
+
 def prepare(size: int, args: argparse.Namespace) -> tuple[Context, generate.Workspace]:
     work = args.work / f"n{size}"
     root = work / "workspace"

@@ -12,35 +12,18 @@ under 10 s. Not part of the test suite; it takes a minute or two.
 
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import statistics
 import sys
-from pathlib import Path
 
-import generate
-from run import HERE, child_env, peak_kb, run_once, svctrack_command
+from run import peak_kb, run_once, scratch_arguments, scratch_workspace
 
 GOAL_S = 10.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engagements", type=int, default=10_000)
-    parser.add_argument("--services", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--work", type=Path, default=HERE / "results" / "site")
-    parser.add_argument("--svctrack", default=None, help="the svctrack executable to time")
-    args = parser.parse_args(argv)
-
-    work = args.work.resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    ws = generate.generate(work / "workspace", args.engagements, args.services, args.seed)
-    env = child_env(work, ws.today.isoformat())
-    sv = [*svctrack_command(args.svctrack), "-C", str(ws.root)]
+    args = scratch_arguments(__doc__.splitlines()[0], "site", runs=3).parse_args(argv)
+    work, _, env, sv = scratch_workspace(args)
     out, err = work / "stdout", work / "stderr"
     seconds, code = run_once([*sv, "status", "--json"], env, out, err)  # warm the cache
     if code:
