@@ -325,11 +325,11 @@ def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
 
 def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:
     """What the item says against its pipeline: stages, deadlines, gate items, principles."""
-    import difflib
-
     problems = []
-    states = [*pipeline.stage_ids, *pipeline.ends]
     if item.stage and not pipeline.is_known(item.stage):
+        import difflib
+
+        states = [*pipeline.stage_ids, *pipeline.ends]
         close = difflib.get_close_matches(item.stage, states, n=1)
         hint = (
             msg("did_you_mean", names=close[0], more="")
@@ -440,7 +440,7 @@ def _ticks(table: Any, where: str, bad: Any) -> dict[str, Tick]:
 
 def _amount(value: Any) -> Decimal | None:
     """A finite number of the file as an exact decimal; None for anything else (nan, inf)."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         return None
     amount = Decimal(value)
     return amount if amount.is_finite() else None
@@ -457,16 +457,17 @@ def _entries(data: dict[str, Any], key: str, build: Any, bad: Any) -> list[Any]:
         bad(key, msg("must_be_array", key=key))
         return []
     out = []
-    for number, entry in enumerate(raw, 1):
+    number = 0
+
+    def complain(message: str, field: str = "") -> None:
         where = f"{key}[{number}]"
+        said = msg("entry_problem", key=key, n=number, message=message)
+        bad(f"{where}.{field}" if field else where, said)
+
+    for number, entry in enumerate(raw, 1):  # `complain` names the one being built
         if not isinstance(entry, dict):
-            bad(where, msg("entry_table", key=key, n=number))
+            bad(f"{key}[{number}]", msg("entry_table", key=key, n=number))
             continue
-
-        def complain(message: str, field: str = "", where: str = where, n: int = number) -> None:
-            said = msg("entry_problem", key=key, n=n, message=message)
-            bad(f"{where}.{field}" if field else where, said)
-
         try:
             out.append(build(entry, complain))
         except (TypeError, ValueError) as exc:
@@ -520,7 +521,7 @@ def _history(entry: dict[str, Any], complain: Any) -> HistoryEntry:
         note=_text(entry, "note"),
         source=source,
         forced=entry.get("forced") is True,
-        skipped=tuple(str(s) for s in skipped) if isinstance(skipped, list) else (),
+        skipped=tuple(map(str, skipped)) if isinstance(skipped, list) else (),
     )
 
 

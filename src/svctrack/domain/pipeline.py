@@ -50,7 +50,12 @@ class Stage(Term):
     gates: tuple[Term, ...] = ()
 
     def gate(self, gate_id: str) -> Term | None:
-        return next((g for g in self.gates if g.id == gate_id), None)
+        return self._gates.get(gate_id)
+
+    @cached_property
+    def _gates(self) -> dict[str, Term]:
+        """The gate items by id (the first of an id; `validate` asks for every tick)."""
+        return {g.id: g for g in reversed(self.gates)}
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,11 @@ class Pipeline:
         return (self.done, CANCELLED) if self.done else (CANCELLED,)
 
     def stage(self, stage_id: str) -> Stage | None:
-        return next((s for s in self.stages if s.id == stage_id), None)
+        return self._stages.get(stage_id)
+
+    @cached_property
+    def _stages(self) -> dict[str, Stage]:
+        return {s.id: s for s in reversed(self.stages)}
 
     def index(self, stage_id: str) -> int:
         """Position of a stage; the end state counts as past the last stage."""
@@ -86,7 +95,11 @@ class Pipeline:
         return state in self.stage_ids or state in self.ends
 
     def principle(self, principle_id: str) -> Principle | None:
-        return next((p for p in self.principles if p.id == principle_id), None)
+        return self._principles.get(principle_id)
+
+    @cached_property
+    def _principles(self) -> dict[str, Principle]:
+        return {p.id: p for p in reversed(self.principles)}
 
     def progress(self, state: str) -> float:
         """Share of the stages completed: 0.0 at the first stage, 1.0 when done."""

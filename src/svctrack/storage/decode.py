@@ -110,16 +110,24 @@ def _may_be_deep(text: str) -> bool:
 
 
 def _too_deep(data: dict[str, Any]) -> str | None:
-    """The top-level key under which values nest deeper than MAX_DEPTH, if any."""
-    containers = (dict, list)
-    stack = [(v, 1, k) for k, v in data.items() if isinstance(v, containers)]
-    while stack:
-        value, depth, key = stack.pop()
-        if depth > MAX_DEPTH:
+    """The top-level key under which values nest deeper than MAX_DEPTH, if any (the last such
+    key of the file)."""
+    for key, value in reversed(data.items()):
+        if (type(value) is dict or type(value) is list) and _nests(value, MAX_DEPTH):
             return key
-        inner = value.values() if isinstance(value, dict) else value
-        stack.extend((v, depth + 1, key) for v in inner if isinstance(v, containers))
     return None
+
+
+def _nests(value: dict[str, Any] | list[Any], room: int) -> bool:
+    """Whether arrays and tables nest in `value` (itself one) more than `room` deep; only they
+    are walked into (a recursion at most MAX_DEPTH deep: parsed TOML holds only dicts and lists
+    as containers)."""
+    if not room:
+        return True
+    for inner in value.values() if type(value) is dict else value:
+        if (type(inner) is dict or type(inner) is list) and _nests(inner, room - 1):
+            return True
+    return False
 
 
 def parse(raw: bytes, path: str) -> dict[str, Any]:

@@ -63,9 +63,9 @@ class Store:
             self.journal = self.journal_maker()
         return self.journal
 
-    def rel(self, path: Path) -> str:
+    def rel(self, path: Path | str) -> str:
         try:
-            return path.relative_to(self.root).as_posix()
+            return Path(path).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -108,17 +108,18 @@ class Store:
         """The text of a file of the workspace (UTF-8, without its BOM)."""
         return decode(self.read_bytes(path), self.rel(path))[0]
 
-    def read_bytes(self, path: Path) -> bytes:
+    def read_bytes(self, path: Path | str) -> bytes:
         """The bytes of a file of the workspace (see `_open`)."""
         return self._open(path)[0]
 
-    def _inside(self, path: Path, link: os.stat_result) -> bool:
+    def _inside(self, path: str, link: os.stat_result) -> bool:
         """Whether the file really lies in the workspace; only links and linked folders can
         lead out, so only they are resolved (a folder once per process)."""
         if stat.S_ISLNK(link.st_mode):
             real = os.path.realpath(path)
         else:
-            real = os.path.join(self._real_folder(str(path.parent)), path.name)
+            folder, name = os.path.split(path)
+            real = os.path.join(self._real_folder(folder or "."), name)
         return real.startswith(self._real_folder(str(self.root)).rstrip(os.sep) + os.sep)
 
     def _real_folder(self, folder: str) -> str:
@@ -126,42 +127,43 @@ class Store:
             self._folders[folder] = os.path.realpath(folder)
         return self._folders[folder]
 
-    def _open(self, path: Path, *, for_write: bool = False) -> tuple[bytes, os.stat_result]:
+    def _open(self, path: Path | str, *, for_write: bool = False) -> tuple[bytes, os.stat_result]:
         """The bytes and the status of a regular file inside the workspace, at most MAX_BYTES.
         A symbolic link is followed only to a file inside the workspace, and never for a write
-        (the new file would replace the link)."""
-        rel = self.rel(path)
+        (the new file would replace the link). The path is worked on as a string, and made
+        relative only for a problem (thousands of files are read this way)."""
+        where = os.fspath(path)
         try:
-            link = os.lstat(path)
+            link = os.lstat(where)
         except (FileNotFoundError, NotADirectoryError):
-            raise NotFound(msg("no_such_file", path=rel)) from None
+            raise NotFound(msg("no_such_file", path=self.rel(where))) from None
         except OSError as exc:
-            raise FileProblem(rel, msg("cannot_read", reason=reason(exc))) from None
+            raise FileProblem(self.rel(where), msg("cannot_read", reason=reason(exc))) from None
         if stat.S_ISLNK(link.st_mode) and for_write:
             raise FileProblem(
-                rel,
+                self.rel(where),
                 msg("is_link"),
                 hint=msg("is_link_hint"),
             )
-        if not self._inside(path, link):
+        if not self._inside(where, link):
             how = "link_out" if stat.S_ISLNK(link.st_mode) else "linked_folder_out"
-            raise FileProblem(rel, msg(how))
+            raise FileProblem(self.rel(where), msg(how))
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO never blocks
+            fd = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO never blocks
         except FileNotFoundError:
-            raise NotFound(msg("no_such_file_link", path=rel)) from None
+            raise NotFound(msg("no_such_file_link", path=self.rel(where))) from None
         except OSError as exc:
-            raise FileProblem(rel, msg("cannot_read", reason=reason(exc))) from None
+            raise FileProblem(self.rel(where), msg("cannot_read", reason=reason(exc))) from None
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 what = "a_folder" if stat.S_ISDIR(st.st_mode) else "a_special_file"
-                raise FileProblem(rel, msg("not_regular", what=msg(what)))
+                raise FileProblem(self.rel(where), msg("not_regular", what=msg(what)))
             if st.st_size > MAX_BYTES:
-                raise FileProblem(rel, msg("too_big", size=st.st_size, limit=MAX_BYTES))
+                raise FileProblem(self.rel(where), msg("too_big", size=st.st_size, limit=MAX_BYTES))
             return _read_upto(fd, st.st_size), st
         except OSError as exc:
-            raise FileProblem(rel, msg("cannot_read", reason=reason(exc))) from None
+            raise FileProblem(self.rel(where), msg("cannot_read", reason=reason(exc))) from None
         finally:
             os.close(fd)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def validate(
     `validate --strict` gives too (an engagement under way that says nothing of its goal);
     `progress` is told `(done, total)` as the item files are checked."""
     findings: list[Finding] = []
-    config_text = _text(store, store.root / CONFIG, findings)
+    config_text = _text(store, CONFIG, findings)
     pipelines = None
     if config_text is not None:
         try:
@@ -174,7 +175,7 @@ def _check(
     """Every problem of one item file."""
     rel = f"{FOLDERS[kind]}/{item_id}.toml"
     findings: list[Finding] = []
-    text = _text(store, store.root / rel, findings)
+    text = _text(store, rel, findings)
     if text is None:
         return findings
     return check_text(text, rel, kind, item_id, pipelines[kind], services)
@@ -220,10 +221,10 @@ def _settings(config: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _text(store: Store, path: Path, findings: list[Finding]) -> str | None:
-    rel = store.rel(path)
+def _text(store: Store, rel: str, findings: list[Finding]) -> str | None:
+    """The text of the workspace's file `rel`, or None with what is wrong added to `findings`."""
     try:
-        return decode(store.read_bytes(path), rel)[0]
+        return decode(store.read_bytes(os.path.join(store.root, rel)), rel)[0]
     except FileProblem as exc:
         findings.append(_finding(exc))
     except OSError as exc:
