@@ -439,17 +439,22 @@ class Store:
 def _read_upto(fd: int, size: int) -> bytes:
     """What `fd` holds from here to its end, but at most MAX_BYTES + 1 bytes (one more says "too
     large"): read as a file object would, a fifth of its cost (a buffered reader made for every
-    file of a workspace). `size` is what fstat said, so one read is usually all; a file that
-    grows meanwhile is read on to the end or the limit."""
+    file of a workspace). `size` is what fstat said, so one read is usually all: a read that
+    asked for more and returned exactly `size` bytes has met the end, and no second read is
+    made to find it. A file that grows meanwhile is read on to the end or the limit, and one
+    that read short of `size` is read on too."""
     chunks = []
     total = 0
     want = min(size, MAX_BYTES) + 1
     while total <= MAX_BYTES:
-        chunk = os.read(fd, min(want, MAX_BYTES + 1 - total))
+        asked = min(want, MAX_BYTES + 1 - total)
+        chunk = os.read(fd, asked)
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
+        if total == size and len(chunk) < asked:
+            break
         want = 1 << 16
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
