@@ -111,6 +111,18 @@ BROKEN = {
         "10:1",
         "`x` is nested more than 50 levels deep",
     ),
+    # `[[key]]` lines count once when the text is weighed for a walk of its nesting: here
+    # they are many, and the levels of one of them (and of one within a value) still count.
+    "an array 49 deep in an entry of an array of tables": (
+        GOOD + "[[z]]\n" * 20 + "[[x]]\ny = " + "[" * 49 + "]" * 49 + "\n",
+        "30:1",
+        "`x` is nested more than 50 levels deep",
+    ),
+    "an array of an array on its own line, 51 deep": (
+        GOOD + "[[z]]\n" * 20 + "[[x]]\ny = " + "[\n" * 47 + "[[1]]\n" + "]\n" * 47,
+        "30:1",
+        "`x` is nested more than 50 levels deep",
+    ),
     "nested 5000 deep": (
         GOOD + "x = " + "[" * 5000 + "]" * 5000 + "\n",
         "",
