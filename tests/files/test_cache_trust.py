@@ -151,3 +151,23 @@ def test_the_steps_file_damaged_changes_nothing(big: Workspace, damage: str) -> 
     after = listing(big)
     assert after["old1"]["client"] == "Written" and after["old2"]["client"] == "Hand"
     assert after == listing(big, "--no-cache")
+
+
+@pytest.mark.parametrize("part", [0, 1, 2])
+@pytest.mark.parametrize("read", ["status", "list --all"])
+def test_a_damaged_part_of_the_index_changes_nothing(big: Workspace, part: int, read: str) -> None:
+    """Each part of the index (the hot entries, the cold entries, their rows) has its own
+    CRC; a damaged one is seen when it is read, and the files are looked at again."""
+    cache = cache_dir(big.root)
+    assert cache is not None
+    path = cache / "engagements.index"
+    data = bytearray(path.read_bytes())
+    _, *sizes = index._HEAD.unpack_from(data)
+    offset = index._HEAD.size + sum(sizes[0 : 2 * part : 2])
+    data[offset + sizes[2 * part] // 2] ^= 0x40
+    path.write_bytes(bytes(data))
+    want = listing(big, "--no-cache")
+    for _ in range(2):  # damaged, then mended
+        if read == "status":
+            assert open_ids(big) == {i for i, e in want.items() if e["stage"] != "cancelled"}
+        assert listing(big) == want

@@ -63,9 +63,9 @@ FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change ag
 TRUST_FROM = 20_000
 FULL_LOOK_NS = 600 * 1_000_000_000
 PROTOCOL = pickle.HIGHEST_PROTOCOL
-# An index file: this head (a mark, the sizes and CRC-32s of its two parts), the hot part, the
-# cold part (see `Index._load_index`).
-_HEAD = struct.Struct("<4sQIQI")
+# An index file: this head (a mark, the size and CRC-32 of each part), then its three parts: the
+# hot entries, the cold entries, the cold entries' rows (see `Index._load_index`, `_ColdPart`).
+_HEAD = struct.Struct("<4sQIQIQI")
 _MAGIC = b"svci"
 
 PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
@@ -87,6 +87,8 @@ KEY, STAGE, TRUSTED, ROW, BRIEF, SERVICE_OF_ENTRY = range(6)
 # service (for the check that needs the other files), else b""; service: the engagement's
 # service ("" for a service or a broken item), which every read checks is there.
 IS_OPEN = Row._fields.index("is_open")
+# What `Index._walk` tells of each sound item it visits: kind, id, row, brief (b"" if none).
+Visit = Callable[[str, str, tuple[Any, ...], bytes], None]
 # What the index keeps of an item folder: its status (`changes.folder_status`) when a read began,
 # whether that status had settled (changed long enough before that a later change would change
 # it again, even within one tick of the file system's clock; if not, the next read lists the
@@ -146,9 +148,9 @@ class Index:
         """(kind, id, row) of the items of `kinds`, in no set order; and the broken files."""
         found: list[tuple[str, str, tuple[Any, ...]]] = []
 
-        def keep(kind: str, item_id: str, entry: Entry) -> None:
-            if not only_open or entry[ROW][IS_OPEN]:
-                found.append((kind, item_id, entry[ROW]))
+        def keep(kind: str, item_id: str, row: tuple[Any, ...], _: bytes) -> None:
+            if not only_open or row[IS_OPEN]:
+                found.append((kind, item_id, row))
 
         return found, self._walk(tuple(kinds), keep, closed=not only_open)
 
@@ -157,9 +159,9 @@ class Index:
         broken files."""
         found: list[Item] = []
 
-        def keep(kind: str, item_id: str, entry: Entry) -> None:
-            if entry[ROW][IS_OPEN]:
-                found.append(pickle.loads(entry[BRIEF]))
+        def keep(kind: str, item_id: str, row: tuple[Any, ...], brief: bytes) -> None:
+            if row[IS_OPEN]:
+                found.append(pickle.loads(brief))
 
         broken = self._walk(tuple(kinds), keep, closed=False)
         order = {kind: n for n, kind in enumerate(FOLDERS)}
@@ -207,9 +209,7 @@ class Index:
         broken.sort(key=lambda problem: problem.path)
         return found, broken
 
-    def _walk(
-        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None], *, closed: bool
-    ) -> list[FileProblem]:
+    def _walk(self, kinds: tuple[str, ...], visit: Visit, *, closed: bool) -> list[FileProblem]:
         """Visit the index entry of every readable item of `kinds` (with `closed`, those no longer
         open too; else only the open ones), and return the files that do not parse; the files
         changed since their entry was made are parsed again (on every core when there are
@@ -226,71 +226,94 @@ class Index:
         broken.sort(key=lambda problem: problem.path)
         return broken
 
-    def _walk_kind(
-        self, kind: str, visit: Callable[[str, str, Entry], None], *, closed: bool
-    ) -> list[FileProblem]:
-        """`_walk` of one kind."""
-        broken: list[FileProblem] = []
+    def _walk_kind(self, kind: str, visit: Visit, *, closed: bool) -> list[FileProblem]:
+        """`_walk` of one kind (again, looking at every file, when the cold part is damaged)."""
         status = folder_status(os.path.join(self.store.root, FOLDERS[kind]))
-        hot, kept, (count, services_of_cold), seen = self._load_index(kind)
+        hot, kept, cold_of, seen = self._load_index(kind)
         try:
-            named = self._named(kind, seen, status, count)
-            # The index's other part (the closed items) is unpickled only when it is needed.
-            needed = closed or named is None or named[0]
-            cold = _cold(kept.data(), rows=closed) if needed else None
-            known = hot if cold is None else {**cold, **hot}  # (cold has no hot id)
-            new: dict[str, Entry] = {}
-            stale: list[tuple[str, str, Key]] = []
-            for item_id, where, key in self._looks(kind, hot, cold, known, named, new):
-                entry = known.get(item_id)
-                if entry is None or entry[KEY] != key or not entry[TRUSTED]:
-                    stale.append((item_id, where, key))
-                else:
-                    new[item_id] = entry
-            if stale:
-                shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
-                parsed = map_chunks(_entries, stale, shared, self.progress)
-                for (item_id, _, _), found in zip(stale, parsed, strict=True):
-                    if found:
-                        new[item_id] = _interned(found)
-            if cold is None:  # only the hot entries were looked at: the cold ones stand
-                new_hot, moved = _split(new)
-                new_cold = {**_cold(kept.data(), rows=False), **moved} if moved else None
-                cold = new_cold
-            else:
-                new_hot, new_cold = _split(new)
-                if new_cold == cold:
-                    new_cold = None  # unchanged: saved as the bytes it was read from
-                cold = new_cold if new_cold is not None else cold
-            services = self._service_ids() if kind == "engagement" else frozenset()
-            if new_cold is not None:
-                count = len(new_cold)
-                services_of_cold = frozenset(e[SERVICE_OF_ENTRY] for e in new_cold.values())
-            if cold is None and not services_of_cold <= services:
-                # an engagement no longer open lost its service
-                cold = _cold(kept.data(), rows=False)
-            for entries in (new_hot, cold or {}):
-                broken += self._visit(kind, entries, services, visit, closed=closed)
-            changed = new_hot != hot or new_cold is not None
-            look = self._seen(status, seen, named is None)
-            if changed or look != seen:
-                cold_of = (count, services_of_cold)
-                self._save(kind, new_hot, new_cold, kept, cold_of, look)
+            return self._walk_index(kind, visit, status, hot, kept, cold_of, seen, closed=closed)
+        except _Damaged:
+            kept.close()
+            kept, cold_of = _ColdPart(), (0, frozenset())
+            return self._walk_index(kind, visit, status, hot, kept, cold_of, None, closed=closed)
         finally:
             kept.close()
+
+    def _walk_index(
+        self,
+        kind: str,
+        visit: Visit,
+        status: str,
+        hot: dict[str, Entry],
+        kept: _ColdPart,
+        cold_of: tuple[int, frozenset[str]],
+        seen: Seen | None,
+        *,
+        closed: bool,
+    ) -> list[FileProblem]:
+        """`_walk_kind` with the index loaded."""
+        broken: list[FileProblem] = []
+        count, services_of_cold = cold_of
+        named = self._named(kind, seen, status, count)
+        # The index's other part (the closed items) is unpickled only when it is needed.
+        cold = kept.entries() if named is None or named[0] else None
+        rows = kept.rows() if closed else {}
+        known = hot if cold is None else {**cold, **hot}  # (cold has no hot id)
+        new: dict[str, Entry] = {}
+        stale: list[tuple[str, str, Key]] = []
+        for item_id, where, key in self._looks(kind, hot, cold, known, named, new):
+            entry = known.get(item_id)
+            if entry is None or entry[KEY] != key or not entry[TRUSTED]:
+                stale.append((item_id, where, key))
+            else:
+                new[item_id] = entry
+        if stale:
+            shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
+            parsed = map_chunks(_entries, stale, shared, self.progress)
+            for (item_id, _, _), found in zip(stale, parsed, strict=True):
+                if found:
+                    new[item_id] = _interned(found)
+        if cold is None:  # only the hot entries were looked at: the cold ones stand
+            new_hot, moved = _split(new)
+            new_cold = {**kept.entries(), **moved} if moved else None
+            cold = new_cold
+        else:
+            new_hot, new_cold = _split(new)
+            if new_cold == cold:
+                new_cold = None  # unchanged: saved as the bytes it was read from
+            cold = new_cold if new_cold is not None else cold
+        services = self._service_ids() if kind == "engagement" else frozenset()
+        if new_cold is not None:
+            count = len(new_cold)
+            services_of_cold = frozenset(e[SERVICE_OF_ENTRY] for e in new_cold.values())
+        if cold is None and not services_of_cold <= services:
+            # an engagement no longer open lost its service
+            cold = kept.entries()
+        for entries in (new_hot, cold or {}):
+            broken += self._visit(kind, entries, rows, services, visit, closed=closed)
+        if cold is None and closed:  # the cold entries stand, and their services are there
+            for item_id, row in rows.items():
+                visit(kind, item_id, row, b"")
+        changed = new_hot != hot or new_cold is not None
+        look = self._seen(status, seen, named is None)
+        if changed or look != seen:
+            cold_of = (count, services_of_cold)
+            self._save(kind, new_hot, new_cold, kept, cold_of, look)
         return broken
 
     def _visit(
         self,
         kind: str,
         entries: dict[str, Entry],
+        rows: dict[str, Any],
         services: frozenset[str],
-        visit: Callable[[str, str, Entry], None],
+        visit: Visit,
         *,
         closed: bool,
     ) -> list[FileProblem]:
-        """Visit the sound entries (those of open items, or all with `closed`); return the
-        problems of the others: a broken file, an engagement whose service is not there."""
+        """Visit the sound entries (those of open items, or all with `closed`: a cold entry with
+        its row from `rows`); return the problems of the others: a broken file, an engagement
+        whose service is not there."""
         broken: list[FileProblem] = []
         for item_id, entry in entries.items():
             if not entry[STAGE]:
@@ -302,8 +325,11 @@ class Index:
                 if dangling:
                     broken += dangling
                     continue
-            if closed or (entry[ROW] is not None and entry[ROW][IS_OPEN]):
-                visit(kind, item_id, entry)
+            if entry[ROW] is not None:
+                if closed or entry[ROW][IS_OPEN]:
+                    visit(kind, item_id, entry[ROW], entry[BRIEF])
+            elif closed:
+                visit(kind, item_id, rows[item_id], b"")
         return broken
 
     def _named(
@@ -471,20 +497,21 @@ class Index:
         if path is None:
             return nothing
         try:
-            handle, size = _open_regular(path)
+            handle, size_of_file = _open_regular(path)
         except OSError:
             return nothing
         try:
             head = handle.read(_HEAD.size)
-            magic, hot_size, hot_crc, cold_size, cold_crc = _HEAD.unpack(head)
-            if magic != _MAGIC or _HEAD.size + hot_size + cold_size != size:
+            magic, *sizes = _HEAD.unpack(head)
+            offset, parts = _HEAD.size, list[tuple[int, int, int]]()
+            for size, crc in zip(sizes[::2], sizes[1::2], strict=True):
+                parts.append((offset, size, crc))
+                offset += size
+            if magic != _MAGIC or offset != size_of_file:
                 raise ValueError("no index of ours")  # rebuilt, replacing it
-            data = handle.read(hot_size)
-            if zlib.crc32(data) != hot_crc:
-                raise ValueError("damaged")
-            stamp, hot, cold_of, seen = pickle.loads(data)
+            stamp, hot, cold_of, seen = pickle.loads(_ColdPart(handle, tuple(parts)).bytes(0))
             if stamp == self.stamps[kind] and isinstance(hot, dict):
-                return hot, _ColdPart(handle, cold_size, cold_crc), cold_of, seen
+                return hot, _ColdPart(handle, tuple(parts), cold_of[0]), cold_of, seen
         except Exception:  # a missing or corrupt cache is no cache
             pass
         handle.close()
@@ -518,17 +545,21 @@ class Index:
         path = self._index_path(kind)
         if path is None:
             return
-        packed = _packed(cold, kept.data()) if cold is not None else kept.data()
-        data = pickle.dumps((self.stamps[kind], hot, cold_of, seen), PROTOCOL)
-        head = _HEAD.pack(_MAGIC, len(data), zlib.crc32(data), len(packed), zlib.crc32(packed))
+        try:
+            cold_parts = (kept.bytes(1), kept.bytes(2)) if cold is None else _packed(cold, kept)
+        except _Damaged:  # (seen after the visit): the closed items are parsed again next time
+            cold_parts, cold_of, seen = (_EMPTY, _EMPTY), (0, frozenset()), None
+        hot_part = pickle.dumps((self.stamps[kind], hot, cold_of, seen), PROTOCOL)
+        parts = (hot_part, *cold_parts)
+        sizes = [n for part in parts for n in (len(part), zlib.crc32(part))]
         try:
             out = _Replacement(path)
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
-            out.file.write(head)
-            out.file.write(data)
-            out.file.write(packed)
+            out.file.write(_HEAD.pack(_MAGIC, *sizes))
+            for part in parts:
+                out.file.write(part)
             out.commit()
         except OSError:
             out.discard()
@@ -537,26 +568,61 @@ class Index:
             raise
 
 
+class _Damaged(Exception):
+    """A part of the index is not what its head says."""
+
+
+_EMPTY = pickle.dumps({}, PROTOCOL)
+
+
 class _ColdPart:
-    """The cold entries of an index file (see `_cold`), read from it only when asked for; the
-    file stays open until then, so another process replacing it meanwhile changes nothing."""
+    """The cold entries of an index file, in two parts: the entries without their rows, and the
+    rows (pickled dicts, id -> entry and id -> row), each read from the file only when asked for;
+    the file stays open until `close`, so another process replacing it meanwhile changes nothing.
+    A part that is not what the head says raises `_Damaged`."""
 
-    def __init__(self, handle: IO[bytes] | None = None, size: int = 0, crc: int = 0) -> None:
+    def __init__(
+        self,
+        handle: IO[bytes] | None = None,
+        sizes: tuple[tuple[int, int, int], ...] = (),
+        count: int = 0,
+    ) -> None:
         self.handle = handle
-        self.size = size
-        self.crc = crc
-        self.read: bytes | None = None if handle is not None else b""
+        self.sizes = sizes  # (offset, size, CRC-32) of each part, the hot part first
+        self.count = count  # entries in each cold part
+        self.unpickled: dict[int, dict[str, Any]] = {}
 
-    def data(self) -> bytes:
-        """The cold part's bytes; b"" when damaged (then every closed item is parsed again)."""
-        if self.read is None:
+    def entries(self) -> dict[str, Entry]:
+        return self._unpickled(1)
+
+    def rows(self) -> dict[str, Any]:
+        return self._unpickled(2)
+
+    def bytes(self, part: int) -> bytes:
+        """A part's bytes, as the head says they are."""
+        if not self.sizes:
+            return _EMPTY if part else b""
+        offset, size, crc = self.sizes[part]
+        try:
+            data = os.pread(self.handle.fileno(), size, offset) if self.handle else b""
+        except OSError:
+            raise _Damaged from None
+        if len(data) != size or zlib.crc32(data) != crc:
+            raise _Damaged
+        return data
+
+    def _unpickled(self, part: int) -> dict[str, Any]:
+        if part not in self.unpickled:
             try:
-                data = self.handle.read(self.size) if self.handle is not None else b""
-            except OSError:
-                data = b""
-            self.read = data if len(data) == self.size and zlib.crc32(data) == self.crc else b""
-            self.close()
-        return self.read
+                found = pickle.loads(self.bytes(part))
+            except _Damaged:
+                raise
+            except Exception:  # within a sound part (its CRC held): never expected
+                raise _Damaged from None
+            if not isinstance(found, dict) or len(found) != self.count:
+                raise _Damaged
+            self.unpickled[part] = found
+        return self.unpickled[part]
 
     def close(self) -> None:
         if self.handle is not None:
@@ -593,33 +659,19 @@ def _interned(entry: Entry) -> Entry:
     return (entry[KEY], stage, entry[TRUSTED], row, entry[BRIEF], service)
 
 
-def _cold(kept: bytes, *, rows: bool) -> dict[str, Entry]:
-    """The cold entries, as the index keeps them apart ({} if none); their rows, kept apart
-    again, only with `rows` (a listing of every item needs them, a look at the files does not)."""
-    if not kept:
-        return {}
-    try:
-        entries, packed = pickle.loads(kept)
-        if not rows:
-            return entries  # type: ignore[no-any-return]
-        found = pickle.loads(packed)
-        return {i: (*e[:ROW], found[i], *e[ROW + 1 :]) for i, e in entries.items() if i in found}
-    except Exception:  # within a sound index (its CRC held): never expected; then none
-        return {}
-
-
-def _packed(cold: dict[str, Entry], kept: bytes) -> bytes:
-    """The cold entries as the index keeps them (see `_cold`); the rows an entry lacks are
-    those `kept` had (an entry whose row is lost is left out: parsed again next time)."""
-    old = _cold(kept, rows=True) if any(e[ROW] is None for e in cold.values()) else {}
+def _packed(cold: dict[str, Entry], kept: _ColdPart) -> tuple[bytes, bytes]:
+    """The cold entries as the index keeps them (see `_ColdPart`); the rows an entry lacks are
+    those `kept` had."""
+    old = kept.rows() if any(e[ROW] is None for e in cold.values()) else {}
     entries: dict[str, Entry] = {}
     rows: dict[str, Any] = {}
     for item_id, entry in cold.items():
-        row = entry[ROW] if entry[ROW] is not None else old.get(item_id, entry)[ROW]
-        if row is not None:
-            rows[item_id] = row
-            entries[item_id] = (*entry[:ROW], None, *entry[ROW + 1 :])
-    return pickle.dumps((entries, pickle.dumps(rows, PROTOCOL)), PROTOCOL)
+        row = entry[ROW] if entry[ROW] is not None else old.get(item_id)
+        if row is None:
+            raise _Damaged
+        rows[item_id] = row
+        entries[item_id] = (*entry[:ROW], None, *entry[ROW + 1 :])
+    return pickle.dumps(entries, PROTOCOL), pickle.dumps(rows, PROTOCOL)
 
 
 def _split(entries: dict[str, Entry]) -> tuple[dict[str, Entry], dict[str, Entry]]:
