@@ -513,7 +513,7 @@ PAIRS = [
 # The goals of issue 16, each at the size it is stated for: (goal, svctrack row, the row it is
 # held against or None for a limit in seconds, the most the ratio of their medians may be or the
 # limit); both rows of a ratio are measured in one group, interleaved. Memory: the most any
-# svctrack row may take at that size (`cold` rows left out at 100,000: see ARCHITECTURE.md).
+# svctrack row may take at that size.
 Goal = tuple[str, str, str | None, float]
 GOALS: dict[int, list[Goal]] = {
     10_000: [
@@ -575,15 +575,20 @@ def goals(size: int, timings: list[Timing]) -> list[tuple[str, str, str]]:
             verdict = "PASS" if ratio <= limit else "MISS"
             out.append((text, f"{ratio:.2f} × ({ms(a)} / {ms(b)})", verdict))
     mine = [t for t in timings if t.bench.tool == "svctrack" and t.ok]
-    if size >= 100_000:
-        mine = [t for t in mine if t.bench.mode != "cold"]
     limit_mb = MEMORY_LIMIT_MB.get(size)
-    if mine and limit_mb:
-        worst = max(mine, key=lambda t: t.peak_mb)
-        verdict = "PASS" if worst.peak_mb <= limit_mb else "MISS"
-        measured = f"{worst.peak_mb:.0f} MB (`{worst.bench.key}`)"
-        which = "of any svctrack command" + (" but a cold cache" if size >= 100_000 else "")
-        out.append((f"peak memory {which} ≤ {limit_mb} MB", measured, verdict))
+    # At 100,000 the cold cache (every file parsed, once) is told apart from everyday commands.
+    groups = [("of any svctrack command", mine)]
+    if size >= 100_000:
+        groups = [
+            ("of any svctrack command, cache warm", [t for t in mine if t.bench.mode != "cold"]),
+            ("of a cold cache (every file parsed)", [t for t in mine if t.bench.mode == "cold"]),
+        ]
+    for which, rows in groups:
+        if rows and limit_mb:
+            worst = max(rows, key=lambda t: t.peak_mb)
+            verdict = "PASS" if worst.peak_mb <= limit_mb else "MISS"
+            measured = f"{worst.peak_mb:.0f} MB (`{worst.bench.key}`)"
+            out.append((f"peak memory {which} ≤ {limit_mb} MB", measured, verdict))
     return out
 
 

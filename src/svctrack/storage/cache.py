@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -52,7 +53,7 @@ from svctrack.storage.atomic import reason
 from svctrack.storage.changes import cache_dir, folder_status, names_changed
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
-from svctrack.storage.parallel import STEP, map_chunks
+from svctrack.storage.parallel import STEP, chunked
 from svctrack.storage.paths import FOLDERS
 from svctrack.storage.store import Store
 
@@ -269,10 +270,12 @@ class Index:
                 new[item_id] = entry
         if stale:
             shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
-            parsed = map_chunks(_entries, stale, shared, self.progress)
-            for (item_id, _, _), found in zip(stale, parsed, strict=True):
-                if found:
-                    new[item_id] = _interned(found)
+            jobs = iter(stale)
+            for chunk in chunked(_entries, stale, shared, self.progress):
+                for (item_id, _, _), found in zip(islice(jobs, len(chunk)), chunk, strict=True):
+                    if found:
+                        new[item_id] = _interned(found)
+            del stale[:]  # (a cold cache: all of them, which are held no longer than this)
         if cold is None:  # only the hot entries were looked at: the cold ones stand
             new_hot, moved = _split(new)
             new_cold = {**kept.entries(), **moved} if moved else None
@@ -814,7 +817,7 @@ def _parse(
 def _entries(
     files: list[tuple[str, str, Key]], shared: tuple[Path, str, Pipeline, int]
 ) -> list[Entry | None]:
-    """The index entries of files (None for a file gone), for `map_chunks`."""
+    """The index entries of files (None for a file gone), for `chunked`."""
     root, kind, pipeline, now_ns = shared
     store = Store(root)
     parsed = (
