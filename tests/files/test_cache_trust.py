@@ -171,3 +171,38 @@ def test_a_damaged_part_of_the_index_changes_nothing(big: Workspace, part: int, 
         if read == "status":
             assert open_ids(big) == {i for i, e in want.items() if e["stage"] != "cancelled"}
         assert listing(big) == want
+
+
+class _GivenBack:
+    """A listed file that the file system gave the inode of a file removed before it (ext4 gives
+    a freed inode to the next file made in its group): as os.DirEntry, but for its inode."""
+
+    def __init__(self, file: os.DirEntry[str], inode: int) -> None:
+        self.file, self.given = file, inode
+
+    def inode(self) -> int:
+        return self.given
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.file, name)
+
+
+def inode_given_back(monkeypatch: pytest.MonkeyPatch, name: str, inode: int) -> None:
+    """From now on, the listing shows `name` with `inode`, whatever its file's inode is."""
+    real = index.Index._listing
+
+    def listing(self: index.Index, kind: str, known: dict) -> object:
+        for file in real(self, kind, known):
+            yield _GivenBack(file, inode) if file.name == name else file
+
+    monkeypatch.setattr(index.Index, "_listing", listing)
+
+
+def test_a_file_svctrack_wrote_is_seen_with_its_old_inode(
+    big: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The steps name the file: its inode alone cannot say it is the file the index saw."""
+    inode = big.file("old1").stat().st_ino
+    big.ok("set", "old1", "client", "Written")
+    inode_given_back(monkeypatch, "old1.toml", inode)
+    assert listing(big)["old1"]["client"] == "Written"

@@ -384,7 +384,7 @@ class Index:
             entry = cold.get(item_id)
             if (
                 entry is not None
-                and item_id not in names
+                and file.name not in names  # (file names, as the steps say them)
                 and len(entry[KEY]) == 4  # (a link's key is longer: its target may change)
                 and entry[KEY][3] == file.inode()
                 and not file.is_symlink()
