@@ -206,3 +206,19 @@ def test_a_file_svctrack_wrote_is_seen_with_its_old_inode(
     big.ok("set", "old1", "client", "Written")
     inode_given_back(monkeypatch, "old1.toml", inode)
     assert listing(big)["old1"]["client"] == "Written"
+
+
+def test_a_closed_item_linked_is_seen_when_the_file_it_points_to_is_replaced(
+    big: Workspace,
+) -> None:
+    """The link's folder does not change when the file it points to is replaced (git, an
+    editor that saves by renaming) in another folder."""
+    target = big.root / "archive" / "old1.toml"
+    target.parent.mkdir()
+    os.replace(big.file("old1"), target)
+    (big.root / "engagements" / "old1.toml").symlink_to(Path("..", "archive", "old1.toml"))
+    assert listing(big)["old1"]["client"] == "OLD1"
+    listing(big)  # (the folder's status now seen, the link's entry made)
+    replace_by_rename(target, target.read_text().replace('client = "OLD1"', 'client = "Git"'))
+    assert listing(big)["old1"]["client"] == "Git"
+    assert listing(big) == listing(big, "--no-cache")

@@ -217,8 +217,8 @@ class Index:
         thousands) and their entries saved.
 
         Which files are looked at (stat'ed) depends on the folder (see `changes`): while its
-        status is the one the index saw, only the open, broken and lately changed items'
-        files; after steps of svctrack's own writes, those and the files the steps name, and
+        status is the one the index saw, only the open, broken and lately changed items' files
+        and links; after steps of svctrack's own writes, those and the files the steps name, and
         every other whose inode the listing shows changed; after any other change, every file."""
         broken: list[FileProblem] = []
         with _no_gc():
@@ -385,7 +385,6 @@ class Index:
             if (
                 entry is not None
                 and file.name not in names  # (file names, as the steps say them)
-                and len(entry[KEY]) == 4  # (a link's key is longer: its target may change)
                 and entry[KEY][3] == file.inode()
                 and not file.is_symlink()
             ):
@@ -490,8 +489,8 @@ class Index:
     def _load_index(
         self, kind: str
     ) -> tuple[dict[str, Entry], _ColdPart, tuple[int, frozenset[str]], Seen | None]:
-        """The index of one kind: its hot entries (id → entry: the open items, the broken ones
-        and those changed just before they were parsed, whose files every read looks at); the
+        """The index of one kind: its hot entries (id → entry: the open items, the broken ones,
+        those changed just before they were parsed and links, whose files every read looks at); the
         cold entries (those no longer open), read only if asked for, how many and the services
         they name; and what was seen of the kind's folder (see `Seen`)."""
         path = self._index_path(kind)
@@ -678,11 +677,17 @@ def _packed(cold: dict[str, Entry], kept: _ColdPart) -> tuple[bytes, bytes]:
 
 
 def _split(entries: dict[str, Entry]) -> tuple[dict[str, Entry], dict[str, Entry]]:
-    """The hot entries and the cold ones (sound, trusted, of items no longer open)."""
+    """The hot entries and the cold ones (sound, trusted, of items no longer open, in files
+    that are no links: the file a link points to may be replaced, its folder unchanged)."""
     hot: dict[str, Entry] = {}
     cold: dict[str, Entry] = {}
     for item_id, entry in entries.items():
-        if entry[STAGE] and entry[TRUSTED] and (entry[ROW] is None or not entry[ROW][IS_OPEN]):
+        if (
+            entry[STAGE]
+            and entry[TRUSTED]
+            and (entry[ROW] is None or not entry[ROW][IS_OPEN])
+            and len(entry[KEY]) == 4  # (a link's key is longer, see `Key`)
+        ):
             cold[item_id] = entry
         else:
             hot[item_id] = entry
