@@ -6,6 +6,9 @@ These tests lower the threshold (`TRUST_FROM`) so that a small workspace is read
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -171,6 +174,69 @@ def test_a_damaged_part_of_the_index_changes_nothing(big: Workspace, part: int, 
         if read == "status":
             assert open_ids(big) == {i for i, e in want.items() if e["stage"] != "cancelled"}
         assert listing(big) == want
+
+
+@contextmanager
+def released(fifo: Path, flags: int) -> Iterator[list[bool]]:
+    """Within: a process blocked opening `fifo` (for want of the other end) is let go after 10 s,
+    and the list yielded then holds True: whatever waits on the FIFO, the test does not hang."""
+    waited: list[bool] = []
+    done = threading.Event()
+
+    def release() -> None:
+        if not done.wait(10):
+            waited.append(True)
+            os.close(os.open(fifo, flags | os.O_NONBLOCK))
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    try:
+        yield waited
+    finally:
+        done.set()
+        thread.join()
+
+
+def test_a_steps_file_that_is_a_fifo_blocks_no_read_and_no_write(big: Workspace) -> None:
+    cache = cache_dir(big.root)
+    assert cache is not None
+    steps = cache / "engagements.steps"
+    big.ok("set", "old1", "client", "Written")
+    steps.unlink()
+    os.mkfifo(steps)
+    with released(steps, os.O_WRONLY) as waited:
+        assert listing(big)["old1"]["client"] == "Written"
+    assert not waited
+    with released(steps, os.O_RDONLY) as waited:
+        big.ok("set", "old2", "client", "Written too")
+    assert not waited
+    assert listing(big) == listing(big, "--no-cache")
+
+
+def test_a_steps_file_that_is_a_link_is_not_written_through(big: Workspace) -> None:
+    cache = cache_dir(big.root)
+    assert cache is not None
+    notes = big.root.parent / "notes.txt"
+    notes.write_text("mine\n")
+    steps = cache / "engagements.steps"
+    steps.unlink(missing_ok=True)
+    steps.symlink_to(notes)
+    big.ok("set", "old1", "client", "Written")
+    assert notes.read_text() == "mine\n"
+    assert listing(big)["old1"]["client"] == "Written"
+
+
+def test_a_steps_file_too_big_to_be_a_writers_is_not_read(big: Workspace) -> None:
+    cache = cache_dir(big.root)
+    assert cache is not None
+    big.ok("set", "old1", "client", "Written")
+    steps = cache / "engagements.steps"
+    with steps.open("ab") as out:
+        out.truncate(64 * 1024 * 1024)  # (sparse)
+    assert listing(big)["old1"]["client"] == "Written"
+    big.ok("set", "old2", "client", "Written too")  # the writer starts it anew
+    assert steps.stat().st_size < 1024
+    assert listing(big) == listing(big, "--no-cache")
 
 
 class _GivenBack:

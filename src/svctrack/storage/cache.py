@@ -14,7 +14,6 @@ missing, stale or corrupt one changes no result, only the time taken."""
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 import pickle
@@ -50,7 +49,7 @@ from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound, SvcError
 from svctrack.messages import msg
 from svctrack.storage.atomic import reason
-from svctrack.storage.changes import cache_dir, folder_status, names_changed
+from svctrack.storage.changes import cache_dir, folder_status, names_changed, open_regular
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
 from svctrack.storage.parallel import STEP, chunked
@@ -499,7 +498,7 @@ class Index:
         if path is None:
             return nothing
         try:
-            handle, size_of_file = _open_regular(path)
+            handle, size_of_file = open_regular(path)
         except OSError:
             return nothing
         try:
@@ -736,20 +735,6 @@ def _path_key(path: str, name: str, folder: int | None) -> Key | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, own.st_ctime_ns, own.st_ino)
 
 
-def _open_regular(path: Path) -> tuple[IO[bytes], int]:
-    """A cache file to read, and its size; OSError unless it is a regular file (a FIFO put in
-    its place would block the read, a link to a device would never end)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, f"{path}: not a regular file")
-    except BaseException:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb"), st.st_size
-
-
 def _dump_checked(value: object, file: IO[bytes]) -> None:
     """Pickle `value` with a CRC-32 of its pickle: a damaged record is told from a sound one."""
     data = pickle.dumps(value, PROTOCOL)
@@ -859,8 +844,8 @@ class _Stream:
             # even if another process replaces the stream meanwhile. (Should it be replaced
             # between the two opens, the copy holds other records: get() checks each record's
             # id and key, so that costs time, never a wrong result.)
-            self.reader = _open_regular(path)[0]
-            self.copy = _open_regular(path)[0]
+            self.reader = open_regular(path)[0]
+            self.copy = open_regular(path)[0]
             if pickle.load(self.reader) != stamp:
                 self._stop_reading()
         except Exception:

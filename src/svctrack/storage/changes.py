@@ -12,13 +12,17 @@ by renaming, a person's `cp`) has every file looked at again.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
+from typing import IO
 
 from svctrack.storage.paths import workspace_key
 from svctrack.storage.userconfig import user_dir
 
 MAX_STEPS_BYTES = 64 * 1024  # past this, a writer starts the file anew: one full look follows
+_SAFE = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)  # (none on Windows)
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -48,22 +52,19 @@ def record(cache: Path | None, folder_name: str, before: str, after: str, name: 
     if cache is None or not before or not after or before == after:
         return
     line = f"{before}|{after}|{name}\n".encode()
-    path = steps_path(cache, folder_name)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+    # No link followed (a file of the user's would be written to), no wait for a FIFO's reader;
+    # no cache folder yet: no step (the first read looks at every file anyway).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | _SAFE | getattr(os, "O_NOFOLLOW", 0)
     try:
-        if os.stat(path).st_size > MAX_STEPS_BYTES:
-            flags |= os.O_TRUNC
-    except FileNotFoundError:
-        if not cache.is_dir():
-            return  # no cache yet: the first read looks at every file anyway
+        fd = os.open(steps_path(cache, folder_name), flags, 0o600)
     except OSError:
         return
     try:
-        fd = os.open(path, flags, 0o600)
-    except OSError:
-        return
-    try:
-        os.write(fd, line)  # one write: lines of the lock's holders follow each other whole
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode):
+            if st.st_size > MAX_STEPS_BYTES:
+                os.ftruncate(fd, 0)
+            os.write(fd, line)  # one write: lines of the lock's holders follow each other whole
     except OSError:
         pass
     finally:
@@ -76,7 +77,11 @@ def names_changed(cache: Path | None, folder_name: str, start: str, end: str) ->
     if cache is None or not start or not end:
         return None
     try:
-        text = steps_path(cache, folder_name).read_bytes().decode()
+        handle, size = open_regular(steps_path(cache, folder_name))
+        with handle:
+            if size > 2 * MAX_STEPS_BYTES:  # not a writer's: they start anew past the size
+                return None
+            text = handle.read(size).decode()
     except (OSError, UnicodeDecodeError):
         return None
     after: dict[str, tuple[str, str]] = {}
@@ -93,3 +98,17 @@ def names_changed(cache: Path | None, folder_name: str, start: str, end: str) ->
         status, name = step
         names.add(name)
     return names
+
+
+def open_regular(path: Path) -> tuple[IO[bytes], int]:
+    """A cache file to read, and its size; OSError unless it is a regular file (a FIFO put in
+    its place would block the read, a link to a device would never end)."""
+    fd = os.open(path, os.O_RDONLY | _SAFE)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{path}: not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), st.st_size
