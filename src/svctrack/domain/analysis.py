@@ -8,7 +8,7 @@ Nothing here reads a file or knows the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 from itertools import pairwise
@@ -525,14 +525,25 @@ def report(
     )
 
 
-def covered(r: Report, closed: Iterable[Closed]) -> list[str]:
-    """The services of a report that it covers up to their last delivery: their latest closed
-    engagement (of all `closed`) is in the report's period. A report saved for them is one
-    saved after their last delivery (see `Tracker.record_report`)."""
+def last_deliveries(closed: Iterable[Closed]) -> dict[str, date]:
+    """Each service's last delivery: the day its latest engagement of `closed` was closed."""
     last: dict[str, date] = {}
     for f in closed:
         if f.closed_on is not None and (f.service not in last or f.closed_on > last[f.service]):
             last[f.service] = f.closed_on
+    return last
+
+
+# The shape of a report, which a report kept in the cache (`Tracker.report`) must have.
+_PARTS: tuple[type[Any], ...] = (Report, Stats, ServiceStats, Finding, OnTime, Rework)
+_PARTS += (StageTime, Satisfaction, Dimension, Principles, PrincipleShare, Money, Period)
+SHAPE = tuple(tuple(f.name for f in fields(part)) for part in _PARTS)
+
+
+def covered(r: Report, last: dict[str, date]) -> list[str]:
+    """The services of a report that it covers up to their last delivery (see
+    `last_deliveries`, of every closed engagement): it is in the report's period. A report
+    saved for them is one saved after their last delivery (see `Tracker.record_report`)."""
     return [s.id for s in r.services if s.id in last and last[s.id] in r.period]
 
 

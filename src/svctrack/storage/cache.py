@@ -58,10 +58,11 @@ from svctrack.storage.userconfig import user_dir
 MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+SETTLED = 8  # values kept per kind by `Index.settled`: a report's few periods and services
 
 PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
-_TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
+_TEMP = re.compile(r"^\..+\.(index|items|settled)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
 VERSION = (7, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
@@ -201,13 +202,45 @@ class Index:
         broken.sort(key=lambda problem: problem.path)
         return found, broken
 
+    def settled(
+        self, kind: str, args: object, compute: Callable[[], T]
+    ) -> tuple[T, list[FileProblem]]:
+        """`compute()`, a value made from the items of `kind` no longer open (and from `args`,
+        compared with ==), kept in the cache until one of those items changes or is gone,
+        another item closes or one opens again (their ids and stat keys are kept with it); and
+        the broken files of `kind`. The values of a few `args` are kept at once. An item changed
+        a moment ago (not trusted: see FRESH_NS) keeps nothing."""
+        keys: dict[str, Key | None] = {}
+
+        def keep(kind: str, item_id: str, entry: Entry) -> None:
+            if entry[ROW] is None or not entry[ROW][IS_OPEN]:
+                keys[item_id] = entry[KEY] if entry[TRUSTED] else None  # None: just changed
+
+        broken = self._walk((kind,), keep, closed=False, settled=True)
+        kept = self._load_settled(kind, keys)
+        for known, blob in kept:
+            if known == args:
+                with suppress(Exception):  # within a sound file: never expected; then made anew
+                    value: T = pickle.loads(blob)
+                    return value, broken
+        value = compute()
+        if None not in keys.values():
+            self._save_settled(kind, keys, [(args, pickle.dumps(value, PROTOCOL)), *kept])
+        return value, broken
+
     def _walk(
-        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None], *, closed: bool
+        self,
+        kinds: tuple[str, ...],
+        visit: Callable[[str, str, Entry], None],
+        *,
+        closed: bool,
+        settled: bool = False,
     ) -> list[FileProblem]:
         """Visit the index entry of every readable item of `kinds` (with `closed`, those no longer
-        open too; else only the open ones), and return the files that do not parse; the files
-        changed since their entry was made are parsed again (on every core when there are
-        thousands) and their entries saved."""
+        open too; else only the open ones; with `settled`, those too but without their rows:
+        ROW None), and return the files that do not parse; the files changed since their entry
+        was made are parsed again (on every core when there are thousands) and their entries
+        saved."""
         broken: list[FileProblem] = []
         with _no_gc():
             for kind in kinds:
@@ -250,6 +283,8 @@ class Index:
                         visit(kind, item_id, entry)
                     elif rows is not None:  # no longer open: its row is kept apart
                         visit(kind, item_id, (*entry[:ROW], rows[item_id], *entry[ROW + 1 :]))
+                    elif settled:
+                        visit(kind, item_id, entry)
                 if changed:
                     self._save(kind, new, old, kept, rows)
         broken.sort(key=lambda problem: problem.path)
@@ -423,6 +458,49 @@ class Index:
         except BaseException:
             out.discard()
             raise
+
+    # --- values made from the items no longer open (`settled`) -------------------------------
+
+    def _settled_path(self, kind: str) -> Path | None:
+        return self.folder / f"{FOLDERS[kind]}.settled" if self.folder else None
+
+    def _load_settled(self, kind: str, keys: dict[str, Key | None]) -> list[tuple[Any, bytes]]:
+        """The (args, pickled value) kept for `kind`, newest first, if they were made from the
+        items no longer open that `keys` names, at those keys; else none."""
+        path = self._settled_path(kind)
+        if path is None:
+            return []
+        try:
+            handle, size = _open_regular(path)
+            with handle:
+                if size > MAX_INDEX_BYTES:
+                    return []
+                data = memoryview(handle.read(size))
+            body, crc = data[:-4], int.from_bytes(data[-4:], "little")
+            if zlib.crc32(body) != crc:
+                return []
+            stamp, made_from, values = pickle.loads(body)
+            if stamp == self.stamps[kind] and made_from == keys and isinstance(values, list):
+                return values
+        except Exception:  # a missing or corrupt file is no value kept
+            pass
+        return []
+
+    def _save_settled(
+        self, kind: str, keys: dict[str, Key | None], values: list[tuple[Any, bytes]]
+    ) -> None:
+        path = self._settled_path(kind)
+        if path is None:
+            return
+        body = pickle.dumps((self.stamps[kind], keys, values[:SETTLED]), PROTOCOL)
+        with suppress(OSError):  # a cache that cannot be written is only slower
+            out = _Replacement(path)
+            try:
+                out.file.write(body + zlib.crc32(body).to_bytes(4, "little"))
+                out.commit()
+            except BaseException:
+                out.discard()
+                raise
 
 
 class _Counted:

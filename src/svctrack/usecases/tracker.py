@@ -63,7 +63,7 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
-    from svctrack.domain.analysis import GateFigure, Targets
+    from svctrack.domain.analysis import GateFigure, Period, Report, Targets
     from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
 
@@ -334,6 +334,33 @@ class Tracker:
     ) -> tuple[list[T], list[FileProblem]]:
         """`each(item)` of every full item, read one at a time: for what keeps less than items."""
         return self._index().items(kinds, each, only_open=only_open)
+
+    def report(
+        self, period: Period, service: str | None, names: dict[str, str], by: str
+    ) -> tuple[Report, dict[str, date], list[FileProblem]]:
+        """The monitoring report over the engagements closed in `period` (see
+        `analysis.report`), each service's last delivery (`analysis.last_deliveries`), and the
+        broken engagement files. Its figures are made from the closed engagements alone, so
+        they are kept in the cache until one of those changes, another closes or one opens
+        again; today and `by` are only what the report says it is of."""
+        from svctrack.domain.analysis import SHAPE, close_facts, last_deliveries, report
+
+        pipeline = self.pipelines["engagement"]
+        currency = self.currency
+
+        def made() -> tuple[Report, dict[str, date]]:
+            found, _ = self.each(  # one item at a time: memory stays flat
+                ["engagement"], lambda item: close_facts(item, pipeline, currency)
+            )
+            closed = [f for f in found if f is not None]
+            figures = report(
+                closed, pipeline, date.min, period=period, service=service, service_names=names
+            )
+            return figures, last_deliveries(closed)
+
+        args = ("report", SHAPE, pipeline, currency, period, service, names)
+        (figures, last), broken = self._index().settled("engagement", args, made)
+        return dataclasses.replace(figures, today=dates.today(), by=by), last, broken
 
     def briefs(self, kinds: Iterable[str] = KINDS) -> Loaded:
         """The open items, without notes, feedback, time and all but the last history entry:
