@@ -55,20 +55,25 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return quotient(part, whole, RATE_PLACES)
 
 
-def mean(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
+def mean(
+    values: Sequence[Decimal | int], places: Decimal = DAY_PLACES, *, total: Decimal | None = None
+) -> Decimal | None:
+    """The mean of `values`, rounded to `places`; their `total` if it is known already (the sum
+    from Decimal(0), in their order: an int is added exactly, as Decimal(int) would be)."""
     if not values:
         return None
-    return _round(sum((Decimal(v) for v in values), Decimal(0)) / len(values), places)
+    whole = Decimal(sum(values, Decimal(0))) if total is None else total
+    return _round(whole / len(values), places)
 
 
 def median(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
     if not values:
         return None
-    ordered = sorted(Decimal(v) for v in values)
+    ordered = sorted(values)  # (as Decimals: the same order)
     middle = len(ordered) // 2
     if len(ordered) % 2:
-        return _round(ordered[middle], places)
-    return _round((ordered[middle - 1] + ordered[middle]) / 2, places)
+        return _round(Decimal(ordered[middle]), places)
+    return _round((Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2, places)
 
 
 # --- effort and budget (one item) -------------------------------------------------------------
@@ -352,11 +357,18 @@ def _rework(facts: Sequence[Closed]) -> Rework:
 
 
 def _stages(facts: Sequence[Closed], pipeline: Pipeline) -> tuple[StageTime, ...]:
+    spent: dict[str, list[Decimal]] = {stage: [] for stage in pipeline.stage_ids}
+    for f in facts:  # one pass: each stage's days in the order of `facts`
+        for stage, days in f.stage_days.items():
+            if stage in spent:
+                spent[stage].append(days)
     out = []
-    for stage in pipeline.stage_ids:
-        spent = [f.stage_days[stage] for f in facts if stage in f.stage_days]
-        total = _round(sum(spent, Decimal(0)), DAY_PLACES)
-        out.append(StageTime(stage, len(spent), mean(spent), median(spent), total))
+    for stage, all_days in spent.items():
+        total = sum(all_days, Decimal(0))
+        average = mean(all_days, total=total)
+        out.append(
+            StageTime(stage, len(all_days), average, median(all_days), _round(total, DAY_PLACES))
+        )
     return tuple(out)
 
 
@@ -422,23 +434,31 @@ def _money(facts: Sequence[Closed]) -> Money:
     revenue: dict[str, Decimal] = {}
     earned: dict[str, Decimal] = {}
     worked: dict[str, Decimal] = {}
-    for f in facts:
-        price, currency, hours = f.price, f.effort.currency, f.effort.hours
+    spent = budget_hours = over_hours = Decimal(0)  # each summed in the order of `facts`
+    with_budget = over_budget = 0
+    for f in facts:  # one pass
+        effort = f.effort
+        price, currency, hours = f.price, effort.currency, effort.hours
+        spent += hours
+        if effort.budget is not None:
+            with_budget += 1
+            budget_hours += effort.budget or Decimal(0)  # (a budget of 0.0 adds 0: the digits stay)
+            if effort.over_budget:
+                over_budget += 1
+                over_hours += effort.over_by
         if price is None:
             continue
         revenue[currency] = revenue.get(currency, Decimal(0)) + price
         if hours > 0:
             earned[currency] = earned.get(currency, Decimal(0)) + price
             worked[currency] = worked.get(currency, Decimal(0)) + hours
-    budgeted = [f.effort for f in facts if f.effort.budget is not None]
-    over = [e for e in budgeted if e.over_budget]
     return Money(
         revenue=dict(sorted(revenue.items())),
-        hours=sum((f.effort.hours for f in facts), Decimal(0)),
-        budget_hours=sum((e.budget or Decimal(0) for e in budgeted), Decimal(0)),
-        with_budget=len(budgeted),
-        over_budget=len(over),
-        over_hours=sum((e.over_by for e in over), Decimal(0)),
+        hours=spent,
+        budget_hours=budget_hours,
+        with_budget=with_budget,
+        over_budget=over_budget,
+        over_hours=over_hours,
         rates={
             c: rate
             for c in sorted(earned)
@@ -534,9 +554,11 @@ def last_deliveries(closed: Iterable[Closed]) -> dict[str, date]:
     return last
 
 
-# The shape of a report, which a report kept in the cache (`Tracker.report`) must have.
+# The shape of a report and of its facts, which those kept in the cache (`Tracker.report`) must
+# have.
 _PARTS: tuple[type[Any], ...] = (Report, Stats, ServiceStats, Finding, OnTime, Rework)
 _PARTS += (StageTime, Satisfaction, Dimension, Principles, PrincipleShare, Money, Period)
+_PARTS += (Closed, Effort, Feedback)
 SHAPE = tuple(tuple(f.name for f in fields(part)) for part in _PARTS)
 
 

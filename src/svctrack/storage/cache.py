@@ -59,13 +59,18 @@ MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes n
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 SETTLED = 8  # values kept per kind by `Index.settled`: a report's few periods and services
+# `Index.settled`: the facts of up to PARSE_FEW items are made from their files, more from the
+# stream of full items; the kept facts are rewritten when more than REWRITE_FROM have changed
+# (or more than one in fifty).
+PARSE_FEW, REWRITE_FROM = 500, 64
 
 PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
-_TEMP = re.compile(r"^\..+\.(index|items|settled)\.[A-Za-z0-9_]+\.tmp$")
+_TEMP = re.compile(r"^\..+\.(index|items|settled|facts)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
 VERSION = (7, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
@@ -203,30 +208,104 @@ class Index:
         return found, broken
 
     def settled(
-        self, kind: str, args: object, compute: Callable[[], T]
+        self,
+        kind: str,
+        each: Callable[[Item], F | None],
+        made: Callable[[list[F]], T],
+        args: tuple[object, object],
     ) -> tuple[T, list[FileProblem]]:
-        """`compute()`, a value made from the items of `kind` no longer open (and from `args`,
-        compared with ==), kept in the cache until one of those items changes or is gone,
-        another item closes or one opens again (their ids and stat keys are kept with it); and
-        the broken files of `kind`. The values of a few `args` are kept at once. An item changed
-        a moment ago (not trusted: see FRESH_NS) keeps nothing."""
-        keys: dict[str, Key | None] = {}
+        """`made(facts)`, a value made from the facts (`each(item)`, Nones left out, in id order)
+        of every item of `kind` no longer open; and the broken files of `kind`. `args` says what
+        else each depends on: `each` (args[0]) and `made` (args[1]), compared with ==.
+
+        The value is kept in the cache with the ids and stat keys of those items until one of
+        them changes or is gone, another item closes or one opens again (a few values at once,
+        for a few `args`); each item's facts are kept too, so that a value made anew parses only
+        the items that changed. An item changed a moment ago (not trusted: see FRESH_NS) is
+        parsed every time, and keeps nothing."""
+        keys: dict[str, Key] = {}
+        fresh: set[str] = set()  # changed a moment ago
 
         def keep(kind: str, item_id: str, entry: Entry) -> None:
             if entry[ROW] is None or not entry[ROW][IS_OPEN]:
-                keys[item_id] = entry[KEY] if entry[TRUSTED] else None  # None: just changed
+                keys[item_id] = entry[KEY]
+                if not entry[TRUSTED]:
+                    fresh.add(item_id)
 
         broken = self._walk((kind,), keep, closed=False, settled=True)
-        kept = self._load_settled(kind, keys)
-        for known, blob in kept:
-            if known == args:
-                with suppress(Exception):  # within a sound file: never expected; then made anew
-                    value: T = pickle.loads(blob)
-                    return value, broken
-        value = compute()
-        if None not in keys.values():
-            self._save_settled(kind, keys, [(args, pickle.dumps(value, PROTOCOL)), *kept])
+        # What the values were made from: the stamp, and the ids and keys in 32 bytes, as
+        # walked (in the order of this walk: cheap) and in id order (asked only when the order
+        # is not the one of the walk that made them).
+        stamp, walked, in_order = self.stamps[kind], _digest(keys), b""
+
+        def fits(made_from: Any) -> bool:
+            nonlocal in_order
+            if made_from[0] != stamp:
+                return False
+            if made_from[1] == walked:
+                return True
+            in_order = in_order or _digest(dict(sorted(keys.items())))
+            return bool(made_from[2] == in_order)
+
+        path = self._cache_path(kind, "settled")
+        for _, blob in _read_settled(path, fits, args):
+            with suppress(Exception):  # a sound file's: never expected; else made anew
+                value: T = pickle.loads(blob)
+                return value, broken
+        facts = self._facts(kind, keys, fresh, each, args[0])
+        ordered = (facts[item_id][1] for item_id in sorted(keys))
+        value = made([fact for fact in ordered if fact is not None])
+        if not fresh:
+            others = [(a, blob) for a, blob in _read_settled(path, fits) if a != args]
+            values = [(args, pickle.dumps(value, PROTOCOL)), *others][:SETTLED]
+            in_order = in_order or _digest(dict(sorted(keys.items())))
+            head = ((stamp, walked, in_order), [(a, len(b), zlib.crc32(b)) for a, b in values])
+            _write_checked(path, head, [blob for _, blob in values])
         return value, broken
+
+    def _facts(
+        self,
+        kind: str,
+        keys: dict[str, Key],
+        fresh: set[str],
+        each: Callable[[Item], F | None],
+        args: object,
+    ) -> dict[str, tuple[Key, F | None]]:
+        """id → (key, facts) of the items `keys` names: kept ones where the key is the same (and
+        the item not `fresh`), the others made from their files (from the stream of full items
+        when there are many). `args`: what `each` depends on besides the item."""
+        path, stamp = self._cache_path(kind, "facts"), (self.stamps[kind], args)
+        kept = _read_checked(path)
+        known: dict[str, tuple[Key, F | None]] = {}
+        if type(kept) is tuple and len(kept) == 2 and kept[0] == stamp:
+            known = kept[1]
+        facts = {
+            i: known[i]
+            for i, key in keys.items()
+            if i not in fresh and known.get(i, (0,))[0] == key
+        }
+        missing = [item_id for item_id in keys if item_id not in facts]
+        if len(missing) > PARSE_FEW:
+            wanted = set(missing)
+
+            def collect(item: Item) -> None:
+                if item.id in wanted:
+                    facts[item.id] = (keys[item.id], each(item))
+
+            self.items([kind], collect)
+            facts.update((i, (keys[i], None)) for i in wanted if i not in facts)  # (broken since)
+        else:
+            for item_id in missing:
+                where = os.path.join(self.store.root, FOLDERS[kind], f"{item_id}.toml")
+                parsed = self._parse(kind, item_id, where, keys[item_id])
+                item = parsed[1] if parsed else None
+                facts[item_id] = (keys[item_id], None if item is None else each(item))
+        stale = len(missing) + len(known) - (len(facts) - len(missing))  # (those gone too)
+        if stale > min(REWRITE_FROM, len(keys) // 50):  # else parsed again: cheaper than a
+            # rewrite (a parse costs some fifty times what a fact's share of a rewrite does)
+            trusted = {i: fact for i, fact in facts.items() if i not in fresh}
+            _write_checked(path, (stamp, trusted))
+        return facts
 
     def _walk(
         self,
@@ -459,48 +538,9 @@ class Index:
             out.discard()
             raise
 
-    # --- values made from the items no longer open (`settled`) -------------------------------
-
-    def _settled_path(self, kind: str) -> Path | None:
-        return self.folder / f"{FOLDERS[kind]}.settled" if self.folder else None
-
-    def _load_settled(self, kind: str, keys: dict[str, Key | None]) -> list[tuple[Any, bytes]]:
-        """The (args, pickled value) kept for `kind`, newest first, if they were made from the
-        items no longer open that `keys` names, at those keys; else none."""
-        path = self._settled_path(kind)
-        if path is None:
-            return []
-        try:
-            handle, size = _open_regular(path)
-            with handle:
-                if size > MAX_INDEX_BYTES:
-                    return []
-                data = memoryview(handle.read(size))
-            body, crc = data[:-4], int.from_bytes(data[-4:], "little")
-            if zlib.crc32(body) != crc:
-                return []
-            stamp, made_from, values = pickle.loads(body)
-            if stamp == self.stamps[kind] and made_from == keys and isinstance(values, list):
-                return values
-        except Exception:  # a missing or corrupt file is no value kept
-            pass
-        return []
-
-    def _save_settled(
-        self, kind: str, keys: dict[str, Key | None], values: list[tuple[Any, bytes]]
-    ) -> None:
-        path = self._settled_path(kind)
-        if path is None:
-            return
-        body = pickle.dumps((self.stamps[kind], keys, values[:SETTLED]), PROTOCOL)
-        with suppress(OSError):  # a cache that cannot be written is only slower
-            out = _Replacement(path)
-            try:
-                out.file.write(body + zlib.crc32(body).to_bytes(4, "little"))
-                out.commit()
-            except BaseException:
-                out.discard()
-                raise
+    def _cache_path(self, kind: str, what: str) -> Path | None:
+        """A cache file of `kind` besides the index and the stream (see `settled`, `_facts`)."""
+        return self.folder / f"{FOLDERS[kind]}.{what}" if self.folder else None
 
 
 class _Counted:
@@ -567,6 +607,83 @@ class _Summed:
     def write(self, data: bytes) -> int:
         self.crc = zlib.crc32(data, self.crc)
         return self.file.write(data)
+
+
+def _read_checked(path: Path | None) -> Any:
+    """What `_write_checked` wrote to `path`; None when it is missing, damaged or no file."""
+    if path is None:
+        return None
+    try:
+        handle, size = _open_regular(path)
+        with handle:
+            if size > MAX_INDEX_BYTES:
+                return None
+            data = memoryview(handle.read(size))
+        body, crc = data[:-4], int.from_bytes(data[-4:], "little")
+        return pickle.loads(body) if zlib.crc32(body) == crc else None
+    except Exception:  # a missing or corrupt cache file is none
+        return None
+
+
+def _write_checked(path: Path | None, value: object, tail: Iterable[bytes] = ()) -> None:
+    """Replace the cache file `path` with `value` pickled and its CRC-32, then `tail`."""
+    if path is None:
+        return
+    with suppress(OSError):  # a cache that cannot be written is only slower
+        out = _Replacement(path)
+        try:
+            summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
+            pickle.dump(value, summed, PROTOCOL)
+            out.file.write(summed.crc.to_bytes(4, "little"))
+            out.file.writelines(tail)
+            out.commit()
+        except BaseException:
+            out.discard()
+            raise
+
+
+def _digest(keys: dict[str, Key]) -> bytes:
+    """The ids and stat keys of items, in their order, in 32 bytes."""
+    from hashlib import blake2b  # (here, not above: its OpenSSL costs every run 3 ms to load)
+
+    return blake2b(pickle.dumps(keys, PROTOCOL), digest_size=32).digest()
+
+
+def _read_settled(
+    path: Path | None, fits: Callable[[Any], bool], args: object = None
+) -> list[tuple[Any, bytes]]:
+    """The (args, pickled value) that `Index.settled` kept in `path`, newest first, if what they
+    were made from `fits`: every one, or only the one of `args`. A settled file is a head (see
+    `_write_checked`: what they were made from, and the args, size and CRC-32 of each value)
+    followed by the values; only those asked for are read."""
+    if path is None:
+        return []
+    found: list[tuple[Any, bytes]] = []
+    try:
+        handle = _open_regular(path)[0]
+        with handle:
+            pickle.load(handle)  # to find where the head ends
+            size = handle.tell()
+            handle.seek(0)
+            body = handle.read(size)
+            if zlib.crc32(body) != int.from_bytes(handle.read(4), "little"):
+                return []
+            made_from, values = pickle.loads(body)
+            if not fits(made_from):
+                return []
+            for known, length, crc in values:
+                if args is not None and known != args:
+                    handle.seek(length, os.SEEK_CUR)
+                    continue
+                blob = handle.read(length)
+                if len(blob) != length or zlib.crc32(blob) != crc:
+                    break  # damaged: what follows is lost
+                found.append((known, blob))
+                if args is not None:
+                    break
+    except Exception:  # a missing or corrupt file keeps nothing
+        pass
+    return found
 
 
 def _dump_checked(value: object, file: IO[bytes]) -> None:

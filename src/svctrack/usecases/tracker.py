@@ -63,7 +63,7 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
-    from svctrack.domain.analysis import GateFigure, Period, Report, Targets
+    from svctrack.domain.analysis import Closed, GateFigure, Period, Report, Targets
     from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
 
@@ -223,7 +223,7 @@ class Tracker:
         services = [item for item in items if item.kind == "service"]
         if not services:  # an engagement's gates are never decided by figures: no analysis
             return {}  # imported (15 ms: an engagement's `advance`, `show`)
-        from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
+        from svctrack.domain.analysis import FIGURE_GATES, close_facts, gate_figures
 
         wanted: dict[str, list[str]] = {}
         for item in services:
@@ -348,18 +348,17 @@ class Tracker:
         pipeline = self.pipelines["engagement"]
         currency = self.currency
 
-        def made() -> tuple[Report, dict[str, date]]:
-            found, _ = self.each(  # one item at a time: memory stays flat
-                ["engagement"], lambda item: close_facts(item, pipeline, currency)
-            )
-            closed = [f for f in found if f is not None]
+        def facts(item: Item) -> Closed | None:
+            return close_facts(item, pipeline, currency)
+
+        def made(closed: list[Closed]) -> tuple[Report, dict[str, date]]:
             figures = report(
                 closed, pipeline, date.min, period=period, service=service, service_names=names
             )
             return figures, last_deliveries(closed)
 
-        args = ("report", SHAPE, pipeline, currency, period, service, names)
-        (figures, last), broken = self._index().settled("engagement", args, made)
+        args = ((SHAPE, pipeline, currency), (period, service, names))
+        (figures, last), broken = self._index().settled("engagement", facts, made, args)
         return dataclasses.replace(figures, today=dates.today(), by=by), last, broken
 
     def briefs(self, kinds: Iterable[str] = KINDS) -> Loaded:

@@ -18,6 +18,7 @@ from svctrack.domain import analysis
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import load_pipelines
 from svctrack.output import figures
+from svctrack.storage.store import Store
 
 SERVICES = {
     "audit": 'name = "IT audit"\nstage = "delivery"\n',
@@ -658,3 +659,27 @@ def test_a_kept_report_follows_every_change(
     settings = agency.root / "svctrack.toml"
     settings.write_text(settings.read_text().replace('currency = "EUR"', 'currency = "USD"'))
     check(kept=False)
+
+
+def test_a_report_made_anew_reads_only_what_changed(
+    agency: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts of each closed engagement are kept too: after a change to one, the report is
+    made anew from the others' kept facts and that one file."""
+    from svctrack.storage import cache
+
+    monkeypatch.setattr(cache, "FRESH_NS", -1)
+    first = report(agency)
+    path = agency.file("c2")
+    path.write_text(path.read_text().replace("price = 50000", "price = 60000"))
+    read: list[str] = []
+    real = Store.read_text
+    monkeypatch.setattr(Store, "read_text", lambda s, p: read.append(p.name) or real(s, p))
+    again = report(agency)
+    assert set(read) == {"c2.toml"}
+    assert again != first
+    monkeypatch.setattr(Store, "read_text", real)
+    assert again == agency.ok("--no-cache", "report", "--json").json()
+    monkeypatch.setattr(cache, "PARSE_FEW", 0)  # the facts made from the stream of full items
+    agency.ok("feedback", "c1", "--score", "2")
+    assert report(agency) == agency.ok("--no-cache", "report", "--json").json() != again
