@@ -609,18 +609,46 @@ class _Summed:
         return self.file.write(data)
 
 
+class _Checking:
+    """A file to unpickle from that keeps the CRC-32 of what was read (so a big pickle is never
+    in memory as bytes too)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.crc = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.file.readline(size)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        size = self.file.readinto(buffer) or 0  # type: ignore[attr-defined]
+        self.crc = zlib.crc32(memoryview(buffer)[:size], self.crc)
+        return size
+
+
+def _load_summed(file: IO[bytes]) -> Any:
+    """What `_write_checked` wrote to `file` (the tail left to read); ValueError if damaged."""
+    checking = _Checking(file)
+    value = pickle.load(checking)
+    if int.from_bytes(file.read(4), "little") != checking.crc:
+        raise ValueError("damaged")
+    return value
+
+
 def _read_checked(path: Path | None) -> Any:
     """What `_write_checked` wrote to `path`; None when it is missing, damaged or no file."""
     if path is None:
         return None
     try:
-        handle, size = _open_regular(path)
-        with handle:
-            if size > MAX_INDEX_BYTES:
-                return None
-            data = memoryview(handle.read(size))
-        body, crc = data[:-4], int.from_bytes(data[-4:], "little")
-        return pickle.loads(body) if zlib.crc32(body) == crc else None
+        with _open_regular(path)[0] as handle:
+            return _load_summed(handle)
     except Exception:  # a missing or corrupt cache file is none
         return None
 
@@ -660,15 +688,8 @@ def _read_settled(
         return []
     found: list[tuple[Any, bytes]] = []
     try:
-        handle = _open_regular(path)[0]
-        with handle:
-            pickle.load(handle)  # to find where the head ends
-            size = handle.tell()
-            handle.seek(0)
-            body = handle.read(size)
-            if zlib.crc32(body) != int.from_bytes(handle.read(4), "little"):
-                return []
-            made_from, values = pickle.loads(body)
+        with _open_regular(path)[0] as handle:
+            made_from, values = _load_summed(handle)
             if not fits(made_from):
                 return []
             for known, length, crc in values:
