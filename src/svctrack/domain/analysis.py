@@ -408,8 +408,10 @@ def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
     """Shares of the engagements that assessed a principle: one nobody assessed has no rate
     (not assessed, never "not honoured") and is never the least honoured."""
     shares = []
+    # each principle's marks, one column per principle (every fact has one mark for each)
+    columns = list(zip(*(f.principles for f in facts), strict=True)) if facts else []
     for n, term in enumerate(pipeline.principles):
-        marks = [f.principles[n] for f in facts]
+        marks = columns[n] if columns else ()
         honoured, not_honoured = marks.count(True), marks.count(False)
         shares.append(
             PrincipleShare(

@@ -275,10 +275,7 @@ class Index:
         the item not `fresh`), the others made from their files (from the stream of full items
         when there are many). `args`: what `each` depends on besides the item."""
         path, stamp = self._cache_path(kind, "facts"), (self.stamps[kind], args)
-        kept = _read_checked(path)
-        known: dict[str, tuple[Key, F | None]] = {}
-        if type(kept) is tuple and len(kept) == 2 and kept[0] == stamp:
-            known = kept[1]
+        known: dict[str, tuple[Key, F | None]] = _read_facts(path, stamp)
         facts = {
             i: known[i]
             for i, key in keys.items()
@@ -304,7 +301,7 @@ class Index:
         if stale > min(REWRITE_FROM, len(keys) // 50):  # else parsed again: cheaper than a
             # rewrite (a parse costs some fifty times what a fact's share of a rewrite does)
             trusted = {i: fact for i, fact in facts.items() if i not in fresh}
-            _write_checked(path, (stamp, trusted))
+            _write_facts(path, stamp, trusted)
         return facts
 
     def _walk(
@@ -642,15 +639,46 @@ def _load_summed(file: IO[bytes]) -> Any:
     return value
 
 
-def _read_checked(path: Path | None) -> Any:
-    """What `_write_checked` wrote to `path`; None when it is missing, damaged or no file."""
+def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[Key, Any]]:
+    """The facts `_write_facts` kept in `path` if they have `stamp`; else none. Each is its own
+    pickle, so that unpickling thousands holds no more than they take (one pickle of them all
+    would hold every object it made until its end)."""
     if path is None:
-        return None
+        return {}
     try:
         with _open_regular(path)[0] as handle:
-            return _load_summed(handle)
+            checking = _Checking(handle)
+            if pickle.load(checking) != stamp:
+                return {}
+            facts = {}
+            for _ in range(pickle.load(checking)):
+                item_id, key, fact = pickle.load(checking)
+                facts[item_id] = (key, fact)
+            if int.from_bytes(handle.read(4), "little") != checking.crc:
+                return {}  # damaged
+            return facts
     except Exception:  # a missing or corrupt cache file is none
-        return None
+        return {}
+
+
+def _write_facts(path: Path | None, stamp: object, facts: dict[str, tuple[Key, Any]]) -> None:
+    """Replace the cache file `path` with the stamp, the count, each id, key and facts, and the
+    CRC-32 of them all."""
+    if path is None:
+        return
+    with suppress(OSError):  # a cache that cannot be written is only slower
+        out = _Replacement(path)
+        try:
+            summed = _Summed(out.file)
+            pickle.dump(stamp, summed, PROTOCOL)
+            pickle.dump(len(facts), summed, PROTOCOL)
+            for item_id, (key, fact) in facts.items():
+                pickle.dump((item_id, key, fact), summed, PROTOCOL)
+            out.file.write(summed.crc.to_bytes(4, "little"))
+            out.commit()
+        except BaseException:
+            out.discard()
+            raise
 
 
 def _write_checked(path: Path | None, value: object, tail: Iterable[bytes] = ()) -> None:
