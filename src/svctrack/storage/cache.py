@@ -248,7 +248,7 @@ class Index:
             return bool(made_from[2] == in_order)
 
         path = self._cache_path(kind, "settled")
-        for _, blob in _read_settled(path, fits, args):
+        for _, blob in [] if fresh else _read_settled(path, fits, args):
             with suppress(Exception):  # a sound file's: never expected; else made anew
                 value: T = pickle.loads(blob)
                 return value, broken
