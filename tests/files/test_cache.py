@@ -56,8 +56,8 @@ def test_cache_is_written_outside_the_workspace(busy: Workspace, isolated: Path)
     assert sorted(p.name for p in path.iterdir()) == ["engagements.index"]
     busy.ok("report")
     assert sorted(p.name for p in path.iterdir()) == [
+        "engagements.facts",
         "engagements.index",
-        "engagements.items",
         "services.index",
     ]
     files = {p.relative_to(busy.root).as_posix() for p in busy.root.rglob("*") if p.is_file()}

@@ -63,7 +63,7 @@ from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
-    from svctrack.domain.analysis import GateFigure, Targets
+    from svctrack.domain.analysis import Closed, GateFigure, Period, Report, Targets
     from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
 
@@ -223,7 +223,7 @@ class Tracker:
         services = [item for item in items if item.kind == "service"]
         if not services:  # an engagement's gates are never decided by figures: no analysis
             return {}  # imported (15 ms: an engagement's `advance`, `show`)
-        from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
+        from svctrack.domain.analysis import FIGURE_GATES, close_facts, gate_figures
 
         wanted: dict[str, list[str]] = {}
         for item in services:
@@ -334,6 +334,32 @@ class Tracker:
     ) -> tuple[list[T], list[FileProblem]]:
         """`each(item)` of every full item, read one at a time: for what keeps less than items."""
         return self._index().items(kinds, each, only_open=only_open)
+
+    def report(
+        self, period: Period, service: str | None, names: dict[str, str], by: str
+    ) -> tuple[Report, dict[str, date], list[FileProblem]]:
+        """The monitoring report over the engagements closed in `period` (see
+        `analysis.report`), each service's last delivery (`analysis.last_deliveries`), and the
+        broken engagement files. Its figures are made from the closed engagements alone, so
+        they are kept in the cache until one of those changes, another closes or one opens
+        again; today and `by` are only what the report says it is of."""
+        from svctrack.domain.analysis import SHAPE, close_facts, last_deliveries, report
+
+        pipeline = self.pipelines["engagement"]
+        currency = self.currency
+
+        def facts(item: Item) -> Closed | None:
+            return close_facts(item, pipeline, currency)
+
+        def made(closed: list[Closed]) -> tuple[Report, dict[str, date]]:
+            figures = report(
+                closed, pipeline, date.min, period=period, service=service, service_names=names
+            )
+            return figures, last_deliveries(closed)
+
+        args = ((SHAPE, pipeline, currency), (period, service, names))
+        (figures, last), broken = self._index().settled("engagement", facts, made, args)
+        return dataclasses.replace(figures, today=dates.today(), by=by), last, broken
 
     def briefs(self, kinds: Iterable[str] = KINDS) -> Loaded:
         """The open items, without notes, feedback, time and all but the last history entry:
