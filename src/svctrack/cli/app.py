@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated
 
 import click
@@ -91,4 +92,10 @@ def global_options(
 
 def main() -> None:
     """Entry point of the `svctrack` command."""
-    root(prog_name="svctrack")
+    try:
+        root(prog_name="svctrack")
+    finally:
+        # At exit the interpreter would collect every object of every module (a fifth of a
+        # write's time); frozen, they are left to the operating system. Nothing of svctrack's
+        # needs a finalizer then: its files are closed, and stdout and stderr are flushed.
+        gc.freeze()
