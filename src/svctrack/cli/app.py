@@ -1,7 +1,8 @@
 """The command line: the root app, its global options and its entry point. Each command lives in
 `svctrack.cli.commands` and is imported only when it runs."""
 
-from __future__ import annotations
+# No postponed annotations: typer reads the global options from them on every run, and would
+# compile each from its string first.
 
 import gc
 from typing import Annotated

@@ -140,7 +140,7 @@ class State:
 
     def _commits(self) -> bool:
         """Whether this run commits what it writes (asked once, when it first takes the lock)."""
-        from svctrack.git.commit import commit_wanted
+        from svctrack.git.wanted import commit_wanted
 
         try:
             return commit_wanted(self.commit, self.tracker.config)
@@ -213,7 +213,7 @@ class State:
         and every write gets a commit of its own."""
         if "tracker" not in self.__dict__ or not self.tracker.store.written:
             return
-        from svctrack.git.commit import commit_wanted
+        from svctrack.git.wanted import commit_wanted
 
         if commit_wanted(self.commit, self.tracker.config):
             from svctrack.git.commit import commit_change
