@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -321,6 +322,41 @@ def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
     if item.stage != pipeline.done and item.stage in pipeline.ends and ended == first:
         return None  # cancelled before it got past the first stage
     return Problem(msg("no_aims"), "", "warning")
+
+
+def documents_signed(item: Item) -> bool:
+    """At least one document is listed and every listed one is signed."""
+    return bool(item.documents) and all(d.status == "signed" for d in item.documents)
+
+
+def report_saved(item: Item) -> bool:
+    """A report was saved for the service (`report -o FILE`, `[[reports]]`) since it last
+    entered delivery: its recommendations are made."""
+    entered = [h.at for h in item.history if h.to == "delivery" and h.at is not None]
+    since = max(entered) if entered else None
+    return any(r.at is not None and (since is None or r.at >= since) for r in item.reports)
+
+
+# Gate items that an item's own data satisfies: the write that makes the facts true ticks
+# them, as does the `advance` into their stage (a hand tick works as well).
+FACT_GATES: dict[str, Callable[[Item], bool]] = {
+    "feedback-received": lambda item: bool(item.feedback),
+    "documents-signed": documents_signed,
+    "recommendations-made": report_saved,
+}
+
+
+def ticked_by_facts(item: Item, pipeline: Pipeline) -> list[str]:
+    """The open gate items of the current stage that the item's data now satisfies."""
+    stage = pipeline.stage(item.stage)
+    if stage is None:
+        return []
+    done = item.ticked(stage.id)
+    return [
+        g.id
+        for g in stage.gates
+        if g.id in FACT_GATES and g.id not in done and FACT_GATES[g.id](item)
+    ]
 
 
 def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:

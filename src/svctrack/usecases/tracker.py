@@ -864,7 +864,7 @@ class Tracker:
     ) -> tuple[str, ...]:
         """Record the client's feedback on an engagement: 1–5 overall and per quality. When
         `feedback-received` is an open gate item of the current stage, it is ticked too (the
-        gate items that the facts satisfy, `queries.FACT_GATES`); returns those ticked."""
+        gate items that the facts satisfy, `model.FACT_GATES`); returns those ticked."""
         for key, value in {"score": score, **quality}.items():
             problem = None if value is None else score_problem(key, value)
             if problem:
@@ -946,8 +946,8 @@ class Tracker:
 
 def _tick_facts(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
     """Tick the open gate items of the current stage that the item's data, as the change left
-    it, satisfies (`queries.FACT_GATES`); returns them."""
-    from svctrack.domain.queries import ticked_by_facts
+    it, satisfies (`model.FACT_GATES`); returns them."""
+    from svctrack.domain.model import ticked_by_facts
 
     ticked = tuple(ticked_by_facts(item, pipeline))
     for gate in ticked:
