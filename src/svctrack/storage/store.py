@@ -252,9 +252,16 @@ class Store:
             raise
         return fd
 
-    def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
+    def edit(
+        self,
+        path: Path,
+        change: Callable[[dict[str, Any], Any], T],
+        after: Callable[[dict[str, Any]], None] | None = None,
+    ) -> T:
         """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
-        and write the result atomically if it differs. Nothing is written if `change` raises."""
+        and write the result atomically if it differs. `after(data)` is given what the edited
+        document holds (parsed as `data` was), to refuse a change that would leave it wrong.
+        Nothing is written if `change` or `after` raises."""
         import tomlkit
 
         from svctrack.storage.tomledit import ShapeError
@@ -289,6 +296,9 @@ class Store:
             edited = tomlkit.dumps(doc)
             if edited == base:
                 return result
+            held = parse_text(edited, rel)
+            if after is not None:
+                after(held)
             try:
                 new = merge_edit(text, base, edited)
             except Reordered as exc:
@@ -298,7 +308,9 @@ class Store:
                     line=exc.line,
                     hint=msg("reordered_hint"),
                 ) from None
-            self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
+            # even when `new` is the old text (a change went missing); the text parsed above
+            # is not parsed again when the merge left it as it was (most edits)
+            self._check(new, doc, rel, held if new == edited else None)
             if new != text:
                 encoded = ((BOM if bom else "") + new).encode("utf-8")
                 if len(encoded) > MAX_BYTES:
@@ -328,10 +340,11 @@ class Store:
             self._write(self.path(kind, item_id), text.encode("utf-8"), None)
         return item_id
 
-    def _check(self, new: str, doc: Any, rel: str) -> None:
-        """Refuse to write `new` unless it parses to exactly what the edited document holds."""
+    def _check(self, new: str, doc: Any, rel: str, parsed: dict[str, Any] | None = None) -> None:
+        """Refuse to write `new` unless it parses to exactly what the edited document holds
+        (`parsed`: `new` parsed already, its floats exact)."""
         try:
-            written = tomllib.loads(new)
+            written = tomllib.loads(new) if parsed is None else parsed
         except tomllib.TOMLDecodeError as exc:
             raise SvcError(
                 msg("edit_invalid_toml", path=rel, reason=str(exc)),

@@ -537,17 +537,18 @@ class Tracker:
             wrong = errors(problems) + self._dangling(item)
             if wrong:
                 raise _refusal(file_problems(doc.as_string(), rel, wrong), item_id)
-            result = change(item, pipeline, Editor(doc))
-            after = errors(check(kind, item_id, parse_text(doc.as_string(), rel), pipeline)[1])
-            if after:
-                more = msg("and_more_problems", n=len(after) - 1) if len(after) > 1 else ""
-                message = msg("first_problem", message=after[0].message, more=more)
+            return change(item, pipeline, Editor(doc))
+
+        def after(data: dict[str, Any]) -> None:
+            left = errors(check(kind, item_id, data, pipeline)[1])
+            if left:
+                more = msg("and_more_problems", n=len(left) - 1) if len(left) > 1 else ""
+                message = msg("first_problem", message=left[0].message, more=more)
                 if usage:
                     raise UsageError(message)
                 raise Refused(msg("nothing_written", message=message))
-            return result
 
-        return self.store.edit(path, apply)
+        return self.store.edit(path, apply, after)
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
