@@ -57,7 +57,6 @@ from svctrack.domain.pipeline import (
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import Plural, msg
 from svctrack.storage.decode import parse_text
-from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
 from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
     from svctrack.domain.analysis import GateFigure, Targets
     from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
+    from svctrack.usecases.drafts import Draft, Terms
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -110,43 +110,6 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
     "every": parse_every,
     "pilot": parse_flag,
 }
-
-
-@dataclass
-class Draft:
-    """A new item, not yet written: its fields in the order a file lists them, and what the
-    field rules say against them (the errors `validate` would report). `new` and `import csv`
-    both make one, then write it with `Tracker.write_new`."""
-
-    kind: str
-    basis: str  # what the id is derived from when none is given
-    fields: dict[str, Any]
-    problems: list[Problem]
-    item_id: str = ""
-
-    @property
-    def stage(self) -> str:
-        return str(self.fields["stage"])
-
-
-@dataclass(frozen=True)
-class Terms:
-    """What a new engagement may say beyond its service, client and due date; what it leaves
-    out its service gives (owner, mode, currency) or a rule does (the name, the start)."""
-
-    name: str = ""
-    start: date | None = None
-    owner: str = ""
-    mode: str = ""
-    price: Decimal | None = None
-    currency: str = ""
-    contract: str = ""
-    budget_hours: Decimal | None = None
-    goal: str = ""
-    needs: str = ""
-    every: str = ""
-    pilot: bool = False
-    deadlines: dict[str, date] | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +271,8 @@ class Tracker:
         item, problems = check(kind, item_id, parse_text(text, rel), self.pipelines[kind])
         wrong = errors(problems) + self._dangling(item)
         if wrong:
+            from svctrack.storage.locate import file_problems  # a broken file only
+
             raise Broken(file_problems(text, rel, wrong))
         return item
 
@@ -376,7 +341,7 @@ class Tracker:
         service: str,
         client: str,
         due: date | None,
-        terms: Terms = Terms(),
+        terms: Terms | None = None,
         *,
         item_id: str | None = None,
         note: str = "",
@@ -424,14 +389,16 @@ class Tracker:
         offering: Item | None,
         client: str,
         due: date | None,
-        terms: Terms = Terms(),
+        terms: Terms | None = None,
         *,
         stage: str = "",
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
         gives by default: the name "<service> — <client>", the owner, mode and currency; the
         start is today, or the due date when that is past (a late engagement recorded)."""
-        of, t = offering or Item("service", service_id), terms
+        from svctrack.usecases.drafts import Terms
+
+        of, t = offering or Item("service", service_id), terms or Terms()
         fields: dict[str, Any] = {
             "name": t.name or f"{of.name or service_id} — {client}",
             "service": service_id,
@@ -455,6 +422,8 @@ class Tracker:
         return self._draft("engagement", engagement_id(client, service_id), fields)
 
     def _draft(self, kind: str, basis: str, fields: dict[str, Any]) -> Draft:
+        from svctrack.usecases.drafts import Draft
+
         pipeline = self.pipelines[kind]
         fields["stage"] = fields["stage"] or pipeline.stages[0].id
         fields = {k: v for k, v in fields.items() if v is not None and v != ""}
@@ -536,6 +505,8 @@ class Tracker:
             item, problems = check(kind, item_id, data, pipeline)
             wrong = errors(problems) + self._dangling(item)
             if wrong:
+                from svctrack.storage.locate import file_problems
+
                 raise _refusal(file_problems(doc.as_string(), rel, wrong), item_id)
             return change(item, pipeline, Editor(doc))
 
@@ -613,6 +584,8 @@ class Tracker:
                 return dataclasses.replace(move, next_item=next_id, next_existed=True)
             passed.add(next_id)
             next_id = unique(first, passed)
+        from svctrack.usecases.drafts import Terms
+
         terms = Terms(
             name=item.name,
             start=start,
