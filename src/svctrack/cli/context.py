@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from svctrack.errors import SvcError
+from svctrack.records import record
 
 if TYPE_CHECKING:
     from svctrack.storage.journal import Journal
@@ -41,7 +42,7 @@ def pick_lang(flag: str | None, workspace: Any = None) -> str:
     return first(None, None, None, workspace() if workspace else None)
 
 
-@dataclass
+@record
 class State:
     """What the global options say, and what is opened lazily from them."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,11 +30,12 @@ from svctrack.domain.fields import (
 )
 from svctrack.domain.pipeline import Pipeline, state_word
 from svctrack.messages import msg
+from svctrack.records import record
 
 QUALITY = ("speed", "accuracy", "availability", "courtesy")
 
 
-@dataclass
+@record
 class Tick:
     """A gate item's or a principle's mark: done/honoured (True), not (False), unset (None)."""
 
@@ -42,7 +43,7 @@ class Tick:
     note: str = ""
 
 
-@dataclass
+@record
 class HistoryEntry:
     """A step of an item's stages (`[[history]]` in the file)."""
 
@@ -55,7 +56,7 @@ class HistoryEntry:
     skipped: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Note:
     """A communication with the client (`[[notes]]` in the file)."""
 
@@ -65,7 +66,7 @@ class Note:
     by: str = ""
 
 
-@dataclass
+@record
 class TimeEntry:
     """Hours spent on an item on one day (`[[time]]` in the file)."""
 
@@ -75,7 +76,7 @@ class TimeEntry:
     note: str = ""
 
 
-@dataclass
+@record
 class Saved:
     """A monitoring report saved for a service (`[[reports]]`: `report -o FILE`)."""
 
@@ -84,7 +85,7 @@ class Saved:
     file: str = ""
 
 
-@dataclass
+@record
 class Feedback:
     """The client's scores and comment (`[[feedback]]` in the file)."""
 
@@ -97,7 +98,7 @@ class Feedback:
     comment: str = ""
 
 
-@dataclass
+@record
 class Document:
     """One of an engagement's documents (`[[documents]]`): its status and the day it was set."""
 
@@ -107,7 +108,7 @@ class Document:
     date: date | None = None
 
 
-@dataclass
+@record
 class Item:
     """One service or engagement, as its file says."""
 
@@ -150,7 +151,7 @@ class Item:
         return frozenset(k for k, t in self.gates.get(stage, {}).items() if t.ok)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """Something wrong in a file's content: `key` locates it, `severity` is error or warning."""
 

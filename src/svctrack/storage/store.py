@@ -10,7 +10,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,6 +18,7 @@ from svctrack.domain.equality import same_data
 from svctrack.domain.ids import id_problem, unique
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import msg
+from svctrack.records import record
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
@@ -36,7 +37,7 @@ T = TypeVar("T")
 # --- the workspace --------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Store:
     """Files of one workspace: `services/<id>.toml`, `engagements/<id>.toml`, `svctrack.toml`."""
 

@@ -6,7 +6,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, partial
@@ -56,6 +56,7 @@ from svctrack.domain.pipeline import (
 )
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import Plural, msg
+from svctrack.records import record
 from svctrack.storage.decode import parse_text
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
 from svctrack.storage.store import Store
@@ -112,7 +113,7 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DocChange:
     """What `doc` did: the document as it now stands, whether it was added or changed, and the
     gate items that the facts ticked."""
@@ -123,7 +124,7 @@ class DocChange:
     ticked: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Loaded:
     """Items of one or both kinds, and the files that could not be read."""
 
