@@ -10,7 +10,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,8 +18,10 @@ from svctrack.domain.equality import same_data
 from svctrack.domain.ids import id_problem, unique
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import msg
+from svctrack.records import record
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
-from svctrack.storage.changes import cache_dir, folder_status, record
+from svctrack.storage.changes import cache_dir, folder_status
+from svctrack.storage.changes import record as record_step
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
 from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line, sync_stopped
@@ -37,7 +39,7 @@ T = TypeVar("T")
 # --- the workspace --------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Store:
     """Files of one workspace: `services/<id>.toml`, `engagements/<id>.toml`, `svctrack.toml`."""
 
@@ -254,9 +256,16 @@ class Store:
             raise
         return fd
 
-    def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
+    def edit(
+        self,
+        path: Path,
+        change: Callable[[dict[str, Any], Any], T],
+        after: Callable[[dict[str, Any]], None] | None = None,
+    ) -> T:
         """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
-        and write the result atomically if it differs. Nothing is written if `change` raises."""
+        and write the result atomically if it differs. `after(data)` is given what the edited
+        document holds (parsed as `data` was), to refuse a change that would leave it wrong.
+        Nothing is written if `change` or `after` raises."""
         import tomlkit
 
         from svctrack.storage.tomledit import ShapeError
@@ -291,6 +300,9 @@ class Store:
             edited = tomlkit.dumps(doc)
             if edited == base:
                 return result
+            held = parse_text(edited, rel)
+            if after is not None:
+                after(held)
             try:
                 new = merge_edit(text, base, edited)
             except Reordered as exc:
@@ -300,7 +312,9 @@ class Store:
                     line=exc.line,
                     hint=msg("reordered_hint"),
                 ) from None
-            self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
+            # even when `new` is the old text (a change went missing); the text parsed above
+            # is not parsed again when the merge left it as it was (most edits)
+            self._check(new, doc, rel, held if new == edited else None)
             if new != text:
                 encoded = ((BOM if bom else "") + new).encode("utf-8")
                 if len(encoded) > MAX_BYTES:
@@ -330,10 +344,11 @@ class Store:
             self._write(self.path(kind, item_id), text.encode("utf-8"), None)
         return item_id
 
-    def _check(self, new: str, doc: Any, rel: str) -> None:
-        """Refuse to write `new` unless it parses to exactly what the edited document holds."""
+    def _check(self, new: str, doc: Any, rel: str, parsed: dict[str, Any] | None = None) -> None:
+        """Refuse to write `new` unless it parses to exactly what the edited document holds
+        (`parsed`: `new` parsed already, its floats exact)."""
         try:
-            written = tomllib.loads(new)
+            written = tomllib.loads(new) if parsed is None else parsed
         except tomllib.TOMLDecodeError as exc:
             raise SvcError(
                 msg("edit_invalid_toml", path=rel, reason=str(exc)),
@@ -378,7 +393,7 @@ class Store:
         if before:
             if self._cache is None:
                 self._cache = (cache_dir(self.root),)
-            record(self._cache[0], path.parent.name, before, after, path.name)
+            record_step(self._cache[0], path.parent.name, before, after, path.name)
         return after
 
     def _tidy(self, folder: Path, status: str) -> bool:
