@@ -13,6 +13,7 @@ PACKAGE = Path(svctrack.__file__).parent
 LAYERS = {
     "errors": 0,
     "tomlparse": 0,
+    "records": 0,
     "messages": 0,
     "domain": 1,
     "storage": 2,
@@ -113,5 +114,6 @@ def test_the_domain_knows_no_terminal_and_no_files() -> None:
         assert not {t for t in edges[module] if layer(t) != LAYERS["domain"]} - {
             "svctrack.errors",
             "svctrack.messages",
+            "svctrack.records",
             "svctrack.tomlparse",
         }

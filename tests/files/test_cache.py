@@ -56,8 +56,8 @@ def test_cache_is_written_outside_the_workspace(busy: Workspace, isolated: Path)
     assert sorted(p.name for p in path.iterdir()) == ["engagements.index"]
     busy.ok("report")
     assert sorted(p.name for p in path.iterdir()) == [
+        "engagements.facts",
         "engagements.index",
-        "engagements.items",
         "services.index",
     ]
     files = {p.relative_to(busy.root).as_posix() for p in busy.root.rglob("*") if p.is_file()}
@@ -406,10 +406,9 @@ def test_rows_of_closed_items_are_read_only_by_reads_of_every_item(
         return {e["id"] for e in busy.ok("status", "--json").json()["engagements"]}
 
     assert stages()["e3"] == "cancelled" and "e3" not in shown()
-    real = index._closed_rows
-    monkeypatch.setattr(index, "_closed_rows", lambda kept: pytest.fail("closed rows read"))
-    assert "e3" not in shown()  # warm: only the open items' rows
-    monkeypatch.setattr(index, "_closed_rows", real)
+    with monkeypatch.context() as patch:
+        patch.setattr(index._ColdPart, "rows", lambda self: pytest.fail("closed rows read"))
+        assert "e3" not in shown()  # warm: only the open items' rows
 
     path = busy.file("e3")
     path.write_text(path.read_text().replace('client = "C3"', 'client = "Changed by hand"'))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from svctrack.errors import SvcError
+from svctrack.records import record
 
 if TYPE_CHECKING:
     from svctrack.storage.journal import Journal
@@ -41,7 +42,7 @@ def pick_lang(flag: str | None, workspace: Any = None) -> str:
     return first(None, None, None, workspace() if workspace else None)
 
 
-@dataclass
+@record
 class State:
     """What the global options say, and what is opened lazily from them."""
 
@@ -140,7 +141,7 @@ class State:
 
     def _commits(self) -> bool:
         """Whether this run commits what it writes (asked once, when it first takes the lock)."""
-        from svctrack.git.commit import commit_wanted
+        from svctrack.git.wanted import commit_wanted
 
         try:
             return commit_wanted(self.commit, self.tracker.config)
@@ -213,7 +214,7 @@ class State:
         and every write gets a commit of its own."""
         if "tracker" not in self.__dict__ or not self.tracker.store.written:
             return
-        from svctrack.git.commit import commit_wanted
+        from svctrack.git.wanted import commit_wanted
 
         if commit_wanted(self.commit, self.tracker.config):
             from svctrack.git.commit import commit_change

@@ -8,7 +8,7 @@ Nothing here reads a file or knows the terminal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 from itertools import pairwise
@@ -55,20 +55,25 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return quotient(part, whole, RATE_PLACES)
 
 
-def mean(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
+def mean(
+    values: Sequence[Decimal | int], places: Decimal = DAY_PLACES, *, total: Decimal | None = None
+) -> Decimal | None:
+    """The mean of `values`, rounded to `places`; their `total` if it is known already (the sum
+    from Decimal(0), in their order: an int is added exactly, as Decimal(int) would be)."""
     if not values:
         return None
-    return _round(sum((Decimal(v) for v in values), Decimal(0)) / len(values), places)
+    whole = Decimal(sum(values, Decimal(0))) if total is None else total
+    return _round(whole / len(values), places)
 
 
 def median(values: Sequence[Decimal | int], places: Decimal = DAY_PLACES) -> Decimal | None:
     if not values:
         return None
-    ordered = sorted(Decimal(v) for v in values)
+    ordered = sorted(values)  # (as Decimals: the same order)
     middle = len(ordered) // 2
     if len(ordered) % 2:
-        return _round(ordered[middle], places)
-    return _round((ordered[middle - 1] + ordered[middle]) / 2, places)
+        return _round(Decimal(ordered[middle]), places)
+    return _round((Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2, places)
 
 
 # --- effort and budget (one item) -------------------------------------------------------------
@@ -352,11 +357,18 @@ def _rework(facts: Sequence[Closed]) -> Rework:
 
 
 def _stages(facts: Sequence[Closed], pipeline: Pipeline) -> tuple[StageTime, ...]:
+    spent: dict[str, list[Decimal]] = {stage: [] for stage in pipeline.stage_ids}
+    for f in facts:  # one pass: each stage's days in the order of `facts`
+        for stage, days in f.stage_days.items():
+            if stage in spent:
+                spent[stage].append(days)
     out = []
-    for stage in pipeline.stage_ids:
-        spent = [f.stage_days[stage] for f in facts if stage in f.stage_days]
-        total = _round(sum(spent, Decimal(0)), DAY_PLACES)
-        out.append(StageTime(stage, len(spent), mean(spent), median(spent), total))
+    for stage, all_days in spent.items():
+        total = sum(all_days, Decimal(0))
+        average = mean(all_days, total=total)
+        out.append(
+            StageTime(stage, len(all_days), average, median(all_days), _round(total, DAY_PLACES))
+        )
     return tuple(out)
 
 
@@ -396,8 +408,10 @@ def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
     """Shares of the engagements that assessed a principle: one nobody assessed has no rate
     (not assessed, never "not honoured") and is never the least honoured."""
     shares = []
+    # each principle's marks, one column per principle (every fact has one mark for each)
+    columns = list(zip(*(f.principles for f in facts), strict=True)) if facts else []
     for n, term in enumerate(pipeline.principles):
-        marks = [f.principles[n] for f in facts]
+        marks = columns[n] if columns else ()
         honoured, not_honoured = marks.count(True), marks.count(False)
         shares.append(
             PrincipleShare(
@@ -422,23 +436,31 @@ def _money(facts: Sequence[Closed]) -> Money:
     revenue: dict[str, Decimal] = {}
     earned: dict[str, Decimal] = {}
     worked: dict[str, Decimal] = {}
-    for f in facts:
-        price, currency, hours = f.price, f.effort.currency, f.effort.hours
+    spent = budget_hours = over_hours = Decimal(0)  # each summed in the order of `facts`
+    with_budget = over_budget = 0
+    for f in facts:  # one pass
+        effort = f.effort
+        price, currency, hours = f.price, effort.currency, effort.hours
+        spent += hours
+        if effort.budget is not None:
+            with_budget += 1
+            budget_hours += effort.budget or Decimal(0)  # (a budget of 0.0 adds 0: the digits stay)
+            if effort.over_budget:
+                over_budget += 1
+                over_hours += effort.over_by
         if price is None:
             continue
         revenue[currency] = revenue.get(currency, Decimal(0)) + price
         if hours > 0:
             earned[currency] = earned.get(currency, Decimal(0)) + price
             worked[currency] = worked.get(currency, Decimal(0)) + hours
-    budgeted = [f.effort for f in facts if f.effort.budget is not None]
-    over = [e for e in budgeted if e.over_budget]
     return Money(
         revenue=dict(sorted(revenue.items())),
-        hours=sum((f.effort.hours for f in facts), Decimal(0)),
-        budget_hours=sum((e.budget or Decimal(0) for e in budgeted), Decimal(0)),
-        with_budget=len(budgeted),
-        over_budget=len(over),
-        over_hours=sum((e.over_by for e in over), Decimal(0)),
+        hours=spent,
+        budget_hours=budget_hours,
+        with_budget=with_budget,
+        over_budget=over_budget,
+        over_hours=over_hours,
         rates={
             c: rate
             for c in sorted(earned)
@@ -525,14 +547,27 @@ def report(
     )
 
 
-def covered(r: Report, closed: Iterable[Closed]) -> list[str]:
-    """The services of a report that it covers up to their last delivery: their latest closed
-    engagement (of all `closed`) is in the report's period. A report saved for them is one
-    saved after their last delivery (see `Tracker.record_report`)."""
+def last_deliveries(closed: Iterable[Closed]) -> dict[str, date]:
+    """Each service's last delivery: the day its latest engagement of `closed` was closed."""
     last: dict[str, date] = {}
     for f in closed:
         if f.closed_on is not None and (f.service not in last or f.closed_on > last[f.service]):
             last[f.service] = f.closed_on
+    return last
+
+
+# The shape of a report and of its facts, which those kept in the cache (`Tracker.report`) must
+# have.
+_PARTS: tuple[type[Any], ...] = (Report, Stats, ServiceStats, Finding, OnTime, Rework)
+_PARTS += (StageTime, Satisfaction, Dimension, Principles, PrincipleShare, Money, Period)
+_PARTS += (Closed, Effort, Feedback)
+SHAPE = tuple(tuple(f.name for f in fields(part)) for part in _PARTS)
+
+
+def covered(r: Report, last: dict[str, date]) -> list[str]:
+    """The services of a report that it covers up to their last delivery (see
+    `last_deliveries`, of every closed engagement): it is in the report's period. A report
+    saved for them is one saved after their last delivery (see `Tracker.record_report`)."""
     return [s.id for s in r.services if s.id in last and last[s.id] in r.period]
 
 

@@ -5,6 +5,7 @@ write does not import the merge (and build its classes) to use it."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 
 
@@ -12,9 +13,10 @@ def same_data(a: Any, b: Any) -> bool:
     """Whether two parsed TOML values are the same, strictly: `1`, `1.0` and `true` differ, so
     do two datetimes of the same instant with different offsets; NaN equals NaN; a newline in a
     string is the same whether the file says CRLF or LF (tomllib reads CRLF in a multi-line
-    string as LF; the editor of the files keeps it)."""
+    string as LF; the editor of the files keeps it). A float read exactly (a Decimal in `a`:
+    `parse_float=Decimal`) is the same as the float `b` that its text reads as."""
     if type(a) is not type(b):
-        return False
+        return type(a) is Decimal and type(b) is float and same_data(float(a), b)
     if isinstance(a, dict):
         return bool(a.keys() == b.keys()) and all(same_data(a[k], b[k]) for k in a)
     if isinstance(a, list):

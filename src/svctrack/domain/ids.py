@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from svctrack.errors import UsageError
 from svctrack.messages import msg
@@ -57,6 +56,8 @@ def transliterate(text: str) -> str:
 
 def slugify(name: str) -> str:
     """An id derived from a name: 'Аудит безопасности' → 'audit-bezopasnosti'."""
+    import unicodedata  # names made into ids only: not on every run
+
     text = unicodedata.normalize("NFKD", transliterate(name).lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")

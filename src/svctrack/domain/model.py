@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,11 +30,12 @@ from svctrack.domain.fields import (
 )
 from svctrack.domain.pipeline import Pipeline, state_word
 from svctrack.messages import msg
+from svctrack.records import record
 
 QUALITY = ("speed", "accuracy", "availability", "courtesy")
 
 
-@dataclass
+@record
 class Tick:
     """A gate item's or a principle's mark: done/honoured (True), not (False), unset (None)."""
 
@@ -41,7 +43,7 @@ class Tick:
     note: str = ""
 
 
-@dataclass
+@record
 class HistoryEntry:
     """A step of an item's stages (`[[history]]` in the file)."""
 
@@ -54,7 +56,7 @@ class HistoryEntry:
     skipped: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Note:
     """A communication with the client (`[[notes]]` in the file)."""
 
@@ -64,7 +66,7 @@ class Note:
     by: str = ""
 
 
-@dataclass
+@record
 class TimeEntry:
     """Hours spent on an item on one day (`[[time]]` in the file)."""
 
@@ -74,7 +76,7 @@ class TimeEntry:
     note: str = ""
 
 
-@dataclass
+@record
 class Saved:
     """A monitoring report saved for a service (`[[reports]]`: `report -o FILE`)."""
 
@@ -83,7 +85,7 @@ class Saved:
     file: str = ""
 
 
-@dataclass
+@record
 class Feedback:
     """The client's scores and comment (`[[feedback]]` in the file)."""
 
@@ -96,7 +98,7 @@ class Feedback:
     comment: str = ""
 
 
-@dataclass
+@record
 class Document:
     """One of an engagement's documents (`[[documents]]`): its status and the day it was set."""
 
@@ -106,7 +108,7 @@ class Document:
     date: date | None = None
 
 
-@dataclass
+@record
 class Item:
     """One service or engagement, as its file says."""
 
@@ -149,7 +151,7 @@ class Item:
         return frozenset(k for k, t in self.gates.get(stage, {}).items() if t.ok)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """Something wrong in a file's content: `key` locates it, `severity` is error or warning."""
 
@@ -321,6 +323,41 @@ def aims_problem(item: Item, pipeline: Pipeline) -> Problem | None:
     if item.stage != pipeline.done and item.stage in pipeline.ends and ended == first:
         return None  # cancelled before it got past the first stage
     return Problem(msg("no_aims"), "", "warning")
+
+
+def documents_signed(item: Item) -> bool:
+    """At least one document is listed and every listed one is signed."""
+    return bool(item.documents) and all(d.status == "signed" for d in item.documents)
+
+
+def report_saved(item: Item) -> bool:
+    """A report was saved for the service (`report -o FILE`, `[[reports]]`) since it last
+    entered delivery: its recommendations are made."""
+    entered = [h.at for h in item.history if h.to == "delivery" and h.at is not None]
+    since = max(entered) if entered else None
+    return any(r.at is not None and (since is None or r.at >= since) for r in item.reports)
+
+
+# Gate items that an item's own data satisfies: the write that makes the facts true ticks
+# them, as does the `advance` into their stage (a hand tick works as well).
+FACT_GATES: dict[str, Callable[[Item], bool]] = {
+    "feedback-received": lambda item: bool(item.feedback),
+    "documents-signed": documents_signed,
+    "recommendations-made": report_saved,
+}
+
+
+def ticked_by_facts(item: Item, pipeline: Pipeline) -> list[str]:
+    """The open gate items of the current stage that the item's data now satisfies."""
+    stage = pipeline.stage(item.stage)
+    if stage is None:
+        return []
+    done = item.ticked(stage.id)
+    return [
+        g.id
+        for g in stage.gates
+        if g.id in FACT_GATES and g.id not in done and FACT_GATES[g.id](item)
+    ]
 
 
 def _consistency(item: Item, pipeline: Pipeline) -> list[Problem]:

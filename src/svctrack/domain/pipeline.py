@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from svctrack.errors import FileProblem, Refused
 from svctrack.messages import Either, msg
+from svctrack.records import record
 from svctrack.tomlparse import tomllib
 
 KINDS = ("service", "engagement")
@@ -21,7 +22,7 @@ def a_kind(kind: str) -> str:
     return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Term:
     """Anything with an id and a label in English (or the pipeline's own words) and Russian."""
 
@@ -36,14 +37,14 @@ class Term:
 GROUPS = ("general", "delivery")  # principles of realization and delivery; of delivery alone
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Principle(Term):
     """A principle, in its group: `general` (services and engagements) or `delivery`."""
 
     group: str = "general"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Stage(Term):
     """A stage of a pipeline and its gate items."""
 
@@ -58,7 +59,7 @@ class Stage(Term):
         return {g.id: g for g in reversed(self.gates)}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pipeline:
     """The stages of one kind of item, its ways back and its principles."""
 
@@ -126,7 +127,7 @@ END_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Transition:
     """What a step does: the states, and what it forced past or cleared."""
 

@@ -4,7 +4,7 @@ No `from __future__ import annotations` here: typing would make a ForwardRef of 
 the named tuples below, compiling every annotation string at import (30 compiles on every run),
 where evaluated annotations cost nothing. Annotations name only what is defined above them."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -200,41 +200,6 @@ def principle_groups(rows: Sequence[CheckRow]) -> list[tuple[str, list[CheckRow]
         (group, found)
         for group in GROUPS
         if (found := [r for r in rows if getattr(r.term, "group", GROUPS[0]) == group])
-    ]
-
-
-def documents_signed(item: Item) -> bool:
-    """At least one document is listed and every listed one is signed."""
-    return bool(item.documents) and all(d.status == "signed" for d in item.documents)
-
-
-def report_saved(item: Item) -> bool:
-    """A report was saved for the service (`report -o FILE`, `[[reports]]`) since it last
-    entered delivery: its recommendations are made."""
-    entered = [h.at for h in item.history if h.to == "delivery" and h.at is not None]
-    since = max(entered) if entered else None
-    return any(r.at is not None and (since is None or r.at >= since) for r in item.reports)
-
-
-# Gate items that an item's own data satisfies: the write that makes the facts true ticks
-# them, as does the `advance` into their stage (a hand tick works as well).
-FACT_GATES: dict[str, Callable[[Item], bool]] = {
-    "feedback-received": lambda item: bool(item.feedback),
-    "documents-signed": documents_signed,
-    "recommendations-made": report_saved,
-}
-
-
-def ticked_by_facts(item: Item, pipeline: Pipeline) -> list[str]:
-    """The open gate items of the current stage that the item's data now satisfies."""
-    stage = pipeline.stage(item.stage)
-    if stage is None:
-        return []
-    done = item.ticked(stage.id)
-    return [
-        g.id
-        for g in stage.gates
-        if g.id in FACT_GATES and g.id not in done and FACT_GATES[g.id](item)
     ]
 
 

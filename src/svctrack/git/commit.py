@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from svctrack.errors import SvcError
 from svctrack.git.plumbing import GitError, git, git_dir, last_words, out, require_repo
 from svctrack.messages import msg
 from svctrack.output.text import inert, oneline
@@ -94,31 +93,6 @@ def commit_dates() -> dict[str, str]:
 
     stamp = dates.now().isoformat()
     return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-
-
-_YES = ("1", "true", "yes", "on")
-
-
-_NO = ("0", "false", "no", "off")
-
-
-def commit_wanted(flag: bool | None, config: dict[str, Any]) -> bool:
-    """--commit/--no-commit, then SVCTRACK_COMMIT, then `[git] commit` in svctrack.toml, then
-    `commit` in the user config; off when none says."""
-    if flag is not None:
-        return flag
-    env = os.environ.get("SVCTRACK_COMMIT", "").strip().lower()
-    if env in _YES or env in _NO:
-        return env in _YES
-    table = config.get("git", {})
-    if isinstance(table, dict) and isinstance(table.get("commit"), bool):
-        return table["commit"]
-    from svctrack.storage.userconfig import user_config
-
-    try:
-        return user_config().get("commit") is True
-    except SvcError:
-        return False
 
 
 def commit_change(store: Any, messages: Sequence[str]) -> tuple[str, str]:

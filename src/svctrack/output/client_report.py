@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from svctrack.domain.analysis import effort
-from svctrack.domain.model import Item
+from svctrack.domain.model import Item, documents_signed
 from svctrack.domain.pipeline import CANCELLED, Pipeline
-from svctrack.domain.queries import documents_signed, gate_rows, obligations, progress
+from svctrack.domain.queries import gate_rows, obligations, progress
 from svctrack.messages import catalogue
 from svctrack.output.figures import num, pct
 from svctrack.output.i18n import day, days_overdue, fill, money, term, word

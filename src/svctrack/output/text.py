@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 # Bidirectional controls reorder what follows them on screen; they are shown, not obeyed.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -16,6 +14,8 @@ def inert(value: str) -> str:
 
 
 def _escape(c: str) -> str:
+    import unicodedata  # text that is not printable only: not on every run
+
     if c in "\n\t":
         return c
     if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI:

@@ -3,23 +3,23 @@
 The cache lives outside the workspace (the user cache dir), in two parts that are read and
 brought up to date apart. The index keeps, for every item file, the stat key it was parsed at
 and the item's row (its summary less what depends on today: all that lists and the dashboard
-show), the rows of items no longer open kept apart in one pickle within it that only a read of
-every item unpickles (most items of a firm's years are closed; the dashboard shows the open
-ones); for open items also a brief (the item without notes, feedback, time and old history: what
-deadlines and checklists read). The full items, which only reports read, are kept in one stream
-per kind, read and rewritten one record at a time, so that thousands of items are never all in
-memory. It is only ever a cache: a missing, stale or corrupt one changes no result, only the
-time taken.
-"""
+show); for open items also a brief (the item without notes, feedback, time and old history: what
+deadlines and checklists read). Its hot part, the open items' entries, is what a dashboard reads;
+its cold part, the items no longer open (most of a firm's years), is read only by a listing of
+every item or a look at every file, their rows again only by the listing. Where there are many,
+the closed items' files are not even stat'ed while their folder shows no change (see `changes`).
+The full items, which only reports read, are kept in one stream per kind, read and rewritten one
+record at a time, so that thousands of items are never all in memory. It is only ever a cache: a
+missing, stale or corrupt one changes no result, only the time taken."""
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 import pickle
 import re
 import stat
+import struct
 import sys
 import time
 import zlib  # not hashlib: its OpenSSL costs every run 3 ms to load
@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import fields, replace
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -48,23 +49,37 @@ from svctrack.domain.queries import Row, row
 from svctrack.errors import FileProblem, NotFound, SvcError
 from svctrack.messages import msg
 from svctrack.storage.atomic import reason
+from svctrack.storage.changes import cache_dir, folder_status, names_changed, open_regular
 from svctrack.storage.decode import parse_text
 from svctrack.storage.locate import file_problems
-from svctrack.storage.parallel import STEP, map_chunks
-from svctrack.storage.paths import FOLDERS, workspace_key
+from svctrack.storage.parallel import STEP, chunked
+from svctrack.storage.paths import FOLDERS
 from svctrack.storage.store import Store
-from svctrack.storage.userconfig import user_dir
 
-MAX_INDEX_BYTES = 1 << 30  # an index is read whole; no real workspace's comes near this
 FRESH_NS = 2_000_000_000  # a file changed this close to its parse may change again unseen
+# Closed items' files are trusted through their folder (see `changes`) only when there are this
+# many: below, stat'ing them all costs less than 0.1 s. And every file is looked at again when
+# the last such look is this old (the only way a closed item's file rewritten in place is seen).
+TRUST_FROM = 20_000
+FULL_LOOK_NS = 600 * 1_000_000_000
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+# An index file: this head (a mark, the size and CRC-32 of each part), then its three parts: the
+# hot entries, the cold entries, the cold entries' rows (see `Index._load_index`, `_ColdPart`).
+_HEAD = struct.Struct("<4sQIQIQI")
+_MAGIC = b"svci"
+SETTLED = 8  # values kept per kind by `Index.settled`: a report's few periods and services
+# `Index.settled`: the facts of up to PARSE_FEW items are made from their files, more from the
+# stream of full items; the kept facts are rewritten when more than REWRITE_FROM have changed
+# (or more than one in fifty).
+PARSE_FEW, REWRITE_FROM = 500, 64
 
 PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
-_TEMP = re.compile(r"^\..+\.(index|items)\.[A-Za-z0-9_]+\.tmp$")
+_TEMP = re.compile(r"^\..+\.(index|items|settled|facts)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
-VERSION = (7, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
+VERSION = (8, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 # An entry of the index, per file, is a plain tuple (unpickled twice as fast as a NamedTuple):
@@ -78,19 +93,20 @@ KEY, STAGE, TRUSTED, ROW, BRIEF, SERVICE_OF_ENTRY = range(6)
 # service (for the check that needs the other files), else b""; service: the engagement's
 # service ("" for a service or a broken item), which every read checks is there.
 IS_OPEN = Row._fields.index("is_open")
+# What `Index._walk` tells of each sound item it visits: its kind, id, entry and row (the entry
+# is None for a cold one when only its row was read; the row is None for a cold one when only
+# its entry was: see `_walk`'s `settled`).
+Visit = Callable[[str, str, "Entry | None", "tuple[Any, ...] | None"], None]
+# What the index keeps of an item folder: its status (`changes.folder_status`) when a read began,
+# whether that status had settled (changed long enough before that a later change would change
+# it again, even within one tick of the file system's clock; if not, the next read lists the
+# folder), and when (time.time_ns) every file of the folder was last looked at.
+Seen = tuple[str, bool, int]
 
 
 def brief(item: Item) -> Item:
     """The item without what only reports read: notes, feedback, time, all but the last step."""
     return replace(item, history=item.history[-1:], notes=[], feedback=[], time=[])
-
-
-def cache_dir(root: Path) -> Path | None:
-    """The folder of this workspace's cache (named after its path), or None when caching is off.
-    Two paths that share a name share a folder and take turns: each entry knows its root."""
-    if os.environ.get("SVCTRACK_NO_CACHE", "") not in ("", "0"):
-        return None
-    return user_dir("cache") / workspace_key(root)
 
 
 def shape(pipeline: Pipeline) -> tuple[Any, ...]:
@@ -140,9 +156,9 @@ class Index:
         """(kind, id, row) of the items of `kinds`, in no set order; and the broken files."""
         found: list[tuple[str, str, tuple[Any, ...]]] = []
 
-        def keep(kind: str, item_id: str, entry: Entry) -> None:
-            if not only_open or entry[ROW][IS_OPEN]:
-                found.append((kind, item_id, entry[ROW]))
+        def keep(kind: str, item_id: str, _: Entry | None, row: tuple[Any, ...] | None) -> None:
+            if row is not None and (not only_open or row[IS_OPEN]):
+                found.append((kind, item_id, row))
 
         return found, self._walk(tuple(kinds), keep, closed=not only_open)
 
@@ -151,8 +167,8 @@ class Index:
         broken files."""
         found: list[Item] = []
 
-        def keep(kind: str, item_id: str, entry: Entry) -> None:
-            if entry[ROW][IS_OPEN]:
+        def keep(kind: str, item_id: str, entry: Entry | None, row: tuple[Any, ...] | None) -> None:
+            if entry is not None and row is not None and row[IS_OPEN]:
                 found.append(pickle.loads(entry[BRIEF]))
 
         broken = self._walk(tuple(kinds), keep, closed=False)
@@ -201,96 +217,323 @@ class Index:
         broken.sort(key=lambda problem: problem.path)
         return found, broken
 
+    def settled(
+        self,
+        kind: str,
+        each: Callable[[Item], F | None],
+        made: Callable[[list[F]], T],
+        args: tuple[object, object],
+    ) -> tuple[T, list[FileProblem]]:
+        """`made(facts)`, a value made from the facts (`each(item)`, Nones left out, in id order)
+        of every item of `kind` no longer open; and the broken files of `kind`. `args` says what
+        else each depends on: `each` (args[0]) and `made` (args[1]), compared with ==.
+
+        The value is kept in the cache with the ids and stat keys of those items until one of
+        them changes or is gone, another item closes or one opens again (a few values at once,
+        for a few `args`); each item's facts are kept too, so that a value made anew parses only
+        the items that changed. An item changed a moment ago (not trusted: see FRESH_NS) is
+        parsed every time, and keeps nothing."""
+        keys: dict[str, Key] = {}
+        fresh: set[str] = set()  # changed a moment ago
+
+        def keep(kind: str, item_id: str, entry: Entry | None, row: tuple[Any, ...] | None) -> None:
+            if entry is not None and (row is None or not row[IS_OPEN]):
+                keys[item_id] = entry[KEY]
+                if not entry[TRUSTED]:
+                    fresh.add(item_id)
+
+        broken = self._walk((kind,), keep, closed=False, settled=True)
+        # What the values were made from: the stamp, and the ids and keys in 32 bytes, as
+        # walked (in the order of this walk: cheap) and in id order (asked only when the order
+        # is not the one of the walk that made them).
+        stamp, walked, in_order = self.stamps[kind], _digest(keys), b""
+
+        def fits(made_from: Any) -> bool:
+            nonlocal in_order
+            if made_from[0] != stamp:
+                return False
+            if made_from[1] == walked:
+                return True
+            in_order = in_order or _digest(dict(sorted(keys.items())))
+            return bool(made_from[2] == in_order)
+
+        path = self._cache_path(kind, "settled")
+        for _, blob in [] if fresh else _read_settled(path, fits, args):
+            with suppress(Exception):  # a sound file's: never expected; else made anew
+                value: T = pickle.loads(blob)
+                return value, broken
+        facts = self._facts(kind, keys, fresh, each, args[0])
+        ordered = (facts[item_id][1] for item_id in sorted(keys))
+        value = made([fact for fact in ordered if fact is not None])
+        if not fresh:
+            others = [(a, blob) for a, blob in _read_settled(path, fits) if a != args]
+            values = [(args, pickle.dumps(value, PROTOCOL)), *others][:SETTLED]
+            in_order = in_order or _digest(dict(sorted(keys.items())))
+            head = ((stamp, walked, in_order), [(a, len(b), zlib.crc32(b)) for a, b in values])
+            _write_checked(path, head, [blob for _, blob in values])
+        return value, broken
+
+    def _facts(
+        self,
+        kind: str,
+        keys: dict[str, Key],
+        fresh: set[str],
+        each: Callable[[Item], F | None],
+        args: object,
+    ) -> dict[str, tuple[Key, F | None]]:
+        """id → (key, facts) of the items `keys` names: kept ones where the key is the same (and
+        the item not `fresh`), the others made from their files (from the stream of full items
+        when there are many). `args`: what `each` depends on besides the item."""
+        path, stamp = self._cache_path(kind, "facts"), (self.stamps[kind], args)
+        known: dict[str, tuple[Key, F | None]] = _read_facts(path, stamp)
+        facts = {
+            i: known[i]
+            for i, key in keys.items()
+            if i not in fresh and known.get(i, (0,))[0] == key
+        }
+        missing = [item_id for item_id in keys if item_id not in facts]
+        if len(missing) > PARSE_FEW:
+            wanted = set(missing)
+
+            def collect(item: Item) -> None:
+                if item.id in wanted:
+                    facts[item.id] = (keys[item.id], each(item))
+
+            self.items([kind], collect)
+            facts.update((i, (keys[i], None)) for i in wanted if i not in facts)  # (broken since)
+        else:
+            for item_id in missing:
+                where = os.path.join(self.store.root, FOLDERS[kind], f"{item_id}.toml")
+                parsed = self._parse(kind, item_id, where, keys[item_id])
+                item = parsed[1] if parsed else None
+                facts[item_id] = (keys[item_id], None if item is None else each(item))
+        stale = len(missing) + len(known) - (len(facts) - len(missing))  # (those gone too)
+        if stale > min(REWRITE_FROM, len(keys) // 50):  # else parsed again: cheaper than a
+            # rewrite (a parse costs some fifty times what a fact's share of a rewrite does)
+            trusted = {i: fact for i, fact in facts.items() if i not in fresh}
+            _write_facts(path, stamp, trusted)
+        return facts
+
     def _walk(
-        self, kinds: tuple[str, ...], visit: Callable[[str, str, Entry], None], *, closed: bool
+        self, kinds: tuple[str, ...], visit: Visit, *, closed: bool, settled: bool = False
     ) -> list[FileProblem]:
         """Visit the index entry of every readable item of `kinds` (with `closed`, those no longer
-        open too; else only the open ones), and return the files that do not parse; the files
+        open too, with their rows; with `settled`, those with their entries, not their rows;
+        else only the open ones), and return the files that do not parse; the files
         changed since their entry was made are parsed again (on every core when there are
-        thousands) and their entries saved."""
+        thousands) and their entries saved.
+
+        Which files are looked at (stat'ed) depends on the folder (see `changes`): while its
+        status is the one the index saw, only the open, broken and lately changed items' files
+        and links; after steps of svctrack's own writes, those and the files the steps name, and
+        every other whose inode the listing shows changed; after any other change, every file."""
         broken: list[FileProblem] = []
         with _no_gc():
             for kind in kinds:
-                old, kept = self._load_index(kind)
-                rows = _closed_rows(kept) if closed else None
-                new: dict[str, Entry] = {}
-                stale: list[tuple[str, str, Key]] = []
-                for item_id, where, key in self._files(kind, known=old):
-                    entry = old.get(item_id)
-                    if (
-                        entry is None
-                        or entry[KEY] != key
-                        or not entry[TRUSTED]
-                        or (rows is not None and entry[ROW] is None and item_id not in rows)
-                    ):  # (the last: a closed row that is not there, which only a parse gives)
-                        stale.append((item_id, where, key))
-                    else:
-                        new[item_id] = entry
-                changed = False  # what is saved: an entry made anew, or files gone
-                if stale:
-                    shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
-                    parsed = map_chunks(_entries, stale, shared, self.progress)
-                    for (item_id, _, _), found in zip(stale, parsed, strict=True):
-                        if found:
-                            new[item_id] = entry = _interned(found)
-                            changed = changed or old.get(item_id) != entry
-                changed = changed or len(new) != len(old)
-                services = self._service_ids() if kind == "engagement" else frozenset()
-                for item_id, entry in new.items():
-                    if not entry[STAGE]:
-                        broken += self._problems(kind, item_id, entry)
-                        continue
-                    service = entry[SERVICE_OF_ENTRY]
-                    if service and service not in services:  # (only then the problem, located)
-                        dangling = self._dangling(kind, item_id, service)
-                        if dangling:
-                            broken += dangling
-                            continue
-                    if entry[ROW] is not None:
-                        visit(kind, item_id, entry)
-                    elif rows is not None:  # no longer open: its row is kept apart
-                        visit(kind, item_id, (*entry[:ROW], rows[item_id], *entry[ROW + 1 :]))
-                if changed:
-                    self._save(kind, new, old, kept, rows)
+                broken += self._walk_kind(kind, visit, closed=closed, settled=settled)
         broken.sort(key=lambda problem: problem.path)
         return broken
+
+    def _walk_kind(
+        self, kind: str, visit: Visit, *, closed: bool, settled: bool
+    ) -> list[FileProblem]:
+        """`_walk` of one kind (again, looking at every file, when the cold part is damaged)."""
+        status = folder_status(os.path.join(self.store.root, FOLDERS[kind]))
+        hot, kept, cold_of, seen = self._load_index(kind)
+        try:
+            loaded = (status, hot, kept, cold_of, seen)
+            return self._walk_index(kind, visit, loaded, closed=closed, settled=settled)
+        except _Damaged:
+            kept.close()
+            kept, cold_of = _ColdPart(), (0, frozenset())
+            loaded = (status, hot, kept, cold_of, None)
+            return self._walk_index(kind, visit, loaded, closed=closed, settled=settled)
+        finally:
+            kept.close()
+
+    def _walk_index(
+        self,
+        kind: str,
+        visit: Visit,
+        loaded: tuple[str, dict[str, Entry], _ColdPart, tuple[int, frozenset[str]], Seen | None],
+        *,
+        closed: bool,
+        settled: bool,
+    ) -> list[FileProblem]:
+        """`_walk_kind` with the index loaded: the folder's status, the hot entries, the cold
+        part, how many and which services the cold entries name, what was seen of the folder."""
+        status, hot, kept, (count, services_of_cold), seen = loaded
+        broken: list[FileProblem] = []
+        named = self._named(kind, seen, status, count)
+        # The index's other part (the closed items) is unpickled only when it is needed.
+        cold = kept.entries() if named is None or named[0] or settled else None
+        rows = kept.rows() if closed else {}
+        known = hot if cold is None else {**cold, **hot}  # (cold has no hot id)
+        new: dict[str, Entry] = {}
+        stale: list[tuple[str, str, Key]] = []
+        for item_id, where, key in self._looks(kind, hot, cold, known, named, new):
+            entry = known.get(item_id)
+            if entry is None or entry[KEY] != key or not entry[TRUSTED]:
+                stale.append((item_id, where, key))
+            else:
+                new[item_id] = entry
+        if stale:
+            shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
+            jobs = iter(stale)
+            for chunk in chunked(_entries, stale, shared, self.progress):
+                for (item_id, _, _), found in zip(islice(jobs, len(chunk)), chunk, strict=True):
+                    if found:
+                        new[item_id] = _interned(found)
+            del stale[:]  # (a cold cache: all of them, which are held no longer than this)
+        if cold is None:  # only the hot entries were looked at: the cold ones stand
+            new_hot, moved = _split(new)
+            new_cold = {**kept.entries(), **moved} if moved else None
+            cold = new_cold
+        else:
+            new_hot, new_cold = _split(new)
+            if new_cold == cold:
+                new_cold = None  # unchanged: saved as the bytes it was read from
+            cold = new_cold if new_cold is not None else cold
+        services = self._service_ids() if kind == "engagement" else frozenset()
+        if new_cold is not None:
+            count = len(new_cold)
+            services_of_cold = frozenset(e[SERVICE_OF_ENTRY] for e in new_cold.values())
+        if cold is None and not services_of_cold <= services:
+            # an engagement no longer open lost its service
+            cold = kept.entries()
+        for entries in (new_hot, cold or {}):
+            broken += self._visit(kind, entries, rows, services, visit, closed, settled)
+        if cold is None and closed:  # the cold entries stand, and their services are there
+            for item_id, row in rows.items():
+                visit(kind, item_id, None, row)
+        changed = new_hot != hot or new_cold is not None
+        look = self._seen(status, seen, named is None)
+        if changed or look != seen:
+            cold_of = (count, services_of_cold)
+            self._save(kind, new_hot, new_cold, kept, cold_of, look)
+        return broken
+
+    def _visit(
+        self,
+        kind: str,
+        entries: dict[str, Entry],
+        rows: dict[str, Any],
+        services: frozenset[str],
+        visit: Visit,
+        closed: bool,
+        settled: bool,
+    ) -> list[FileProblem]:
+        """Visit the sound entries (see `_walk`): a cold entry with its row from `rows` when
+        `closed`, without it when `settled`; return the problems of the others: a broken file,
+        an engagement whose service is not there."""
+        broken: list[FileProblem] = []
+        for item_id, entry in entries.items():
+            if not entry[STAGE]:
+                broken += self._problems(kind, item_id, entry)
+                continue
+            service = entry[SERVICE_OF_ENTRY]
+            if service and service not in services:  # (only then the problem, located)
+                dangling = self._dangling(kind, item_id, service)
+                if dangling:
+                    broken += dangling
+                    continue
+            row = entry[ROW]
+            if row is not None:
+                if closed or settled or row[IS_OPEN]:
+                    visit(kind, item_id, entry, row)
+            elif closed:
+                visit(kind, item_id, entry, rows[item_id])
+            elif settled:
+                visit(kind, item_id, entry, None)
+        return broken
+
+    def _named(
+        self, kind: str, seen: Seen | None, status: str, cold: int
+    ) -> tuple[bool, set[str]] | None:
+        """How much of `kind`'s folder to look at: None for every file; else whether to list the
+        folder (to see the inodes) and the files svctrack's writes changed since `seen`."""
+        if seen is None or not status or cold < TRUST_FROM:
+            return None
+        if not 0 <= time.time_ns() - seen[2] <= FULL_LOOK_NS:
+            return None
+        if seen[0] == status:
+            return (not seen[1], set())  # a status seen too soon after a change is checked
+        names = names_changed(self.folder, FOLDERS[kind], seen[0], status)
+        return None if names is None else (True, names)
+
+    def _looks(
+        self,
+        kind: str,
+        hot: dict[str, Entry],
+        cold: dict[str, Entry] | None,
+        known: dict[str, Entry],
+        named: tuple[bool, set[str]] | None,
+        kept: dict[str, Entry],
+    ) -> Iterator[tuple[str, str, Key]]:
+        """(id, path, stat key) of the files of `kind` to look at (see `_walk`); the cold
+        entries trusted as they are go straight into `kept`."""
+        if named is None:
+            yield from self._files(kind, known=known)
+            return
+        listed, names = named
+        folder = os.path.join(self.store.root, FOLDERS[kind])
+        if not listed:  # the folder as it was: no file came, went or was replaced
+            kept.update(cold or {})
+            fd = _open_folder(folder)
+            try:
+                for item_id in hot:
+                    name = item_id + ".toml"
+                    key = _path_key(os.path.join(folder, name), name, fd)
+                    if key is not None:
+                        yield item_id, os.path.join(folder, name), key
+            finally:
+                if fd is not None:
+                    os.close(fd)
+            return
+        assert cold is not None
+        for file in self._listing(kind, known):
+            item_id = file.name[:-5]
+            entry = cold.get(item_id)
+            if (
+                entry is not None
+                and file.name not in names  # (file names, as the steps say them)
+                and entry[KEY][3] == file.inode()
+                and not file.is_symlink()
+            ):
+                kept[item_id] = entry
+                continue
+            key = _entry_key(file)
+            if key is not None:
+                yield item_id, file.path, key
 
     def _files(
         self, kind: str, *, known: dict[str, Entry] | None = None, ordered: bool = False
     ) -> Iterator[tuple[str, str, Key]]:
         """(id, path, stat key) of the item files of `kind`, in id order if `ordered`."""
-        known = known or {}
+        files: Iterable[os.DirEntry[str]] = self._listing(kind, known or {})
+        if ordered:  # (the stream of full items goes in id order: then all are held)
+            files = sorted(files, key=lambda file: file.name)
+        for file in files:
+            key = _entry_key(file)
+            if key is not None:
+                yield file.name[:-5], file.path, key
+
+    def _listing(self, kind: str, known: dict[str, Entry]) -> Iterator[os.DirEntry[str]]:
+        """The listing's entries of the item files of `kind` (and of files `known` by id)."""
         folder = os.path.join(self.store.root, FOLDERS[kind])
         try:
-            # A listing's entries know their path and whether they are links (the listing
-            # says), and stat faster than a path joined and looked up again: thousands a run.
+            # A listing's entries know their path, their inode and whether they are links (the
+            # listing says), and stat faster than a path joined and looked up again.
             listing = os.scandir(folder)
         except FileNotFoundError:
             return
         except OSError as exc:
             raise FileProblem(f"{FOLDERS[kind]}/", msg("cannot_list", reason=reason(exc))) from None
         with listing:
-            files: Iterable[os.DirEntry[str]] = listing  # one entry at a time: memory stays flat
-            if ordered:  # (the stream of full items goes in id order: then all are held)
-                toml = (file for file in listing if file.name.endswith(".toml"))
-                files = sorted(toml, key=lambda file: file.name[:-5])
-            for file in files:
-                if not file.name.endswith(".toml"):
-                    continue
-                item_id = file.name[:-5]
-                if item_id not in known and not _is_item(file.name):  # ids the index knows
-                    continue
-                try:
-                    st = file.stat()  # follows a link, as os.stat does; never cached across runs
-                    key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                    if file.is_symlink():  # the link itself may change too, pointing elsewhere
-                        own = file.stat(follow_symlinks=False)
-                        key += (own.st_ctime_ns, own.st_ino)
-                except FileNotFoundError:
-                    continue
-                except OSError as exc:  # a loop of links: a broken file, which the parse reports
-                    key = _unreadable(file.path, exc)
-                yield item_id, file.path, key
+            for file in listing:  # one entry at a time: memory stays flat
+                name = file.name
+                if name.endswith(".toml") and (name[:-5] in known or _is_item(name)):
+                    yield file
 
     def _parse(
         self, kind: str, item_id: str, where: str, key: Key
@@ -355,74 +598,154 @@ class Index:
     def _items_path(self, kind: str) -> Path | None:
         return self.folder / f"{FOLDERS[kind]}.items" if self.folder else None
 
-    def _load_index(self, kind: str) -> tuple[dict[str, Entry], bytes]:
-        """The index of one kind: id → entry, and the pickled rows of the items no longer open
-        (id → row; see `_closed_rows`)."""
+    def _load_index(
+        self, kind: str
+    ) -> tuple[dict[str, Entry], _ColdPart, tuple[int, frozenset[str]], Seen | None]:
+        """The index of one kind: its hot entries (id → entry: the open items, the broken ones,
+        those changed just before they were parsed and links, whose files every read looks at); the
+        cold entries (those no longer open), read only if asked for, how many and the services
+        they name; and what was seen of the kind's folder (see `Seen`)."""
         path = self._index_path(kind)
+        nothing: tuple[dict[str, Entry], _ColdPart, tuple[int, frozenset[str]], None]
+        nothing = ({}, _ColdPart(), (0, frozenset()), None)
         if path is None:
-            return {}, b""
+            return nothing
         try:
-            handle, size = _open_regular(path)
-            with handle:
-                if size > MAX_INDEX_BYTES:
-                    return {}, b""  # no index of ours: rebuilt, replacing it
-                data = memoryview(handle.read(size))
-            body, crc = data[:-4], int.from_bytes(data[-4:], "little")
-            if zlib.crc32(body) != crc:
-                return {}, b""  # damaged: no cache
-            stamp, entries, kept = pickle.loads(body)
-            if stamp == self.stamps[kind] and isinstance(entries, dict) and type(kept) is bytes:
-                return entries, kept
+            handle, size_of_file = open_regular(path)
+        except OSError:
+            return nothing
+        try:
+            head = handle.read(_HEAD.size)
+            magic, *sizes = _HEAD.unpack(head)
+            offset, parts = _HEAD.size, list[tuple[int, int, int]]()
+            for size, crc in zip(sizes[::2], sizes[1::2], strict=True):
+                parts.append((offset, size, crc))
+                offset += size
+            if magic != _MAGIC or offset != size_of_file:
+                raise ValueError("no index of ours")  # rebuilt, replacing it
+            stamp, hot, cold_of, seen = pickle.loads(_ColdPart(handle, tuple(parts)).bytes(0))
+            if stamp == self.stamps[kind] and isinstance(hot, dict):
+                return hot, _ColdPart(handle, tuple(parts), cold_of[0]), cold_of, seen
         except Exception:  # a missing or corrupt cache is no cache
             pass
-        return {}, b""
+        handle.close()
+        return nothing
+
+    def _seen(self, status: str, seen: Seen | None, every_file: bool) -> Seen | None:
+        """What the index keeps of the folder whose status was `status` when the read began,
+        after a look at `every_file` or not (see `Seen`). The time of the last look at every
+        file is moved on only once it is half as old as allowed: a read that looks at every
+        file anyway (a small workspace's) does not rewrite the index for it."""
+        if not status:
+            return None
+        when = seen[2] if seen is not None else 0
+        if every_file and not 0 <= time.time_ns() - when <= FULL_LOOK_NS // 2:
+            when = time.time_ns()
+        if seen is not None and seen[:2] == (status, True):
+            return (status, True, when)
+        return status, self.now_ns - int(status.rsplit(" ", 1)[1]) > FRESH_NS, when
 
     def _save(
         self,
         kind: str,
-        entries: dict[str, Entry],
-        old: dict[str, Entry],
-        kept: bytes,
-        rows: dict[str, tuple[Any, ...]] | None,
+        hot: dict[str, Entry],
+        cold: dict[str, Entry] | None,
+        kept: _ColdPart,
+        cold_of: tuple[int, frozenset[str]],
+        seen: Seen | None,
     ) -> None:
-        """Save the index: the entries, each row of an item no longer open moved to the closed
-        rows. Those are pickled again only when they changed (`kept`, the old ones, else)."""
+        """Save the index: the hot entries, the cold ones (pickled again only when they changed:
+        `kept`, the old ones, else), how many and the services they name, what was seen."""
         path = self._index_path(kind)
         if path is None:
             return
-        closed = {
-            item_id
-            for item_id, entry in entries.items()
-            if entry[STAGE] and (entry[ROW] is None or not entry[ROW][IS_OPEN])
-        }
-        fresh = {item_id for item_id in closed if entries[item_id][ROW] is not None}
-        if fresh or closed != {i for i, e in old.items() if e[STAGE] and e[ROW] is None}:
-            known = _closed_rows(kept) if rows is None else rows
-            moved = {
-                item_id: entries[item_id][ROW] if item_id in fresh else known.get(item_id)
-                for item_id in closed
-            }
-            missing = {item_id for item_id, row in moved.items() if row is None}
-            kept = pickle.dumps({i: r for i, r in moved.items() if r is not None}, PROTOCOL)
-            entries = {
-                item_id: (*entry[:ROW], None, *entry[ROW + 1 :]) if item_id in closed else entry
-                for item_id, entry in entries.items()
-                if item_id not in missing  # (a row lost: parsed again next time)
-            }
+        try:
+            cold_parts = (kept.bytes(1), kept.bytes(2)) if cold is None else _packed(cold, kept)
+        except _Damaged:  # (seen after the visit): the closed items are parsed again next time
+            cold_parts, cold_of, seen = (_EMPTY, _EMPTY), (0, frozenset()), None
+        hot_part = pickle.dumps((self.stamps[kind], hot, cold_of, seen), PROTOCOL)
+        parts = (hot_part, *cold_parts)
+        sizes = [n for part in parts for n in (len(part), zlib.crc32(part))]
         try:
             out = _Replacement(path)
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
-            summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
-            pickle.dump((self.stamps[kind], entries, kept), summed, PROTOCOL)
-            out.file.write(summed.crc.to_bytes(4, "little"))
+            out.file.write(_HEAD.pack(_MAGIC, *sizes))
+            for part in parts:
+                out.file.write(part)
             out.commit()
         except OSError:
             out.discard()
         except BaseException:
             out.discard()
             raise
+
+    def _cache_path(self, kind: str, what: str) -> Path | None:
+        """A cache file of `kind` besides the index and the stream (see `settled`, `_facts`)."""
+        return self.folder / f"{FOLDERS[kind]}.{what}" if self.folder else None
+
+
+class _Damaged(Exception):
+    """A part of the index is not what its head says."""
+
+
+_EMPTY = pickle.dumps({}, PROTOCOL)
+
+
+class _ColdPart:
+    """The cold entries of an index file, in two parts: the entries without their rows, and the
+    rows (pickled dicts, id -> entry and id -> row), each read from the file only when asked for;
+    the file stays open until `close`, so another process replacing it meanwhile changes nothing.
+    A part that is not what the head says raises `_Damaged`."""
+
+    def __init__(
+        self,
+        handle: IO[bytes] | None = None,
+        sizes: tuple[tuple[int, int, int], ...] = (),
+        count: int = 0,
+    ) -> None:
+        self.handle = handle
+        self.sizes = sizes  # (offset, size, CRC-32) of each part, the hot part first
+        self.count = count  # entries in each cold part
+        self.unpickled: dict[int, dict[str, Any]] = {}
+
+    def entries(self) -> dict[str, Entry]:
+        return self._unpickled(1)
+
+    def rows(self) -> dict[str, Any]:
+        return self._unpickled(2)
+
+    def bytes(self, part: int) -> bytes:
+        """A part's bytes, as the head says they are."""
+        if not self.sizes:
+            return _EMPTY if part else b""
+        offset, size, crc = self.sizes[part]
+        try:
+            data = os.pread(self.handle.fileno(), size, offset) if self.handle else b""
+        except OSError:
+            raise _Damaged from None
+        if len(data) != size or zlib.crc32(data) != crc:
+            raise _Damaged
+        return data
+
+    def _unpickled(self, part: int) -> dict[str, Any]:
+        if part not in self.unpickled:
+            try:
+                found = pickle.loads(self.bytes(part))
+            except _Damaged:
+                raise
+            except Exception:  # within a sound part (its CRC held): never expected
+                raise _Damaged from None
+            if not isinstance(found, dict) or len(found) != self.count:
+                raise _Damaged
+            self.unpickled[part] = found
+        return self.unpickled[part]
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
 
 
 class _Counted:
@@ -454,29 +777,208 @@ def _interned(entry: Entry) -> Entry:
     return (entry[KEY], stage, entry[TRUSTED], row, entry[BRIEF], service)
 
 
-def _closed_rows(kept: bytes) -> dict[str, tuple[Any, ...]]:
-    """The rows of the items no longer open, as the index keeps them apart ({} if none)."""
-    if not kept:
-        return {}
-    try:
-        rows = pickle.loads(kept)
-    except Exception:  # within a sound index (its CRC held): never expected; then no rows
-        return {}
-    return rows if isinstance(rows, dict) else {}
+def _packed(cold: dict[str, Entry], kept: _ColdPart) -> tuple[bytes, bytes]:
+    """The cold entries as the index keeps them (see `_ColdPart`); the rows an entry lacks are
+    those `kept` had."""
+    old = kept.rows() if any(e[ROW] is None for e in cold.values()) else {}
+    entries: dict[str, Entry] = {}
+    rows: dict[str, Any] = {}
+    for item_id, entry in cold.items():
+        row = entry[ROW] if entry[ROW] is not None else old.get(item_id)
+        if row is None:
+            raise _Damaged
+        rows[item_id] = row
+        entries[item_id] = (*entry[:ROW], None, *entry[ROW + 1 :])
+    return pickle.dumps(entries, PROTOCOL), pickle.dumps(rows, PROTOCOL)
 
 
-def _open_regular(path: Path) -> tuple[IO[bytes], int]:
-    """A cache file to read, and its size; OSError unless it is a regular file (a FIFO put in
-    its place would block the read, a link to a device would never end)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+def _split(entries: dict[str, Entry]) -> tuple[dict[str, Entry], dict[str, Entry]]:
+    """The hot entries and the cold ones (sound, trusted, of items no longer open, in files
+    that are no links: the file a link points to may be replaced, its folder unchanged)."""
+    hot: dict[str, Entry] = {}
+    cold: dict[str, Entry] = {}
+    for item_id, entry in entries.items():
+        if (
+            entry[STAGE]
+            and entry[TRUSTED]
+            and (entry[ROW] is None or not entry[ROW][IS_OPEN])
+            and len(entry[KEY]) == 4  # (a link's key is longer, see `Key`)
+        ):
+            cold[item_id] = entry
+        else:
+            hot[item_id] = entry
+    return hot, cold
+
+
+def _entry_key(file: os.DirEntry[str]) -> Key | None:
+    """The stat key of a listed file (see `Key`), or None when it is gone."""
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, f"{path}: not a regular file")
-    except BaseException:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb"), st.st_size
+        st = file.stat()  # follows a link, as os.stat does; never cached across runs
+        key: Key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        if file.is_symlink():  # the link itself may change too, pointing elsewhere
+            own = file.stat(follow_symlinks=False)
+            key += (own.st_ctime_ns, own.st_ino)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a loop of links: a broken file, which the parse reports
+        return _unreadable(file.path, exc)
+    return key
+
+
+def _open_folder(path: str) -> int | None:
+    """A folder opened to look files up in (see `_path_key`), or None where that cannot be."""
+    if os.stat not in os.supports_dir_fd:  # (Windows)
+        return None
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+
+
+def _path_key(path: str, name: str, folder: int | None) -> Key | None:
+    """The stat key of the file `name` in `folder` (at `path`), as `_entry_key` gives it, or
+    None when it is gone. Looked up in the open folder (no path walked for each file), or by
+    its path when the folder is None."""
+    where = name if folder is not None else path
+    try:
+        own = os.stat(where, dir_fd=folder, follow_symlinks=False)
+        if not stat.S_ISLNK(own.st_mode):
+            return (own.st_size, own.st_mtime_ns, own.st_ctime_ns, own.st_ino)
+        st = os.stat(where, dir_fd=folder)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return _unreadable(path, exc)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, own.st_ctime_ns, own.st_ino)
+
+
+class _Checking:
+    """A file to unpickle from that keeps the CRC-32 of what was read (so a big pickle is never
+    in memory as bytes too)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.crc = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.file.readline(size)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        size = self.file.readinto(buffer) or 0  # type: ignore[attr-defined]
+        self.crc = zlib.crc32(memoryview(buffer)[:size], self.crc)
+        return size
+
+
+def _load_summed(file: IO[bytes]) -> Any:
+    """What `_write_checked` wrote to `file` (the tail left to read); ValueError if damaged."""
+    checking = _Checking(file)
+    value = pickle.load(checking)
+    if int.from_bytes(file.read(4), "little") != checking.crc:
+        raise ValueError("damaged")
+    return value
+
+
+def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[Key, Any]]:
+    """The facts `_write_facts` kept in `path` if they have `stamp`; else none. Each is its own
+    pickle, so that unpickling thousands holds no more than they take (one pickle of them all
+    would hold every object it made until its end)."""
+    if path is None:
+        return {}
+    try:
+        with open_regular(path)[0] as handle:
+            checking = _Checking(handle)
+            if pickle.load(checking) != stamp:
+                return {}
+            facts = {}
+            for _ in range(pickle.load(checking)):
+                item_id, key, fact = pickle.load(checking)
+                facts[item_id] = (key, fact)
+            if int.from_bytes(handle.read(4), "little") != checking.crc:
+                return {}  # damaged
+            return facts
+    except Exception:  # a missing or corrupt cache file is none
+        return {}
+
+
+def _write_facts(path: Path | None, stamp: object, facts: dict[str, tuple[Key, Any]]) -> None:
+    """Replace the cache file `path` with the stamp, the count, each id, key and facts, and the
+    CRC-32 of them all."""
+    if path is None:
+        return
+    with suppress(OSError):  # a cache that cannot be written is only slower
+        out = _Replacement(path)
+        try:
+            summed = _Summed(out.file)
+            pickle.dump(stamp, summed, PROTOCOL)
+            pickle.dump(len(facts), summed, PROTOCOL)
+            for item_id, (key, fact) in facts.items():
+                pickle.dump((item_id, key, fact), summed, PROTOCOL)
+            out.file.write(summed.crc.to_bytes(4, "little"))
+            out.commit()
+        except BaseException:
+            out.discard()
+            raise
+
+
+def _write_checked(path: Path | None, value: object, tail: Iterable[bytes] = ()) -> None:
+    """Replace the cache file `path` with `value` pickled and its CRC-32, then `tail`."""
+    if path is None:
+        return
+    with suppress(OSError):  # a cache that cannot be written is only slower
+        out = _Replacement(path)
+        try:
+            summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
+            pickle.dump(value, summed, PROTOCOL)
+            out.file.write(summed.crc.to_bytes(4, "little"))
+            out.file.writelines(tail)
+            out.commit()
+        except BaseException:
+            out.discard()
+            raise
+
+
+def _digest(keys: dict[str, Key]) -> bytes:
+    """The ids and stat keys of items, in their order, in 32 bytes."""
+    from hashlib import blake2b  # (here, not above: its OpenSSL costs every run 3 ms to load)
+
+    return blake2b(pickle.dumps(keys, PROTOCOL), digest_size=32).digest()
+
+
+def _read_settled(
+    path: Path | None, fits: Callable[[Any], bool], args: object = None
+) -> list[tuple[Any, bytes]]:
+    """The (args, pickled value) that `Index.settled` kept in `path`, newest first, if what they
+    were made from `fits`: every one, or only the one of `args`. A settled file is a head (see
+    `_write_checked`: what they were made from, and the args, size and CRC-32 of each value)
+    followed by the values; only those asked for are read."""
+    if path is None:
+        return []
+    found: list[tuple[Any, bytes]] = []
+    try:
+        with open_regular(path)[0] as handle:
+            made_from, values = _load_summed(handle)
+            if not fits(made_from):
+                return []
+            for known, length, crc in values:
+                if args is not None and known != args:
+                    handle.seek(length, os.SEEK_CUR)
+                    continue
+                blob = handle.read(length)
+                if len(blob) != length or zlib.crc32(blob) != crc:
+                    break  # damaged: what follows is lost
+                found.append((known, blob))
+                if args is not None:
+                    break
+    except Exception:  # a missing or corrupt file keeps nothing
+        pass
+    return found
 
 
 class _Summed:
@@ -563,7 +1065,7 @@ def _parse(
 def _entries(
     files: list[tuple[str, str, Key]], shared: tuple[Path, str, Pipeline, int]
 ) -> list[Entry | None]:
-    """The index entries of files (None for a file gone), for `map_chunks`."""
+    """The index entries of files (None for a file gone), for `chunked`."""
     root, kind, pipeline, now_ns = shared
     store = Store(root)
     parsed = (
@@ -600,8 +1102,8 @@ class _Stream:
             # even if another process replaces the stream meanwhile. (Should it be replaced
             # between the two opens, the copy holds other records: get() checks each record's
             # id and key, so that costs time, never a wrong result.)
-            self.reader = _open_regular(path)[0]
-            self.copy = _open_regular(path)[0]
+            self.reader = open_regular(path)[0]
+            self.copy = open_regular(path)[0]
             if pickle.load(self.reader) != stamp:
                 self._stop_reading()
         except Exception:

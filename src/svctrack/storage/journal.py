@@ -12,12 +12,13 @@ import binascii
 import contextlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from svctrack.errors import SvcError
 from svctrack.messages import msg
+from svctrack.records import record
 from svctrack.storage.atomic import clean_stale_temps, reason, write_atomic
 from svctrack.storage.paths import workspace_key
 from svctrack.storage.userconfig import user_dir
@@ -54,7 +55,7 @@ def _sha256(data: bytes) -> Any:
     return hashlib.sha256(data)
 
 
-@dataclass
+@record
 class Change:
     """One file of an entry: its path in the workspace, what it held before the command (None:
     no file), and the digest of what the command left there (None: no file)."""
@@ -64,7 +65,7 @@ class Change:
     after: str | None
 
 
-@dataclass
+@record
 class Entry:
     """What one command changed."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import repeat
 from typing import TypeVar
 
@@ -28,6 +28,17 @@ def map_chunks(
     """`work(chunk, shared)` over chunks of `jobs`, on every core when there are many of them
     (and processes can be forked); one result per job, in the order of the jobs. `progress` is
     told `(done, total)` as chunks are done."""
+    return [result for done in chunked(work, jobs, shared, progress) for result in done]
+
+
+def chunked(
+    work: Callable[[list[J], S], list[R]],
+    jobs: list[J],
+    shared: S,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[list[R]]:
+    """`map_chunks`, a chunk's results at a time as they come in order: a caller that keeps
+    less than the results never holds them all."""
     cores = min(os.cpu_count() or 1, 8)
     serial = len(jobs) < PARALLEL_FROM or cores < 2
     if not serial:
@@ -36,13 +47,16 @@ def map_chunks(
         serial = "fork" not in mp.get_all_start_methods()
     if serial:
         if progress is None or not jobs:
-            return work(jobs, shared)
-        results: list[R] = []
+            yield work(jobs, shared)
+            return
+        done = 0
         progress(0, len(jobs))
         for n in range(0, len(jobs), STEP):
-            results += work(jobs[n : n + STEP], shared)
-            progress(len(results), len(jobs))
-        return results
+            found = work(jobs[n : n + STEP], shared)
+            done += len(found)
+            yield found
+            progress(done, len(jobs))
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(jobs) // (cores * CHUNKS_PER_CORE))
@@ -51,14 +65,14 @@ def map_chunks(
         max_workers=cores, mp_context=mp.get_context("fork"), initializer=_deaf
     )
     try:
-        if progress is None:
-            return [result for done in pool.map(work, chunks, repeat(shared)) for result in done]
-        found: list[R] = []
-        progress(0, len(jobs))
-        for done in pool.map(work, chunks, repeat(shared)):
-            found += done
-            progress(len(found), len(jobs))
-        return found
+        done = 0
+        if progress is not None:
+            progress(0, len(jobs))
+        for found in pool.map(work, chunks, repeat(shared)):
+            done += len(found)
+            yield found
+            if progress is not None:
+                progress(done, len(jobs))
     except KeyboardInterrupt:  # Ctrl-C: the parent says so in one line; the workers just stop
         pool.shutdown(wait=False, cancel_futures=True)
         raise

@@ -10,7 +10,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,7 +18,10 @@ from svctrack.domain.equality import same_data
 from svctrack.domain.ids import id_problem, unique
 from svctrack.errors import FileProblem, LockTimeout, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import msg
+from svctrack.records import record
 from svctrack.storage.atomic import clean_stale_temps, io_error, reason, write_atomic
+from svctrack.storage.changes import cache_dir, folder_status
+from svctrack.storage.changes import record as record_step
 from svctrack.storage.decode import BOM, MAX_BYTES, decode, parse, parse_text
 from svctrack.storage.linemerge import Reordered, merge_edit
 from svctrack.storage.paths import CONFIG, FOLDERS, LOCK, schema_line, sync_stopped
@@ -36,7 +39,7 @@ T = TypeVar("T")
 # --- the workspace --------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Store:
     """Files of one workspace: `services/<id>.toml`, `engagements/<id>.toml`, `svctrack.toml`."""
 
@@ -55,6 +58,7 @@ class Store:
     # `_tidy`); and the holder line, which the lock file starts with while the lock is held.
     _tidy_folders: dict[str, str] = field(default_factory=dict, repr=False)
     _holder_line: bytes = field(default=b"", repr=False)
+    _cache: tuple[Path | None] | None = field(default=None, repr=False)  # its folder, once known
 
     def recorder(self) -> Journal | None:
         """The journal each write is recorded in (made by `journal_maker` at the first write),
@@ -254,9 +258,16 @@ class Store:
             raise
         return fd
 
-    def edit(self, path: Path, change: Callable[[dict[str, Any], Any], T]) -> T:
+    def edit(
+        self,
+        path: Path,
+        change: Callable[[dict[str, Any], Any], T],
+        after: Callable[[dict[str, Any]], None] | None = None,
+    ) -> T:
         """Re-read `path` under the lock, let `change(data, doc)` edit the tomlkit document,
-        and write the result atomically if it differs. Nothing is written if `change` raises."""
+        and write the result atomically if it differs. `after(data)` is given what the edited
+        document holds (parsed as `data` was), to refuse a change that would leave it wrong.
+        Nothing is written if `change` or `after` raises."""
         import tomlkit
 
         from svctrack.storage.tomledit import ShapeError
@@ -291,6 +302,9 @@ class Store:
             edited = tomlkit.dumps(doc)
             if edited == base:
                 return result
+            held = parse_text(edited, rel)
+            if after is not None:
+                after(held)
             try:
                 new = merge_edit(text, base, edited)
             except Reordered as exc:
@@ -300,7 +314,9 @@ class Store:
                     line=exc.line,
                     hint=msg("reordered_hint"),
                 ) from None
-            self._check(new, doc, rel)  # even when `new` is the old text: a change went missing
+            # even when `new` is the old text (a change went missing); the text parsed above
+            # is not parsed again when the merge left it as it was (most edits)
+            self._check(new, doc, rel, held if new == edited else None)
             if new != text:
                 encoded = ((BOM if bom else "") + new).encode("utf-8")
                 if len(encoded) > MAX_BYTES:
@@ -330,10 +346,11 @@ class Store:
             self._write(self.path(kind, item_id), text.encode("utf-8"), None)
         return item_id
 
-    def _check(self, new: str, doc: Any, rel: str) -> None:
-        """Refuse to write `new` unless it parses to exactly what the edited document holds."""
+    def _check(self, new: str, doc: Any, rel: str, parsed: dict[str, Any] | None = None) -> None:
+        """Refuse to write `new` unless it parses to exactly what the edited document holds
+        (`parsed`: `new` parsed already, its floats exact)."""
         try:
-            written = tomllib.loads(new)
+            written = tomllib.loads(new) if parsed is None else parsed
         except tomllib.TOMLDecodeError as exc:
             raise SvcError(
                 msg("edit_invalid_toml", path=rel, reason=str(exc)),
@@ -355,15 +372,33 @@ class Store:
             journal.record(path, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tidy = self._tidy(path.parent)
+            before = self._status(path.parent)
+            tidy = self._tidy(path.parent, before)
             write_atomic(path, data, mode, owner)
         except OSError as exc:
             raise io_error(exc, rel) from None
+        after = self._changed(path, before)
         if tidy:
-            self._mark_tidy(path.parent)
+            self._mark_tidy(path.parent, after)
         self.written.append(path)
 
-    def _tidy(self, folder: Path) -> bool:
+    def _status(self, folder: Path) -> str:
+        """An item folder's status (see `changes.folder_status`); "" for any other folder."""
+        if folder.parent == self.root and folder.name in FOLDERS.values():
+            return folder_status(folder)
+        return ""
+
+    def _changed(self, path: Path, before: str) -> str:
+        """Tell the read cache that this process changed `path` (see `changes`), and return the
+        status of its folder now."""
+        after = self._status(path.parent)
+        if before:
+            if self._cache is None:
+                self._cache = (cache_dir(self.root),)
+            record_step(self._cache[0], path.parent.name, before, after, path.name)
+        return after
+
+    def _tidy(self, folder: Path, status: str) -> bool:
         """Clean `folder` of stale temp files (see `clean_stale_temps`) unless it is known to
         hold none; True when it holds none now.
 
@@ -374,21 +409,19 @@ class Store:
         drops the line of a folder before it makes a temp file there), so a writer killed
         mid-write leaves no line saying its folder is tidy: the next writer lists it. A line
         whose folder has changed since (git, a person) is not trusted either."""
-        name = folder.name if folder.parent == self.root else ""
-        known = self._tidy_folders.pop(name, None) if name in FOLDERS.values() else None
+        known = self._tidy_folders.pop(folder.name, None) if status else None
         if known is not None:
             self._save_tidy()  # the line goes before a temp file can appear in the folder
-            if known == _folder_key(folder):
+            if known == status:
                 return True
         return clean_stale_temps(folder)
 
-    def _mark_tidy(self, folder: Path) -> None:
-        """Say in the lock file that `folder`, as it is now, holds no temp file of svctrack's."""
-        if folder.parent == self.root and folder.name in FOLDERS.values():
-            key = _folder_key(folder)
-            if key:
-                self._tidy_folders[folder.name] = key
-                self._save_tidy()
+    def _mark_tidy(self, folder: Path, status: str) -> None:
+        """Say in the lock file that `folder`, whose status is now `status`, holds no temp file
+        of svctrack's."""
+        if status:
+            self._tidy_folders[folder.name] = status
+            self._save_tidy()
 
     def _tidy_lines(self) -> bytes:
         if sys.platform == "win32":
@@ -429,10 +462,12 @@ class Store:
         journal = self.recorder()
         if journal is not None:
             journal.record(path, None)
+        before = self._status(path.parent)
         try:
             os.unlink(path)
         except OSError as exc:
             raise io_error(exc, self.rel(path)) from None
+        self._changed(path, before)
         self.written.append(path)
 
 
@@ -521,15 +556,6 @@ def file_kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "a special file"
-
-
-def _folder_key(folder: Path) -> str:
-    """A folder's status as a `tidy` line of the lock file gives it; "" if it cannot be had."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return ""
-    return f"{st.st_dev} {st.st_ino} {st.st_mtime_ns} {st.st_ctime_ns}"
 
 
 def _tidy_marks(fd: int) -> dict[str, str]:

@@ -25,7 +25,7 @@ from svctrack.output.csvfile import (
     records,
     restore,
 )
-from svctrack.usecases.tracker import Draft, Terms
+from svctrack.usecases.drafts import Draft, Terms
 
 
 @dataclass

@@ -6,7 +6,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, partial
@@ -56,16 +56,17 @@ from svctrack.domain.pipeline import (
 )
 from svctrack.errors import Broken, FileProblem, NotFound, Refused, SvcError, UsageError
 from svctrack.messages import Plural, msg
+from svctrack.records import record
 from svctrack.storage.decode import parse_text
-from svctrack.storage.locate import file_problems
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
 from svctrack.storage.store import Store
 from svctrack.storage.userconfig import user_config
 
 if TYPE_CHECKING:
-    from svctrack.domain.analysis import GateFigure, Targets
+    from svctrack.domain.analysis import Closed, GateFigure, Period, Report, Targets
     from svctrack.domain.queries import Summary
     from svctrack.storage.cache import Index
+    from svctrack.usecases.drafts import Draft, Terms
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -112,44 +113,7 @@ FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-@dataclass
-class Draft:
-    """A new item, not yet written: its fields in the order a file lists them, and what the
-    field rules say against them (the errors `validate` would report). `new` and `import csv`
-    both make one, then write it with `Tracker.write_new`."""
-
-    kind: str
-    basis: str  # what the id is derived from when none is given
-    fields: dict[str, Any]
-    problems: list[Problem]
-    item_id: str = ""
-
-    @property
-    def stage(self) -> str:
-        return str(self.fields["stage"])
-
-
-@dataclass(frozen=True)
-class Terms:
-    """What a new engagement may say beyond its service, client and due date; what it leaves
-    out its service gives (owner, mode, currency) or a rule does (the name, the start)."""
-
-    name: str = ""
-    start: date | None = None
-    owner: str = ""
-    mode: str = ""
-    price: Decimal | None = None
-    currency: str = ""
-    contract: str = ""
-    budget_hours: Decimal | None = None
-    goal: str = ""
-    needs: str = ""
-    every: str = ""
-    pilot: bool = False
-    deadlines: dict[str, date] | None = None
-
-
-@dataclass(frozen=True)
+@record(frozen=True)
 class DocChange:
     """What `doc` did: the document as it now stands, whether it was added or changed, and the
     gate items that the facts ticked."""
@@ -160,7 +124,7 @@ class DocChange:
     ticked: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Loaded:
     """Items of one or both kinds, and the files that could not be read."""
 
@@ -223,7 +187,7 @@ class Tracker:
         services = [item for item in items if item.kind == "service"]
         if not services:  # an engagement's gates are never decided by figures: no analysis
             return {}  # imported (15 ms: an engagement's `advance`, `show`)
-        from svctrack.domain.analysis import FIGURE_GATES, Closed, close_facts, gate_figures
+        from svctrack.domain.analysis import FIGURE_GATES, close_facts, gate_figures
 
         wanted: dict[str, list[str]] = {}
         for item in services:
@@ -308,6 +272,8 @@ class Tracker:
         item, problems = check(kind, item_id, parse_text(text, rel), self.pipelines[kind])
         wrong = errors(problems) + self._dangling(item)
         if wrong:
+            from svctrack.storage.locate import file_problems  # a broken file only
+
             raise Broken(file_problems(text, rel, wrong))
         return item
 
@@ -334,6 +300,32 @@ class Tracker:
     ) -> tuple[list[T], list[FileProblem]]:
         """`each(item)` of every full item, read one at a time: for what keeps less than items."""
         return self._index().items(kinds, each, only_open=only_open)
+
+    def report(
+        self, period: Period, service: str | None, names: dict[str, str], by: str
+    ) -> tuple[Report, dict[str, date], list[FileProblem]]:
+        """The monitoring report over the engagements closed in `period` (see
+        `analysis.report`), each service's last delivery (`analysis.last_deliveries`), and the
+        broken engagement files. Its figures are made from the closed engagements alone, so
+        they are kept in the cache until one of those changes, another closes or one opens
+        again; today and `by` are only what the report says it is of."""
+        from svctrack.domain.analysis import SHAPE, close_facts, last_deliveries, report
+
+        pipeline = self.pipelines["engagement"]
+        currency = self.currency
+
+        def facts(item: Item) -> Closed | None:
+            return close_facts(item, pipeline, currency)
+
+        def made(closed: list[Closed]) -> tuple[Report, dict[str, date]]:
+            figures = report(
+                closed, pipeline, date.min, period=period, service=service, service_names=names
+            )
+            return figures, last_deliveries(closed)
+
+        args = ((SHAPE, pipeline, currency), (period, service, names))
+        (figures, last), broken = self._index().settled("engagement", facts, made, args)
+        return dataclasses.replace(figures, today=dates.today(), by=by), last, broken
 
     def briefs(self, kinds: Iterable[str] = KINDS) -> Loaded:
         """The open items, without notes, feedback, time and all but the last history entry:
@@ -376,7 +368,7 @@ class Tracker:
         service: str,
         client: str,
         due: date | None,
-        terms: Terms = Terms(),
+        terms: Terms | None = None,
         *,
         item_id: str | None = None,
         note: str = "",
@@ -424,14 +416,16 @@ class Tracker:
         offering: Item | None,
         client: str,
         due: date | None,
-        terms: Terms = Terms(),
+        terms: Terms | None = None,
         *,
         stage: str = "",
     ) -> Draft:
         """A new engagement's fields, checked, with what `offering` (its service, when found)
         gives by default: the name "<service> — <client>", the owner, mode and currency; the
         start is today, or the due date when that is past (a late engagement recorded)."""
-        of, t = offering or Item("service", service_id), terms
+        from svctrack.usecases.drafts import Terms
+
+        of, t = offering or Item("service", service_id), terms or Terms()
         fields: dict[str, Any] = {
             "name": t.name or f"{of.name or service_id} — {client}",
             "service": service_id,
@@ -455,6 +449,8 @@ class Tracker:
         return self._draft("engagement", engagement_id(client, service_id), fields)
 
     def _draft(self, kind: str, basis: str, fields: dict[str, Any]) -> Draft:
+        from svctrack.usecases.drafts import Draft
+
         pipeline = self.pipelines[kind]
         fields["stage"] = fields["stage"] or pipeline.stages[0].id
         fields = {k: v for k, v in fields.items() if v is not None and v != ""}
@@ -536,18 +532,21 @@ class Tracker:
             item, problems = check(kind, item_id, data, pipeline)
             wrong = errors(problems) + self._dangling(item)
             if wrong:
+                from svctrack.storage.locate import file_problems
+
                 raise _refusal(file_problems(doc.as_string(), rel, wrong), item_id)
-            result = change(item, pipeline, Editor(doc))
-            after = errors(check(kind, item_id, parse_text(doc.as_string(), rel), pipeline)[1])
-            if after:
-                more = msg("and_more_problems", n=len(after) - 1) if len(after) > 1 else ""
-                message = msg("first_problem", message=after[0].message, more=more)
+            return change(item, pipeline, Editor(doc))
+
+        def after(data: dict[str, Any]) -> None:
+            left = errors(check(kind, item_id, data, pipeline)[1])
+            if left:
+                more = msg("and_more_problems", n=len(left) - 1) if len(left) > 1 else ""
+                message = msg("first_problem", message=left[0].message, more=more)
                 if usage:
                     raise UsageError(message)
                 raise Refused(msg("nothing_written", message=message))
-            return result
 
-        return self.store.edit(path, apply)
+        return self.store.edit(path, apply, after)
 
     def _step(self, ref: str, action: str, note: str, force: bool = False) -> Transition:
         def change(item: Item, pipeline: Pipeline, doc: Any) -> Transition:
@@ -612,6 +611,8 @@ class Tracker:
                 return dataclasses.replace(move, next_item=next_id, next_existed=True)
             passed.add(next_id)
             next_id = unique(first, passed)
+        from svctrack.usecases.drafts import Terms
+
         terms = Terms(
             name=item.name,
             start=start,
@@ -864,7 +865,7 @@ class Tracker:
     ) -> tuple[str, ...]:
         """Record the client's feedback on an engagement: 1–5 overall and per quality. When
         `feedback-received` is an open gate item of the current stage, it is ticked too (the
-        gate items that the facts satisfy, `queries.FACT_GATES`); returns those ticked."""
+        gate items that the facts satisfy, `model.FACT_GATES`); returns those ticked."""
         for key, value in {"score": score, **quality}.items():
             problem = None if value is None else score_problem(key, value)
             if problem:
@@ -946,8 +947,8 @@ class Tracker:
 
 def _tick_facts(item: Item, pipeline: Pipeline, doc: Any) -> tuple[str, ...]:
     """Tick the open gate items of the current stage that the item's data, as the change left
-    it, satisfies (`queries.FACT_GATES`); returns them."""
-    from svctrack.domain.queries import ticked_by_facts
+    it, satisfies (`model.FACT_GATES`); returns them."""
+    from svctrack.domain.model import ticked_by_facts
 
     ticked = tuple(ticked_by_facts(item, pipeline))
     for gate in ticked:

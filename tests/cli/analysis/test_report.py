@@ -11,12 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from handmade import engagement
 
 from conftest import Workspace
 from svctrack.domain import analysis
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import load_pipelines
 from svctrack.output import figures
+from svctrack.storage.store import Store
 
 SERVICES = {
     "audit": 'name = "IT audit"\nstage = "delivery"\n',
@@ -588,3 +590,96 @@ def test_the_report_groups_the_principles_general_then_delivery(firm: Workspace)
     assert out.index(delivery) < out.index("Communication") < out.index("Continuous improvement")
     russian = firm.ok("--lang", "ru", "report").out
     assert russian.index("Общие принципы") < russian.index("Принципы оказания услуг")
+
+
+# --- the report kept in the cache -------------------------------------------------------------
+
+
+def test_a_kept_report_follows_every_change(
+    agency: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's figures are kept in the cache with the closed engagements they were made
+    from: a change to one of those, by hand or by a command, an engagement closed, reopened or
+    gone, another period, a renamed service or another default currency makes them anew; a
+    change to an open engagement does not. Each time: what a run without the cache says."""
+    from svctrack.storage import cache
+
+    monkeypatch.setattr(cache, "FRESH_NS", -1)  # trust files at once (their ctime is now)
+    made: list[object] = []
+    real = analysis.report
+
+    def counted(*args: object, **kwargs: object) -> analysis.Report:
+        made.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "report", counted)
+
+    def check(*args: str, kept: bool) -> dict:
+        before = len(made)
+        got = report(agency, *args)
+        assert len(made) == before + (not kept)
+        assert got == agency.ok("--no-cache", "report", "--json", *args).json()  # made anew
+        return got
+
+    first = check(kept=False)
+    assert check(kept=True) == first
+    assert check("--since", "2026-04-01", kept=False)["overall"]["ids"] == ["c1", "c2"]
+    assert check(kept=True) == first  # both kept
+    assert check("--by", "owner", kept=True)["by"] == "owner"
+    monkeypatch.setenv("SVCTRACK_TODAY", "2026-12-01")
+    assert check(kept=True)["today"] == "2026-12-01"
+    monkeypatch.setenv("SVCTRACK_TODAY", first["today"])
+
+    agency.ok("note", "o1", "an open engagement changes")
+    assert check(kept=True) == first
+    path = agency.file("c2")
+    path.write_text(path.read_text().replace("price = 50000", "price = 60000"))
+    revenue = check(kept=False)["overall"]["money"]["revenue"]
+    assert {"amount": 150000, "currency": "RUB"} in revenue
+    text = path.read_text()
+    path.write_text(text.replace('currency = "RUB"', ""))  # a price needs its currency
+    broken = agency.run("report", "--json")
+    assert broken.code == 1 and "c2.toml:7:1: a price needs its currency" in broken.err
+    assert "c2" not in broken.json()["overall"]["ids"]  # type: ignore[index]
+    fresh = agency.run("--no-cache", "report", "--json")
+    assert (broken.out, broken.err) == (fresh.out, fresh.err)
+    path.write_text(text)
+    agency.ok("feedback", "c1", "--score", "2")
+    assert check(kept=False)["overall"]["satisfaction"]["count"] == 4
+
+    engagement(agency, "o2", "audit", due="2026-11-30", closed_on="2026-11-25")
+    assert "o2" in check(kept=False)["overall"]["ids"]
+    agency.ok("reopen", "o2", "--note", "not done")
+    assert "o2" not in check(kept=False)["overall"]["ids"]
+    agency.file("a2").unlink()
+    assert "a2" not in check(kept=False)["overall"]["ids"]
+    service = agency.root / "services" / "crm.toml"
+    service.write_text(service.read_text().replace("CRM rollout", "CRM"))
+    assert check(kept=False)["services"][1]["name"] == "CRM"
+    settings = agency.root / "svctrack.toml"
+    settings.write_text(settings.read_text().replace('currency = "EUR"', 'currency = "USD"'))
+    check(kept=False)
+
+
+def test_a_report_made_anew_reads_only_what_changed(
+    agency: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts of each closed engagement are kept too: after a change to one, the report is
+    made anew from the others' kept facts and that one file."""
+    from svctrack.storage import cache
+
+    monkeypatch.setattr(cache, "FRESH_NS", -1)
+    first = report(agency)
+    path = agency.file("c2")
+    path.write_text(path.read_text().replace("price = 50000", "price = 60000"))
+    read: list[str] = []
+    real = Store.read_text
+    monkeypatch.setattr(Store, "read_text", lambda s, p: read.append(p.name) or real(s, p))
+    again = report(agency)
+    assert set(read) == {"c2.toml"}
+    assert again != first
+    monkeypatch.setattr(Store, "read_text", real)
+    assert again == agency.ok("--no-cache", "report", "--json").json()
+    monkeypatch.setattr(cache, "PARSE_FEW", 0)  # the facts made from the stream of full items
+    agency.ok("feedback", "c1", "--score", "2")
+    assert report(agency) == agency.ok("--no-cache", "report", "--json").json() != again

@@ -30,7 +30,7 @@ app = typer.Typer()
 
 if TYPE_CHECKING:
     from svctrack.cli.context import State
-    from svctrack.domain.analysis import Closed, Period, TimeFacts
+    from svctrack.domain.analysis import Period, TimeFacts
     from svctrack.domain.model import Item
 
 
@@ -114,7 +114,6 @@ def report(
                 value=repr(by),
             )
         )
-    from svctrack.domain import dates
     from svctrack.domain.analysis import Period
 
     s = state(ctx)
@@ -126,27 +125,12 @@ def report(
     if hours:
         _hours_report(s, period, by or "owner", service_id, output, json_output)
         return
-    from svctrack.domain.analysis import close_facts, covered
-    from svctrack.domain.analysis import report as build
+    from svctrack.domain.analysis import covered
 
     pipeline = tracker.pipelines["engagement"]
     services, broken = tracker.summaries(["service"])
     names = {s.id: s.name or s.id for s in services}
-
-    def facts(item: Item) -> Closed | None:
-        return close_facts(item, pipeline, tracker.currency)
-
-    found, more = tracker.each(["engagement"], facts)  # one item at a time: memory stays flat
-    closed = [f for f in found if f is not None]
-    result = build(
-        closed,
-        pipeline,
-        dates.today(),
-        period=period,
-        service=service_id,
-        service_names=names,
-        by=by or "service",
-    )
+    result, last, more = tracker.report(period, service_id, names, by or "service")
 
     def document() -> Any:
         from svctrack.output.analysis_json import report_document
@@ -165,7 +149,7 @@ def report(
 
     path = Path(output).expanduser() if written is not None and output else None
     saved = path is not None and path.is_file()  # not stdout, a FIFO, /dev/null
-    ids = covered(result, closed) if saved else []
+    ids = covered(result, last) if saved else []
     if path is not None and ids:
         from svctrack.errors import Refused
 

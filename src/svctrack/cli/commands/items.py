@@ -111,7 +111,7 @@ def engagement_new(
     """
     from svctrack.domain.dates import parse_date
     from svctrack.domain.fields import parse_every, priced
-    from svctrack.usecases.tracker import Terms
+    from svctrack.usecases.drafts import Terms
 
     s = state(ctx)
     amount, currency = priced(price, currency)
