@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
@@ -301,7 +302,7 @@ def test_stale_temp_files_go_at_the_next_write_in_their_folder(firm: Workspace) 
     assert not elsewhere.exists()
 
 
-def test_a_folder_left_tidy_is_not_listed_again_until_it_changes(
+def test_a_folder_left_tidy_is_not_listed_again_while_it_is_the_same_folder(
     firm: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from svctrack.storage import store
@@ -314,9 +315,16 @@ def test_a_folder_left_tidy_is_not_listed_again_until_it_changes(
     monkeypatch.setattr(store, "clean_stale_temps", lambda f: listed.append(f) or real(f))
     firm.ok("note", "acme", "second")
     assert listed == []  # the folder is as that write left it
-    stale = plant_temp(firm.root / "engagements", ".acme.toml.k2x9_q1z.tmp", 3600)
-    firm.ok("note", "acme", "third")  # the folder changed: listed, the stale file gone
-    assert listed == [firm.root / "engagements"] and not stale.exists()
+    (firm.root / "engagements" / "copy.toml").write_text(firm.text("acme"))
+    firm.file("copy").unlink()  # another program's changes make no temp file of svctrack's
+    firm.ok("note", "acme", "third")
+    assert listed == []
+    engagements = firm.root / "engagements"
+    os.rename(engagements, firm.root / "old")  # the folder replaced (a restore): listed again
+    shutil.copytree(firm.root / "old", engagements)
+    stale = plant_temp(engagements, ".acme.toml.k2x9_q1z.tmp", 3600)
+    firm.ok("note", "acme", "fourth")
+    assert listed == [engagements] and not stale.exists()
     firm.ok("set", "audit", "owner", "olga")  # services/ was left tidy when it was made
     assert listed[1:] == []
     lines = lock.read_text().splitlines()  # no holder line: the lock is free

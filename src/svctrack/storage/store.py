@@ -407,12 +407,14 @@ class Store:
         (device, inode, mtime and ctime in ns) after its write. Only a holder of the lock makes
         temp files, and every holder wipes those lines when it takes the lock (and this one
         drops the line of a folder before it makes a temp file there), so a writer killed
-        mid-write leaves no line saying its folder is tidy: the next writer lists it. A line
-        whose folder has changed since (git, a person) is not trusted either."""
+        mid-write leaves no line saying its folder is tidy: the next writer lists it. Other
+        programs' changes to the folder (git, an editor, a person) make no temp file of
+        svctrack's, so the line stands while the folder is the same folder (its device and
+        inode): one replaced (a new clone, a restore) is listed again."""
         known = self._tidy_folders.pop(folder.name, None) if status else None
         if known is not None:
             self._save_tidy()  # the line goes before a temp file can appear in the folder
-            if known == status:
+            if known.split()[:2] == status.split()[:2]:
                 return True
         return clean_stale_temps(folder)
 
