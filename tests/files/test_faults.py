@@ -290,6 +290,8 @@ def test_stray_temp_files_are_ignored(firm: Workspace, args: tuple[str, ...]) ->
 
 def test_stale_temp_files_go_at_the_next_write_in_their_folder(firm: Workspace) -> None:
     engagements, services = firm.root / "engagements", firm.root / "services"
+    # As writers killed mid-write leave the lock file: their holder line, no `tidy` line.
+    (firm.root / ".svctrack.lock").write_text("pid 4242 on elsewhere\n")
     stale = plant_temp(engagements, ".acme.toml.k2x9_q1z.tmp", 3600)
     other_stale = plant_temp(engagements, ".old-item.toml.zz99zz99.tmp", 120)
     fresh = plant_temp(engagements, ".acme.toml.n3w_f1l3.tmp", 0)  # a live writer's, maybe
@@ -340,6 +342,7 @@ def test_a_writer_that_died_holding_the_lock_leaves_no_tidy_line(firm: Workspace
     lock = firm.root / ".svctrack.lock"
     firm.ok("note", "acme", "first")
     fresh = plant_temp(firm.root / "engagements", ".acme.toml.n3w_f1l3.tmp", 0)
+    lock.write_text("pid 4242 on elsewhere\n")  # the holder killed while it wrote that file
     firm.ok("note", "acme", "second")
     assert fresh.exists() and "tidy engagements" not in lock.read_text()
     moment = time.time() - 3600
