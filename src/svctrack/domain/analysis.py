@@ -7,6 +7,7 @@ Nothing here reads a file or knows the terminal.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
@@ -173,7 +174,8 @@ def stage_days(item: Item, pipeline: Pipeline) -> dict[str, Decimal]:
         seconds = (_aware(following.at) - _aware(entry.at)).total_seconds()
         if seconds < 0:
             continue
-        spent[entry.to] = spent.get(entry.to, Decimal(0)) + Decimal(int(seconds)) / SECONDS_A_DAY
+        stage = sys.intern(entry.to)  # (kept for every closed engagement: one string a stage)
+        spent[stage] = spent.get(stage, Decimal(0)) + Decimal(int(seconds)) / SECONDS_A_DAY
     return spent
 
 
@@ -190,7 +192,7 @@ def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> C
     day = closed_on(item, pipeline)
     return Closed(
         id=item.id,
-        service=item.service,
+        service=sys.intern(item.service),
         closed_on=day,
         days_late=(day - item.due).days if item.due and day else None,
         reworks=reworks(item, pipeline),
@@ -201,8 +203,8 @@ def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> C
         principles=tuple(
             getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
         ),
-        owner=" ".join(item.owner.split()),
-        mode=item.mode,
+        owner=sys.intern(" ".join(item.owner.split())),
+        mode=sys.intern(item.mode),
     )
 
 
