@@ -14,6 +14,7 @@ missing, stale or corrupt one changes no result, only the time taken."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import pickle
@@ -623,7 +624,7 @@ class Index:
                 offset += size
             if magic != _MAGIC or offset != size_of_file:
                 raise ValueError("no index of ours")  # rebuilt, replacing it
-            stamp, hot, cold_of, seen = pickle.loads(_ColdPart(handle, tuple(parts)).bytes(0))
+            stamp, hot, cold_of, seen = pickle.loads(_ColdPart(handle, tuple(parts)).part(0))
             if stamp == self.stamps[kind] and isinstance(hot, dict):
                 return hot, _ColdPart(handle, tuple(parts), cold_of[0]), cold_of, seen
         except Exception:  # a missing or corrupt cache is no cache
@@ -660,20 +661,23 @@ class Index:
         if path is None:
             return
         try:
-            cold_parts = (kept.bytes(1), kept.bytes(2)) if cold is None else _packed(cold, kept)
+            packed = None if cold is None else _packed(cold, kept)
         except _Damaged:  # (seen after the visit): the closed items are parsed again next time
-            cold_parts, cold_of, seen = (_EMPTY, _EMPTY), (0, frozenset()), None
+            packed, cold_of, seen = (_EMPTY, _EMPTY), (0, frozenset()), None
         hot_part = pickle.dumps((self.stamps[kind], hot, cold_of, seen), PROTOCOL)
-        parts = (hot_part, *cold_parts)
-        sizes = [n for part in parts for n in (len(part), zlib.crc32(part))]
+        if packed is None:  # the cold parts as they were: copied, not read into memory
+            sizes = [len(hot_part), zlib.crc32(hot_part), *kept.head(1), *kept.head(2)]
+        else:
+            sizes = [n for part in (hot_part, *packed) for n in (len(part), zlib.crc32(part))]
         try:
             out = _Replacement(path)
         except OSError:
             return  # a cache that cannot be written is only slower
         try:
             out.file.write(_HEAD.pack(_MAGIC, *sizes))
-            for part in parts:
-                out.file.write(part)
+            out.file.write(hot_part)
+            for n, part in enumerate(packed or (None, None), start=1):
+                out.file.write(part) if part is not None else kept.copy(n, out.file)
             out.commit()
         except OSError:
             out.discard()
@@ -716,7 +720,7 @@ class _ColdPart:
     def rows(self) -> dict[str, Any]:
         return self._unpickled(2)
 
-    def bytes(self, part: int) -> bytes:
+    def part(self, part: int) -> bytes:
         """A part's bytes, as the head says they are."""
         if not self.sizes:
             return _EMPTY if part else b""
@@ -729,10 +733,28 @@ class _ColdPart:
             raise _Damaged
         return data
 
+    def head(self, part: int) -> tuple[int, int]:
+        """A part's size and CRC-32, as the head says (those of an empty one if none)."""
+        return self.sizes[part][1:] if self.sizes else (len(_EMPTY), zlib.crc32(_EMPTY))
+
+    def copy(self, part: int, file: IO[bytes]) -> None:
+        """Write a part's bytes to `file` as they are, a piece at a time (OSError if they are
+        not all there: then nothing is saved). A damaged part stays so, as its CRC-32 says."""
+        if not self.sizes or self.handle is None:
+            file.write(_EMPTY)
+            return
+        offset, size, _ = self.sizes[part]
+        while size:
+            piece = os.pread(self.handle.fileno(), min(size, 1 << 20), offset)
+            if not piece:
+                raise OSError(errno.EIO, "the index ended early")
+            file.write(piece)
+            offset, size = offset + len(piece), size - len(piece)
+
     def _unpickled(self, part: int) -> dict[str, Any]:
         if part not in self.unpickled:
             try:
-                found = pickle.loads(self.bytes(part))
+                found = pickle.loads(self.part(part))
             except _Damaged:
                 raise
             except Exception:  # within a sound part (its CRC held): never expected
