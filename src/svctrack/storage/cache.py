@@ -186,7 +186,7 @@ class Index:
         broken: list[FileProblem] = []
         with _no_gc():
             for kind in kinds:
-                with _Stream(self._items_path(kind), self.stamps[kind]) as stream:
+                with _Stream(self._cache_path(kind, "items"), self.stamps[kind]) as stream:
                     files: Iterable[tuple[str, str, Key]] = self._files(kind, ordered=True)
                     if self.progress is not None:  # listed first, to know the total
                         files = _Counted(list(files), self.progress)
@@ -593,12 +593,6 @@ class Index:
 
     # --- the cache files ------------------------------------------------------------------------
 
-    def _index_path(self, kind: str) -> Path | None:
-        return self.folder / f"{FOLDERS[kind]}.index" if self.folder else None
-
-    def _items_path(self, kind: str) -> Path | None:
-        return self.folder / f"{FOLDERS[kind]}.items" if self.folder else None
-
     def _load_index(
         self, kind: str
     ) -> tuple[dict[str, Entry], _ColdPart, tuple[int, frozenset[str]], Seen | None]:
@@ -606,7 +600,7 @@ class Index:
         those changed just before they were parsed and links, whose files every read looks at); the
         cold entries (those no longer open), read only if asked for, how many and the services
         they name; and what was seen of the kind's folder (see `Seen`)."""
-        path = self._index_path(kind)
+        path = self._cache_path(kind, "index")
         nothing: tuple[dict[str, Entry], _ColdPart, tuple[int, frozenset[str]], None]
         nothing = ({}, _ColdPart(), (0, frozenset()), None)
         if path is None:
@@ -657,7 +651,7 @@ class Index:
     ) -> None:
         """Save the index: the hot entries, the cold ones (pickled again only when they changed:
         `kept`, the old ones, else), how many and the services they name, what was seen."""
-        path = self._index_path(kind)
+        path = self._cache_path(kind, "index")
         if path is None:
             return
         try:
@@ -669,24 +663,21 @@ class Index:
             sizes = [len(hot_part), zlib.crc32(hot_part), *kept.head(1), *kept.head(2)]
         else:
             sizes = [n for part in (hot_part, *packed) for n in (len(part), zlib.crc32(part))]
-        try:
-            out = _Replacement(path)
-        except OSError:
-            return  # a cache that cannot be written is only slower
-        try:
-            out.file.write(_HEAD.pack(_MAGIC, *sizes))
-            out.file.write(hot_part)
-            for n, part in enumerate(packed or (None, None), start=1):
-                out.file.write(part) if part is not None else kept.copy(n, out.file)
-            out.commit()
-        except OSError:
-            out.discard()
-        except BaseException:
-            out.discard()
-            raise
+
+        def write(file: IO[bytes]) -> None:
+            file.write(_HEAD.pack(_MAGIC, *sizes))
+            file.write(hot_part)
+            for n in (1, 2):
+                if packed is None:
+                    kept.copy(n, file)
+                else:
+                    file.write(packed[n - 1])
+
+        _replace(path, write)
 
     def _cache_path(self, kind: str, what: str) -> Path | None:
-        """A cache file of `kind` besides the index and the stream (see `settled`, `_facts`)."""
+        """The cache file of `kind` that holds `what`: its index, its stream of full items, its
+        settled report, its facts (see `settled`, `_facts`)."""
         return self.folder / f"{FOLDERS[kind]}.{what}" if self.folder else None
 
 
@@ -932,38 +923,28 @@ def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[Key, Any]]:
 def _write_facts(path: Path | None, stamp: object, facts: dict[str, tuple[Key, Any]]) -> None:
     """Replace the cache file `path` with the stamp, the count, each id, key and facts, and the
     CRC-32 of them all."""
-    if path is None:
-        return
-    with suppress(OSError):  # a cache that cannot be written is only slower
-        out = _Replacement(path)
-        try:
-            summed = _Summed(out.file)
-            pickle.dump(stamp, summed, PROTOCOL)
-            pickle.dump(len(facts), summed, PROTOCOL)
-            for item_id, (key, fact) in facts.items():
-                pickle.dump((item_id, key, fact), summed, PROTOCOL)
-            out.file.write(summed.crc.to_bytes(4, "little"))
-            out.commit()
-        except BaseException:
-            out.discard()
-            raise
+
+    def write(file: IO[bytes]) -> None:
+        summed = _Summed(file)
+        pickle.dump(stamp, summed, PROTOCOL)
+        pickle.dump(len(facts), summed, PROTOCOL)
+        for item_id, (key, fact) in facts.items():
+            pickle.dump((item_id, key, fact), summed, PROTOCOL)
+        file.write(summed.crc.to_bytes(4, "little"))
+
+    _replace(path, write)
 
 
 def _write_checked(path: Path | None, value: object, tail: Iterable[bytes] = ()) -> None:
     """Replace the cache file `path` with `value` pickled and its CRC-32, then `tail`."""
-    if path is None:
-        return
-    with suppress(OSError):  # a cache that cannot be written is only slower
-        out = _Replacement(path)
-        try:
-            summed = _Summed(out.file)  # pickled straight to the file, not copied in memory first
-            pickle.dump(value, summed, PROTOCOL)
-            out.file.write(summed.crc.to_bytes(4, "little"))
-            out.file.writelines(tail)
-            out.commit()
-        except BaseException:
-            out.discard()
-            raise
+
+    def write(file: IO[bytes]) -> None:
+        summed = _Summed(file)  # pickled straight to the file, not copied in memory first
+        pickle.dump(value, summed, PROTOCOL)
+        file.write(summed.crc.to_bytes(4, "little"))
+        file.writelines(tail)
+
+    _replace(path, write)
 
 
 def _digest(keys: dict[str, Key]) -> bytes:
@@ -1001,6 +982,25 @@ def _read_settled(
     except Exception:  # a missing or corrupt file keeps nothing
         pass
     return found
+
+
+def _replace(path: Path | None, write: Callable[[IO[bytes]], None]) -> None:
+    """Replace the cache file `path` with what `write` writes to it; nothing when caching is off
+    or the file cannot be written (a cache that cannot be written is only slower)."""
+    if path is None:
+        return
+    try:
+        out = _Replacement(path)
+    except OSError:
+        return
+    try:
+        write(out.file)
+        out.commit()
+    except OSError:
+        out.discard()
+    except BaseException:
+        out.discard()
+        raise
 
 
 class _Summed:

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -58,7 +59,6 @@ class Store:
     # `_tidy`); and the holder line, which the lock file starts with while the lock is held.
     _tidy_folders: dict[str, str] = field(default_factory=dict, repr=False)
     _holder_line: bytes = field(default=b"", repr=False)
-    _cache: tuple[Path | None] | None = field(default=None, repr=False)  # its folder, once known
 
     def recorder(self) -> Journal | None:
         """The journal each write is recorded in (made by `journal_maker` at the first write),
@@ -382,6 +382,11 @@ class Store:
             self._mark_tidy(path.parent, after)
         self.written.append(path)
 
+    @cached_property
+    def cache_folder(self) -> Path | None:
+        """The read cache's folder (see `changes.cache_dir`), told of this store's writes."""
+        return cache_dir(self.root)
+
     def _status(self, folder: Path) -> str:
         """An item folder's status (see `changes.folder_status`); "" for any other folder."""
         if folder.parent == self.root and folder.name in FOLDERS.values():
@@ -393,9 +398,7 @@ class Store:
         status of its folder now."""
         after = self._status(path.parent)
         if before:
-            if self._cache is None:
-                self._cache = (cache_dir(self.root),)
-            record_step(self._cache[0], path.parent.name, before, after, path.name)
+            record_step(self.cache_folder, path.parent.name, before, after, path.name)
         return after
 
     def _tidy(self, folder: Path, status: str) -> bool:
