@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import io
 import os
 import pickle
 import re
@@ -69,10 +70,9 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 _HEAD = struct.Struct("<4sQIQIQI")
 _MAGIC = b"svci"
 SETTLED = 8  # values kept per kind by `Index.settled`: a report's few periods and services
-# `Index.settled`: the facts of up to PARSE_FEW items are made from their files, more from the
-# stream of full items; the kept facts are rewritten when more than REWRITE_FROM have changed
-# (or more than one in fifty).
-PARSE_FEW, REWRITE_FROM = 500, 64
+# `Index.settled`: the kept facts are rewritten when more than REWRITE_FROM have changed (or
+# more than one in fifty).
+REWRITE_FROM = 64
 
 PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
@@ -293,21 +293,12 @@ class Index:
             if i not in fresh and known.get(i, (0,))[0] == key
         }
         missing = [item_id for item_id in keys if item_id not in facts]
-        if len(missing) > PARSE_FEW:
-            wanted = set(missing)
-
-            def collect(item: Item) -> None:
-                if item.id in wanted:
-                    facts[item.id] = (keys[item.id], each(item))
-
-            self.items([kind], collect)
-            facts.update((i, (keys[i], None)) for i in wanted if i not in facts)  # (broken since)
-        else:
-            for item_id in missing:
-                where = os.path.join(self.store.root, FOLDERS[kind], f"{item_id}.toml")
-                parsed = self._parse(kind, item_id, where, keys[item_id])
-                item = parsed[1] if parsed else None
-                facts[item_id] = (keys[item_id], None if item is None else each(item))
+        shared = (self.store.root, kind, self.pipelines[kind], self.now_ns, each)
+        jobs = iter(missing)
+        made: Iterator[list[F | None]] = chunked(_facts_of, missing, shared, self.progress)
+        for chunk in made:
+            for item_id, fact in zip(islice(jobs, len(chunk)), chunk, strict=True):
+                facts[item_id] = (keys[item_id], fact)  # (None: broken or gone since)
         stale = len(missing) + len(known) - (len(facts) - len(missing))  # (those gone too)
         if stale > min(REWRITE_FROM, len(keys) // 50):  # else parsed again: cheaper than a
             # rewrite (a parse costs some fifty times what a fact's share of a rewrite does)
@@ -364,54 +355,56 @@ class Index:
         """`_walk_kind` with the index loaded: the folder's status, the hot entries, the cold
         part, how many and which services the cold entries name, what was seen of the folder."""
         status, hot, kept, (count, services_of_cold), seen = loaded
-        broken: list[FileProblem] = []
         named = self._named(kind, seen, status, count)
         # The index's other part (the closed items) is unpickled only when it is needed.
         cold = kept.entries() if named is None or named[0] or settled else None
         rows = kept.rows() if closed else {}
         known = hot if cold is None else {**cold, **hot}  # (cold has no hot id)
-        new: dict[str, Entry] = {}
-        stale: list[tuple[str, str, Key]] = []
-        for item_id, where, key in self._looks(kind, hot, cold, known, named, new):
+        services = self._service_ids() if kind == "engagement" else frozenset()
+        new: dict[str, Entry] = {}  # the entries that stand, and the hot ones parsed anew
+        stale: list[str] = []  # the ids of the files to parse again
+        for item_id, _, key in self._looks(kind, hot, cold, known, named, new):
             entry = known.get(item_id)
             if entry is None or entry[KEY] != key or not entry[TRUSTED]:
-                stale.append((item_id, where, key))
+                stale.append(item_id)
             else:
                 new[item_id] = entry
+        broken: list[FileProblem] = []
+        # The cold entries parsed anew are visited and written away a chunk at a time: a cold
+        # cache never holds the closed items' entries all at once.
+        fresh = _ColdChunks(self.folder)
         if stale:
             shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
             jobs = iter(stale)
             for chunk in chunked(_entries, stale, shared, self.progress):
-                for (item_id, _, _), found in zip(islice(jobs, len(chunk)), chunk, strict=True):
-                    if found:
-                        new[item_id] = _interned(found)
-            del stale[:]  # (a cold cache: all of them, which are held no longer than this)
-        if cold is None:  # only the hot entries were looked at: the cold ones stand
-            new_hot, moved = _split(new)
-            new_cold = {**kept.entries(), **moved} if moved else None
-            cold = new_cold
-        else:
-            new_hot, new_cold = _split(new)
-            if new_cold == cold:
-                new_cold = None  # unchanged: saved as the bytes it was read from
-            cold = new_cold if new_cold is not None else cold
-        services = self._service_ids() if kind == "engagement" else frozenset()
-        if new_cold is not None:
-            count = len(new_cold)
-            services_of_cold = frozenset(e[SERVICE_OF_ENTRY] for e in new_cold.values())
+                parsed_cold: dict[str, Entry] = {}
+                for item_id, parsed in zip(islice(jobs, len(chunk)), chunk, strict=True):
+                    if parsed is not None:
+                        entry = _interned(parsed)
+                        (parsed_cold if _is_cold(entry) else new)[item_id] = entry
+                broken += self._visit(kind, parsed_cold, {}, services, visit, closed, settled)
+                fresh.add(parsed_cold)
+            del stale[:]
+        new_hot, standing = _split(new)  # (an entry that stands stays where it was)
+        whole = cold is None or len(standing) == len(cold)  # no cold entry went or changed
         if cold is None and not services_of_cold <= services:
             # an engagement no longer open lost its service
-            cold = kept.entries()
-        for entries in (new_hot, cold or {}):
-            broken += self._visit(kind, entries, rows, services, visit, closed, settled)
-        if cold is None and closed:  # the cold entries stand, and their services are there
+            cold = standing = kept.entries()
+        broken += self._visit(kind, new_hot, rows, services, visit, closed, settled)
+        if cold is not None:
+            broken += self._visit(kind, standing, rows, services, visit, closed, settled)
+        elif closed:  # the cold entries stand, and their services are there
             for item_id, row in rows.items():
                 visit(kind, item_id, None, row)
-        changed = new_hot != hot or new_cold is not None
+        if whole:  # the cold part stands, with what was parsed anew after it
+            cold_part = fresh.after(kept, count, services_of_cold) if fresh.count else None
+        else:  # rewritten: what was parsed anew, and the cold entries that stand
+            cold_part = fresh.keeping(standing, kept)
         look = self._seen(status, seen, named is None)
-        if changed or look != seen:
+        if new_hot != hot or cold_part is not None or look != seen:
             cold_of = (count, services_of_cold)
-            self._save(kind, new_hot, new_cold, kept, cold_of, look)
+            self._save(kind, new_hot, cold_of, kept, cold_part, look)
+        fresh.close()
         return broken
 
     def _visit(
@@ -644,36 +637,34 @@ class Index:
         self,
         kind: str,
         hot: dict[str, Entry],
-        cold: dict[str, Entry] | None,
-        kept: _ColdPart,
         cold_of: tuple[int, frozenset[str]],
+        kept: _ColdPart,
+        cold: _ColdChunks | None,
         seen: Seen | None,
     ) -> None:
-        """Save the index: the hot entries, the cold ones (pickled again only when they changed:
-        `kept`, the old ones, else), how many and the services they name, what was seen."""
+        """Save the index: the hot entries, the cold ones (`cold`, or as they were in `kept`,
+        the old index, with `cold_of`: how many, and the services they name), what was seen."""
         path = self._cache_path(kind, "index")
-        if path is None:
+        if path is None or (cold is not None and cold.failed):
             return
-        try:
-            packed = None if cold is None else _packed(cold, kept)
-        except _Damaged:  # (seen after the visit): the closed items are parsed again next time
-            packed, cold_of, seen = (_EMPTY, _EMPTY), (0, frozenset()), None
+        if cold is not None:
+            cold_of = (cold.count, frozenset(cold.services))
         hot_part = pickle.dumps((self.stamps[kind], hot, cold_of, seen), PROTOCOL)
-        if packed is None:  # the cold parts as they were: copied, not read into memory
-            sizes = [len(hot_part), zlib.crc32(hot_part), *kept.head(1), *kept.head(2)]
-        else:
-            sizes = [n for part in (hot_part, *packed) for n in (len(part), zlib.crc32(part))]
 
         def write(file: IO[bytes]) -> None:
-            file.write(_HEAD.pack(_MAGIC, *sizes))
+            file.write(bytes(_HEAD.size))  # the head, once the parts' sizes and CRCs are known
             file.write(hot_part)
+            sums = [len(hot_part), zlib.crc32(hot_part)]
             for n in (1, 2):
-                if packed is None:
-                    kept.copy(n, file)
-                else:
-                    file.write(packed[n - 1])
+                sums += cold.write(n, file) if cold is not None else kept.copy(n, file)
+            file.seek(0)
+            file.write(_HEAD.pack(_MAGIC, *sums))
 
-        _replace(path, write)
+        try:
+            _replace(path, write)
+        except _Damaged:  # an old part is not what its head said: the closed items are
+            # parsed again next time
+            self._save(kind, hot, (0, frozenset()), _ColdPart(), None, None)
 
     def _cache_path(self, kind: str, what: str) -> Path | None:
         """The cache file of `kind` that holds `what`: its index, its stream of full items, its
@@ -728,29 +719,40 @@ class _ColdPart:
         """A part's size and CRC-32, as the head says (those of an empty one if none)."""
         return self.sizes[part][1:] if self.sizes else (len(_EMPTY), zlib.crc32(_EMPTY))
 
-    def copy(self, part: int, file: IO[bytes]) -> None:
-        """Write a part's bytes to `file` as they are, a piece at a time (OSError if they are
-        not all there: then nothing is saved). A damaged part stays so, as its CRC-32 says."""
+    def copy(self, part: int, file: IO[bytes]) -> tuple[int, int]:
+        """Write a part's bytes to `file` as they are, a piece at a time, and return their size
+        and CRC-32 (OSError if they are not all there, _Damaged if they are not what the head
+        says: then nothing is saved)."""
         if not self.sizes or self.handle is None:
             file.write(_EMPTY)
-            return
-        offset, size, _ = self.sizes[part]
-        while size:
-            piece = os.pread(self.handle.fileno(), min(size, 1 << 20), offset)
-            if not piece:
-                raise OSError(errno.EIO, "the index ended early")
-            file.write(piece)
-            offset, size = offset + len(piece), size - len(piece)
+            return len(_EMPTY), zlib.crc32(_EMPTY)
+        offset, size, crc = self.sizes[part]
+        if _copy(self.handle.fileno(), offset, size, file) != crc:
+            raise _Damaged
+        return size, crc
+
+    def chunks(self, part: int) -> Iterator[dict[str, Any]]:
+        """The pickled dicts a part is made of (see `_ColdChunks`), one at a time."""
+        data = self.part(part)
+        buffer = io.BytesIO(data)
+        while buffer.tell() < len(data):
+            try:
+                found = pickle.load(buffer)
+            except Exception:  # within a sound part (its CRC held): never expected
+                raise _Damaged from None
+            if not isinstance(found, dict):
+                raise _Damaged
+            yield found
 
     def _unpickled(self, part: int) -> dict[str, Any]:
         if part not in self.unpickled:
-            try:
-                found = pickle.loads(self.part(part))
-            except _Damaged:
-                raise
-            except Exception:  # within a sound part (its CRC held): never expected
-                raise _Damaged from None
-            if not isinstance(found, dict) or len(found) != self.count:
+            found: dict[str, Any] = {}
+            for chunk in self.chunks(part):
+                if found:
+                    found.update(chunk)
+                else:
+                    found = chunk
+            if len(found) != self.count:
                 raise _Damaged
             self.unpickled[part] = found
         return self.unpickled[part]
@@ -790,36 +792,127 @@ def _interned(entry: Entry) -> Entry:
     return (entry[KEY], stage, entry[TRUSTED], row, entry[BRIEF], service)
 
 
-def _packed(cold: dict[str, Entry], kept: _ColdPart) -> tuple[bytes, bytes]:
-    """The cold entries as the index keeps them (see `_ColdPart`); the rows an entry lacks are
-    those `kept` had."""
-    old = kept.rows() if any(e[ROW] is None for e in cold.values()) else {}
-    entries: dict[str, Entry] = {}
-    rows: dict[str, Any] = {}
-    for item_id, entry in cold.items():
-        row = entry[ROW] if entry[ROW] is not None else old.get(item_id)
-        if row is None:
+class _ColdChunks:
+    """A cold part of the index being written: each of its two parts (the entries without
+    their rows, and the rows: see `_ColdPart`) a run of pickled dicts, a chunk of items each,
+    so that neither is ever whole in memory. What is added goes to two unnamed temp files in
+    the cache folder (none when caching is off); what the old index had comes first (`after`)
+    or is filtered as it is written (`keeping`)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.count = 0
+        self.services: set[str] = set()
+        self.files: list[IO[bytes]] = []
+        self.failed = False  # a temp file could not be written: the index is not saved
+        self.base: _ColdPart | None = None  # an old cold part that goes first, as it is
+        # The old cold entries kept, when not all (their rows are read from `base`):
+        self.standing: dict[str, Entry] | None = None
+
+    def add(self, entries: dict[str, Entry]) -> None:
+        """Add entries parsed anew (with their rows)."""
+        if not entries:
+            return
+        self.count += len(entries)
+        self.services.update(entry[SERVICE_OF_ENTRY] for entry in entries.values())
+        if self.folder is None or self.failed:
+            return
+        try:
+            if not self.files:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                import tempfile
+
+                # (closed by `close`, once the index is saved)
+                self.files = [tempfile.TemporaryFile(dir=self.folder) for _ in range(2)]  # noqa: SIM115
+            rowless = {i: (*e[:ROW], None, *e[ROW + 1 :]) for i, e in entries.items()}
+            pickle.dump(rowless, self.files[0], PROTOCOL)
+            pickle.dump({i: e[ROW] for i, e in entries.items()}, self.files[1], PROTOCOL)
+        except OSError:
+            self.failed = True
+
+    def after(self, kept: _ColdPart, count: int, services: frozenset[str]) -> _ColdChunks:
+        """Put the old cold part (`count` entries, naming `services`) first, as it is."""
+        self.base, self.count = kept, self.count + count
+        self.services |= services
+        return self
+
+    def keeping(self, standing: dict[str, Entry], kept: _ColdPart) -> _ColdChunks:
+        """Keep the old cold entries `standing` (rowless, as `kept` has them; their rows are
+        read from it when the part is written)."""
+        self.base, self.standing, self.count = kept, standing, self.count + len(standing)
+        self.services.update(entry[SERVICE_OF_ENTRY] for entry in standing.values())
+        return self
+
+    def write(self, part: int, file: IO[bytes]) -> tuple[int, int]:
+        """Write part 1 or 2 to `file`; return its size and CRC-32 (_Damaged if the old part
+        it takes from is not what its head says)."""
+        summed = _Summed(file)
+        if self.standing is not None:
+            self._write_standing(part, self.standing, summed)
+        elif self.base is not None:
+            summed.size, summed.crc = self.base.copy(part, file)
+        if self.files:
+            temp = self.files[part - 1]
+            temp.flush()
+            summed.crc = _copy(temp.fileno(), 0, temp.tell(), file, summed.crc)
+            summed.size += temp.tell()
+        return summed.size, summed.crc
+
+    def _write_standing(self, part: int, standing: dict[str, Entry], summed: _Summed) -> None:
+        """The standing entries (part 1) or their rows, filtered from the old part (2)."""
+        ids = iter(standing)
+        if part == 1:
+            while chunk := {i: standing[i] for i in islice(ids, CHUNK)}:
+                pickle.dump(chunk, summed, PROTOCOL)
+            return
+        assert self.base is not None
+        found = 0
+        for old in self.base.chunks(2):
+            rows = {i: row for i, row in old.items() if i in standing}
+            if rows:
+                pickle.dump(rows, summed, PROTOCOL)
+                found += len(rows)
+        if found != len(standing):
             raise _Damaged
-        rows[item_id] = row
-        entries[item_id] = (*entry[:ROW], None, *entry[ROW + 1 :])
-    return pickle.dumps(entries, PROTOCOL), pickle.dumps(rows, PROTOCOL)
+
+    def close(self) -> None:
+        for file in self.files:
+            file.close()
+
+
+CHUNK = 4096  # entries in each pickled dict of a cold part rewritten
+
+
+def _copy(fd: int, offset: int, size: int, file: IO[bytes], crc: int = 0) -> int:
+    """Copy `size` bytes from `offset` in `fd` to `file`, a MiB at a time; return the CRC-32
+    of what went before them (`crc`) and them (OSError if they are not all there)."""
+    while size:
+        piece = os.pread(fd, min(size, 1 << 20), offset)
+        if not piece:
+            raise OSError(errno.EIO, "the index ended early")
+        file.write(piece)
+        crc = zlib.crc32(piece, crc)
+        offset, size = offset + len(piece), size - len(piece)
+    return crc
+
+
+def _is_cold(entry: Entry) -> bool:
+    """Whether an entry goes to the cold part: sound, trusted, of an item no longer open, in a
+    file that is no link (the file a link points to may be replaced, its folder unchanged)."""
+    return bool(
+        entry[STAGE]
+        and entry[TRUSTED]
+        and (entry[ROW] is None or not entry[ROW][IS_OPEN])
+        and len(entry[KEY]) == 4  # (a link's key is longer, see `Key`)
+    )
 
 
 def _split(entries: dict[str, Entry]) -> tuple[dict[str, Entry], dict[str, Entry]]:
-    """The hot entries and the cold ones (sound, trusted, of items no longer open, in files
-    that are no links: the file a link points to may be replaced, its folder unchanged)."""
+    """The hot entries and the cold ones (see `_is_cold`)."""
     hot: dict[str, Entry] = {}
     cold: dict[str, Entry] = {}
     for item_id, entry in entries.items():
-        if (
-            entry[STAGE]
-            and entry[TRUSTED]
-            and (entry[ROW] is None or not entry[ROW][IS_OPEN])
-            and len(entry[KEY]) == 4  # (a link's key is longer, see `Key`)
-        ):
-            cold[item_id] = entry
-        else:
-            hot[item_id] = entry
+        (cold if _is_cold(entry) else hot)[item_id] = entry
     return hot, cold
 
 
@@ -1004,14 +1097,16 @@ def _replace(path: Path | None, write: Callable[[IO[bytes]], None]) -> None:
 
 
 class _Summed:
-    """A file to pickle into that keeps the CRC-32 of what was written."""
+    """A file to pickle into that keeps the size and CRC-32 of what was written."""
 
     def __init__(self, file: IO[bytes]) -> None:
         self.file = file
         self.crc = 0
+        self.size = 0
 
     def write(self, data: bytes) -> int:
         self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
         return self.file.write(data)
 
 
@@ -1084,16 +1179,32 @@ def _parse(
     return (key, item.stage or "?", trusted, tuple(kept), blob, kept.service), item
 
 
-def _entries(
-    files: list[tuple[str, str, Key]], shared: tuple[Path, str, Pipeline, int]
-) -> list[Entry | None]:
-    """The index entries of files (None for a file gone), for `chunked`."""
-    root, kind, pipeline, now_ns = shared
+def _parsed(
+    ids: list[str], root: Path, kind: str, pipeline: Pipeline, now_ns: int
+) -> Iterator[tuple[Entry, Item | None] | None]:
+    """`_parse` of items' files, each stat'ed first: the ids alone go to the workers (see
+    `chunked`), not a path and a key each."""
     store = Store(root)
-    parsed = (
-        _parse(store, pipeline, kind, item_id, where, key, now_ns) for item_id, where, key in files
-    )
-    return [found[0] if found else None for found in parsed]
+    folder = os.path.join(root, FOLDERS[kind])
+    for item_id in ids:
+        name = item_id + ".toml"
+        where = os.path.join(folder, name)
+        key = _path_key(where, name, None)
+        yield None if key is None else _parse(store, pipeline, kind, item_id, where, key, now_ns)
+
+
+def _entries(ids: list[str], shared: tuple[Path, str, Pipeline, int]) -> list[Entry | None]:
+    """The index entries of items (None for a file gone), for `chunked`."""
+    return [found[0] if found else None for found in _parsed(ids, *shared)]
+
+
+def _facts_of(
+    ids: list[str], shared: tuple[Path, str, Pipeline, int, Callable[[Item], F | None]]
+) -> list[F | None]:
+    """`each(item)` of items (None for a file gone or broken), for `chunked`."""
+    root, kind, pipeline, now_ns, each = shared
+    parsed = _parsed(ids, root, kind, pipeline, now_ns)
+    return [each(found[1]) if found and found[1] else None for found in parsed]
 
 
 # (id, key, trusted, open, pickled item, service): a full item in the stream

@@ -313,9 +313,8 @@ class Tracker:
 
         pipeline = self.pipelines["engagement"]
         currency = self.currency
-
-        def facts(item: Item) -> Closed | None:
-            return close_facts(item, pipeline, currency)
+        # (a partial, not a closure: made on other cores, it is pickled to get there)
+        facts = partial(close_facts, pipeline=pipeline, default_currency=currency)
 
         def made(closed: list[Closed]) -> tuple[Report, dict[str, date]]:
             figures = report(

@@ -665,8 +665,8 @@ def test_a_report_made_anew_reads_only_what_changed(
     agency: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The facts of each closed engagement are kept too: after a change to one, the report is
-    made anew from the others' kept facts and that one file."""
-    from svctrack.storage import cache
+    made anew from the others' kept facts and that one file (on other cores when many)."""
+    from svctrack.storage import cache, parallel
 
     monkeypatch.setattr(cache, "FRESH_NS", -1)
     first = report(agency)
@@ -680,6 +680,6 @@ def test_a_report_made_anew_reads_only_what_changed(
     assert again != first
     monkeypatch.setattr(Store, "read_text", real)
     assert again == agency.ok("--no-cache", "report", "--json").json()
-    monkeypatch.setattr(cache, "PARSE_FEW", 0)  # the facts made from the stream of full items
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # the facts made on every core
     agency.ok("feedback", "c1", "--score", "2")
     assert report(agency) == agency.ok("--no-cache", "report", "--json").json() != again
