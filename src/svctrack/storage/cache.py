@@ -145,6 +145,10 @@ class Index:
         self.pipelines = pipelines
         self.folder = cache_dir(store.root) if use_cache else None
         self.services: frozenset[str] | None = None  # ids of the services, listed when needed
+        # What a walk also makes of each item it parses that is not open, and what it made (id
+        # -> facts): `settled`'s facts, made in the same parse as the index's entries.
+        self.facts_of: Callable[[Item], Any] | None = None
+        self.made: dict[str, Any] = {}
         # Where a kind's folder really is decides what its files are (a link out is refused).
         self.stamps = {
             kind: (VERSION, str(store.root), os.path.realpath(store.root / FOLDERS[kind]), shape(p))
@@ -243,7 +247,11 @@ class Index:
                 if not entry[TRUSTED]:
                     fresh.add(item_id)
 
-        broken = self._walk((kind,), keep, closed=False, settled=True)
+        self.facts_of, self.made = each, {}
+        try:
+            broken = self._walk((kind,), keep, closed=False, settled=True)
+        finally:
+            self.facts_of = None
         # What the values were made from: the stamp, and the ids and keys in 32 bytes, as
         # walked (in the order of this walk: cheap) and in id order (asked only when the order
         # is not the one of the walk that made them).
@@ -293,10 +301,12 @@ class Index:
             if i not in fresh and known.get(i, (0,))[0] == key
         }
         missing = [item_id for item_id in keys if item_id not in facts]
+        made, self.made = self.made, {}
+        facts.update((i, (keys[i], made[i])) for i in missing if i in made)  # (by the walk)
+        parse = [item_id for item_id in missing if item_id not in made]
         shared = (self.store.root, kind, self.pipelines[kind], self.now_ns, each)
-        jobs = iter(missing)
-        made: Iterator[list[F | None]] = chunked(_facts_of, missing, shared, self.progress)
-        for chunk in made:
+        jobs = iter(parse)
+        for chunk in chunked(_facts_of, parse, shared, self.progress):
             for item_id, fact in zip(islice(jobs, len(chunk)), chunk, strict=True):
                 facts[item_id] = (keys[item_id], fact)  # (None: broken or gone since)
         stale = len(missing) + len(known) - (len(facts) - len(missing))  # (those gone too)
@@ -374,14 +384,16 @@ class Index:
         # cache never holds the closed items' entries all at once.
         fresh = _ColdChunks(self.folder)
         if stale:
-            shared = (self.store.root, kind, self.pipelines[kind], self.now_ns)
+            shared = (self.store.root, kind, self.pipelines[kind], self.now_ns, self.facts_of)
             jobs = iter(stale)
             for chunk in chunked(_entries, stale, shared, self.progress):
                 parsed_cold: dict[str, Entry] = {}
                 for item_id, parsed in zip(islice(jobs, len(chunk)), chunk, strict=True):
                     if parsed is not None:
-                        entry = _interned(parsed)
+                        entry = _interned(parsed[0])
                         (parsed_cold if _is_cold(entry) else new)[item_id] = entry
+                        if self.facts_of is not None and entry[STAGE]:
+                            self.made[item_id] = parsed[1]
                 broken += self._visit(kind, parsed_cold, {}, services, visit, closed, settled)
                 fresh.add(parsed_cold)
             del stale[:]
@@ -1193,16 +1205,31 @@ def _parsed(
         yield None if key is None else _parse(store, pipeline, kind, item_id, where, key, now_ns)
 
 
-def _entries(ids: list[str], shared: tuple[Path, str, Pipeline, int]) -> list[Entry | None]:
-    """The index entries of items (None for a file gone), for `chunked`."""
-    return [found[0] if found else None for found in _parsed(ids, *shared)]
+Shared = tuple[Path, str, Pipeline, int, Callable[[Item], Any] | None]  # see `_entries`
 
 
-def _facts_of(
-    ids: list[str], shared: tuple[Path, str, Pipeline, int, Callable[[Item], F | None]]
-) -> list[F | None]:
+def _entries(ids: list[str], shared: Shared) -> list[tuple[Entry, Any] | None]:
+    """The index entries of items, each with `each(item)` (None without `each`, or when the
+    item is open or broken), or None for a file gone; for `chunked`. `shared`: the workspace's
+    root, the kind, its pipeline, now (see `now_ns`), and `each`."""
+    root, kind, pipeline, now_ns, each = shared
+    found: list[tuple[Entry, Any] | None] = []
+    for parsed in _parsed(ids, root, kind, pipeline, now_ns):
+        if parsed is None:
+            found.append(None)
+            continue
+        entry, item = parsed
+        fact = None
+        if item is not None and each is not None and not entry[ROW][IS_OPEN]:
+            fact = each(item)
+        found.append((entry, fact))
+    return found
+
+
+def _facts_of(ids: list[str], shared: Shared) -> list[Any]:
     """`each(item)` of items (None for a file gone or broken), for `chunked`."""
     root, kind, pipeline, now_ns, each = shared
+    assert each is not None
     parsed = _parsed(ids, root, kind, pipeline, now_ns)
     return [each(found[1]) if found and found[1] else None for found in parsed]
 

@@ -7,8 +7,10 @@ comments beside each one and in the expected numbers of the tests.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from handmade import engagement
@@ -18,6 +20,7 @@ from svctrack.domain import analysis
 from svctrack.domain.model import Item
 from svctrack.domain.pipeline import load_pipelines
 from svctrack.output import figures
+from svctrack.storage.changes import cache_dir
 from svctrack.storage.store import Store
 
 SERVICES = {
@@ -683,3 +686,24 @@ def test_a_report_made_anew_reads_only_what_changed(
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # the facts made on every core
     agency.ok("feedback", "c1", "--score", "2")
     assert report(agency) == agency.ok("--no-cache", "report", "--json").json() != again
+    folder = cache_dir(agency.root)
+    assert folder is not None
+    for kept in ("engagements.facts", "engagements.settled"):  # the index alone is left
+        (folder / kept).unlink()
+    assert report(agency) == agency.ok("--no-cache", "report", "--json").json()
+
+
+def test_a_report_on_a_cold_cache_parses_each_file_once(
+    agency: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no cache, the parse that makes the index's entries makes the report's facts too."""
+    folder = cache_dir(agency.root)
+    assert folder is not None
+    want = agency.ok("--no-cache", "report", "--json").json()
+    shutil.rmtree(folder, ignore_errors=True)
+    read: list[Path] = []
+    real = Store.read_text
+    monkeypatch.setattr(Store, "read_text", lambda s, p: read.append(p) or real(s, p))
+    assert report(agency) == want
+    engagements = [p.name for p in read if p.parent.name == "engagements"]
+    assert sorted(engagements) == sorted(set(engagements)) and "c2.toml" in engagements
