@@ -117,7 +117,7 @@ def owner_wanted(owner: str | None, mine: bool) -> str | None:
     if owner is not None and mine:
         raise UsageError(msg("exclude", a="--owner", b="--mine"))
     if mine:
-        from svctrack.usecases.tracker import actor
+        from svctrack.usecases.actor import actor
 
         return actor()
     if owner is not None and not owner.strip():

@@ -252,7 +252,7 @@ def apply(
     """Create the planned items; returns those created (all of them, unless a write fails).
     `progress` is told `(done, total)` as they are written."""
     from svctrack.domain import dates
-    from svctrack.usecases.tracker import actor
+    from svctrack.usecases.actor import actor
 
     by = actor()
     done: list[Planned] = []

@@ -11,7 +11,8 @@ from svctrack.domain.model import Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.errors import Refused
 from svctrack.messages import Plural, msg
-from svctrack.usecases.tracker import Tracker, actor
+from svctrack.usecases.actor import actor
+from svctrack.usecases.tracker import Tracker
 
 
 @dataclass

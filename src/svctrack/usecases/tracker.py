@@ -60,7 +60,7 @@ from svctrack.records import record
 from svctrack.storage.decode import parse_text
 from svctrack.storage.paths import CONFIG, FOLDERS, find_root
 from svctrack.storage.store import Store
-from svctrack.storage.userconfig import user_config
+from svctrack.usecases.actor import actor
 
 if TYPE_CHECKING:
     from svctrack.domain.analysis import Closed, GateFigure, Period, Report, Targets
@@ -71,28 +71,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 TABLES = {"service": ("deadlines", "roles"), "engagement": ("deadlines",)}  # a new file's tables
-
-
-def actor() -> str:
-    """Who is acting: SVCTRACK_USER, the user config, git's user.name, the login name."""
-    name = os.environ.get("SVCTRACK_USER") or str(user_config().get("user", ""))
-    if name:
-        return name
-    import getpass
-    import subprocess
-
-    try:
-        done = subprocess.run(
-            ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, check=False
-        )
-        if done.returncode == 0 and done.stdout.strip():
-            return done.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
 
 
 def _required(note: str, what: str) -> str:

@@ -23,6 +23,7 @@ from svctrack.cli.options import (
 from svctrack.domain.pipeline import state_word
 from svctrack.messages import msg
 from svctrack.output.i18n import day
+from svctrack.usecases.actor import asking
 
 service = group("service", HELP_PANEL_SETUP, "Create and list services (offerings).")
 engagement = group("engagement", HELP_PANEL_SETUP, "Create and list engagements (one client each).")
@@ -48,6 +49,7 @@ def service_new(
     """
     from svctrack.domain.fields import priced
 
+    ctx.with_resource(asking())  # the history says who: git may be asked, meanwhile
     s = state(ctx)
     amount, currency = priced(price, currency)
     item = s.tracker.new_service(
@@ -113,6 +115,7 @@ def engagement_new(
     from svctrack.domain.fields import parse_every, priced
     from svctrack.usecases.drafts import Terms
 
+    ctx.with_resource(asking())  # the history says who: git may be asked, meanwhile
     s = state(ctx)
     amount, currency = priced(price, currency)
     terms = Terms(

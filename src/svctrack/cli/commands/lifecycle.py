@@ -19,6 +19,7 @@ from svctrack.cli.options import (
 )
 from svctrack.messages import Either, Msg, msg
 from svctrack.output.text import inert
+from svctrack.usecases.actor import asking
 
 app = typer.Typer()
 
@@ -74,6 +75,7 @@ def advance(
 
     Example: svctrack advance acme-audit --note "client approved the plan"
     """
+    ctx.with_resource(asking())  # the history says who: git may be asked, meanwhile
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     _moved(ctx, tracker.advance(item_id, note=note, force=force), item_id, note)
@@ -90,6 +92,7 @@ def rework(
 
     Example: svctrack rework acme-audit --note "the report misses the network scan"
     """
+    ctx.with_resource(asking())  # the history says who: git may be asked, meanwhile
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     _moved(ctx, tracker.rework(item_id, note=note), item_id, note)
@@ -106,6 +109,7 @@ def cancel(
 
     Example: svctrack cancel acme-audit --note "client withdrew"
     """
+    ctx.with_resource(asking())  # the history says who: git may be asked, meanwhile
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     _moved(ctx, tracker.cancel(item_id, note=note), item_id, note)
@@ -233,6 +237,7 @@ def note(
 
     Example: svctrack note acme-audit "sent the draft report" --channel email
     """
+    ctx.with_resource(asking())  # the note says who: git may be asked, meanwhile
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     tracker.add_note(item_id, text, channel=channel)
@@ -342,6 +347,8 @@ def log_time(
     from svctrack.domain.dates import parse_date
     from svctrack.domain.fields import hours_problem, parse_hours
 
+    if not by:
+        ctx.with_resource(asking())  # the entry says who: git may be asked, meanwhile
     tracker = state(ctx).tracker
     item_id = tracker.resolve(item)[1]
     amount = parse_hours(hours, rule=hours_problem)  # how many in a day: the tracker says

@@ -139,7 +139,7 @@ def board(
     s = state(ctx)
     tracker = s.tracker
     if mine:
-        from svctrack.usecases.tracker import actor
+        from svctrack.usecases.actor import actor
 
         owner = actor()
     service_id = tracker.resolve(service, "service")[1] if service else None
