@@ -177,9 +177,9 @@ class Journal:
         import json  # undo only
 
         found = []
-        for number, path in sorted(self._files(), reverse=True):
+        for number, name in sorted(self._files(), reverse=True):
             try:
-                entry = Entry.from_json(number, json.loads(path.read_bytes()))
+                entry = Entry.from_json(number, json.loads((self.folder / name).read_bytes()))
             except (OSError, ValueError, KeyError, TypeError):
                 continue
             if entry.root == str(self.root):
@@ -191,19 +191,21 @@ class Journal:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.folder / f"{entry.number:08d}.json")
 
-    def _files(self) -> list[tuple[int, Path]]:
+    def _files(self) -> list[tuple[int, str]]:
+        """The entries' numbers and file names (a path made only for a file used: a write
+        lists up to KEEP of them)."""
         try:
             names = os.listdir(self.folder)
         except OSError:
             return []
-        return [(int(m[1]), self.folder / n) for n in names if (m := _ENTRY.match(n))]
+        return [(int(m[1]), n) for n in names if (m := _ENTRY.match(n))]
 
     def _next(self) -> int:
         """The number of a new entry; the oldest beyond the last KEEP - 1 go."""
         files = sorted(self._files())
-        for _, path in files[: max(0, len(files) - (KEEP - 1))]:
+        for _, name in files[: max(0, len(files) - (KEEP - 1))]:
             with contextlib.suppress(OSError):
-                os.unlink(path)
+                os.unlink(self.folder / name)
         return files[-1][0] + 1 if files else 1
 
     def _save(self, entry: Entry, rel: str) -> None:
