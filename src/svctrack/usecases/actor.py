@@ -56,7 +56,7 @@ def _named() -> str:
 def _wants_git() -> bool:
     try:
         return not _named()
-    except SvcError:  # a broken user config: `actor` says so, when and where it always did
+    except (SvcError, OSError):  # a broken user config: `actor` says so, where it always did
         return False
 
 
