@@ -123,10 +123,14 @@ def test_git_is_asked_once_a_write_and_only_when_nothing_else_names_the_user(
 def test_a_failed_write_leaves_no_answer_for_the_next(
     firm: Workspace, anonymous: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    fake_git(tmp_path, monkeypatch, f'echo "Person $(wc -l < {tmp_path / "git-calls"})"')
+    answers = tmp_path / "answers"  # each call's answer, once it gives it (the failed run's
+    # git may be stopped before: its answer is not wanted)
+    calls = fake_git(tmp_path, monkeypatch, f'echo "Person $$" | tee -a {answers}')
     assert firm.run("note", "nope", "hello").code != 0  # git asked, its answer not used
+    asked = calls.read_text().count("\n") if calls.exists() else 0  # (git stopped by now)
     firm.ok("note", "acme", "hello")
-    assert last(firm, "notes") == "Person 2"  # asked anew, not the failed run's answer
+    assert calls.read_text().count("\n") == asked + 1  # asked anew
+    assert last(firm, "notes") == answers.read_text().splitlines()[-1]  # and that answer used
 
 
 def test_git_too_slow_gives_the_login_name(
