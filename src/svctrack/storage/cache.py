@@ -890,7 +890,8 @@ class _ColdChunks:
 
     def close(self) -> None:
         for file in self.files:
-            file.close()
+            with suppress(OSError):  # what a buffer still held not written: a full disk
+                file.close()
 
 
 CHUNK = 4096  # entries in each pickled dict of a cold part rewritten
