@@ -456,3 +456,30 @@ def test_a_full_disk_under_the_cache_changes_nothing(
     for _ in range(2):
         shutil.rmtree(cache_of(busy), ignore_errors=True)
         assert [listing(busy), busy.ok("status", "--json").json()] == want
+
+
+@pytest.mark.parametrize("code", [errno.EIO, errno.EACCES])
+def test_a_file_that_could_not_be_read_is_read_again(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """A read that failed for a moment (a disk's I/O error, a file another program held on
+    Windows, a network share) says nothing of the file: once it can be read, it is shown, though
+    it has not changed since."""
+    from svctrack.storage import store
+
+    trust_at_once(monkeypatch)
+    want = listing(busy)
+    real = store._read_upto
+    victim = busy.file("e1")
+
+    def failing(fd: int, size: int) -> bytes:
+        if os.path.samestat(os.fstat(fd), victim.stat()):
+            raise OSError(code, os.strerror(code))
+        return real(fd, size)
+
+    os.utime(victim)  # (changed: read again)
+    with monkeypatch.context() as during:
+        during.setattr(store, "_read_upto", failing)
+        failed = busy.run("engagement", "list", "--all", "--json")
+        assert failed.code == 1 and "engagements/e1.toml: cannot read it" in failed.err
+    assert listing(busy) == want

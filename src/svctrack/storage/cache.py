@@ -1172,16 +1172,20 @@ def _parse(
     path = Path(where)
     try:
         text = store.read_text(path)
-        data = parse_text(text, store.rel(path))
     except NotFound:
         return None  # removed while we looked
+    except FileProblem as problem:  # no text read: a read that failed (an I/O error, a file
+        # another program holds) may not fail next time, the file unchanged: not trusted
+        return _broken(key, False, (problem,), ""), None
+    try:
+        data = parse_text(text, store.rel(path))
     except FileProblem as problem:
-        return (key, "", trusted, None, pickle.dumps(((problem,), "")), ""), None
+        return _broken(key, trusted, (problem,), ""), None
     item, problems = check(kind, item_id, data, pipeline)
     wrong = errors(problems)
     if wrong:  # what `validate` calls errors: the item is not shown, its problems are
         found = tuple(file_problems(text, store.rel(path), wrong))
-        return (key, "", trusted, None, pickle.dumps((found, item.service)), ""), None
+        return _broken(key, trusted, found, item.service), None
     summary = row(item, pipeline)
     kept = summary._replace(  # the same few strings over and over: pickled once each
         stage=sys.intern(summary.stage),
@@ -1191,6 +1195,11 @@ def _parse(
     )
     blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
     return (key, item.stage or "?", trusted, tuple(kept), blob, kept.service), item
+
+
+def _broken(key: Key, trusted: bool, problems: tuple[FileProblem, ...], service: str) -> Entry:
+    """The entry of a broken item: its file's problems and its service (see `Entry`)."""
+    return (key, "", trusted, None, pickle.dumps((problems, service)), "")
 
 
 def _parsed(
