@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -423,3 +427,59 @@ def test_rows_of_closed_items_are_read_only_by_reads_of_every_item(
     assert stages() == stages() and {stages()[i] for i in ("e3", "e4")} == {"cancelled"}
     (busy.root / "engagements" / "e4.toml").unlink()
     assert "e4" not in stages() and stages()["e3"] == "cancelled"
+
+
+class _Full(io.FileIO):
+    """A file on a full disk: every write fails, as the kernel says (ENOSPC)."""
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("how", ["buffered", "at once"])
+def test_a_full_disk_under_the_cache_changes_nothing(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The closed items' entries are spooled to temp files while they are parsed; on a full
+    disk those writes fail (when a buffer is flushed, at the latest when the file is closed):
+    the index is not saved, and what is shown is what it would be without a cache."""
+    trust_at_once(monkeypatch)
+    want = [listing(busy, "--no-cache"), busy.ok("--no-cache", "status", "--json").json()]
+    real = tempfile.TemporaryFile
+
+    def on_a_full_disk(*args: Any, **kwargs: Any) -> IO[bytes]:
+        with real(*args, **kwargs) as made:
+            raw = _Full(os.dup(made.fileno()), "r+")
+        return io.BufferedRandom(raw, 1 if how == "at once" else io.DEFAULT_BUFFER_SIZE)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", on_a_full_disk)
+    for _ in range(2):
+        shutil.rmtree(cache_of(busy), ignore_errors=True)
+        assert [listing(busy), busy.ok("status", "--json").json()] == want
+
+
+@pytest.mark.parametrize("code", [errno.EIO, errno.EACCES])
+def test_a_file_that_could_not_be_read_is_read_again(
+    busy: Workspace, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """A read that failed for a moment (a disk's I/O error, a file another program held on
+    Windows, a network share) says nothing of the file: once it can be read, it is shown, though
+    it has not changed since."""
+    from svctrack.storage import store
+
+    trust_at_once(monkeypatch)
+    want = listing(busy)
+    real = store._read_upto
+    victim = busy.file("e1")
+
+    def failing(fd: int, size: int) -> bytes:
+        if os.path.samestat(os.fstat(fd), victim.stat()):
+            raise OSError(code, os.strerror(code))
+        return real(fd, size)
+
+    os.utime(victim)  # (changed: read again)
+    with monkeypatch.context() as during:
+        during.setattr(store, "_read_upto", failing)
+        failed = busy.run("engagement", "list", "--all", "--json")
+        assert failed.code == 1 and "engagements/e1.toml: cannot read it" in failed.err
+    assert listing(busy) == want

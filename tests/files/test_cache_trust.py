@@ -316,3 +316,27 @@ def test_a_file_replaced_by_another_program_while_svctrack_writes_is_seen(
         big.ok("set", "old1", "client", "Written")
     inode_given_back(monkeypatch, "old2.toml", inode)  # (as ext4 does, most times)
     assert listing(big)["old2"]["client"] == "By git"
+
+
+def test_a_damaged_cold_part_seen_late_shows_no_item_twice(big: Workspace) -> None:
+    """The cold entries are read when a service they name is gone; damaged, the walk starts
+    again looking at every file: what the first try had visited is not shown a second time."""
+    big.ok("service", "new", "gone", "--name", "Gone", "--owner", "anna")
+    big.ok("engagement", "new", "g1", "--service", "gone", "--client", "G", "--due", "+1w")
+    big.ok("cancel", "g1", "--note", "withdrawn")
+    listing(big)
+    listing(big)  # (the folder's status settled: its closed items trusted)
+    (big.root / "services" / "gone.toml").unlink()  # another folder: this one looks unchanged
+    path = big.file("e1")  # closed in place, where the folder does not show it
+    path.write_text(path.read_text().replace('stage = "', 'stage = "cancelled"\nwas = "', 1))
+    cache = cache_dir(big.root)
+    assert cache is not None
+    index_file = cache / "engagements.index"
+    data = bytearray(index_file.read_bytes())
+    _, *sizes = index._HEAD.unpack_from(data)
+    data[index._HEAD.size + sizes[0] + sizes[2] // 2] ^= 0x40  # the cold entries, not their rows
+    index_file.write_bytes(bytes(data))
+    want = big.run("--no-cache", "engagement", "list", "--all", "--json")
+    for _ in range(2):  # damaged, then mended
+        got = big.run("engagement", "list", "--all", "--json")
+        assert (got.code, got.err, got.json()) == (want.code, want.err, want.json())

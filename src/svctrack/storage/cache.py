@@ -366,11 +366,15 @@ class Index:
         part, how many and which services the cold entries name, what was seen of the folder."""
         status, hot, kept, (count, services_of_cold), seen = loaded
         named = self._named(kind, seen, status, count)
-        # The index's other part (the closed items) is unpickled only when it is needed.
-        cold = kept.entries() if named is None or named[0] or settled else None
+        services = self._service_ids() if kind == "engagement" else frozenset()
+        # The index's other part (the closed items) is unpickled only when it is needed: when
+        # its files are looked at, for a report, or when an engagement in it lost its service.
+        # Both parts are read before anything is visited: a damaged one has the walk start again
+        # (see `_walk_kind`), and what a first try visited would be visited twice.
+        lost = kind == "engagement" and not services_of_cold <= services
+        cold = kept.entries() if named is None or named[0] or settled or lost else None
         rows = kept.rows() if closed else {}
         known = hot if cold is None else {**cold, **hot}  # (cold has no hot id)
-        services = self._service_ids() if kind == "engagement" else frozenset()
         new: dict[str, Entry] = {}  # the entries that stand, and the hot ones parsed anew
         stale: list[str] = []  # the ids of the files to parse again
         for item_id, _, key in self._looks(kind, hot, cold, known, named, new):
@@ -399,9 +403,6 @@ class Index:
             del stale[:]
         new_hot, standing = _split(new)  # (an entry that stands stays where it was)
         whole = cold is None or len(standing) == len(cold)  # no cold entry went or changed
-        if cold is None and not services_of_cold <= services:
-            # an engagement no longer open lost its service
-            cold = standing = kept.entries()
         broken += self._visit(kind, new_hot, rows, services, visit, closed, settled)
         if cold is not None:
             broken += self._visit(kind, standing, rows, services, visit, closed, settled)
@@ -889,7 +890,8 @@ class _ColdChunks:
 
     def close(self) -> None:
         for file in self.files:
-            file.close()
+            with suppress(OSError):  # what a buffer still held not written: a full disk
+                file.close()
 
 
 CHUNK = 4096  # entries in each pickled dict of a cold part rewritten
@@ -1170,16 +1172,20 @@ def _parse(
     path = Path(where)
     try:
         text = store.read_text(path)
-        data = parse_text(text, store.rel(path))
     except NotFound:
         return None  # removed while we looked
+    except FileProblem as problem:  # no text read: a read that failed (an I/O error, a file
+        # another program holds) may not fail next time, the file unchanged: not trusted
+        return _broken(key, False, (problem,), ""), None
+    try:
+        data = parse_text(text, store.rel(path))
     except FileProblem as problem:
-        return (key, "", trusted, None, pickle.dumps(((problem,), "")), ""), None
+        return _broken(key, trusted, (problem,), ""), None
     item, problems = check(kind, item_id, data, pipeline)
     wrong = errors(problems)
     if wrong:  # what `validate` calls errors: the item is not shown, its problems are
         found = tuple(file_problems(text, store.rel(path), wrong))
-        return (key, "", trusted, None, pickle.dumps((found, item.service)), ""), None
+        return _broken(key, trusted, found, item.service), None
     summary = row(item, pipeline)
     kept = summary._replace(  # the same few strings over and over: pickled once each
         stage=sys.intern(summary.stage),
@@ -1189,6 +1195,11 @@ def _parse(
     )
     blob = pickle.dumps(brief(item), PROTOCOL) if summary.is_open else b""
     return (key, item.stage or "?", trusted, tuple(kept), blob, kept.service), item
+
+
+def _broken(key: Key, trusted: bool, problems: tuple[FileProblem, ...], service: str) -> Entry:
+    """The entry of a broken item: its file's problems and its service (see `Entry`)."""
+    return (key, "", trusted, None, pickle.dumps((problems, service)), "")
 
 
 def _parsed(
