@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from itertools import repeat
 from typing import TypeVar
 
@@ -62,7 +64,10 @@ def chunked(
     size = -(-len(jobs) // (cores * CHUNKS_PER_CORE))
     chunks = [jobs[n : n + size] for n in range(0, len(jobs), size)]
     pool = ProcessPoolExecutor(
-        max_workers=cores, mp_context=mp.get_context("fork"), initializer=_deaf
+        max_workers=cores,
+        mp_context=mp.get_context("fork"),
+        initializer=_worker,
+        initargs=(os.getpid(),),
     )
     try:
         done = 0
@@ -80,8 +85,17 @@ def chunked(
         pool.shutdown()
 
 
-def _deaf() -> None:
-    """A worker leaves Ctrl-C to the parent (else each would print its own traceback)."""
+def _worker(parent: int) -> None:
+    """A worker leaves Ctrl-C to the parent (else each would print its own traceback), and
+    ends with it: a parent killed outright (kill -9) would leave its workers waiting forever on
+    a queue they hold open themselves."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        with suppress(OSError, AttributeError):  # PR_SET_PDEATHSIG: a signal when it ends
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before that was asked
+        os._exit(0)
