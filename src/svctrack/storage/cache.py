@@ -76,7 +76,8 @@ REWRITE_FROM = 64
 
 PICKLED = (Item, HistoryEntry, Note, Tick, TimeEntry, Feedback, Document)
 Key = tuple[int, ...]  # the file's size, mtime_ns, ctime_ns, inode (a link's: also its own)
-_TEMP = re.compile(r"^\..+\.(index|items|settled|facts)\.[A-Za-z0-9_]+\.tmp$")
+# The cache's temp files (see `_Replacement`, `Index.now_ns`), which a writer killed leaves:
+_TEMP = re.compile(r"^\.(.+\.(index|items|settled|facts)|now)\.[A-Za-z0-9_]+\.tmp$")
 # Pickles of older shapes would lack fields: the shapes of what is pickled are in the version.
 VERSION = (8, Row._fields, *(tuple(f.name for f in fields(c)) for c in PICKLED))
 T = TypeVar("T")
