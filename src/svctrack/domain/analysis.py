@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import struct
 import sys
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
@@ -186,7 +188,7 @@ class Closed:
     closed_on: date | None  # None: closed, but no dated step says when
     days_late: int | None  # closed_on − due: ≤ 0 on time; None without a due date
     reworks: int
-    stays: bytes  # each dated stay at a stage, in the history's order (see `stays`, `days_at`)
+    stays: bytes  # each dated stay at a stage, in the history's order (see `stays`, `time_at`)
     scores: Scores | None  # of the latest feedback
     hours: Decimal
     budget: Decimal | None  # hours
@@ -238,12 +240,13 @@ def stays(item: Item, pipeline: Pipeline) -> bytes:
     return bytes(packed)
 
 
-def days_at(packed: bytes) -> dict[int, Decimal]:
-    """Days spent at each stage of `stays` (by its index in the pipeline's stages), all visits
-    together."""
-    spent: dict[int, Decimal] = {}
+def time_at(packed: bytes) -> dict[int, tuple[int, Decimal, int]]:
+    """Each stage of `stays` (by its index in the pipeline's stages): the seconds and the days
+    spent there, all visits together (the days of each added in their order), and the visits."""
+    spent: dict[int, tuple[int, Decimal, int]] = {}
     for stage, seconds in _STAY.iter_unpack(packed):
-        spent[stage] = spent.get(stage, Decimal(0)) + Decimal(seconds) / SECONDS_A_DAY
+        total, days, visits = spent.get(stage, (0, Decimal(0), 0))
+        spent[stage] = (total + seconds, days + Decimal(seconds) / SECONDS_A_DAY, visits + 1)
     return spent
 
 
@@ -430,18 +433,44 @@ def _rework(facts: Sequence[Closed]) -> Rework:
 
 
 def _stages(facts: Sequence[Closed], pipeline: Pipeline) -> tuple[StageTime, ...]:
-    spent: list[list[Decimal]] = [[] for _ in pipeline.stage_ids]
-    for f in facts:  # one pass: each stage's days in the order of `facts`
-        for n, days in days_at(f.stays).items():
-            spent[n].append(days)
+    """Each stage's days: made from the facts' stays as they come, never held all at once (at
+    90,000 facts some 40 MB): a total is summed in the order of `facts`, and a median found
+    among the seconds (see `_middle`)."""
+    stages = pipeline.stage_ids
+    totals = [Decimal(0)] * len(stages)
+    seconds = [array("q") for _ in stages]  # each fact's at each stage, 8 bytes a number
+    several: list[dict[int, list[Decimal]]] = [{} for _ in stages]  # see `_middle`
+    for f in facts:  # one pass
+        for n, (spent, days, visits) in time_at(f.stays).items():
+            totals[n] += days
+            seconds[n].append(spent)
+            if visits > 1:
+                several[n].setdefault(spent, []).append(days)
     out = []
-    for stage, all_days in zip(pipeline.stage_ids, spent, strict=True):
-        total = sum(all_days, Decimal(0))
-        average = mean(all_days, total=total)
+    for n, stage in enumerate(stages):
+        average = mean(seconds[n], total=totals[n])  # (as many as the days: their total given)
+        middle = median(_middle(seconds[n], several[n]))
         out.append(
-            StageTime(stage, len(all_days), average, median(all_days), _round(total, DAY_PLACES))
+            StageTime(stage, len(seconds[n]), average, middle, _round(totals[n], DAY_PLACES))
         )
     return tuple(out)
+
+
+def _middle(seconds: Sequence[int], several: dict[int, list[Decimal]]) -> list[Decimal]:
+    """The days in the middle of a stage's, one or two (see `median`), found among their
+    `seconds`: more seconds are always more days (far beyond a decimal's last digit), and equal
+    seconds the same days, but where several visits' days were added (`several`, by their
+    seconds), which may differ from them in the last digit."""
+    ordered = sorted(seconds)
+    half = len(ordered) // 2
+    out = []
+    for rank in (half,) if len(ordered) % 2 else (half - 1, half) if ordered else ():
+        spent = ordered[rank]
+        first, after = bisect_left(ordered, spent), bisect_right(ordered, spent)
+        visited = several.get(spent, [])
+        once = [Decimal(spent) / SECONDS_A_DAY] * (after - first - len(visited))
+        out.append(sorted(once + visited)[rank - first])
+    return out
 
 
 def _slowest(stages: Sequence[StageTime]) -> tuple[str | None, Decimal | None]:
