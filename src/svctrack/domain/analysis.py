@@ -168,12 +168,16 @@ _SAME: dict[type, dict[object, Any]] = {}
 
 
 def _shared(value: T) -> T:
+    if value is None:
+        return value
     if isinstance(value, str):
         return cast(T, sys.intern(value))
     kept: T = _SAME.setdefault(value.__class__, {}).setdefault(value, value)
-    if isinstance(value, Decimal) and isinstance(kept, Decimal):
-        return kept if kept.as_tuple() == value.as_tuple() else value  # (17 == 17.00)
-    return kept
+    if kept is value or not isinstance(value, Decimal) or not isinstance(kept, Decimal):
+        return kept
+    # equal, but maybe written otherwise: 17 and 17.00, 0 and -0
+    same = kept.same_quantum(value) and kept.is_signed() == value.is_signed()
+    return kept if same else value
 
 
 @dataclass(frozen=True, slots=True)  # thousands at a time: no __dict__ each
