@@ -7,16 +7,20 @@ Nothing here reads a file or knows the terminal.
 
 from __future__ import annotations
 
+import struct
 import sys
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, Overflow
 from itertools import pairwise
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeVar, cast
 
 from svctrack.domain.fields import MODES, TARGETS, targets_problems
-from svctrack.domain.model import QUALITY, Feedback, Item
+from svctrack.domain.model import QUALITY, Item
 from svctrack.domain.pipeline import Pipeline
 from svctrack.errors import Refused
 from svctrack.messages import msg
@@ -34,6 +38,8 @@ SCORE_TARGET = TARGETS["score"][0]  # the default of `targets.score`
 PRINCIPLE_TARGET = Decimal("0.8")
 SERVICE_GAP = Decimal("0.25")
 RATE_GAP = Decimal("0.75")
+
+T = TypeVar("T")
 
 
 def _round(value: Decimal, places: Decimal) -> Decimal:
@@ -92,13 +98,20 @@ class Effort:
 
     @property
     def over_budget(self) -> bool:
-        return self.budget is not None and self.hours > self.budget
+        return over_budget(self.hours, self.budget)
 
     @property
     def over_by(self) -> Decimal:
-        return (
-            self.hours - self.budget if self.budget is not None and self.over_budget else Decimal(0)
-        )
+        return over_by(self.hours, self.budget)
+
+
+def over_budget(hours: Decimal, budget: Decimal | None) -> bool:
+    return budget is not None and hours > budget
+
+
+def over_by(hours: Decimal, budget: Decimal | None) -> Decimal:
+    """The hours beyond the budget; 0 within it, or without one."""
+    return hours - budget if budget is not None and over_budget(hours, budget) else Decimal(0)
 
 
 def effort(item: Item, default_currency: str = "") -> Effort:
@@ -131,22 +144,76 @@ class Period:
         )
 
 
+class Scores(NamedTuple):
+    """The marks of an engagement's latest feedback: all a report keeps of it."""
+
+    score: int
+    speed: int | None
+    accuracy: int | None
+    availability: int | None
+    courtesy: int | None
+
+
+# Each dated stay at a stage of a closed engagement: the index of the stage in its pipeline's
+# `stage_ids` and the whole seconds spent there, packed (a report keeps them for every closed
+# engagement: 12 bytes a stay, where a dict of decimals took some 650 bytes a fact).
+_STAY = struct.Struct("<IQ")
+
+# A principle's mark in `Closed.principles`, a character each: honoured, not, not assessed.
+MARKS = {True: "y", False: "n", None: "-"}
+
+# One object for each value that many facts hold (a name, a day, an amount, the scores):
+# type → value → the value.
+_SAME: dict[type, dict[object, Any]] = {}
+
+
+def _shared(value: T) -> T:
+    if value is None:
+        return value
+    if isinstance(value, str):
+        return cast(T, sys.intern(value))
+    kept: T = _SAME.setdefault(value.__class__, {}).setdefault(value, value)
+    if kept is value or not isinstance(value, Decimal) or not isinstance(kept, Decimal):
+        return kept
+    # equal, but maybe written otherwise: 17 and 17.00, 0 and -0
+    same = kept.same_quantum(value) and kept.is_signed() == value.is_signed()
+    return kept if same else value
+
+
 @dataclass(frozen=True, slots=True)  # thousands at a time: no __dict__ each
 class Closed:
-    """The facts of one engagement closed, as its file records them: all a report keeps of it."""
+    """The facts of one engagement closed, as its file records them: all a report keeps of it.
+
+    Kept for every closed engagement at once (90,000 in a firm's ten years), so small: the
+    values many facts hold are one object (see `_shared`), made or unpickled."""
 
     id: str
     service: str
     closed_on: date | None  # None: closed, but no dated step says when
     days_late: int | None  # closed_on − due: ≤ 0 on time; None without a due date
     reworks: int
-    stage_days: dict[str, Decimal]  # stage → days spent in it, all visits together
-    feedback: Feedback | None  # the latest
-    effort: Effort
+    stays: bytes  # each dated stay at a stage, in the history's order (see `stays`, `time_at`)
+    scores: Scores | None  # of the latest feedback
+    hours: Decimal
+    budget: Decimal | None  # hours
     price: Decimal | None
-    principles: tuple[bool | None, ...]  # the pipeline's principles: honoured, not, unassessed
+    currency: str
+    principles: str  # each principle of the pipeline's mark (see MARKS)
     owner: str = ""  # who answered for it
     mode: str = ""  # online, offline, hybrid; "" when the file names none
+
+    def __post_init__(self) -> None:
+        for name in _SHARED_FIELDS:
+            object.__setattr__(self, name, _shared(getattr(self, name)))
+
+    def __reduce__(self) -> tuple[type[Closed], tuple[Any, ...]]:
+        return Closed, _values(self)  # unpickled through __init__: its values shared again
+
+
+_SHARED_FIELDS = tuple(
+    f.name for f in fields(Closed) if f.name not in ("id", "stays", "principles")
+)
+_values = attrgetter(*(f.name for f in fields(Closed)))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -163,19 +230,27 @@ def closed_on(item: Item, pipeline: Pipeline) -> date | None:
     return None
 
 
-def stage_days(item: Item, pipeline: Pipeline) -> dict[str, Decimal]:
-    """Days spent at each stage, from the history: each entry is entered at its `at` and left
-    at the next entry's. Undated or out-of-order entries give no interval."""
-    spent: dict[str, Decimal] = {}
-    entries = item.history
-    for entry, following in pairwise(entries):
-        if entry.at is None or following.at is None or entry.to not in pipeline.stage_ids:
+def stays(item: Item, pipeline: Pipeline) -> bytes:
+    """The item's stays at the stages of its pipeline, from the history: each entry is entered
+    at its `at` and left at the next entry's. Undated or out-of-order entries give no stay."""
+    packed = bytearray()
+    index = {stage: n for n, stage in enumerate(pipeline.stage_ids)}
+    for entry, following in pairwise(item.history):
+        if entry.at is None or following.at is None or entry.to not in index:
             continue
         seconds = (_aware(following.at) - _aware(entry.at)).total_seconds()
-        if seconds < 0:
-            continue
-        stage = sys.intern(entry.to)  # (kept for every closed engagement: one string a stage)
-        spent[stage] = spent.get(stage, Decimal(0)) + Decimal(int(seconds)) / SECONDS_A_DAY
+        if seconds >= 0:
+            packed += _STAY.pack(index[entry.to], int(seconds))
+    return bytes(packed)
+
+
+def time_at(packed: bytes) -> dict[int, tuple[int, Decimal, int]]:
+    """Each stage of `stays` (by its index in the pipeline's stages): the seconds and the days
+    spent there, all visits together (the days of each added in their order), and the visits."""
+    spent: dict[int, tuple[int, Decimal, int]] = {}
+    for stage, seconds in _STAY.iter_unpack(packed):
+        total, days, visits = spent.get(stage, (0, Decimal(0), 0))
+        spent[stage] = (total + seconds, days + Decimal(seconds) / SECONDS_A_DAY, visits + 1)
     return spent
 
 
@@ -190,21 +265,24 @@ def close_facts(item: Item, pipeline: Pipeline, default_currency: str = "") -> C
     if item.kind != "engagement" or pipeline.done is None or item.stage != pipeline.done:
         return None
     day = closed_on(item, pipeline)
+    latest = item.feedback[-1] if item.feedback else None  # appended in time order
     return Closed(
         id=item.id,
-        service=sys.intern(item.service),
+        service=item.service,
         closed_on=day,
         days_late=(day - item.due).days if item.due and day else None,
         reworks=reworks(item, pipeline),
-        stage_days=stage_days(item, pipeline),
-        feedback=item.feedback[-1] if item.feedback else None,  # appended in time order
-        effort=effort(item, default_currency),
+        stays=stays(item, pipeline),
+        scores=Scores(latest.score, *(getattr(latest, q) for q in QUALITY)) if latest else None,
+        hours=item.hours,
+        budget=item.budget_hours,
         price=item.price,
-        principles=tuple(
-            getattr(item.principles.get(p.id), "ok", None) for p in pipeline.principles
+        currency=item.currency or default_currency,
+        principles="".join(
+            MARKS[getattr(item.principles.get(p.id), "ok", None)] for p in pipeline.principles
         ),
-        owner=sys.intern(" ".join(item.owner.split())),
-        mode=sys.intern(item.mode),
+        owner=" ".join(item.owner.split()),
+        mode=item.mode,
     )
 
 
@@ -359,19 +437,44 @@ def _rework(facts: Sequence[Closed]) -> Rework:
 
 
 def _stages(facts: Sequence[Closed], pipeline: Pipeline) -> tuple[StageTime, ...]:
-    spent: dict[str, list[Decimal]] = {stage: [] for stage in pipeline.stage_ids}
-    for f in facts:  # one pass: each stage's days in the order of `facts`
-        for stage, days in f.stage_days.items():
-            if stage in spent:
-                spent[stage].append(days)
+    """Each stage's days: made from the facts' stays as they come, never held all at once (at
+    90,000 facts some 40 MB): a total is summed in the order of `facts`, and a median found
+    among the seconds (see `_middle`)."""
+    stages = pipeline.stage_ids
+    totals = [Decimal(0)] * len(stages)
+    seconds = [array("q") for _ in stages]  # each fact's at each stage, 8 bytes a number
+    several: list[dict[int, list[Decimal]]] = [{} for _ in stages]  # see `_middle`
+    for f in facts:  # one pass
+        for n, (spent, days, visits) in time_at(f.stays).items():
+            totals[n] += days
+            seconds[n].append(spent)
+            if visits > 1:
+                several[n].setdefault(spent, []).append(days)
     out = []
-    for stage, all_days in spent.items():
-        total = sum(all_days, Decimal(0))
-        average = mean(all_days, total=total)
+    for n, stage in enumerate(stages):
+        average = mean(seconds[n], total=totals[n])  # (as many as the days: their total given)
+        middle = median(_middle(seconds[n], several[n]))
         out.append(
-            StageTime(stage, len(all_days), average, median(all_days), _round(total, DAY_PLACES))
+            StageTime(stage, len(seconds[n]), average, middle, _round(totals[n], DAY_PLACES))
         )
     return tuple(out)
+
+
+def _middle(seconds: Sequence[int], several: dict[int, list[Decimal]]) -> list[Decimal]:
+    """The days in the middle of a stage's, one or two (see `median`), found among their
+    `seconds`: more seconds are always more days (far beyond a decimal's last digit), and equal
+    seconds the same days, but where several visits' days were added (`several`, by their
+    seconds), which may differ from them in the last digit."""
+    ordered = sorted(seconds)
+    half = len(ordered) // 2
+    out = []
+    for rank in (half,) if len(ordered) % 2 else (half - 1, half) if ordered else ():
+        spent = ordered[rank]
+        first, after = bisect_left(ordered, spent), bisect_right(ordered, spent)
+        visited = several.get(spent, [])
+        once = [Decimal(spent) / SECONDS_A_DAY] * (after - first - len(visited))
+        out.append(sorted(once + visited)[rank - first])
+    return out
 
 
 def _slowest(stages: Sequence[StageTime]) -> tuple[str | None, Decimal | None]:
@@ -390,7 +493,7 @@ def _slowest(stages: Sequence[StageTime]) -> tuple[str | None, Decimal | None]:
 
 
 def _satisfaction(facts: Sequence[Closed]) -> Satisfaction:
-    latest = [f.feedback for f in facts if f.feedback is not None]
+    latest = [f.scores for f in facts if f.scores is not None]
     dimensions = []
     for q in QUALITY:
         marks = [getattr(f, q) for f in latest if getattr(f, q) is not None]
@@ -414,13 +517,13 @@ def _principles(facts: Sequence[Closed], pipeline: Pipeline) -> Principles:
     columns = list(zip(*(f.principles for f in facts), strict=True)) if facts else []
     for n, term in enumerate(pipeline.principles):
         marks = columns[n] if columns else ()
-        honoured, not_honoured = marks.count(True), marks.count(False)
+        honoured, not_honoured = marks.count(MARKS[True]), marks.count(MARKS[False])
         shares.append(
             PrincipleShare(
                 term.id,
                 honoured,
                 not_honoured,
-                marks.count(None),
+                marks.count(MARKS[None]),
                 share(honoured, honoured + not_honoured),
             )
         )
@@ -439,17 +542,16 @@ def _money(facts: Sequence[Closed]) -> Money:
     earned: dict[str, Decimal] = {}
     worked: dict[str, Decimal] = {}
     spent = budget_hours = over_hours = Decimal(0)  # each summed in the order of `facts`
-    with_budget = over_budget = 0
+    with_budget = overs = 0
     for f in facts:  # one pass
-        effort = f.effort
-        price, currency, hours = f.price, effort.currency, effort.hours
+        price, currency, hours, budget = f.price, f.currency, f.hours, f.budget
         spent += hours
-        if effort.budget is not None:
+        if budget is not None:
             with_budget += 1
-            budget_hours += effort.budget or Decimal(0)  # (a budget of 0.0 adds 0: the digits stay)
-            if effort.over_budget:
-                over_budget += 1
-                over_hours += effort.over_by
+            budget_hours += budget or Decimal(0)  # (a budget of 0.0 adds 0: the digits stay)
+            if over_budget(hours, budget):
+                overs += 1
+                over_hours += over_by(hours, budget)
         if price is None:
             continue
         revenue[currency] = revenue.get(currency, Decimal(0)) + price
@@ -461,7 +563,7 @@ def _money(facts: Sequence[Closed]) -> Money:
         hours=spent,
         budget_hours=budget_hours,
         with_budget=with_budget,
-        over_budget=over_budget,
+        over_budget=overs,
         over_hours=over_hours,
         rates={
             c: rate
@@ -562,8 +664,9 @@ def last_deliveries(closed: Iterable[Closed]) -> dict[str, date]:
 # have.
 _PARTS: tuple[type[Any], ...] = (Report, Stats, ServiceStats, Finding, OnTime, Rework)
 _PARTS += (StageTime, Satisfaction, Dimension, Principles, PrincipleShare, Money, Period)
-_PARTS += (Closed, Effort, Feedback)
-SHAPE = tuple(tuple(f.name for f in fields(part)) for part in _PARTS)
+_PARTS += (Closed,)
+SHAPE: tuple[Any, ...] = (*(tuple(f.name for f in fields(p)) for p in _PARTS), Scores._fields)
+SHAPE += (_STAY.format, tuple(MARKS.values()))
 
 
 def covered(r: Report, last: dict[str, date]) -> list[str]:
