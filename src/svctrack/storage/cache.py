@@ -256,7 +256,7 @@ class Index:
         # What the values were made from: the stamp, and the ids and keys in 32 bytes, as
         # walked (in the order of this walk: cheap) and in id order (asked only when the order
         # is not the one of the walk that made them).
-        stamp, walked, in_order = self.stamps[kind], _digest(keys), b""
+        stamp, walked, in_order = self.stamps[kind], _digest(keys.items()), b""
 
         def fits(made_from: Any) -> bool:
             nonlocal in_order
@@ -264,7 +264,7 @@ class Index:
                 return False
             if made_from[1] == walked:
                 return True
-            in_order = in_order or _digest(dict(sorted(keys.items())))
+            in_order = in_order or _digest((i, keys[i]) for i in sorted(keys))
             return bool(made_from[2] == in_order)
 
         path = self._cache_path(kind, "settled")
@@ -278,7 +278,7 @@ class Index:
         if not fresh:
             others = [(a, blob) for a, blob in _read_settled(path, fits) if a != args]
             values = [(args, pickle.dumps(value, PROTOCOL)), *others][:SETTLED]
-            in_order = in_order or _digest(dict(sorted(keys.items())))
+            in_order = in_order or _digest((i, keys[i]) for i in sorted(keys))
             head = ((stamp, walked, in_order), [(a, len(b), zlib.crc32(b)) for a, b in values])
             _write_checked(path, head, [blob for _, blob in values])
         return value, broken
@@ -292,8 +292,9 @@ class Index:
         args: object,
     ) -> dict[str, tuple[Key, F | None]]:
         """id → (key, facts) of the items `keys` names: kept ones where the key is the same (and
-        the item not `fresh`), the others made from their files (from the stream of full items
-        when there are many). `args`: what `each` depends on besides the item."""
+        the item not `fresh`), those the walk made as it parsed their files (`made`), the others
+        made from their files, on every core when there are many. `args`: what `each` depends on
+        besides the item."""
         path, stamp = self._cache_path(kind, "facts"), (self.stamps[kind], args)
         known: dict[str, tuple[Key, F | None]] = _read_facts(path, stamp)
         facts = {
@@ -305,6 +306,7 @@ class Index:
         made, self.made = self.made, {}
         facts.update((i, (keys[i], made[i])) for i in missing if i in made)  # (by the walk)
         parse = [item_id for item_id in missing if item_id not in made]
+        del made
         shared = (self.store.root, kind, self.pipelines[kind], self.now_ns, each)
         jobs = iter(parse)
         for chunk in chunked(_facts_of, parse, shared, self.progress):
@@ -313,8 +315,7 @@ class Index:
         stale = len(missing) + len(known) - (len(facts) - len(missing))  # (those gone too)
         if stale > min(REWRITE_FROM, len(keys) // 50):  # else parsed again: cheaper than a
             # rewrite (a parse costs some fifty times what a fact's share of a rewrite does)
-            trusted = {i: fact for i, fact in facts.items() if i not in fresh}
-            _write_facts(path, stamp, trusted)
+            _write_facts(path, stamp, facts, fresh)
         return facts
 
     def _walk(
@@ -663,12 +664,12 @@ class Index:
             return
         if cold is not None:
             cold_of = (cold.count, frozenset(cold.services))
-        hot_part = pickle.dumps((self.stamps[kind], hot, cold_of, seen), PROTOCOL)
 
         def write(file: IO[bytes]) -> None:
             file.write(bytes(_HEAD.size))  # the head, once the parts' sizes and CRCs are known
-            file.write(hot_part)
-            sums = [len(hot_part), zlib.crc32(hot_part)]
+            summed = _Summed(file)  # (pickled straight to the file: at 100,000 items, 15 MB)
+            pickle.dump((self.stamps[kind], hot, cold_of, seen), summed, PROTOCOL)
+            sums = [summed.size, summed.crc]
             for n in (1, 2):
                 sums += cold.write(n, file) if cold is not None else kept.copy(n, file)
             file.seek(0)
@@ -1028,16 +1029,19 @@ def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[Key, Any]]:
         return {}
 
 
-def _write_facts(path: Path | None, stamp: object, facts: dict[str, tuple[Key, Any]]) -> None:
-    """Replace the cache file `path` with the stamp, the count, each id, key and facts, and the
-    CRC-32 of them all."""
+def _write_facts(
+    path: Path | None, stamp: object, facts: dict[str, tuple[Key, Any]], leave: set[str]
+) -> None:
+    """Replace the cache file `path` with the stamp, the count, each id, key and facts (but
+    those of `leave`), and the CRC-32 of them all."""
 
     def write(file: IO[bytes]) -> None:
         summed = _Summed(file)
         pickle.dump(stamp, summed, PROTOCOL)
-        pickle.dump(len(facts), summed, PROTOCOL)
+        pickle.dump(len(facts) - len(leave & facts.keys()), summed, PROTOCOL)
         for item_id, (key, fact) in facts.items():
-            pickle.dump((item_id, key, fact), summed, PROTOCOL)
+            if item_id not in leave:
+                pickle.dump((item_id, key, fact), summed, PROTOCOL)
         file.write(summed.crc.to_bytes(4, "little"))
 
     _replace(path, write)
@@ -1055,11 +1059,15 @@ def _write_checked(path: Path | None, value: object, tail: Iterable[bytes] = ())
     _replace(path, write)
 
 
-def _digest(keys: dict[str, Key]) -> bytes:
-    """The ids and stat keys of items, in their order, in 32 bytes."""
+def _digest(keys: Iterable[tuple[str, Key]]) -> bytes:
+    """The ids and stat keys of items, in their order, in 32 bytes (pickled a few thousand at a
+    time: never all at once)."""
     from hashlib import blake2b  # (here, not above: its OpenSSL costs every run 3 ms to load)
 
-    return blake2b(pickle.dumps(keys, PROTOCOL), digest_size=32).digest()
+    digest, pairs = blake2b(digest_size=32), iter(keys)
+    while chunk := list(islice(pairs, CHUNK)):
+        digest.update(pickle.dumps(chunk, PROTOCOL))
+    return digest.digest()
 
 
 def _read_settled(
