@@ -147,9 +147,10 @@ class Index:
         self.folder = cache_dir(store.root) if use_cache else None
         self.services: frozenset[str] | None = None  # ids of the services, listed when needed
         # What a walk also makes of each item it parses that is not open, and what it made (id
-        # -> facts): `settled`'s facts, made in the same parse as the index's entries.
+        # -> facts, pickled: smaller, and unpickled once the walk's own objects are gone):
+        # `settled`'s facts, made in the same parse as the index's entries.
         self.facts_of: Callable[[Item], Any] | None = None
-        self.made: dict[str, Any] = {}
+        self.made: dict[str, bytes | None] = {}
         # Where a kind's folder really is decides what its files are (a link out is refused).
         self.stamps = {
             kind: (VERSION, str(store.root), os.path.realpath(store.root / FOLDERS[kind]), shape(p))
@@ -239,12 +240,12 @@ class Index:
         for a few `args`); each item's facts are kept too, so that a value made anew parses only
         the items that changed. An item changed a moment ago (not trusted: see FRESH_NS) is
         parsed every time, and keeps nothing."""
-        keys: dict[str, Key] = {}
+        keys: dict[str, bytes] = {}  # id -> stat key, packed (a fifth of a tuple of ints)
         fresh: set[str] = set()  # changed a moment ago
 
         def keep(kind: str, item_id: str, entry: Entry | None, row: tuple[Any, ...] | None) -> None:
             if entry is not None and (row is None or not row[IS_OPEN]):
-                keys[item_id] = entry[KEY]
+                keys[item_id] = _packed_key(entry[KEY])
                 if not entry[TRUSTED]:
                     fresh.add(item_id)
 
@@ -286,17 +287,17 @@ class Index:
     def _facts(
         self,
         kind: str,
-        keys: dict[str, Key],
+        keys: dict[str, bytes],
         fresh: set[str],
         each: Callable[[Item], F | None],
         args: object,
-    ) -> dict[str, tuple[Key, F | None]]:
+    ) -> dict[str, tuple[bytes, F | None]]:
         """id → (key, facts) of the items `keys` names: kept ones where the key is the same (and
         the item not `fresh`), those the walk made as it parsed their files (`made`), the others
         made from their files, on every core when there are many. `args`: what `each` depends on
         besides the item."""
         path, stamp = self._cache_path(kind, "facts"), (self.stamps[kind], args)
-        known: dict[str, tuple[Key, F | None]] = _read_facts(path, stamp)
+        known: dict[str, tuple[bytes, F | None]] = _read_facts(path, stamp)
         facts = {
             i: known[i]
             for i, key in keys.items()
@@ -304,8 +305,11 @@ class Index:
         }
         missing = [item_id for item_id in keys if item_id not in facts]
         made, self.made = self.made, {}
-        facts.update((i, (keys[i], made[i])) for i in missing if i in made)  # (by the walk)
-        parse = [item_id for item_id in missing if item_id not in made]
+        for item_id in missing:
+            if item_id in made:  # (made by the walk: unpickled as the pickles are let go)
+                blob = made.pop(item_id)
+                facts[item_id] = (keys[item_id], None if blob is None else pickle.loads(blob))
+        parse = [item_id for item_id in missing if item_id not in facts]
         del made
         shared = (self.store.root, kind, self.pipelines[kind], self.now_ns, each)
         jobs = iter(parse)
@@ -1007,7 +1011,7 @@ def _load_summed(file: IO[bytes]) -> Any:
     return value
 
 
-def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[Key, Any]]:
+def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[bytes, Any]]:
     """The facts `_write_facts` kept in `path` if they have `stamp`; else none. Each is its own
     pickle, so that unpickling thousands holds no more than they take (one pickle of them all
     would hold every object it made until its end)."""
@@ -1030,7 +1034,7 @@ def _read_facts(path: Path | None, stamp: object) -> dict[str, tuple[Key, Any]]:
 
 
 def _write_facts(
-    path: Path | None, stamp: object, facts: dict[str, tuple[Key, Any]], leave: set[str]
+    path: Path | None, stamp: object, facts: dict[str, tuple[bytes, Any]], leave: set[str]
 ) -> None:
     """Replace the cache file `path` with the stamp, the count, each id, key and facts (but
     those of `leave`), and the CRC-32 of them all."""
@@ -1059,7 +1063,12 @@ def _write_checked(path: Path | None, value: object, tail: Iterable[bytes] = ())
     _replace(path, write)
 
 
-def _digest(keys: Iterable[tuple[str, Key]]) -> bytes:
+def _packed_key(key: Key) -> bytes:
+    """A stat key in a few bytes (see `Index.settled`)."""
+    return struct.pack(f"<{len(key)}q", *key)
+
+
+def _digest(keys: Iterable[tuple[str, bytes]]) -> bytes:
     """The ids and stat keys of items, in their order, in 32 bytes (pickled a few thousand at a
     time: never all at once)."""
     from hashlib import blake2b  # (here, not above: its OpenSSL costs every run 3 ms to load)
@@ -1228,12 +1237,12 @@ def _parsed(
 Shared = tuple[Path, str, Pipeline, int, Callable[[Item], Any] | None]  # see `_entries`
 
 
-def _entries(ids: list[str], shared: Shared) -> list[tuple[Entry, Any] | None]:
-    """The index entries of items, each with `each(item)` (None without `each`, or when the
-    item is open or broken), or None for a file gone; for `chunked`. `shared`: the workspace's
-    root, the kind, its pipeline, now (see `now_ns`), and `each`."""
+def _entries(ids: list[str], shared: Shared) -> list[tuple[Entry, bytes | None] | None]:
+    """The index entries of items, each with `each(item)` pickled (None without `each`, or when
+    the item is open or broken, or `each` says None), or None for a file gone; for `chunked`.
+    `shared`: the workspace's root, the kind, its pipeline, now (see `now_ns`), and `each`."""
     root, kind, pipeline, now_ns, each = shared
-    found: list[tuple[Entry, Any] | None] = []
+    found: list[tuple[Entry, bytes | None] | None] = []
     for parsed in _parsed(ids, root, kind, pipeline, now_ns):
         if parsed is None:
             found.append(None)
@@ -1241,7 +1250,8 @@ def _entries(ids: list[str], shared: Shared) -> list[tuple[Entry, Any] | None]:
         entry, item = parsed
         fact = None
         if item is not None and each is not None and not entry[ROW][IS_OPEN]:
-            fact = each(item)
+            made = each(item)
+            fact = None if made is None else pickle.dumps(made, PROTOCOL)
         found.append((entry, fact))
     return found
 
