@@ -734,10 +734,6 @@ class _ColdPart:
             raise _Damaged
         return data
 
-    def head(self, part: int) -> tuple[int, int]:
-        """A part's size and CRC-32, as the head says (those of an empty one if none)."""
-        return self.sizes[part][1:] if self.sizes else (len(_EMPTY), zlib.crc32(_EMPTY))
-
     def copy(self, part: int, file: IO[bytes]) -> tuple[int, int]:
         """Write a part's bytes to `file` as they are, a piece at a time, and return their size
         and CRC-32 (OSError if they are not all there, _Damaged if they are not what the head
