@@ -8,9 +8,10 @@ deadlines and checklists read). Its hot part, the open items' entries, is what a
 its cold part, the items no longer open (most of a firm's years), is read only by a listing of
 every item or a look at every file, their rows again only by the listing. Where there are many,
 the closed items' files are not even stat'ed while their folder shows no change (see `changes`).
-The full items, which only reports read, are kept in one stream per kind, read and rewritten one
-record at a time, so that thousands of items are never all in memory. It is only ever a cache: a
-missing, stale or corrupt one changes no result, only the time taken."""
+The full items, which exports and timelines read, are kept in one stream per kind, read and
+rewritten one record at a time, so that thousands of items are never all in memory; a report
+keeps its figures and each closed item's facts (see `Index.settled`). It is only ever a cache:
+a missing, stale or corrupt one changes no result, only the time taken."""
 
 from __future__ import annotations
 
